@@ -1,0 +1,155 @@
+import { hostname } from 'node:os';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { AuditRecord } from '../domain/audit-chain';
+import type { Config } from '../domain/config';
+import type { EvidenceRecord, IncidentState } from '../domain/incident';
+import type { MailMessage } from '../domain/notices';
+import type { Policy } from '../domain/policy';
+import { renderHtml, renderMarkdown } from '../domain/report-document';
+import { rcaReport, regulatorDossier, rfoReport, type ReportKind } from '../domain/reports';
+import type { AuditStore } from './audit-store';
+import { CommandFailedError } from './drivers/command-runner';
+import { evidenceDriver } from './drivers/evidence';
+import { isolationDriver } from './drivers/isolation';
+import { EvidenceError, EvidenceStore } from './evidence-store';
+import { MailRejectedError, type Mailer } from './mailer';
+
+// Every side effect of the incident workflow. Each activity is idempotent on the keys the workflow
+// chooses (incident id, audit seq, mail key, system and round), so a retry after a crash repeats nothing.
+
+export interface ActivityDeps {
+  config: Pick<Config, 'systems' | 'dataDir'>;
+  audit: AuditStore;
+  mailer: Mailer;
+  evidence: EvidenceStore;
+  reportsDir: string;
+}
+
+export interface SystemStepRequest {
+  incidentId: string;
+  system: string;
+  round: number;
+}
+
+export type StepOutcome = { kind: 'done'; detail: string } | { kind: 'manual'; instruction: string };
+
+export type EvidenceOutcome = { kind: 'done'; record: EvidenceRecord } | { kind: 'manual'; instruction: string };
+
+export interface RenderedReport {
+  kind: ReportKind;
+  format: 'md' | 'html';
+  path: string;
+}
+
+function permanent(message: string, type: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type, nonRetryable: true });
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const workerName = `${hostname()}/${process.pid}`;
+
+  function systemConfig(system: string) {
+    const found = deps.config.systems[system];
+    if (!found) {
+      throw permanent(
+        `System "${system}" is not in the systems inventory of the worker's configuration, so no driver can act on it. Add it under "systems", then retry the step (incident retry), or do it by hand and record it (incident manual-step).`,
+        'UnknownSystem',
+      );
+    }
+    return found;
+  }
+
+  async function runIsolation(req: SystemStepRequest, which: 'isolate' | 'release'): Promise<StepOutcome> {
+    const driver = isolationDriver(systemConfig(req.system).isolation);
+    try {
+      return await driver[which](req.system, req.incidentId, Context.current().cancellationSignal);
+    } catch (err) {
+      if (err instanceof CommandFailedError && err.permanent) throw permanent(err.message, 'DriverMisconfigured');
+      throw err;
+    }
+  }
+
+  return {
+    async appendAudit(incidentId: string, records: AuditRecord[]): Promise<number> {
+      try {
+        return (await deps.audit.append(incidentId, records)).lastSeq;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // Retried without end by the workflow: a step is never reported done with its audit entry missing.
+        throw new Error(`The audit store cannot be written (${code ?? 'error'}): ${(err as Error).message}. Free disk space or fix permissions of ${deps.audit.fileOf(incidentId)}; the incident waits.`);
+      }
+    },
+
+    async sendMail(message: MailMessage): Promise<{ messageId: string; via: string; deduplicated: boolean }> {
+      try {
+        return await deps.mailer.send(message);
+      } catch (err) {
+        if (err instanceof MailRejectedError) throw permanent(err.message, 'MailRejected');
+        throw err;
+      }
+    },
+
+    isolateSystem: (req: SystemStepRequest) => runIsolation(req, 'isolate'),
+    releaseSystem: (req: SystemStepRequest) => runIsolation(req, 'release'),
+
+    async collectEvidence(req: SystemStepRequest & { collector: string }): Promise<EvidenceOutcome> {
+      const ctx = Context.current();
+      const driver = evidenceDriver(systemConfig(req.system).evidence, deps.evidence);
+      const dir = deps.evidence.dirFor(req.incidentId, req.system, req.round);
+      let outcome;
+      try {
+        outcome = await driver.snapshot(
+          { incidentId: req.incidentId, system: req.system, dir },
+          { onProgress: (bytes) => ctx.heartbeat({ bytes }), signal: ctx.cancellationSignal },
+        );
+      } catch (err) {
+        if ((err instanceof EvidenceError || err instanceof CommandFailedError) && err.permanent) throw permanent(err.message, 'EvidenceSourceUnavailable');
+        throw err;
+      }
+      if (outcome.kind === 'manual') return outcome;
+      const s = outcome.stored;
+      const collectedBy = `${req.collector} (worker ${workerName})`;
+      return {
+        kind: 'done',
+        record: {
+          id: `${req.incidentId}/${req.system}/round-${req.round}`,
+          system: req.system,
+          source: s.source,
+          location: s.location,
+          sha256: s.sha256,
+          sizeBytes: s.sizeBytes,
+          collectedBy,
+          startedAt: s.startedAt,
+          finishedAt: s.finishedAt,
+          custody: [
+            { at: s.startedAt, actor: collectedBy, action: `copy started from ${s.source} (${s.kind})` },
+            { at: s.finishedAt, actor: collectedBy, action: `SHA-256 computed while copying and verified on the stored copy: ${s.sha256}` },
+            { at: s.finishedAt, actor: collectedBy, action: `stored read-only at ${s.location}` },
+          ],
+        },
+      };
+    },
+
+    async renderReports(input: { state: IncidentState; policy: Policy; kinds: ReportKind[]; renderedAt: string }): Promise<RenderedReport[]> {
+      const { state, policy, renderedAt } = input;
+      const dir = path.join(deps.reportsDir, state.incidentId);
+      await mkdir(dir, { recursive: true });
+      const audit = input.kinds.includes('rca') ? await deps.audit.read(state.incidentId) : [];
+      const out: RenderedReport[] = [];
+      for (const kind of input.kinds) {
+        const doc = kind === 'rca' ? rcaReport(state, audit, policy, renderedAt) : kind === 'rfo' ? rfoReport(state, policy, renderedAt) : regulatorDossier(state, policy, renderedAt);
+        for (const [format, body] of [['md', renderMarkdown(doc)], ['html', renderHtml(doc)]] as const) {
+          const file = path.join(dir, `${kind}.${format}`);
+          await writeFile(`${file}.tmp`, body, { mode: 0o640 });
+          await rename(`${file}.tmp`, file);
+          out.push({ kind, format, path: file });
+        }
+      }
+      return out;
+    },
+  };
+}
+
+export type IncidentActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+
+// One hash chain per incident: each entry commits to the one before it, so changing, removing or
+// reordering any entry breaks every hash after it and `verify` can name the first bad one.
+
+export const GENESIS_HASH = '0'.repeat(64);
+export const CLOSING_ACTION = 'incident.closed';
+
+export interface AuditRecord {
+  incidentId: string;
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+export interface AuditEntry extends AuditRecord {
+  prevHash: string;
+  hash: string;
+}
+
+/** JSON with object keys sorted at every depth, so the same entry always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function entryHash(prevHash: string, record: AuditRecord): string {
+  const { incidentId, seq, at, actor, action, details } = record;
+  return createHash('sha256')
+    .update(prevHash)
+    .update(canonicalJson({ incidentId, seq, at, actor, action, details }))
+    .digest('hex');
+}
+
+export function chainEntry(prev: AuditEntry | undefined, record: AuditRecord): AuditEntry {
+  const prevHash = prev ? prev.hash : GENESIS_HASH;
+  return { ...record, prevHash, hash: entryHash(prevHash, record) };
+}
+
+export type VerifyResult =
+  | { ok: true; entries: number; lastHash: string; closed: boolean }
+  | { ok: false; entries: number; line: number; seq?: number; problem: string };
+
+/** Recomputes the chain from the first entry; `line` is 1-based, as a person opening the file counts. */
+export function verifyChain(entries: AuditEntry[], incidentId?: string): VerifyResult {
+  let prevHash = GENESIS_HASH;
+  let closed = false;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    const fail = (problem: string): VerifyResult => ({ ok: false, entries: entries.length, line: i + 1, seq: e?.seq, problem });
+    if (!e || typeof e !== 'object' || typeof e.seq !== 'number' || typeof e.hash !== 'string') {
+      return fail('is not an audit entry');
+    }
+    if (incidentId !== undefined && e.incidentId !== incidentId) return fail(`belongs to incident ${e.incidentId}, not ${incidentId}`);
+    if (closed) return fail(`follows the closing entry: nothing may be appended after ${CLOSING_ACTION}`);
+    if (e.seq !== i + 1) {
+      return fail(
+        e.seq > i + 1
+          ? `has seq ${e.seq} where ${i + 1} was expected: entries ${i + 1}–${e.seq - 1} were removed`
+          : `has seq ${e.seq} where ${i + 1} was expected: entries were reordered or duplicated`,
+      );
+    }
+    if (e.prevHash !== prevHash) return fail('does not link to the entry before it: an entry before it was removed, reordered or modified');
+    if (entryHash(prevHash, e) !== e.hash) return fail('was modified after it was written: its hash does not match its content');
+    prevHash = e.hash;
+    closed = e.action === CLOSING_ACTION;
+  }
+  return { ok: true, entries: entries.length, lastHash: prevHash, closed };
+}

@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { policySchema } from './policy-schema';
+
+// The whole configuration as one validated object: a file merged with environment variables, defaults
+// for everything, and one error message that names every wrong field. Reading the file is the caller's job.
+
+const argv = z.array(z.string().min(1)).min(1, 'needs the program and its arguments, e.g. ["nft", "add", "element", …]');
+
+export const isolationDriverSchema = z.discriminatedUnion('driver', [
+  z.object({
+    driver: z.literal('command'),
+    isolate: argv,
+    release: argv,
+    timeoutSeconds: z.number().positive().default(120),
+  }),
+  /** A person isolates the system and records it: `incident manual-step`. */
+  z.object({ driver: z.literal('manual') }),
+]);
+
+export const evidenceDriverSchema = z.discriminatedUnion('driver', [
+  /** A file, directory or block device readable from the worker, copied byte for byte. */
+  z.object({ driver: z.literal('local'), path: z.string().min(1) }),
+  /** A command whose standard output is the image, e.g. ["ssh", "{system}", "dd", "if=/dev/sda", "bs=4M"]. */
+  z.object({ driver: z.literal('command'), snapshot: argv, timeoutSeconds: z.number().positive().default(6 * 3600) }),
+  z.object({ driver: z.literal('manual') }),
+]);
+
+export const systemSchema = z.object({
+  description: z.string().optional(),
+  isolation: isolationDriverSchema.default({ driver: 'manual' }),
+  evidence: evidenceDriverSchema.default({ driver: 'manual' }),
+});
+
+const smtpSchema = z.object({
+  url: z.string().optional(),
+  host: z.string().optional(),
+  port: z.coerce.number().int().positive().optional(),
+  /** true: TLS from the first byte (port 465); false: STARTTLS, which is then required unless the host is loopback. */
+  secure: z.boolean().optional(),
+  user: z.string().optional(),
+  password: z.string().optional(),
+});
+
+export const configSchema = z.object({
+  dataDir: z.string().min(1).default('data'),
+  mailFrom: z.string().default('Incident Response <incident-response@example.com>'),
+  temporal: z
+    .object({
+      /** Unset: the embedded dev server is started. */
+      address: z.string().optional(),
+      namespace: z.string().min(1).default('default'),
+      taskQueue: z.string().min(1).default('incident-response'),
+      apiKey: z.string().optional(),
+      tls: z
+        .object({
+          certPath: z.string().optional(),
+          keyPath: z.string().optional(),
+          caPath: z.string().optional(),
+          serverName: z.string().optional(),
+          enabled: z.boolean().optional(),
+        })
+        .default({}),
+      devServer: z
+        .object({
+          ip: z.string().default('127.0.0.1'),
+          port: z.coerce.number().int().positive().default(7233),
+          uiPort: z.coerce.number().int().positive().default(8233),
+        })
+        .default({ ip: '127.0.0.1', port: 7233, uiPort: 8233 }),
+    })
+    .default({} as never),
+  smtp: smtpSchema.optional(),
+  policy: policySchema.default({} as never),
+  systems: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'system names are letters, digits and . _ : -'), systemSchema).default({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type SystemConfig = z.output<typeof systemSchema>;
+export type IsolationDriverConfig = z.output<typeof isolationDriverSchema>;
+export type EvidenceDriverConfig = z.output<typeof evidenceDriverSchema>;
+export type SmtpConfig = z.output<typeof smtpSchema>;
+
+type Env = Record<string, string | undefined>;
+
+/** Environment variables override the file; Temporal's use the names the `temporal` CLI uses. */
+export function envOverlay(env: Env): Record<string, unknown> {
+  const temporal: Record<string, unknown> = {};
+  const tls: Record<string, unknown> = {};
+  const smtp: Record<string, unknown> = {};
+  const set = (target: Record<string, unknown>, key: string, value: unknown) => {
+    if (value !== undefined && value !== '') target[key] = value;
+  };
+  set(temporal, 'address', env.TEMPORAL_ADDRESS);
+  set(temporal, 'namespace', env.TEMPORAL_NAMESPACE);
+  set(temporal, 'apiKey', env.TEMPORAL_API_KEY);
+  set(temporal, 'taskQueue', env.INCIDENT_TASK_QUEUE);
+  set(tls, 'certPath', env.TEMPORAL_TLS_CERT);
+  set(tls, 'keyPath', env.TEMPORAL_TLS_KEY);
+  set(tls, 'caPath', env.TEMPORAL_TLS_CA);
+  set(tls, 'serverName', env.TEMPORAL_TLS_SERVER_NAME);
+  if (env.TEMPORAL_TLS !== undefined && env.TEMPORAL_TLS !== '') tls.enabled = env.TEMPORAL_TLS === 'true' || env.TEMPORAL_TLS === '1';
+  if (Object.keys(tls).length) temporal.tls = tls;
+  const devServer: Record<string, unknown> = {};
+  set(devServer, 'port', env.INCIDENT_DEV_SERVER_PORT);
+  set(devServer, 'uiPort', env.INCIDENT_DEV_SERVER_UI_PORT);
+  if (Object.keys(devServer).length) temporal.devServer = devServer;
+  set(smtp, 'url', env.SMTP_URL);
+  set(smtp, 'host', env.SMTP_HOST);
+  set(smtp, 'port', env.SMTP_PORT);
+  set(smtp, 'user', env.SMTP_USER);
+  set(smtp, 'password', env.SMTP_PASSWORD);
+  if (env.SMTP_SECURE) smtp.secure = env.SMTP_SECURE === 'true';
+  const overlay: Record<string, unknown> = {};
+  if (Object.keys(temporal).length) overlay.temporal = temporal;
+  if (Object.keys(smtp).length) overlay.smtp = smtp;
+  set(overlay, 'dataDir', env.INCIDENT_DATA_DIR);
+  set(overlay, 'mailFrom', env.SMTP_FROM);
+  return overlay;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly problems: string[],
+    source: string,
+  ) {
+    super(`Invalid configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix these and start again; README.md lists every setting.`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates file content merged with the environment; throws ConfigError naming every bad field. */
+export function parseConfig(fileContent: unknown, env: Env, source = 'defaults'): Config {
+  const merged = deepMerge(fileContent ?? {}, envOverlay(env));
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`),
+      source,
+    );
+  }
+  const config = result.data;
+  if (config.smtp && !config.smtp.url && !config.smtp.host) {
+    throw new ConfigError(['smtp: set SMTP_URL, or SMTP_HOST with SMTP_PORT'], source);
+  }
+  return config;
+}

@@ -1,0 +1,102 @@
+import { addHours, addMinutes, differenceInMinutes } from 'date-fns';
+import type { Obligation } from './incident';
+import type { Policy } from './policy';
+
+// Legal periods are elapsed hours from awareness ("within 72 hours"), not calendar days: a deadline that
+// crosses a daylight-saving change falls at a different wall-clock hour, and formatting in the policy's
+// time zone shows that honestly.
+
+export function dueAfterHours(fromIso: string, hours: number): string {
+  return addHours(new Date(fromIso), hours).toISOString();
+}
+
+export type NoticeKind = 'reminder' | 'overdue';
+
+export interface Notice {
+  /** Stable key, unique within the obligation: the idempotency key of the mail it causes. */
+  key: string;
+  kind: NoticeKind;
+  at: string;
+  /** For a reminder, hours left at the scheduled time; for an overdue notice, hours late. */
+  hours: number;
+}
+
+function reminderNotices(ob: Obligation, policy: Policy): Notice[] {
+  const due = new Date(ob.dueAt);
+  return [...new Set(policy.reminderOffsetsHours)]
+    .sort((a, b) => b - a)
+    .map((h) => ({ key: `reminder-${h}h`, kind: 'reminder' as const, at: addHours(due, -h).toISOString(), hours: h }));
+}
+
+function overdueNotice(ob: Obligation, policy: Policy, k: number): Notice {
+  const hours = k * policy.overdueRepeatHours;
+  return { key: `overdue-${k}`, kind: 'overdue', at: addHours(new Date(ob.dueAt), hours).toISOString(), hours };
+}
+
+function overdueIndexAt(ob: Obligation, policy: Policy, now: Date): number {
+  const late = now.getTime() - new Date(ob.dueAt).getTime();
+  return Math.floor(late / (policy.overdueRepeatHours * 3_600_000));
+}
+
+/**
+ * The notices an open obligation owes leadership at `now`. Only the latest notice that has fallen due is
+ * sent; earlier ones it supersedes (an obligation opened 3 h before its deadline gets one "4 h left"-style
+ * reminder stating the true time left, not a burst of stale ones) are returned as skipped so they are
+ * never sent later.
+ */
+export function dueNotices(ob: Obligation, policy: Policy, now: Date): { send?: Notice; skip: string[] } {
+  if (ob.status !== 'pending') return { skip: [] };
+  const sent = new Set(ob.noticesSent);
+  const t = now.getTime();
+  let fallen: Notice[];
+  if (t >= new Date(ob.dueAt).getTime()) {
+    const k = overdueIndexAt(ob, policy, now);
+    fallen = [...reminderNotices(ob, policy), ...Array.from({ length: k + 1 }, (_, i) => overdueNotice(ob, policy, i))];
+  } else {
+    fallen = reminderNotices(ob, policy).filter((n) => new Date(n.at).getTime() <= t);
+  }
+  const unsent = fallen.filter((n) => !sent.has(n.key));
+  if (unsent.length === 0) return { skip: [] };
+  const latest = fallen[fallen.length - 1];
+  const send = sent.has(latest.key) ? undefined : latest;
+  return { send, skip: unsent.filter((n) => n !== send).map((n) => n.key) };
+}
+
+/** When the next notice of an open obligation falls due, strictly after `now`; undefined when met or waived. */
+export function nextNoticeAt(ob: Obligation, policy: Policy, now: Date): Date | undefined {
+  if (ob.status !== 'pending') return undefined;
+  const t = now.getTime();
+  const upcomingReminder = reminderNotices(ob, policy).find((n) => new Date(n.at).getTime() > t);
+  if (upcomingReminder) return new Date(upcomingReminder.at);
+  if (t < new Date(ob.dueAt).getTime()) return new Date(ob.dueAt);
+  return new Date(overdueNotice(ob, policy, overdueIndexAt(ob, policy, now) + 1).at);
+}
+
+/** When the next escalation is due if nobody acknowledges: one window after the previous notice. */
+export function nextEscalationAt(openedAt: string, escalationsSent: number, policy: Policy): Date {
+  return addMinutes(new Date(openedAt), escalationsSent * policy.ackWindowMinutes);
+}
+
+export function isOverdue(ob: Obligation, now: Date): boolean {
+  return ob.status === 'pending' && now.getTime() >= new Date(ob.dueAt).getTime();
+}
+
+export function isLate(ob: Obligation, at: Date): boolean {
+  return at.getTime() > new Date(ob.dueAt).getTime();
+}
+
+/** "3 h 20 min", or "overdue by 2 h 05 min": what a person needs at a glance. */
+export function describeTimeLeft(dueAt: string, now: Date): string {
+  const minutes = differenceInMinutes(new Date(dueAt), now);
+  const text = formatMinutes(Math.abs(minutes));
+  return minutes >= 0 ? `${text} left` : `overdue by ${text}`;
+}
+
+export function formatMinutes(total: number): string {
+  const days = Math.floor(total / 1440);
+  const hours = Math.floor((total % 1440) / 60);
+  const minutes = total % 60;
+  if (days > 0) return `${days} d ${hours} h`;
+  if (hours > 0) return `${hours} h ${String(minutes).padStart(2, '0')} min`;
+  return `${minutes} min`;
+}

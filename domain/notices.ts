@@ -1,0 +1,121 @@
+import { describeTimeLeft, type Notice } from './deadlines';
+import { escapeHtml, singleLine, stripControl } from './escape';
+import type { IncidentState, Obligation } from './incident';
+import type { Policy } from './policy';
+import { formatInZone } from './time-format';
+
+// The content of every mail the system sends. Pure: the workflow composes a message, an activity sends it.
+
+export interface MailMessage {
+  /** Idempotency key: the same key is never delivered twice; it also becomes the SMTP Message-ID. */
+  key: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+type Row = [label: string, value: string];
+
+function compose(key: string, to: string[], subject: string, intro: string, rows: Row[], outro: string[] = []): MailMessage {
+  const cleanRows = rows.filter(([, v]) => v !== '');
+  const text = [
+    stripControl(intro),
+    '',
+    ...cleanRows.map(([l, v]) => `${l}: ${stripControl(v)}`),
+    ...(outro.length ? ['', ...outro.map(stripControl)] : []),
+    '',
+  ].join('\n');
+  const html = [
+    '<!doctype html><html><body style="font-family:sans-serif">',
+    `<p>${escapeHtml(intro)}</p>`,
+    '<table cellpadding="4">',
+    ...cleanRows.map(([l, v]) => `<tr><th align="left">${escapeHtml(l)}</th><td>${escapeHtml(v).replace(/\n/g, '<br>')}</td></tr>`),
+    '</table>',
+    ...outro.map((p) => `<p>${escapeHtml(p)}</p>`),
+    '</body></html>',
+  ].join('\n');
+  return { key, to, subject: singleLine(subject), text, html };
+}
+
+function incidentRows(s: IncidentState, policy: Policy): Row[] {
+  return [
+    ['Incident', s.incidentId],
+    ['Title', s.title],
+    ['Severity', s.severity],
+    ['Category', s.category],
+    ['Aware since', formatInZone(s.awareAt, policy.timeZone)],
+    ['Detected by', s.detection],
+    ['Affected systems', s.systems.map((x) => x.name).join(', ') || '(none yet)'],
+    ['Summary', s.summary ?? ''],
+  ];
+}
+
+const ackHint = (id: string) => `Acknowledge with: incident ack ${id}`;
+
+export function seniorAlert(s: IncidentState, policy: Policy, level: number, to: string[]): MailMessage {
+  const first = level === 0;
+  const subject = first
+    ? `[${s.severity}] Security incident ${s.incidentId}: ${s.title}`
+    : `[${s.severity}] ESCALATION ${level}: incident ${s.incidentId} not acknowledged`;
+  const intro = first
+    ? `A security incident has been opened. Senior personnel, including the CTO, are being told at once as the procedure requires.`
+    : `Nobody has acknowledged incident ${s.incidentId} within ${policy.ackWindowMinutes * level} minutes of opening. You are the next people on the escalation list.`;
+  return compose(`${s.incidentId}/escalation-${level}`, to, subject, intro, incidentRows(s, policy), [ackHint(s.incidentId)]);
+}
+
+export function deadlineNotice(s: IncidentState, ob: Obligation, notice: Notice, policy: Policy, to: string[], now: Date): MailMessage {
+  const late = notice.kind === 'overdue';
+  const subject = late
+    ? `[${s.severity}] OVERDUE: ${ob.title} (incident ${s.incidentId})`
+    : `[${s.severity}] Deadline in ${describeTimeLeft(ob.dueAt, now).replace(' left', '')}: ${ob.title} (incident ${s.incidentId})`;
+  const intro = late
+    ? `The deadline to "${ob.title}" has passed and it is not met. ${describeTimeLeft(ob.dueAt, now)}.`
+    : `Reminder: "${ob.title}" is due soon (${describeTimeLeft(ob.dueAt, now)}).`;
+  const outro = late && ob.kind === 'notify-regulator'
+    ? [`A late notification to the ${policy.regulator.name} must state the reasons for the delay (${policy.regulator.article}(1)).`]
+    : [];
+  return compose(
+    `${s.incidentId}/${ob.id}/${notice.key}`,
+    to,
+    subject,
+    intro,
+    [['Obligation', ob.title], ['Owed to', ob.owedTo], ['Due', formatInZone(ob.dueAt, policy.timeZone)], ...incidentRows(s, policy).slice(0, 5)],
+    outro,
+  );
+}
+
+export function draftCustomerNotice(s: IncidentState, policy: Policy): { subject: string; text: string } {
+  const a = s.assessment;
+  const what =
+    a?.dataImpact === 'project' ? 'data of your projects hosted with us' : a?.dataImpact === 'none' ? 'our services' : 'personal data we process for you';
+  const text = [
+    `Dear customer,`,
+    '',
+    `On ${formatInZone(s.awareAt, policy.timeZone)}, ${policy.organisation} became aware of a security incident (${s.category}) that affects ${what}.`,
+    a?.dataCategories.length ? `Categories of data concerned: ${a.dataCategories.join(', ')}.` : '',
+    a?.likelyConsequences ? `Likely consequences: ${a.likelyConsequences}.` : '',
+    a?.measures ? `Measures taken or proposed: ${a.measures}.` : 'We isolated the affected systems and preserved forensic evidence.',
+    `Our reference for this incident is ${s.incidentId}. Our Data Protection Officer, ${policy.dpo.name}, can be reached at ${policy.dpo.email}.`,
+    '',
+    `${policy.organisation}`,
+  ]
+    .filter((l, i, all) => l !== '' || all[i - 1] !== '')
+    .join('\n');
+  return { subject: `Security incident notification from ${policy.organisation} (ref. ${s.incidentId})`, text };
+}
+
+export function customerNoticeMail(s: IncidentState, notice: { subject: string; text: string }, contact: { name: string; email: string }): MailMessage {
+  const text = `${stripControl(notice.text).replace(/^Dear customer,/, `Dear ${singleLine(contact.name)},`)}\n`;
+  const html = `<!doctype html><html><body style="font-family:sans-serif">${text
+    .split('\n\n')
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .join('\n')}</body></html>`;
+  return { key: `${s.incidentId}/customer-notice/${contact.email.toLowerCase()}`, to: [contact.email], subject: singleLine(notice.subject), text, html };
+}
+
+export function rfoMail(s: IncidentState, requestId: string, to: string, rfoMarkdown: string, policy: Policy): MailMessage {
+  const text = `Please find below the Reason-for-Outage report for incident ${s.incidentId}, as you requested.\n\n${stripControl(rfoMarkdown)}`;
+  const html = `<!doctype html><html><body style="font-family:sans-serif"><pre style="white-space:pre-wrap">${escapeHtml(text)}</pre></body></html>`;
+  return { key: `${s.incidentId}/rfo/${requestId}`, to: [to], subject: singleLine(`Reason for Outage: ${s.title} (${policy.organisation}, ref. ${s.incidentId})`), text, html };
+}

@@ -1,0 +1,19 @@
+// Times as people read them: in the policy's time zone with its UTC offset, so that a reader in Paris and
+// an auditor elsewhere see the same instant without ambiguity around daylight-saving changes.
+
+export function formatInZone(iso: string, timeZone: string): string {
+  const d = new Date(iso);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'longOffset',
+  }).formatToParts(d);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const offset = get('timeZoneName').replace('GMT', 'UTC') || 'UTC';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${offset === 'UTC' ? 'UTC+00:00' : offset} (${timeZone})`;
+}

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { Config } from '../domain/config';
+
+// How every process of the project reaches Temporal: the same address, namespace, TLS and API key for the
+// worker (native connection) and the clients (CLI, ingestion service).
+
+export class TemporalUnreachableError extends Error {
+  constructor(address: string, cause: unknown) {
+    super(
+      `Temporal is not reachable at ${address} (${(cause as Error)?.message?.split('\n')[0] ?? cause}). ` +
+        'Start the embedded server with `npm start`, or set TEMPORAL_ADDRESS to your cluster.',
+    );
+    this.name = 'TemporalUnreachableError';
+  }
+}
+
+function tlsOptions(temporal: Config['temporal']): ConnectionOptions['tls'] {
+  const tls = temporal.tls;
+  const wantsTls = tls.enabled ?? Boolean(tls.certPath || tls.caPath || temporal.apiKey);
+  if (!wantsTls) return undefined;
+  const read = (file: string | undefined, what: string) => {
+    if (!file) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`Cannot read the Temporal TLS ${what} at ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+    }
+  };
+  const crt = read(tls.certPath, 'client certificate (TEMPORAL_TLS_CERT)');
+  const key = read(tls.keyPath, 'client key (TEMPORAL_TLS_KEY)');
+  if (Boolean(crt) !== Boolean(key)) throw new Error('Temporal mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY.');
+  return {
+    serverNameOverride: tls.serverName,
+    serverRootCACertificate: read(tls.caPath, 'CA certificate (TEMPORAL_TLS_CA)'),
+    clientCertPair: crt && key ? { crt, key } : undefined,
+  };
+}
+
+export function clientConnectionOptions(config: Config, address: string): ConnectionOptions {
+  return { address, tls: tlsOptions(config.temporal), apiKey: config.temporal.apiKey, connectTimeout: '5s' };
+}
+
+export async function connectClient(config: Config, address: string): Promise<Connection> {
+  try {
+    return await Connection.connect(clientConnectionOptions(config, address));
+  } catch (err) {
+    throw new TemporalUnreachableError(address, err);
+  }
+}
+
+export async function connectWorker(config: Config, address: string): Promise<NativeConnection> {
+  const options: NativeConnectionOptions = { address, tls: tlsOptions(config.temporal) as NativeConnectionOptions['tls'], apiKey: config.temporal.apiKey };
+  try {
+    return await NativeConnection.connect(options);
+  } catch (err) {
+    throw new TemporalUnreachableError(address, err);
+  }
+}

@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { ConfigError } from '../domain/config';
+import { resolveTemporalCli } from '../platform/binaries';
+import { loadConfig } from '../platform/config-loader';
+import { connectWorker, TemporalUnreachableError } from '../platform/connection';
+import { startDevServer, type DevServer } from '../platform/dev-server';
+import { createIncidentWorker, dataPaths } from './create-worker';
+import { ensureSearchAttributes } from './search-attributes';
+
+// `npm start`: the embedded default (dev server with a SQLite file, then the worker), or a worker for
+// the cluster named by TEMPORAL_ADDRESS.
+
+const PROJECT_DIR = path.resolve(__dirname, '..', '..');
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let server: DevServer | undefined;
+  let address = config.temporal.address;
+  if (!address) {
+    const cliPath = await resolveTemporalCli({ cacheDir: path.join(PROJECT_DIR, '.cache') });
+    if (!cliPath) throw new Error('No Temporal CLI could be found or built. Install it and set TEMPORAL_CLI_PATH, or set TEMPORAL_ADDRESS to a cluster.');
+    const { ip, port, uiPort } = config.temporal.devServer;
+    const temporalDir = dataPaths(config.dataDir).temporal;
+    server = await startDevServer({ cliPath, ip, port, uiPort, namespace: config.temporal.namespace, dbFile: path.join(temporalDir, 'temporal.db'), logFile: path.join(temporalDir, 'dev-server.log') });
+    address = server.address;
+  }
+  const connection = await connectWorker(config, address);
+  if (!server) await ensureSearchAttributes(config, address);
+  const { worker, mailer } = await createIncidentWorker(connection, config, { workflowsPath: require.resolve('../workflows') });
+  const paths = dataPaths(config.dataDir);
+  console.log(
+    [
+      '',
+      `Incident response worker running on task queue "${config.temporal.taskQueue}" (namespace "${config.temporal.namespace}").`,
+      `  Temporal:      ${address}${server ? ' (embedded dev server, data in ' + paths.temporal + ')' : ''}`,
+      ...(server?.uiUrl ? [`  Web UI:        ${server.uiUrl}`] : []),
+      `  Mail:          ${config.smtp ? 'SMTP' : `outbox folder ${paths.outbox} (.eml files; set SMTP_URL to send)`}`,
+      `  Audit trail:   ${paths.audit}`,
+      `  Evidence:      ${paths.evidence}`,
+      `  Reports:       ${paths.reports}`,
+      '',
+      'Walk a scripted incident through every step with `npm run demo` in another terminal.',
+      'Stop with Ctrl-C; open incidents and their timers resume at the next start.',
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping: letting running steps finish…');
+    worker.shutdown();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    await worker.run();
+  } finally {
+    mailer.close();
+    await connection.close();
+    await server?.stop();
+  }
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || err instanceof TemporalUnreachableError) console.error(err.message);
+  else console.error(`The worker stopped: ${(err as Error).message}`);
+  process.exit(1);
+});

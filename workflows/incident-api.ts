@@ -1,0 +1,71 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type * as A from '../domain/actions';
+import type { IncidentState, OpenIncidentRequest, Phase } from '../domain/incident';
+import type { Policy } from '../domain/policy';
+
+// The incident workflow's public surface: its input, its updates, its query and its search attributes.
+// Clients import this module (it has no workflow logic), so both sides agree on names and shapes.
+
+export const WORKFLOW_TYPE = 'incidentWorkflow';
+
+export interface IncidentWorkflowInput {
+  request: OpenIncidentRequest;
+  policy: Policy;
+  /** Present after continue-as-new: the state carried over from the previous run. */
+  carried?: IncidentState;
+}
+
+export interface IncidentView {
+  state: IncidentState;
+  phase: Phase;
+  /** Workflow time when the query was answered, so countdowns agree with the workflow's clock. */
+  now: string;
+  timeZone: string;
+  nextDeadline?: string;
+}
+
+export interface ActionResult {
+  ok: true;
+  message: string;
+  auditSeq: number;
+  details?: Record<string, unknown>;
+}
+
+export const stateQuery = defineQuery<IncidentView>('state');
+
+export const acknowledgeUpdate = defineUpdate<ActionResult, [A.AcknowledgeInput]>('acknowledge');
+export const addSystemUpdate = defineUpdate<ActionResult, [A.SystemInput]>('addSystem');
+export const collectEvidenceUpdate = defineUpdate<ActionResult, [A.SystemInput]>('collectEvidence');
+export const retryStepUpdate = defineUpdate<ActionResult, [A.RetryStepInput]>('retryStep');
+export const manualStepUpdate = defineUpdate<ActionResult, [A.ManualStepInput]>('manualStep');
+export const assessUpdate = defineUpdate<ActionResult, [A.AssessInput]>('assess');
+export const approveNoticeUpdate = defineUpdate<ActionResult, [A.ApproveNoticeInput]>('approveCustomerNotice');
+export const regulatorFilingUpdate = defineUpdate<ActionResult, [A.RegulatorFilingInput]>('recordRegulatorFiling');
+export const contactUpdate = defineUpdate<ActionResult, [A.ContactInput]>('recordContact');
+export const assignRcaUpdate = defineUpdate<ActionResult, [A.AssignRcaInput]>('assignRca');
+export const conclusionsUpdate = defineUpdate<ActionResult, [A.ConclusionsInput]>('recordConclusions');
+export const restoreUpdate = defineUpdate<ActionResult, [A.ActorInput]>('restore');
+export const requestRfoUpdate = defineUpdate<ActionResult, [A.RfoRequestInput]>('requestRfo');
+export const sendRfoUpdate = defineUpdate<ActionResult, [A.SendRfoInput]>('sendRfo');
+export const noteUpdate = defineUpdate<ActionResult, [A.NoteInput]>('addNote');
+export const waiveUpdate = defineUpdate<ActionResult, [A.WaiveInput]>('waiveObligation');
+export const generateReportsUpdate = defineUpdate<ActionResult, [A.ActorInput]>('generateReports');
+export const closeUpdate = defineUpdate<ActionResult, [A.CloseInput]>('close');
+
+/** Alerts from detection systems attach to an open incident without waiting for a result. */
+export interface AlertSignal {
+  source: string;
+  dedupKey: string;
+  status: 'firing' | 'resolved';
+  title: string;
+  observedAt: string;
+  systems: string[];
+}
+export const alertSignal = defineSignal<[AlertSignal]>('alert');
+
+export const SA_SEVERITY = defineSearchAttributeKey('IncidentSeverity', SearchAttributeType.KEYWORD);
+export const SA_PHASE = defineSearchAttributeKey('IncidentPhase', SearchAttributeType.KEYWORD);
+export const SA_NEXT_DEADLINE = defineSearchAttributeKey('IncidentNextDeadline', SearchAttributeType.DATETIME);
+export const SA_DATA_IMPACT = defineSearchAttributeKey('IncidentDataImpact', SearchAttributeType.KEYWORD);
+export const SEARCH_ATTRIBUTES = [SA_SEVERITY, SA_PHASE, SA_NEXT_DEADLINE, SA_DATA_IMPACT];
