@@ -1,24 +1,11 @@
 import { createHash } from 'node:crypto';
+import { CLOSING_ACTION, GENESIS_HASH, type AuditEntry, type AuditRecord } from './audit-entry';
 
 // One hash chain per incident: each entry commits to the one before it, so changing, removing or
 // reordering any entry breaks every hash after it and `verify` can name the first bad one.
 
-export const GENESIS_HASH = '0'.repeat(64);
-export const CLOSING_ACTION = 'incident.closed';
-
-export interface AuditRecord {
-  incidentId: string;
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  details: Record<string, unknown>;
-}
-
-export interface AuditEntry extends AuditRecord {
-  prevHash: string;
-  hash: string;
-}
+export { GENESIS_HASH, CLOSING_ACTION };
+export type { AuditRecord, AuditEntry };
 
 /** JSON with object keys sorted at every depth, so the same entry always hashes the same. */
 export function canonicalJson(value: unknown): string {

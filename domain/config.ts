@@ -68,9 +68,9 @@ export const configSchema = z.object({
         })
         .default({ ip: '127.0.0.1', port: 7233, uiPort: 8233 }),
     })
-    .default({} as never),
+    .prefault({}),
   smtp: smtpSchema.optional(),
-  policy: policySchema.default({} as never),
+  policy: policySchema.prefault({}),
   systems: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'system names are letters, digits and . _ : -'), systemSchema).default({}),
 });
 

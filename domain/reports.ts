@@ -1,4 +1,4 @@
-import type { AuditEntry } from './audit-chain';
+import type { AuditEntry } from './audit-entry';
 import { isLate } from './deadlines';
 import type { IncidentState, Obligation } from './incident';
 import type { Policy } from './policy';

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { IncidentActivities, StepOutcome } from '../activities';
 import * as A from '../domain/actions';
-import { CLOSING_ACTION, type AuditRecord } from '../domain/audit-chain';
+import { CLOSING_ACTION, type AuditRecord } from '../domain/audit-entry';
 import { dueNotices, isLate, nextEscalationAt, nextNoticeAt } from '../domain/deadlines';
 import { derivePhase, isSettled, newIncidentState, newSystemRecord, type IncidentState, type Obligation, type SystemRecord } from '../domain/incident';
 import { customerNoticeMail, deadlineNotice, draftCustomerNotice, rfoMail, seniorAlert, type MailMessage } from '../domain/notices';

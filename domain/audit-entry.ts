@@ -1,0 +1,20 @@
+// The shape of an audit entry, apart from the hashing so that workflow code can name it without
+// bundling a crypto library.
+
+export const GENESIS_HASH = '0'.repeat(64);
+/** The entry that ends an incident's chain; verify refuses anything after it. */
+export const CLOSING_ACTION = 'incident.closed';
+
+export interface AuditRecord {
+  incidentId: string;
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+export interface AuditEntry extends AuditRecord {
+  prevHash: string;
+  hash: string;
+}

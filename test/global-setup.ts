@@ -1,0 +1,55 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { writeFile } from 'node:fs/promises';
+import type { TestProject } from 'vitest/node';
+import { resolveTemporalCli, resolveTestServer } from '../platform/binaries';
+import { freePort, startDevServer, type DevServer } from '../platform/dev-server';
+
+// One Temporal dev server and one workflow bundle for the whole run; the time-skipping server is started
+// by the workflow test file itself, since its clock is shared by everything connected to it.
+
+const PROJECT_DIR = path.resolve(__dirname, '..');
+const CACHE_DIR = path.join(PROJECT_DIR, '.cache');
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    devServerAddress: string;
+    testServerPath: string;
+    workflowBundlePath: string;
+    temporalCliPath: string;
+  }
+}
+
+let server: DevServer | undefined;
+let scratch: string | undefined;
+let bundleFile: string | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  const log = (line: string) => console.log(`[setup] ${line}`);
+  const [cliPath, testServerPath] = await Promise.all([resolveTemporalCli({ cacheDir: CACHE_DIR, log }), resolveTestServer({ cacheDir: CACHE_DIR, log })]);
+  if (!cliPath) throw new Error('The tests need the Temporal CLI: install Go (it is built from the module proxy) or set TEMPORAL_CLI_PATH.');
+  if (!testServerPath) throw new Error('The tests need the time-skipping test server: install Java 17 and Maven, or set TEMPORAL_TEST_SERVER_PATH.');
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'incident-devserver-'));
+  const [port, bundle] = await Promise.all([
+    freePort(),
+    bundleWorkflowCode({ workflowsPath: path.join(PROJECT_DIR, 'workflows', 'index.ts') }),
+  ]);
+  server = await startDevServer({ cliPath, port, dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'dev-server.log') });
+  const bundleDir = path.join(CACHE_DIR, 'test');
+  await mkdir(bundleDir, { recursive: true });
+  const workflowBundlePath = path.join(bundleDir, `workflow-bundle-${process.pid}.js`);
+  await writeFile(workflowBundlePath, bundle.code);
+  bundleFile = workflowBundlePath;
+  project.provide('devServerAddress', server.address);
+  project.provide('testServerPath', testServerPath);
+  project.provide('workflowBundlePath', workflowBundlePath);
+  project.provide('temporalCliPath', cliPath);
+}
+
+export async function teardown(): Promise<void> {
+  await server?.stop();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+  if (bundleFile) await rm(bundleFile, { force: true });
+}

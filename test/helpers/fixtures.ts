@@ -1,0 +1,35 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { parseConfig, type Config } from '../../domain/config';
+
+/** A data dir in the system temp folder and a config whose systems are real files on this machine. */
+export async function labConfig(opts: { systems?: string[]; imageBytes?: number; smtpUrl?: string; policy?: Record<string, unknown> } = {}): Promise<{
+  config: Config;
+  dataDir: string;
+  images: Record<string, string>;
+}> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-test-'));
+  const images: Record<string, string> = {};
+  const systems: Record<string, unknown> = {};
+  for (const name of opts.systems ?? []) {
+    const image = path.join(dataDir, `${name}.img`);
+    await writeFile(image, randomBytes(opts.imageBytes ?? 64 * 1024));
+    images[name] = image;
+    systems[name] = {
+      isolation: { driver: 'command', isolate: ['true', '{system}'], release: ['true', '{system}'] },
+      evidence: { driver: 'local', path: image },
+    };
+  }
+  const config = parseConfig(
+    { dataDir, systems, policy: opts.policy ?? {}, ...(opts.smtpUrl ? { smtp: { url: opts.smtpUrl } } : {}) },
+    {},
+    'test',
+  );
+  return { config, dataDir, images };
+}
+
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}

@@ -1,0 +1,264 @@
+import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sha256OfFile } from '../../activities/evidence-store';
+import type { AuditEntry } from '../../domain/audit-chain';
+import type { Config } from '../../domain/config';
+import { createIncidentWorker } from '../../worker/create-worker';
+import * as api from '../../workflows/incident-api';
+import type { incidentWorkflow } from '../../workflows/incident';
+import { labConfig, uniqueId } from '../helpers/fixtures';
+import { registerSearchAttributes } from '../../worker/search-attributes';
+
+// The whole lifecycle on the time-skipping test server, with the policy's real durations: a day of
+// simulated time passes in seconds, and every notice is checked at the simulated minute it was due.
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const RECORD = process.env.RECORD_HISTORIES === '1';
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
+  await registerSearchAttributes(env.connection, 'default', { assumeNone: true });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+/** Workflows this test started; any still running at its end is terminated, since a workflow left
+ * without a worker holds the test server's clock and would stall every later test. */
+const started: WorkflowHandle[] = [];
+
+async function withWorker<T>(config: Config, fn: () => Promise<T>): Promise<T> {
+  config.temporal.taskQueue = uniqueId('tq');
+  const { worker, mailer } = await createIncidentWorker(env.nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } });
+  try {
+    return await worker.runUntil(fn);
+  } finally {
+    await Promise.all(started.splice(0).map((h) => h.terminate('test finished').catch(() => undefined)));
+    mailer.close();
+  }
+}
+
+async function auditOf(config: Config, incidentId: string): Promise<AuditEntry[]> {
+  const text = await readFile(path.join(config.dataDir, 'audit', `${incidentId}.jsonl`), 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
+}
+
+async function start(config: Config, opts: { awareAgoMs?: number; systems?: string[]; category?: string; id?: string } = {}) {
+  const incidentId = opts.id ?? uniqueId('INC');
+  const nowMs = await env.currentTimeMs();
+  const handle = await env.client.workflow.start<typeof incidentWorkflow>(api.WORKFLOW_TYPE, {
+    workflowId: incidentId,
+    taskQueue: config.temporal.taskQueue,
+    args: [
+      {
+        request: {
+          incidentId,
+          title: 'Customer database exfiltration',
+          severity: 'SEV1',
+          category: (opts.category ?? 'data-breach') as 'data-breach',
+          systems: opts.systems ?? [],
+          detection: 'IDS alert on outbound traffic',
+          awareAt: new Date(nowMs - (opts.awareAgoMs ?? 0)).toISOString(),
+          openedBy: 'alice',
+        },
+        policy: config.policy,
+      },
+    ],
+  });
+  started.push(handle);
+  return { handle, incidentId, startMs: nowMs, awareMs: nowMs - (opts.awareAgoMs ?? 0) };
+}
+
+async function recordHistory(name: string, handle: WorkflowHandle) {
+  if (!RECORD) return;
+  const dir = path.join(__dirname, '..', 'replay', 'histories');
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, `${name}.json`), JSON.stringify(await handle.fetchHistory(), null, 1));
+}
+
+const actions = (entries: AuditEntry[], action: string) => entries.filter((e) => e.action === action);
+/** Hours from `fromMs`, to the second: a timer fires a few milliseconds after its due time. */
+const offsetHours = (entry: AuditEntry, fromMs: number) => Math.round((new Date(entry.at).getTime() - fromMs) / 1000) / 3600;
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    return ((err as WorkflowUpdateFailedError).cause as Error).message;
+  }
+  throw new Error('expected the action to be refused');
+}
+
+describe('incident lifecycle (time-skipping)', () => {
+  it('tells the CTO at once, escalates every 15 minutes until acknowledged, then stops', async () => {
+    const { config } = await labConfig();
+    await withWorker(config, async () => {
+      const { handle, incidentId, startMs } = await start(config);
+      await env.sleep(40 * MINUTE);
+      await handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'bob' }] });
+      await env.sleep(2 * HOUR);
+      const audit = await auditOf(config, incidentId);
+      const alerted = actions(audit, 'notify.senior-alerted');
+      expect(alerted).toHaveLength(1);
+      expect(offsetHours(alerted[0], startMs)).toBeCloseTo(0, 2);
+      expect(alerted[0].details.to).toEqual(['cto@example.com', 'ciso@example.com']);
+      const escalations = actions(audit, 'notify.escalated');
+      expect(escalations.map((e) => Math.round((new Date(e.at).getTime() - startMs) / MINUTE))).toEqual([15, 30]);
+      expect(escalations.map((e) => e.details.to)).toEqual([['ceo@example.com'], ['ceo@example.com', 'legal@example.com']]);
+      expect(actions(audit, 'incident.acknowledged')[0].actor).toBe('bob');
+      const outbox = await readdir(path.join(config.dataDir, 'outbox'));
+      expect(outbox.filter((f) => f.includes('escalation-0'))).toHaveLength(1);
+      expect(outbox.filter((f) => f.includes('escalation'))).toHaveLength(3);
+      const refused = await refusal(handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'carol' }] }));
+      expect(refused).toMatch(/already acknowledged by bob/);
+      await recordHistory('escalation-then-ack', handle);
+    });
+  });
+
+  it('isolates each system and takes a verified byte-for-byte copy', async () => {
+    const { config, images } = await labConfig({ systems: ['web-01', 'db-01'], imageBytes: 3 * 1024 * 1024 });
+    await withWorker(config, async () => {
+      const { handle, incidentId } = await start(config, { systems: ['web-01'] });
+      await handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'bob' }] });
+      await handle.executeUpdate(api.addSystemUpdate, { args: [{ actor: 'bob', system: 'db-01' }] });
+      const refused = await refusal(handle.executeUpdate(api.addSystemUpdate, { args: [{ actor: 'bob', system: 'db-01' }] }));
+      expect(refused).toMatch(/already part of incident/);
+      let view = await handle.query(api.stateQuery);
+      for (let i = 0; i < 100 && view.phase === 'containment'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        view = await handle.query(api.stateQuery);
+      }
+      expect(view.phase).toBe('assessment');
+      for (const name of ['web-01', 'db-01']) {
+        const sys = view.state.systems.find((x) => x.name === name)!;
+        expect(sys.isolation.state).toBe('done');
+        expect(sys.evidence.state).toBe('done');
+        const record = sys.evidenceRecords[0];
+        expect(record.sha256).toBe(await sha256OfFile(images[name]));
+        expect(await sha256OfFile(record.location)).toBe(record.sha256);
+        expect(record.sizeBytes).toBe(3 * 1024 * 1024);
+        expect(record.custody.length).toBeGreaterThanOrEqual(3);
+      }
+      const audit = await auditOf(config, incidentId);
+      expect(actions(audit, 'containment.isolated').map((e) => e.details.system).sort()).toEqual(['db-01', 'web-01']);
+      expect(actions(audit, 'evidence.collected')).toHaveLength(2);
+      await recordHistory('containment-and-evidence', handle);
+    });
+  });
+
+  it('reports an unknown system to responders without crashing, and accepts a manual step instead', async () => {
+    const { config } = await labConfig();
+    await withWorker(config, async () => {
+      const { handle, incidentId } = await start(config, { systems: ['mystery-box'] });
+      let view = await handle.query(api.stateQuery);
+      for (let i = 0; i < 100 && view.state.systems[0].evidence.state !== 'failed'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        view = await handle.query(api.stateQuery);
+      }
+      const sys = view.state.systems[0];
+      expect(sys.isolation.state).toBe('failed');
+      expect(sys.isolation.error).toMatch(/not in the systems inventory/);
+      expect(view.state.problems.map((p) => p.key).sort()).toEqual(['evidence:mystery-box', 'isolation:mystery-box']);
+      await handle.executeUpdate(api.manualStepUpdate, { args: [{ actor: 'bob', system: 'mystery-box', step: 'isolation', detail: 'unplugged the network cable' }] });
+      view = await handle.query(api.stateQuery);
+      expect(view.state.systems[0].isolation.state).toBe('manual');
+      expect(view.state.problems.map((p) => p.key)).toEqual(['evidence:mystery-box']);
+      const audit = await auditOf(config, incidentId);
+      expect(actions(audit, 'containment.isolation-failed')).toHaveLength(1);
+      expect(actions(audit, 'step.recorded-manually')[0].details.detail).toBe('unplugged the network cable');
+    });
+  });
+
+  it('reminds leadership 12 h, 4 h and 1 h before the 24 h customer deadline, escalates when it passes, and stops once met', async () => {
+    const { config } = await labConfig();
+    await withWorker(config, async () => {
+      // Aware 2 h before the incident was opened: every clock runs from awareness.
+      const { handle, incidentId, awareMs } = await start(config, { awareAgoMs: 2 * HOUR });
+      await handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'bob' }] });
+      const result = await handle.executeUpdate(api.assessUpdate, {
+        args: [{ actor: 'dpo', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }], dataCategories: ['email addresses'], approxPeople: 1200 }],
+      });
+      expect(result.message).toMatch(/notify-customers/);
+      let view = await handle.query(api.stateQuery);
+      const customers = view.state.obligations.find((o) => o.kind === 'notify-customers')!;
+      const regulator = view.state.obligations.find((o) => o.kind === 'notify-regulator')!;
+      expect(new Date(customers.dueAt).getTime() - awareMs).toBe(24 * HOUR);
+      expect(new Date(regulator.dueAt).getTime() - awareMs).toBe(72 * HOUR);
+
+      await env.sleep(31 * HOUR); // now aware + 33 h: 9 h past the customer deadline
+      let audit = await auditOf(config, incidentId);
+      const customerNotices = audit.filter((e) => e.details.obligation === 'notify-customers' && e.action.startsWith('deadline.'));
+      expect(customerNotices.map((e) => [e.action, e.details.notice, offsetHours(e, awareMs)])).toEqual([
+        ['deadline.reminder', 'reminder-12h', 12],
+        ['deadline.reminder', 'reminder-4h', 20],
+        ['deadline.reminder', 'reminder-1h', 23],
+        ['deadline.overdue', 'overdue-0', 24],
+        ['deadline.overdue', 'overdue-1', 28],
+        ['deadline.overdue', 'overdue-2', 32],
+      ]);
+      expect(customerNotices[0].details.to).toEqual(['cto@example.com', 'dpo@example.com', 'legal@example.com']);
+
+      await handle.executeUpdate(api.approveNoticeUpdate, { args: [{ actor: 'dpo' }] });
+      view = await handle.query(api.stateQuery);
+      const met = view.state.obligations.find((o) => o.kind === 'notify-customers')!;
+      expect(met.status).toBe('met');
+      expect(met.proof[0]).toMatch(/^security@acme\.example <[0-9a-f]{40}@/);
+      const countBefore = (await auditOf(config, incidentId)).filter((e) => e.details.obligation === 'notify-customers' && e.action.startsWith('deadline.')).length;
+      await env.sleep(30 * HOUR); // aware + 63 h: seven more overdue notices would have fallen due
+      audit = await auditOf(config, incidentId);
+      expect(audit.filter((e) => e.details.obligation === 'notify-customers' && e.action.startsWith('deadline.'))).toHaveLength(countBefore);
+      // The regulator clock kept running: its 12 h reminder fell at aware + 60 h.
+      const regulatorReminder = audit.find((e) => e.details.obligation === 'notify-regulator' && e.details.notice === 'reminder-12h')!;
+      expect(offsetHours(regulatorReminder, awareMs)).toBe(60);
+      await recordHistory('customer-deadline-reminders', handle);
+    });
+  });
+
+  it('refuses a late regulator filing without a reason, accepts it with one, and only closes when every obligation is met or waived', async () => {
+    const { config } = await labConfig();
+    await withWorker(config, async () => {
+      const { handle, incidentId } = await start(config, { category: 'intrusion' });
+      await handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'bob' }] });
+      await handle.executeUpdate(api.assessUpdate, { args: [{ actor: 'dpo', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }] });
+      await handle.executeUpdate(api.approveNoticeUpdate, { args: [{ actor: 'dpo' }] });
+      await env.sleep(73 * HOUR);
+      const late = await refusal(handle.executeUpdate(api.regulatorFilingUpdate, { args: [{ actor: 'dpo', reference: 'CNIL-2026-0042' }] }));
+      expect(late).toMatch(/late .*Art\. 33\(1\) requires the reasons for the delay/);
+      let closing = await refusal(handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob' }] }));
+      expect(closing).toMatch(/still has open obligations: .*notify-regulator/);
+      expect(closing).toMatch(/still has open obligations: .*inform-law-enforcement/);
+      await handle.executeUpdate(api.regulatorFilingUpdate, { args: [{ actor: 'dpo', reference: 'CNIL-2026-0042', lateReason: 'Scope was unknown until forensic analysis finished' }] });
+      await handle.executeUpdate(api.regulatorFilingUpdate, { args: [{ actor: 'dpo', reference: 'CNIL-2026-0042-b', phase: 'follow-up', notes: 'final numbers' }] });
+      closing = await refusal(handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob' }] }));
+      expect(closing).toMatch(/inform-law-enforcement/);
+      expect(closing).not.toMatch(/notify-regulator/);
+      await handle.executeUpdate(api.contactUpdate, { args: [{ actor: 'bob', kind: 'law-enforcement', organisation: 'Police nationale (OFAC)', shared: 'IOCs and timeline', reference: 'PV-77' }] });
+      await handle.executeUpdate(api.conclusionsUpdate, { args: [{ actor: 'bob', rootCause: 'Stolen VPN credentials', actions: [{ action: 'Enforce MFA on VPN', owner: 'IT' }] }] });
+      await handle.executeUpdate(api.restoreUpdate, { args: [{ actor: 'bob' }] });
+      const closed = await handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob', summary: 'Contained and reported' }] });
+      expect(closed.message).toMatch(/closed/);
+      expect(await handle.result()).toMatchObject({ incidentId, closedAt: expect.any(String) });
+      const view = await handle.query(api.stateQuery);
+      const regulator = view.state.obligations.find((o) => o.kind === 'notify-regulator')!;
+      expect(regulator.status).toBe('met');
+      expect(regulator.lateReason).toMatch(/forensic analysis/);
+      expect(view.state.regulatorFilings.map((f) => f.phase)).toEqual(['initial', 'follow-up']);
+      const audit = await auditOf(config, incidentId);
+      expect(audit[audit.length - 1].action).toBe('incident.closed');
+      expect(audit.map((e) => e.seq)).toEqual(audit.map((_, i) => i + 1));
+      const rca = await readFile(path.join(config.dataDir, 'reports', incidentId, 'rca.md'), 'utf8');
+      expect(rca).toContain('Stolen VPN credentials');
+      expect(rca).toContain('Police nationale \\(OFAC\\)');
+      await recordHistory('late-filing-and-close', handle);
+    });
+  });
+});
