@@ -1,0 +1,92 @@
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { ActionRefused, validateOpenRequest } from '../domain/actions';
+import type { OpenIncidentRequest } from '../domain/incident';
+import type { Policy } from '../domain/policy';
+import * as api from '../workflows/incident-api';
+import type { incidentWorkflow } from '../workflows/incident';
+
+// The small typed API every client shares (CLI, ingestion service, demo): open an incident, act on it,
+// read it. Refusals come back as ActionRefused carrying the workflow validator's message unchanged.
+
+export type UpdateDef<I> = UpdateDefinition<api.ActionResult, [I]>;
+
+export class IncidentNotFound extends Error {
+  constructor(incidentId: string) {
+    super(`There is no incident "${incidentId}". List incidents with: incident list --all`);
+    this.name = 'IncidentNotFound';
+  }
+}
+
+export class IncidentClient {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly policy: Policy,
+  ) {}
+
+  /** Validates before starting, so a bad request never reaches Temporal; the incident id is the workflow id. */
+  async open(raw: unknown, now = new Date()): Promise<{ request: OpenIncidentRequest; handle: WorkflowHandle<typeof incidentWorkflow> }> {
+    const request = validateOpenRequest(raw, now);
+    try {
+      const handle = await this.client.workflow.start<typeof incidentWorkflow>(api.WORKFLOW_TYPE, {
+        workflowId: request.incidentId,
+        taskQueue: this.taskQueue,
+        args: [{ request, policy: this.policy }],
+        typedSearchAttributes: [
+          { key: api.SA_SEVERITY, value: request.severity },
+          { key: api.SA_PHASE, value: 'containment' },
+          { key: api.SA_DATA_IMPACT, value: 'unassessed' },
+        ],
+      });
+      return { request, handle };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ActionRefused(`Incident ${request.incidentId} already exists; choose another id.`);
+      throw err;
+    }
+  }
+
+  handle(incidentId: string): WorkflowHandle<typeof incidentWorkflow> {
+    return this.client.workflow.getHandle<typeof incidentWorkflow>(incidentId);
+  }
+
+  async act<I>(incidentId: string, update: UpdateDef<I>, input: I): Promise<api.ActionResult> {
+    try {
+      return await this.handle(incidentId).executeUpdate(update, { args: [input] });
+    } catch (err) {
+      throw await this.explain(err, incidentId);
+    }
+  }
+
+  async view(incidentId: string): Promise<api.IncidentView> {
+    try {
+      return await this.handle(incidentId).query(api.stateQuery);
+    } catch (err) {
+      throw await this.explain(err, incidentId);
+    }
+  }
+
+  /** Polls the query until `ready` holds; for scripts and tests that wait on asynchronous steps. */
+  async waitFor(incidentId: string, ready: (view: api.IncidentView) => boolean, timeoutMs = 60_000): Promise<api.IncidentView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const view = await this.view(incidentId);
+      if (ready(view)) return view;
+      if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting on incident ${incidentId} (phase ${view.phase}).`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** Temporal answers "not found" both for an unknown id and for an update to a finished run. */
+  private async explain(err: unknown, incidentId: string): Promise<Error> {
+    if (err instanceof WorkflowUpdateFailedError) return new ActionRefused((err.cause as Error | undefined)?.message ?? err.message);
+    if (!(err instanceof WorkflowNotFoundError)) return err as Error;
+    try {
+      const description = await this.handle(incidentId).describe();
+      if (description.status.name === 'COMPLETED') return new ActionRefused(`Incident ${incidentId} is closed; open a new incident for new activity.`);
+      return new ActionRefused(`Incident ${incidentId} is no longer running (${description.status.name.toLowerCase()}); its audit trail and reports remain under the data dir.`);
+    } catch {
+      return new IncidentNotFound(incidentId);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { SMTPServer } from 'smtp-server';
+
+// A real SMTP server on loopback that keeps every message it accepts, as a mail relay would.
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+  subject: string;
+  messageId: string;
+}
+
+export interface TestSmtp {
+  url: string;
+  port: number;
+  messages: ReceivedMail[];
+  /** Refuse recipients matching this with a permanent 550, as for an unknown mailbox. */
+  rejectRecipients?: RegExp;
+  close(): Promise<void>;
+}
+
+function header(raw: string, name: string): string {
+  const match = new RegExp(`^${name}:\\s*(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(raw);
+  return match ? match[1].replace(/\r?\n[ \t]+/g, ' ').trim() : '';
+}
+
+export async function startTestSmtp(): Promise<TestSmtp> {
+  const state: TestSmtp = {
+    url: '',
+    port: 0,
+    messages: [],
+    close: async () => undefined,
+  };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      if (state.rejectRecipients?.test(address.address)) {
+        const err = new Error('5.1.1 mailbox unknown') as Error & { responseCode: number };
+        err.responseCode = 550;
+        return callback(err);
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        state.messages.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          subject: header(raw, 'Subject'),
+          messageId: header(raw, 'Message-ID'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.server.address() as { port: number }).port;
+  state.port = port;
+  state.url = `smtp://127.0.0.1:${port}`;
+  state.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return state;
+}
