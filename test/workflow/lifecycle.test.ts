@@ -1,6 +1,7 @@
 import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -81,7 +82,7 @@ async function recordHistory(name: string, handle: WorkflowHandle) {
   if (!RECORD) return;
   const dir = path.join(__dirname, '..', 'replay', 'histories');
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, `${name}.json`), JSON.stringify(await handle.fetchHistory(), null, 1));
+  await writeFile(path.join(dir, `${name}.json`), historyToJSON(await handle.fetchHistory()));
 }
 
 const actions = (entries: AuditEntry[], action: string) => entries.filter((e) => e.action === action);
