@@ -5,9 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup-runtime.ts'],
     testTimeout: 300_000,
     hookTimeout: 900_000,
     teardownTimeout: 60_000,
-    reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

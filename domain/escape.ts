@@ -18,7 +18,12 @@ export function singleLine(value: string): string {
   return stripControl(value).replace(/[\r\n\t]+/g, ' ').trim();
 }
 
-/** Markdown text: neutralises the characters that would start markup, links, tables or raw HTML. */
+/**
+ * Markdown text: escapes what can start emphasis, code, links, raw HTML or a table cell anywhere, and what
+ * starts a heading, list or quote at the beginning of a line; everything else stays readable as written.
+ */
 export function escapeMarkdown(value: string): string {
-  return stripControl(value).replace(/([\\`*_{}[\]()#+\-!|<>~])/g, '\\$1');
+  return stripControl(value)
+    .replace(/([\\`*_[\]<>|~])/g, '\\$1')
+    .replace(/^(\s*)([#+-]|\d+\.)(?=\s|$)/gm, (_, indent: string, mark: string) => `${indent}${mark.replace(/^(\d+)\./, '$1\\.').replace(/^([#+-])$/, '\\$1')}`);
 }

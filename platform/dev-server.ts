@@ -76,8 +76,12 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   let exited: string | undefined;
+  // The server must not outlive the process that started it, however that process ends.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   child.once('exit', (code, signal) => {
     exited = `exited with ${signal ?? `code ${code}`}`;
+    process.removeListener('exit', killOnExit);
   });
   const address = `${ip}:${opts.port}`;
   const deadline = Date.now() + 60_000;

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { writeFile } from 'node:fs/promises';
 import type { TestProject } from 'vitest/node';
 import { resolveTemporalCli, resolveTestServer } from '../platform/binaries';
@@ -26,7 +26,7 @@ let server: DevServer | undefined;
 let scratch: string | undefined;
 let bundleFile: string | undefined;
 
-export async function setup(project: TestProject): Promise<void> {
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = (line: string) => console.log(`[setup] ${line}`);
   const [cliPath, testServerPath] = await Promise.all([resolveTemporalCli({ cacheDir: CACHE_DIR, log }), resolveTestServer({ cacheDir: CACHE_DIR, log })]);
   if (!cliPath) throw new Error('The tests need the Temporal CLI: install Go (it is built from the module proxy) or set TEMPORAL_CLI_PATH.');
@@ -34,7 +34,7 @@ export async function setup(project: TestProject): Promise<void> {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'incident-devserver-'));
   const [port, bundle] = await Promise.all([
     freePort(),
-    bundleWorkflowCode({ workflowsPath: path.join(PROJECT_DIR, 'workflows', 'index.ts') }),
+    bundleWorkflowCode({ workflowsPath: path.join(PROJECT_DIR, 'workflows', 'index.ts'), logger: new DefaultLogger('WARN') }),
   ]);
   server = await startDevServer({ cliPath, port, dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'dev-server.log') });
   const bundleDir = path.join(CACHE_DIR, 'test');
@@ -46,9 +46,10 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('testServerPath', testServerPath);
   project.provide('workflowBundlePath', workflowBundlePath);
   project.provide('temporalCliPath', cliPath);
+  return teardown;
 }
 
-export async function teardown(): Promise<void> {
+async function teardown(): Promise<void> {
   await server?.stop();
   if (scratch) await rm(scratch, { recursive: true, force: true });
   if (bundleFile) await rm(bundleFile, { force: true });

@@ -6,6 +6,7 @@ import { connectWorker, TemporalUnreachableError } from '../platform/connection'
 import { startDevServer, type DevServer } from '../platform/dev-server';
 import { createIncidentWorker, dataPaths } from './create-worker';
 import { ensureSearchAttributes } from './search-attributes';
+import { installRuntime } from './runtime';
 
 // `npm start`: the embedded default (dev server with a SQLite file, then the worker), or a worker for
 // the cluster named by TEMPORAL_ADDRESS.
@@ -13,6 +14,7 @@ import { ensureSearchAttributes } from './search-attributes';
 const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 
 async function main(): Promise<void> {
+  installRuntime();
   const config = loadConfig();
   let server: DevServer | undefined;
   let address = config.temporal.address;

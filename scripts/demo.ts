@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { IncidentClient } from '../client/incident-client';
+import { ConfigError, type Config } from '../domain/config';
+import { formatInZone } from '../domain/time-format';
+import { resolveTemporalCli } from '../platform/binaries';
+import { loadConfig } from '../platform/config-loader';
+import { connectClient, connectWorker, TemporalUnreachableError } from '../platform/connection';
+import { startDevServer, type DevServer } from '../platform/dev-server';
+import { createIncidentWorker, dataPaths } from '../worker/create-worker';
+import * as api from '../workflows/incident-api';
+import { installRuntime } from '../worker/runtime';
+
+// `npm run demo`: one scripted incident through every step of the procedure on the embedded default,
+// against a lab system whose disk image it creates. It uses a running `npm start` server when there is
+// one, or starts the dev server itself, and runs its own worker so the lab system's drivers apply.
+
+const PROJECT_DIR = path.resolve(__dirname, '..', '..');
+const LAB_SYSTEM = 'lab-web-01';
+const IMAGE_BYTES = 32 * 1024 * 1024;
+
+const step = (text: string) => console.log(`  ✓ ${text}`);
+
+async function labSystem(config: Config): Promise<Config> {
+  const labDir = path.join(config.dataDir, 'lab');
+  await mkdir(labDir, { recursive: true });
+  const image = path.join(labDir, `${LAB_SYSTEM}.img`);
+  if (!existsSync(image)) {
+    // A disk image with a recognisable header and random content, standing in for a compromised server.
+    await writeFile(image, Buffer.concat([Buffer.from('LAB DISK IMAGE lab-web-01\n'), randomBytes(IMAGE_BYTES)]));
+  }
+  const marker = path.join(labDir, `${LAB_SYSTEM}.isolated`);
+  return {
+    ...config,
+    temporal: { ...config.temporal, taskQueue: `${config.temporal.taskQueue}-demo` },
+    systems: {
+      ...config.systems,
+      [LAB_SYSTEM]: {
+        description: 'Lab web server (demo)',
+        isolation: { driver: 'command', isolate: ['touch', marker], release: ['rm', '-f', marker], timeoutSeconds: 30 },
+        evidence: { driver: 'local', path: image },
+      },
+    },
+  };
+}
+
+async function temporalAddress(config: Config): Promise<{ address: string; server?: DevServer }> {
+  if (config.temporal.address) return { address: config.temporal.address };
+  const { ip, port, uiPort } = config.temporal.devServer;
+  const address = `${ip}:${port}`;
+  try {
+    const probe = await Connection.connect({ address, connectTimeout: '2s' });
+    await probe.workflowService.getSystemInfo({});
+    await probe.close();
+    console.log(`Using the Temporal server already running at ${address} (npm start).`);
+    return { address };
+  } catch {
+    const cliPath = await resolveTemporalCli({ cacheDir: path.join(PROJECT_DIR, '.cache') });
+    if (!cliPath) throw new Error('No Temporal CLI could be found or built; install it and set TEMPORAL_CLI_PATH.');
+    const temporalDir = dataPaths(config.dataDir).temporal;
+    const server = await startDevServer({ cliPath, ip, port, uiPort, dbFile: path.join(temporalDir, 'temporal.db'), logFile: path.join(temporalDir, 'dev-server.log') });
+    console.log(`Started the embedded Temporal dev server at ${address}; Web UI at ${server.uiUrl}.`);
+    return { address, server };
+  }
+}
+
+async function main(): Promise<void> {
+  installRuntime();
+  const started = Date.now();
+  const config = await labSystem(loadConfig());
+  const paths = dataPaths(config.dataDir);
+  const { address, server } = await temporalAddress(config);
+  const nativeConnection = await connectWorker(config, address);
+  const connection = await connectClient(config, address);
+  const { worker, mailer, audit } = await createIncidentWorker(nativeConnection, config, { workflowsPath: require.resolve('../workflows') });
+  const incidents = new IncidentClient(new Client({ connection, namespace: config.temporal.namespace }), config.temporal.taskQueue, config.policy);
+  const tz = config.policy.timeZone;
+  const incidentId = `DEMO-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`;
+
+  try {
+    await worker.runUntil(async () => {
+      console.log(`\nIncident ${incidentId}: a web shell found on ${LAB_SYSTEM}\n`);
+      const awareAt = new Date(Date.now() - 90 * 60_000).toISOString();
+      await incidents.open({
+        incidentId,
+        title: `Web shell found on ${LAB_SYSTEM}`,
+        severity: 'SEV1',
+        category: 'intrusion',
+        systems: [LAB_SYSTEM],
+        detection: 'EDR alert: php-fpm spawned /bin/sh with an outbound connection',
+        awareAt,
+        summary: 'An attacker uploaded a web shell through a vulnerable CMS plugin and read the customer table.',
+        openedBy: 'alice (demo)',
+      });
+      step(`opened; every clock runs from awareness at ${formatInZone(awareAt, tz)}`);
+      await incidents.waitFor(incidentId, (v) => v.state.escalationsSent > 0);
+      step(`senior personnel told at once: ${config.policy.escalation[0].join(', ')}`);
+      await incidents.act(incidentId, api.acknowledgeUpdate, { actor: 'bob (CTO)' });
+      step('acknowledged by bob (CTO); escalation stopped');
+      const contained = await incidents.waitFor(incidentId, (v) => v.phase !== 'containment', 120_000);
+      const evidence = contained.state.systems[0].evidenceRecords[0];
+      step(`${LAB_SYSTEM} isolated by its command driver`);
+      step(`forensic copy: ${evidence.sizeBytes} bytes, SHA-256 ${evidence.sha256}, verified on the stored copy`);
+      const assessed = await incidents.act(incidentId, api.assessUpdate, {
+        actor: 'dora (DPO)',
+        dataImpact: 'personal',
+        customers: [
+          { name: 'ACME SAS', email: 'security@acme.example' },
+          { name: 'Globex', email: 'dpo@globex.example' },
+        ],
+        dataCategories: ['names', 'email addresses', 'hashed passwords'],
+        approxPeople: 3200,
+        approxRecords: 15_000,
+        likelyConsequences: 'phishing aimed at the affected people',
+        measures: 'web shell removed, passwords reset, plugin patched',
+      });
+      for (const ob of assessed.details!.obligations as { title: string; dueAt: string }[]) step(`obligation: ${ob.title}, due ${formatInZone(ob.dueAt, tz)}`);
+      const notice = await incidents.act(incidentId, api.approveNoticeUpdate, { actor: 'dora (DPO)' });
+      step(notice.message);
+      await incidents.act(incidentId, api.regulatorFilingUpdate, { actor: 'dora (DPO)', reference: 'CNIL-NOTIF-2026-0815' });
+      step(`${config.policy.regulator.name} notification filed (reference CNIL-NOTIF-2026-0815); dossier in ${path.join(paths.reports, incidentId)}`);
+      await incidents.act(incidentId, api.contactUpdate, {
+        actor: 'bob (CTO)',
+        kind: 'law-enforcement',
+        organisation: 'Gendarmerie nationale, C3N',
+        person: 'duty officer',
+        shared: 'indicators of compromise and the incident timeline',
+        reference: 'PV-2026-4471',
+      });
+      step('law enforcement informed of the intrusion attempt (contact recorded)');
+      await incidents.act(incidentId, api.conclusionsUpdate, {
+        actor: 'bob (CTO)',
+        rootCause: 'An unpatched CMS plugin allowed an unauthenticated file upload.',
+        contributingFactors: ['No web application firewall rule for uploads', 'Plugin updates were manual'],
+        actions: [
+          { action: 'Patch the plugin and automate plugin updates', owner: 'web team' },
+          { action: 'Add a WAF rule blocking executable uploads', owner: 'security team' },
+        ],
+      });
+      step('root-cause conclusions recorded');
+      const restored = await incidents.act(incidentId, api.restoreUpdate, { actor: 'bob (CTO)' });
+      step(restored.message);
+      const rfo = await incidents.act(incidentId, api.requestRfoUpdate, { actor: 'erin (account manager)', customer: 'ACME SAS', email: 'security@acme.example' });
+      await incidents.act(incidentId, api.sendRfoUpdate, { actor: 'erin (account manager)', requestId: rfo.details!.requestId as string });
+      step('Reason-for-Outage report sent to ACME SAS on request');
+      const closed = await incidents.act(incidentId, api.closeUpdate, { actor: 'bob (CTO)', summary: 'Web shell removed; customers, CNIL and law enforcement informed.' });
+      step(closed.message);
+    });
+  } finally {
+    mailer.close();
+    await connection.close();
+    await nativeConnection.close();
+    await server?.stop();
+  }
+
+  const verdict = await audit.verify(incidentId);
+  const mails = (await readdir(paths.outbox).catch(() => [])).filter((f) => f.includes(incidentId));
+  console.log(
+    [
+      '',
+      `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Where to look:`,
+      `  Reports:     ${path.join(paths.reports, incidentId)} (rca, rfo, regulator; .md and .html)`,
+      `  Evidence:    ${path.join(paths.evidence, incidentId)}`,
+      config.smtp ? '  Mail:        sent through SMTP' : `  Outbox:      ${paths.outbox} (${mails.length} .eml files for this incident)`,
+      `  Audit trail: ${audit.fileOf(incidentId)}`,
+      verdict.ok
+        ? `  The audit chain verifies: ${verdict.entries} entries, ending with the closing entry.`
+        : `  THE AUDIT CHAIN DOES NOT VERIFY: line ${verdict.line}: ${verdict.problem}`,
+      '',
+    ].join('\n'),
+  );
+  if (!verdict.ok) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || err instanceof TemporalUnreachableError) console.error(err.message);
+  else console.error(`The demo stopped: ${(err as Error).message}`);
+  process.exit(1);
+});
