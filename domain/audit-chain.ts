@@ -47,10 +47,13 @@ export function verifyChain(entries: AuditEntry[], incidentId?: string): VerifyR
     if (incidentId !== undefined && e.incidentId !== incidentId) return fail(`belongs to incident ${e.incidentId}, not ${incidentId}`);
     if (closed) return fail(`follows the closing entry: nothing may be appended after ${CLOSING_ACTION}`);
     if (e.seq !== i + 1) {
+      const expected = i + 1;
+      // An expected entry that still stands further down was moved, not removed.
+      const movedLater = entries.slice(i + 1).some((later) => later?.seq === expected);
       return fail(
-        e.seq > i + 1
-          ? `has seq ${e.seq} where ${i + 1} was expected: entries ${i + 1}–${e.seq - 1} were removed`
-          : `has seq ${e.seq} where ${i + 1} was expected: entries were reordered or duplicated`,
+        e.seq > expected && !movedLater
+          ? `has seq ${e.seq} where ${expected} was expected: entries ${expected}–${e.seq - 1} were removed`
+          : `has seq ${e.seq} where ${expected} was expected: entries were reordered or duplicated`,
       );
     }
     if (e.prevHash !== prevHash) return fail('does not link to the entry before it: an entry before it was removed, reordered or modified');

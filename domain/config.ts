@@ -4,6 +4,8 @@ import { policySchema } from './policy-schema';
 // The whole configuration as one validated object: a file merged with environment variables, defaults
 // for everything, and one error message that names every wrong field. Reading the file is the caller's job.
 
+const SYSTEM_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
 const argv = z.array(z.string().min(1)).min(1, 'needs the program and its arguments, e.g. ["nft", "add", "element", …]');
 
 export const isolationDriverSchema = z.discriminatedUnion('driver', [
@@ -71,7 +73,15 @@ export const configSchema = z.object({
     .prefault({}),
   smtp: smtpSchema.optional(),
   policy: policySchema.prefault({}),
-  systems: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'system names are letters, digits and . _ : -'), systemSchema).default({}),
+  systems: z
+    .record(z.string(), systemSchema)
+    .default({})
+    .superRefine((systems, ctx) => {
+      // Checked here rather than as a record-key schema, whose failure message zod replaces with a generic one.
+      for (const name of Object.keys(systems)) {
+        if (!SYSTEM_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a valid system name: use letters, digits and . _ : - (at most 128)` });
+      }
+    }),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -109,7 +119,7 @@ export function envOverlay(env: Env): Record<string, unknown> {
   set(smtp, 'port', env.SMTP_PORT);
   set(smtp, 'user', env.SMTP_USER);
   set(smtp, 'password', env.SMTP_PASSWORD);
-  if (env.SMTP_SECURE) smtp.secure = env.SMTP_SECURE === 'true';
+  if (env.SMTP_SECURE) smtp.secure = env.SMTP_SECURE === 'true' || env.SMTP_SECURE === '1';
   const overlay: Record<string, unknown> = {};
   if (Object.keys(temporal).length) overlay.temporal = temporal;
   if (Object.keys(smtp).length) overlay.smtp = smtp;

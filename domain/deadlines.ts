@@ -87,9 +87,10 @@ export function isLate(ob: Obligation, at: Date): boolean {
 
 /** "3 h 20 min", or "overdue by 2 h 05 min": what a person needs at a glance. */
 export function describeTimeLeft(dueAt: string, now: Date): string {
-  const minutes = differenceInMinutes(new Date(dueAt), now);
-  const text = formatMinutes(Math.abs(minutes));
-  return minutes >= 0 ? `${text} left` : `overdue by ${text}`;
+  const due = new Date(dueAt);
+  // At the due instant the deadline has passed: "0 min left" would tell a person there is still time.
+  if (now.getTime() >= due.getTime()) return `overdue by ${formatMinutes(differenceInMinutes(now, due))}`;
+  return `${formatMinutes(differenceInMinutes(due, now))} left`;
 }
 
 export function formatMinutes(total: number): string {

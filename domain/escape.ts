@@ -25,5 +25,6 @@ export function singleLine(value: string): string {
 export function escapeMarkdown(value: string): string {
   return stripControl(value)
     .replace(/([\\`*_[\]<>|~])/g, '\\$1')
+    .replace(/^(\s*)([=-])(?=[=-]*\s*$)/gm, '$1\\$2')
     .replace(/^(\s*)([#+-]|\d+\.)(?=\s|$)/gm, (_, indent: string, mark: string) => `${indent}${mark.replace(/^(\d+)\./, '$1\\.').replace(/^([#+-])$/, '\\$1')}`);
 }

@@ -106,7 +106,8 @@ export function draftCustomerNotice(s: IncidentState, policy: Policy): { subject
 }
 
 export function customerNoticeMail(s: IncidentState, notice: { subject: string; text: string }, contact: { name: string; email: string }): MailMessage {
-  const text = `${stripControl(notice.text).replace(/^Dear customer,/, `Dear ${singleLine(contact.name)},`)}\n`;
+  // A replacer function, so that "$&" or "$$" in a name is written as it is, not as a replacement pattern.
+  const text = `${stripControl(notice.text).replace(/^Dear customer,/, () => `Dear ${singleLine(contact.name)},`)}\n`;
   const html = `<!doctype html><html><body style="font-family:sans-serif">${text
     .split('\n\n')
     .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)

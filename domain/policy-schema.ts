@@ -39,7 +39,7 @@ export const policySchema = z
     overdueRepeatHours: z.number().positive().default(4),
   })
   .superRefine((p, ctx) => {
-    const roles = new Set(Object.keys(p.recipients));
+    const roles = new Set(Object.entries(p.recipients).filter(([, addresses]) => addresses.length > 0).map(([role]) => role));
     p.escalation.forEach((level, i) =>
       level.forEach((role) => {
         if (!roles.has(role)) ctx.addIssue({ code: 'custom', path: ['escalation', i], message: `names role "${role}", which has no recipients` });

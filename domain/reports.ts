@@ -137,7 +137,9 @@ export function regulatorDossier(s: IncidentState, policy: Policy, renderedAt: s
   const tz = policy.timeZone;
   const a = s.assessment;
   const ob = s.obligations.find((o) => o.kind === 'notify-regulator');
-  const late = ob ? isLate(ob, new Date(renderedAt)) : false;
+  const initial = s.regulatorFilings.find((f) => f.phase === 'initial');
+  // Late means filed (or, before filing, still unfiled) after the due time; a re-rendering later changes nothing.
+  const late = ob ? isLate(ob, new Date(initial?.filedAt ?? renderedAt)) : false;
   return {
     title: `Personal data breach notification to the ${policy.regulator.name}`,
     subtitle: `${policy.organisation}, ${policy.regulator.article}. Reference ${s.incidentId}, prepared ${formatInZone(renderedAt, tz)}`,
