@@ -258,7 +258,7 @@ describe('incident lifecycle (time-skipping)', () => {
       expect(audit.map((e) => e.seq)).toEqual(audit.map((_, i) => i + 1));
       const rca = await readFile(path.join(config.dataDir, 'reports', incidentId, 'rca.md'), 'utf8');
       expect(rca).toContain('Stolen VPN credentials');
-      expect(rca).toContain('Police nationale \\(OFAC\\)');
+      expect(rca).toContain('Police nationale (OFAC)');
       await recordHistory('late-filing-and-close', handle);
     });
   });
