@@ -54,7 +54,7 @@ export function createActivities(deps: ActivityDeps) {
     const found = deps.config.systems[system];
     if (!found) {
       throw permanent(
-        `System "${system}" is not in the systems inventory of the worker's configuration, so no driver can act on it. Add it under "systems", then retry the step (incident retry), or do it by hand and record it (incident manual-step).`,
+        `System "${system}" is not in the systems inventory of the worker's configuration, so no driver can act on it; add it under "systems" in the configuration`,
         'UnknownSystem',
       );
     }

@@ -17,3 +17,8 @@ export function formatInZone(iso: string, timeZone: string): string {
   const offset = get('timeZoneName').replace('GMT', 'UTC') || 'UTC';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${offset === 'UTC' ? 'UTC+00:00' : offset} (${timeZone})`;
 }
+
+/** The same instant in a table cell: the zone is named once in the heading, the offset stays on each line. */
+export function formatShort(iso: string, timeZone: string): string {
+  return formatInZone(iso, timeZone).replace(/ UTC([+-]\d{2}:\d{2}) \(.*\)$/, ' $1');
+}

@@ -23,6 +23,15 @@ export interface IncidentView {
   now: string;
   timeZone: string;
   nextDeadline?: string;
+  /** The policy the incident was opened with: reports rendered by a client must use it, not local config. */
+  policy: Policy;
+}
+
+/** Static facts kept in the memo, so that listing many incidents needs no query per incident. */
+export interface IncidentMemo {
+  title: string;
+  awareAt: string;
+  category: string;
 }
 
 export interface ActionResult {

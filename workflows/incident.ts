@@ -159,7 +159,8 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
       const failure = err as { cause?: { message?: string }; message?: string };
       const error = failure.cause?.message ?? failure.message ?? String(err);
       sys[step] = { ...sys[step], state: 'failed', at: nowIso(), error };
-      addProblem(`${step}:${sys.name}`, `${step} of ${sys.name} failed: ${error}. Retry with: incident retry ${id} ${sys.name} --step ${step}, or record it: incident manual-step`);
+      const hint = `Retry with: incident retry ${id} ${sys.name} --step ${step}; or do it by hand and record it: incident manual-step ${id} ${sys.name} --step ${step} --detail "…"`;
+      addProblem(`${step}:${sys.name}`, `The ${step} of ${sys.name} failed: ${error.replace(/[.\s]+$/, '')}. ${hint}`);
       audit(SYSTEM_ACTOR, `${label}-failed`, { system: sys.name, error });
     }
     changed();
@@ -327,6 +328,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     now: nowIso(),
     timeZone: policy.timeZone,
     nextDeadline: earliestOpenDeadline(s.obligations),
+    policy,
   }));
 
   setHandler(

@@ -1,0 +1,46 @@
+import { Client } from '@temporalio/client';
+import type { Config } from '../../domain/config';
+import { loadConfig } from '../../platform/config-loader';
+import { connectClient } from '../../platform/connection';
+import { IncidentClient } from '../incident-client';
+import { listIncidents } from '../incident-list';
+import { terminalOutput } from './output';
+import { runCli, type CliContext } from './program';
+import { terminalPrompter } from './prompt';
+
+// The `incident` executable: configuration and the Temporal connection are made only when a command
+// needs them, so --help and completion work anywhere and fast.
+
+async function main(): Promise<void> {
+  let config: Config | undefined;
+  let client: Client | undefined;
+  const getConfig = () => (config ??= loadConfig());
+  const getClient = async () => {
+    if (!client) {
+      const c = getConfig();
+      const address = c.temporal.address ?? `${c.temporal.devServer.ip}:${c.temporal.devServer.port}`;
+      client = new Client({ connection: await connectClient(c, address), namespace: c.temporal.namespace });
+    }
+    return client;
+  };
+  const prompter = terminalPrompter();
+  const ctx: CliContext = {
+    config: getConfig,
+    incidents: async () => new IncidentClient(await getClient(), getConfig().temporal.taskQueue, getConfig().policy),
+    list: async (filter) => listIncidents(await getClient(), filter),
+    out: terminalOutput(),
+    prompter,
+    now: () => new Date(),
+    env: process.env,
+  };
+  let code: number;
+  try {
+    code = await runCli(process.argv.slice(2), ctx);
+  } finally {
+    prompter?.close();
+    await client?.connection.close().catch(() => undefined);
+  }
+  process.exitCode = code;
+}
+
+void main();

@@ -1,0 +1,562 @@
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { JsonlAuditStore, verifyAuditText } from '../../activities/audit-store';
+import { ActionRefused, STEPS } from '../../domain/actions';
+import type { AuditEntry } from '../../domain/audit-entry';
+import { ConfigError, type Config } from '../../domain/config';
+import { describeTimeLeft, formatMinutes } from '../../domain/deadlines';
+import { CATEGORIES, CONTACT_KINDS, DATA_IMPACTS, PHASES, SEVERITIES } from '../../domain/incident';
+import { renderHtml, renderMarkdown } from '../../domain/report-document';
+import { describeAudit, rcaReport, regulatorDossier, REPORT_KINDS, rfoReport, type ReportKind } from '../../domain/reports';
+import { formatInZone, formatShort } from '../../domain/time-format';
+import { parseTimeInput, TimeInputError } from '../../domain/time-input';
+import { TemporalUnreachableError } from '../../platform/connection';
+import * as api from '../../workflows/incident-api';
+import { IncidentNotFound, type IncidentClient, type UpdateDef } from '../incident-client';
+import type { IncidentListRow } from '../incident-list';
+import { clean, paint, table, type Cell, type Output } from './output';
+import { completionScript } from './completion';
+import type { Prompter } from './prompt';
+
+// The `incident` command: every responder action of the workflow, plus reading, reporting and auditing.
+// Exit codes: 0 done; 1 refused by the workflow (its message printed as it is); 2 usage; 3 Temporal
+// unreachable.
+
+export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface CliContext {
+  config(): Config;
+  incidents(): Promise<IncidentClient>;
+  list(filter: { all?: boolean; severity?: string; phase?: string; impact?: string }): Promise<IncidentListRow[]>;
+  out: Output;
+  prompter?: Prompter;
+  now(): Date;
+  env: NodeJS.ProcessEnv;
+}
+
+function actorOf(cmd: Command, env: NodeJS.ProcessEnv): string {
+  const explicit = cmd.optsWithGlobals().as as string | undefined;
+  if (explicit) return explicit;
+  if (env.INCIDENT_ACTOR) return env.INCIDENT_ACTOR;
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function parseTime(text: string, now: Date): string {
+  try {
+    return parseTimeInput(text, now).toISOString();
+  } catch (err) {
+    if (err instanceof TimeInputError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function parseCustomer(text: string): { name: string; email: string } {
+  const match = /^\s*(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(text) ?? /^\s*([^<>\s]+@[^<>\s]+)\s*$/.exec(text);
+  if (!match) throw new UsageError(`--customer "${text}" is not "Name <email>" or an email address.`);
+  return match.length === 3 ? { name: match[1] || match[2], email: match[2] } : { name: match[1], email: match[1] };
+}
+
+function parseAction(text: string): { action: string; owner: string } {
+  const i = text.lastIndexOf('::');
+  if (i < 0) throw new UsageError(`--action "${text}" needs an owner: "what to do::who owns it".`);
+  return { action: text.slice(0, i).trim(), owner: text.slice(i + 2).trim() };
+}
+
+function parseCount(text: string, flag: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number (got "${text}").`);
+  return Number(text);
+}
+
+function countdown(out: Output, dueAt: string | undefined, now: Date): Cell {
+  if (!dueAt) return { text: '—', style: 'dim' };
+  const text = describeTimeLeft(dueAt, now);
+  const overdue = text.startsWith('overdue');
+  const soon = !overdue && new Date(dueAt).getTime() - now.getTime() < 4 * 3_600_000;
+  return { text, style: overdue ? 'red' : soon ? 'yellow' : undefined };
+}
+
+function since(iso: string | undefined, now: Date): string {
+  if (!iso) return '';
+  return formatMinutes(Math.max(0, Math.floor((now.getTime() - new Date(iso).getTime()) / 60_000)));
+}
+
+async function readAudit(ctx: CliContext, incidentId: string): Promise<{ entries: AuditEntry[]; file: string; available: boolean }> {
+  const store = new JsonlAuditStore(path.join(ctx.config().dataDir, 'audit'));
+  const file = store.fileOf(incidentId);
+  try {
+    return { entries: await store.read(incidentId), file, available: true };
+  } catch {
+    return { entries: [], file, available: false };
+  }
+}
+
+function printJson(ctx: CliContext, value: unknown): void {
+  ctx.out.line(JSON.stringify(value, null, 2));
+}
+
+/** Declares one responder action: its arguments become the update's input, the result is printed. */
+interface ActionSpec<I> {
+  name: string;
+  summary: string;
+  example: string;
+  args?: string[];
+  options?: (cmd: Command) => Command;
+  update: UpdateDef<I>;
+  input: (args: string[], opts: Record<string, unknown>, actor: string, now: Date) => I | Promise<I>;
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('incident')
+    .description('Run security incidents: open, act, read, report and audit. Every action is written to the audit trail with your name.')
+    .option('--as <name>', 'who is acting (default: $INCIDENT_ACTOR, then your login name)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    `
+From open to closed:
+  incident open --title "Web shell on web-01" --severity SEV1 --category intrusion --system web-01 --detection "EDR alert" --aware "2h ago"
+  incident ack INC-…                 incident show INC-…
+  incident assess INC-… --impact personal --customer "ACME <security@acme.example>"
+  incident approve-notice INC-…      incident file-regulator INC-… --reference CNIL-123
+  incident contact INC-… --kind law-enforcement --org "Gendarmerie C3N" --shared "IOCs"
+  incident conclude INC-… --root-cause "…" --action "Patch the plugin::web team"
+  incident restore INC-…             incident close INC-…
+
+Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal unreachable.`,
+  );
+
+  const withExample = (cmd: Command, example: string) => cmd.addHelpText('after', `\nExample:\n  ${example}\n`);
+
+  // ------------------------------------------------------------------ open
+  withExample(
+    program
+      .command('open')
+      .description('Open an incident; senior personnel are told at once. Prompts for what is missing on a terminal.')
+      .option('--id <id>', 'incident id (default: INC-<date>-<random>)')
+      .option('--title <text>', 'short title')
+      .addOption(new Option('--severity <sev>', 'severity').choices([...SEVERITIES]))
+      .addOption(new Option('--category <category>', 'category').choices([...CATEGORIES]))
+      .option('--system <name>', 'affected system (repeat for several)', collect)
+      .option('--detection <text>', 'how the incident was detected')
+      .option('--aware <time>', 'when the organisation became aware: ISO 8601 or "2h ago"', 'now')
+      .option('--summary <text>', 'what is known so far')
+      .option('--json', 'print the result as JSON'),
+    'incident open --title "Web shell on web-01" --severity SEV1 --category intrusion --system web-01 --detection "EDR alert" --aware "2h ago"',
+  ).action(async (opts, cmd: Command) => {
+    const now = ctx.now();
+    const fields: Record<string, unknown> = { ...opts };
+    const missing = ['title', 'severity', 'category', 'detection'].filter((k) => !fields[k]);
+    if (missing.length) {
+      if (!ctx.prompter) throw new UsageError(`incident open needs ${missing.map((m) => `--${m}`).join(', ')} (or run it on a terminal to be asked).`);
+      fields.title ??= await ctx.prompter.ask('Title', { required: true });
+      fields.severity ??= await ctx.prompter.choose('Severity', SEVERITIES);
+      fields.category ??= await ctx.prompter.choose('Category', CATEGORIES);
+      if (!fields.system) {
+        const systems = await ctx.prompter.ask('Affected systems (comma-separated, empty for none yet)', { required: false });
+        fields.system = systems ? systems.split(',').map((s) => s.trim()).filter(Boolean) : [];
+      }
+      fields.detection ??= await ctx.prompter.ask('How was it detected', { required: true });
+      if (!cmd.getOptionValueSource('aware') || cmd.getOptionValueSource('aware') === 'default') {
+        fields.aware = (await ctx.prompter.ask('Aware since (ISO 8601 or "2h ago")', { required: false, default: 'now' })) || 'now';
+      }
+    }
+    const incidentId = (fields.id as string | undefined) ?? `INC-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
+    const incidents = await ctx.incidents();
+    const { request } = await incidents.open(
+      {
+        incidentId,
+        title: fields.title,
+        severity: fields.severity,
+        category: fields.category,
+        systems: (fields.system as string[] | undefined) ?? [],
+        detection: fields.detection,
+        awareAt: parseTime(String(fields.aware ?? 'now'), now),
+        summary: fields.summary,
+        openedBy: actorOf(cmd, ctx.env),
+      },
+      now,
+    );
+    const policy = ctx.config().policy;
+    const due = (h: number) => new Date(new Date(request.awareAt).getTime() + h * 3_600_000).toISOString();
+    if (opts.json) return printJson(ctx, { incidentId, awareAt: request.awareAt, deadlineHours: { customersPersonal: policy.customerPersonalDataHours, customersProject: policy.customerProjectDataHours, regulator: policy.regulatorHours } });
+    const tz = policy.timeZone;
+    ctx.out.line(`Opened ${paint(ctx.out, 'bold', incidentId)}: ${clean(request.title)} (${request.severity}, ${request.category})`);
+    ctx.out.line(`Senior personnel are being told now; escalation every ${policy.ackWindowMinutes} min until someone runs: incident ack ${incidentId}`);
+    ctx.out.line(`Clocks run from awareness, ${formatInZone(request.awareAt, tz)}. Once a breach is assessed:`);
+    ctx.out.line(`  customers, personal data   due ${formatInZone(due(policy.customerPersonalDataHours), tz)}`);
+    ctx.out.line(`  customers, project data    due ${formatInZone(due(policy.customerProjectDataHours), tz)}`);
+    ctx.out.line(`  ${policy.regulator.name} (${policy.regulator.article})   due ${formatInZone(due(policy.regulatorHours), tz)}`);
+  });
+
+  // ------------------------------------------------------------------ list
+  withExample(
+    program
+      .command('list')
+      .description('Open incidents, nearest deadline first')
+      .option('--all', 'include closed incidents')
+      .addOption(new Option('--severity <sev>', 'only this severity').choices([...SEVERITIES]))
+      .addOption(new Option('--phase <phase>', 'only this phase').choices([...PHASES]))
+      .addOption(new Option('--impact <impact>', 'only this data impact').choices([...DATA_IMPACTS, 'unassessed']))
+      .option('--json', 'print JSON (an array of incidents; see README)'),
+    'incident list --severity SEV1',
+  ).action(async (opts) => {
+    const rows = await ctx.list(opts);
+    if (opts.json) return printJson(ctx, rows);
+    if (rows.length === 0) return ctx.out.line(opts.all ? 'No incidents.' : 'No open incidents. (incident list --all shows closed ones.)');
+    const now = ctx.now();
+    ctx.out.line(
+      table(
+        ctx.out,
+        ['ID', 'SEV', 'PHASE', 'AWARE FOR', 'NEXT DEADLINE', 'TITLE'],
+        rows.map((r) => [r.incidentId, { text: r.severity, style: r.severity === 'SEV1' ? 'bold' : undefined }, r.phase, since(r.awareAt, now), r.status === 'RUNNING' ? countdown(ctx.out, r.nextDeadline, now) : '—', r.title]),
+      ),
+    );
+  });
+
+  // ------------------------------------------------------------------ show
+  withExample(
+    program.command('show').argument('<id>', 'incident id').description('State, obligations, systems and evidence, and the timeline from the audit trail').option('--json', 'print JSON (the incident view; see README)'),
+    'incident show INC-20260301-AB12',
+  ).action(async (id: string, opts) => {
+    const view = await (await ctx.incidents()).view(id);
+    const audit = await readAudit(ctx, id);
+    if (opts.json) return printJson(ctx, { ...view, timeline: audit.entries });
+    const s = view.state;
+    const now = new Date(view.now);
+    const tz = view.timeZone;
+    const o = ctx.out;
+    o.line(`${paint(o, 'bold', s.incidentId)}  ${clean(s.title)}`);
+    o.line(`${s.severity}  ${s.category}  phase ${paint(o, 'bold', view.phase)}  aware since ${formatInZone(s.awareAt, tz)} (${since(s.awareAt, now)} ago)`);
+    o.line(`detected by: ${clean(s.detection)}`);
+    o.line(s.acknowledgement ? `acknowledged by ${clean(s.acknowledgement.by)} at ${formatInZone(s.acknowledgement.at, tz)}` : paint(o, 'red', `NOT ACKNOWLEDGED: ${s.escalationsSent} notice(s) sent; acknowledge with: incident ack ${s.incidentId}`));
+    if (s.problems.length) {
+      o.line('');
+      o.line(paint(o, 'red', 'Needs attention:'));
+      for (const p of s.problems) o.line(`  - ${clean(p.message)}`);
+    }
+    o.line('');
+    o.line(paint(o, 'bold', 'Obligations'));
+    o.line(
+      s.obligations.length
+        ? table(o, ['ID', `DUE (${tz})`, 'STATUS', 'MET', 'OBLIGATION'], s.obligations.map((ob) => [ob.id, formatShort(ob.dueAt, tz), ob.status === 'pending' ? countdown(o, ob.dueAt, now) : { text: ob.status, style: 'green' }, ob.metAt ? `${formatShort(ob.metAt, tz)} by ${ob.metBy}` : '', ob.title]))
+        : '  none yet (the breach assessment opens them)',
+    );
+    o.line('');
+    o.line(paint(o, 'bold', 'Systems'));
+    o.line(
+      s.systems.length
+        ? table(o, ['SYSTEM', 'ISOLATED', 'EVIDENCE', 'SHA-256', 'RELEASED'], s.systems.map((x) => [x.name, x.isolation.state, x.evidence.state, x.evidenceRecords.at(-1)?.sha256 ?? '', x.release.state]))
+        : '  none',
+    );
+    if (s.customerNotice) {
+      o.line('');
+      o.line(`${paint(o, 'bold', 'Customer notice')}: ${s.customerNotice.status}${s.customerNotice.status === 'awaiting-approval' ? ` (approve with: incident approve-notice ${s.incidentId})` : ''}`);
+      if (s.customerNotice.status === 'awaiting-approval') for (const l of s.customerNotice.text.split('\n')) o.line(`  | ${clean(l)}`);
+    }
+    o.line('');
+    o.line(paint(o, 'bold', 'Timeline'));
+    if (!audit.available) o.line(`  (audit file ${audit.file} is not readable from here)`);
+    else o.line(table(o, ['#', `WHEN (${tz})`, 'WHO', 'WHAT'], audit.entries.map((e) => [String(e.seq), formatShort(e.at, tz), e.actor, describeAudit(e)])));
+  });
+
+  // ------------------------------------------------------------------ responder actions
+  const actions: ActionSpec<any>[] = [
+    { name: 'ack', summary: 'Acknowledge the incident; stops the escalation', example: 'incident ack INC-1', update: api.acknowledgeUpdate, options: (c) => c.option('--note <text>', 'note'), input: (_a, o, actor) => ({ actor, note: o.note }) },
+    { name: 'add-system', summary: 'Add an affected system; it is isolated and copied at once', example: 'incident add-system INC-1 db-02', args: ['<system>'], update: api.addSystemUpdate, input: ([system], _o, actor) => ({ actor, system }) },
+    { name: 'collect', summary: 'Take a new forensic copy of a system', example: 'incident collect INC-1 web-01', args: ['<system>'], update: api.collectEvidenceUpdate, input: ([system], _o, actor) => ({ actor, system }) },
+    {
+      name: 'retry',
+      summary: 'Retry a failed isolation, evidence copy or release',
+      example: 'incident retry INC-1 web-01 --step isolation',
+      args: ['<system>'],
+      update: api.retryStepUpdate,
+      options: (c) => c.addOption(new Option('--step <step>', 'which step').choices([...STEPS]).makeOptionMandatory()),
+      input: ([system], o, actor) => ({ actor, system, step: o.step }),
+    },
+    {
+      name: 'manual-step',
+      summary: 'Record a step done by hand (isolation, evidence copy or release)',
+      example: 'incident manual-step INC-1 web-01 --step isolation --detail "switch port 12 shut"',
+      args: ['<system>'],
+      update: api.manualStepUpdate,
+      options: (c) => c.addOption(new Option('--step <step>', 'which step').choices([...STEPS]).makeOptionMandatory()).requiredOption('--detail <text>', 'what was done, and where any copy is'),
+      input: ([system], o, actor) => ({ actor, system, step: o.step, detail: o.detail }),
+    },
+    {
+      name: 'assess',
+      summary: 'Record the breach assessment; opens the customer and regulator deadlines',
+      example: 'incident assess INC-1 --impact personal --customer "ACME <security@acme.example>" --categories "emails,names" --people 1200',
+      update: api.assessUpdate,
+      options: (c) =>
+        c
+          .addOption(new Option('--impact <impact>', 'data impact').choices([...DATA_IMPACTS]).makeOptionMandatory())
+          .option('--customer <contact>', 'affected customer, "Name <email>" (repeat)', collect)
+          .option('--customers-file <file>', 'one "Name <email>" per line')
+          .addOption(new Option('--regulator <yes|no>', 'must the regulator be told (default: yes for personal data)').choices(['yes', 'no']))
+          .option('--categories <list>', 'categories of data, comma-separated')
+          .option('--people <n>', 'approximate number of people concerned')
+          .option('--records <n>', 'approximate number of records concerned')
+          .option('--consequences <text>', 'likely consequences')
+          .option('--measures <text>', 'measures taken or proposed'),
+      input: async (_a, o, actor) => {
+        const lines = o.customersFile ? (await readFile(String(o.customersFile), 'utf8').catch(() => { throw new UsageError(`Cannot read --customers-file ${o.customersFile}.`); })).split('\n').map((l) => l.trim()).filter(Boolean) : [];
+        return {
+          actor,
+          dataImpact: o.impact,
+          customers: [...((o.customer as string[] | undefined) ?? []), ...lines].map(parseCustomer),
+          regulatorRequired: o.regulator === undefined ? undefined : o.regulator === 'yes',
+          dataCategories: o.categories ? String(o.categories).split(',').map((c) => c.trim()).filter(Boolean) : undefined,
+          approxPeople: o.people === undefined ? undefined : parseCount(String(o.people), '--people'),
+          approxRecords: o.records === undefined ? undefined : parseCount(String(o.records), '--records'),
+          likelyConsequences: o.consequences,
+          measures: o.measures,
+        };
+      },
+    },
+    {
+      name: 'approve-notice',
+      summary: 'Approve the drafted customer notice and send it to every affected contact',
+      example: 'incident approve-notice INC-1',
+      update: api.approveNoticeUpdate,
+      options: (c) => c.option('--subject <text>', 'replace the subject').option('--text-file <file>', 'replace the body with this file'),
+      input: async (_a, o, actor) => ({ actor, subject: o.subject, text: o.textFile ? await readFile(String(o.textFile), 'utf8') : undefined }),
+    },
+    {
+      name: 'file-regulator',
+      summary: 'Record the notification filed with the regulator (CNIL)',
+      example: 'incident file-regulator INC-1 --reference CNIL-2026-0042',
+      update: api.regulatorFilingUpdate,
+      options: (c) =>
+        c
+          .requiredOption('--reference <ref>', 'the filing reference the regulator gave')
+          .option('--filed-at <time>', 'when it was filed (default now)')
+          .option('--late-reason <text>', 'reasons for the delay (required after the deadline, Art. 33(1))')
+          .option('--follow-up', 'a follow-up filing with information in phases (Art. 33(4))')
+          .option('--notes <text>', 'notes'),
+      input: (_a, o, actor, now) => ({ actor, reference: o.reference, filedAt: o.filedAt ? parseTime(String(o.filedAt), now) : undefined, lateReason: o.lateReason, phase: o.followUp ? 'follow-up' : 'initial', notes: o.notes }),
+    },
+    {
+      name: 'contact',
+      summary: 'Record a contact with a third party (law enforcement, vendor, insurer…)',
+      example: 'incident contact INC-1 --kind law-enforcement --org "Gendarmerie C3N" --shared "IOCs and timeline"',
+      update: api.contactUpdate,
+      options: (c) =>
+        c
+          .addOption(new Option('--kind <kind>', 'kind of contact').choices([...CONTACT_KINDS]).makeOptionMandatory())
+          .requiredOption('--org <name>', 'organisation')
+          .option('--person <name>', 'person spoken to')
+          .option('--at <time>', 'when (default now)')
+          .requiredOption('--shared <text>', 'what was shared with them')
+          .option('--reference <ref>', 'their reference'),
+      input: (_a, o, actor, now) => ({ actor, kind: o.kind, organisation: o.org, person: o.person, at: o.at ? parseTime(String(o.at), now) : undefined, shared: o.shared, reference: o.reference }),
+    },
+    {
+      name: 'assign-rca',
+      summary: 'Assign the root-cause analysis to internal staff or to law enforcement',
+      example: 'incident assign-rca INC-1 law-enforcement',
+      args: ['<to>'],
+      update: api.assignRcaUpdate,
+      input: ([to], _o, actor) => ({ actor, to }),
+    },
+    {
+      name: 'conclude',
+      summary: 'Record the root-cause conclusions',
+      example: 'incident conclude INC-1 --root-cause "Unpatched plugin" --factor "No WAF" --action "Patch plugin::web team"',
+      update: api.conclusionsUpdate,
+      options: (c) =>
+        c
+          .requiredOption('--root-cause <text>', 'the root cause')
+          .option('--factor <text>', 'contributing factor (repeat)', collect)
+          .option('--action <text::owner>', 'corrective action and its owner (repeat)', collect)
+          .addOption(new Option('--by <who>', 'who conducted the analysis').choices(['internal', 'law-enforcement'])),
+      input: (_a, o, actor) => ({ actor, rootCause: o.rootCause, contributingFactors: o.factor, actions: ((o.action as string[] | undefined) ?? []).map(parseAction), conductedBy: o.by }),
+    },
+    { name: 'restore', summary: 'Release every system and restore normal operations', example: 'incident restore INC-1', update: api.restoreUpdate, input: (_a, _o, actor) => ({ actor }) },
+    {
+      name: 'request-rfo',
+      summary: 'Record a customer request for a Reason-for-Outage report',
+      example: 'incident request-rfo INC-1 --customer "ACME" --email security@acme.example',
+      update: api.requestRfoUpdate,
+      options: (c) => c.requiredOption('--customer <name>', 'customer').requiredOption('--email <address>', 'where to send it'),
+      input: (_a, o, actor) => ({ actor, customer: o.customer, email: o.email }),
+    },
+    { name: 'send-rfo', summary: 'Render and send a requested RFO report', example: 'incident send-rfo INC-1 rfo-1', args: ['<request>'], update: api.sendRfoUpdate, input: ([requestId], _o, actor) => ({ actor, requestId }) },
+    { name: 'note', summary: 'Add a note to the audit trail', example: 'incident note INC-1 "Attacker IP 203.0.113.7 blocked at the edge"', args: ['<text>'], update: api.noteUpdate, input: ([text], _o, actor) => ({ actor, text }) },
+    {
+      name: 'waive',
+      summary: 'Waive an obligation, with the reason',
+      example: 'incident waive INC-1 inform-law-enforcement --reason "Legal advised no report: no malicious act"',
+      args: ['<obligation>'],
+      update: api.waiveUpdate,
+      options: (c) => c.requiredOption('--reason <text>', 'why it does not apply'),
+      input: ([obligationId], o, actor) => ({ actor, obligationId, reason: o.reason }),
+    },
+    { name: 'reports', summary: 'Render the RCA, RFO and regulator reports under the data dir now', example: 'incident reports INC-1', update: api.generateReportsUpdate, input: (_a, _o, actor) => ({ actor }) },
+    { name: 'close', summary: 'Close the incident (every obligation met or waived); ends the audit chain', example: 'incident close INC-1 --summary "Contained; customers and CNIL notified"', update: api.closeUpdate, options: (c) => c.option('--summary <text>', 'final summary'), input: (_a, o, actor) => ({ actor, summary: o.summary }) },
+  ];
+
+  for (const spec of actions) {
+    let cmd = program.command(spec.name).description(spec.summary).argument('<id>', 'incident id');
+    for (const arg of spec.args ?? []) cmd = cmd.argument(arg);
+    if (spec.options) cmd = spec.options(cmd);
+    cmd.option('--json', 'print the result as JSON');
+    withExample(cmd, spec.example);
+    cmd.action(async (...params: unknown[]) => {
+      const command = params[params.length - 1] as Command;
+      const opts = params[params.length - 2] as Record<string, unknown>;
+      const [id, ...rest] = params.slice(0, -2) as string[];
+      const input = await spec.input(rest, opts, actorOf(command, ctx.env), ctx.now());
+      const result = await (await ctx.incidents()).act(id, spec.update, input);
+      if (opts.json) return printJson(ctx, result);
+      ctx.out.line(result.message);
+    });
+  }
+
+  // ------------------------------------------------------------------ report, audit, watch, completion
+  withExample(
+    program
+      .command('report')
+      .argument('<id>', 'incident id')
+      .description('Render a report from the incident as it stands now')
+      .addOption(new Option('--kind <kind>', 'which report').choices([...REPORT_KINDS]).makeOptionMandatory())
+      .addOption(new Option('--format <format>', 'output format').choices(['md', 'html']).default('md'))
+      .option('--out <file>', 'write to this file instead of standard output'),
+    'incident report INC-1 --kind rfo --format html --out rfo.html',
+  ).action(async (id: string, opts) => {
+    const view = await (await ctx.incidents()).view(id);
+    const kind = opts.kind as ReportKind;
+    const audit = kind === 'rca' ? (await readAudit(ctx, id)).entries : [];
+    const doc = kind === 'rca' ? rcaReport(view.state, audit, view.policy, view.now) : kind === 'rfo' ? rfoReport(view.state, view.policy, view.now) : regulatorDossier(view.state, view.policy, view.now);
+    const body = opts.format === 'html' ? renderHtml(doc) : renderMarkdown(doc);
+    if (opts.out) {
+      await writeFile(String(opts.out), body);
+      ctx.out.line(`Wrote ${opts.out}`);
+    } else ctx.out.line(body);
+  });
+
+  withExample(
+    program
+      .command('audit')
+      .argument('<id>', 'incident id')
+      .description('Show the audit trail; --verify recomputes its hash chain')
+      .option('--verify', 'recompute the chain and name the first bad entry (exit 1 if it does not verify)')
+      .option('--export <file>', 'copy the audit file (JSON lines) to this file')
+      .option('--file <file>', 'read this exported audit file instead of the data dir')
+      .option('--json', 'print JSON'),
+    'incident audit INC-1 --verify',
+  ).action(async (id: string, opts) => {
+    const file = opts.file ? String(opts.file) : new JsonlAuditStore(path.join(ctx.config().dataDir, 'audit')).fileOf(id);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      throw new ActionRefused(`No audit file for ${id} at ${file}. Run this where the worker's data dir is, or pass --file.`);
+    }
+    if (opts.export) {
+      await copyFile(file, String(opts.export));
+      ctx.out.line(`Exported ${file} to ${opts.export}`);
+    }
+    if (opts.verify) {
+      const verdict = verifyAuditText(text, id);
+      if (opts.json) printJson(ctx, verdict);
+      else if (verdict.ok) ctx.out.line(paint(ctx.out, 'green', `The audit chain of ${id} verifies: ${verdict.entries} entries${verdict.closed ? ', ending with the closing entry' : ' (incident still open)'}. Last hash ${verdict.lastHash}.`));
+      else ctx.out.line(paint(ctx.out, 'red', `The audit chain of ${id} does NOT verify: line ${verdict.line}${verdict.seq !== undefined ? ` (seq ${verdict.seq})` : ''} ${verdict.problem}.`));
+      if (!verdict.ok) process.exitCode = EXIT.refused;
+      return;
+    }
+    if (opts.export) return;
+    const entries = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
+    if (opts.json) return printJson(ctx, entries);
+    const tz = ctx.config().policy.timeZone;
+    ctx.out.line(table(ctx.out, ['#', `WHEN (${tz})`, 'WHO', 'WHAT'], entries.map((e) => [String(e.seq), formatShort(e.at, tz), e.actor, describeAudit(e)])));
+  });
+
+  withExample(
+    program.command('watch').argument('<id>', 'incident id').description('Follow an incident live until it closes (Ctrl-C to stop)').option('--interval <seconds>', 'how often to look', '2'),
+    'incident watch INC-1',
+  ).action(async (id: string, opts) => {
+    const incidents = await ctx.incidents();
+    let seen = 0;
+    let phase = '';
+    const interval = Math.max(0.2, Number(opts.interval) || 2) * 1000;
+    for (;;) {
+      const view = await incidents.view(id);
+      if (view.phase !== phase) {
+        phase = view.phase;
+        ctx.out.line(paint(ctx.out, 'bold', `phase: ${phase}${view.nextDeadline ? `, next deadline ${describeTimeLeft(view.nextDeadline, new Date(view.now))}` : ''}`));
+      }
+      const { entries } = await readAudit(ctx, id);
+      for (const e of entries.filter((x) => x.seq > seen)) ctx.out.line(`${formatShort(e.at, view.timeZone)}  ${clean(e.actor)}  ${clean(describeAudit(e))}`);
+      seen = Math.max(seen, view.state.auditSeq, ...entries.map((e) => e.seq));
+      if (view.state.closedAt) return ctx.out.line(`Incident ${id} is closed.`);
+      await new Promise((r) => setTimeout(r, interval));
+    }
+  });
+
+  withExample(
+    program
+      .command('completion')
+      .description('Print a shell completion script')
+      .addArgument(new Command().createArgument('<shell>', 'bash or zsh').choices(['bash', 'zsh'])),
+    'incident completion bash >> ~/.bashrc',
+  ).action((shell: 'bash' | 'zsh') => {
+    ctx.out.line(completionScript(shell, program));
+  });
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; a person's mistake never shows a stack trace. */
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage; // commander already printed the message
+    }
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      ctx.out.error(`incident: ${err.message}`);
+      return EXIT.usage;
+    }
+    if (err instanceof ActionRefused || err instanceof IncidentNotFound) {
+      ctx.out.error(err.message);
+      return EXIT.refused;
+    }
+    if (err instanceof TemporalUnreachableError) {
+      ctx.out.error(err.message);
+      return EXIT.unreachable;
+    }
+    if (isUnavailable(err)) {
+      ctx.out.error(new TemporalUnreachableError(ctx.config().temporal.address ?? 'the configured address', err).message);
+      return EXIT.unreachable;
+    }
+    ctx.out.error(`incident: unexpected error: ${(err as Error)?.message ?? err}`);
+    if (ctx.env.INCIDENT_DEBUG) ctx.out.error((err as Error)?.stack ?? '');
+    return 4;
+  }
+}
+
+function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: number; message?: string; cause?: { code?: number } };
+  return e?.code === 14 || e?.cause?.code === 14 || /UNAVAILABLE|ECONNREFUSED|Failed to connect/i.test(e?.message ?? '');
+}
