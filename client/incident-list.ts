@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { PHASES, SEVERITIES, DATA_IMPACTS } from '../domain/incident';
 import { ActionRefused } from '../domain/actions';
 import * as api from '../workflows/incident-api';
@@ -43,24 +44,41 @@ export function visibilityQuery(filter: IncidentListFilter): string {
   return clauses.join(' AND ');
 }
 
+const STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
+
+function decode<T>(payload: Payload | null | undefined): T | undefined {
+  return payload ? (defaultPayloadConverter.fromPayload(payload) as T) : undefined;
+}
+
+/**
+ * Reads the visibility pages directly and decodes only the four fields shown: the SDK's generic list
+ * decodes every memo and attribute of every execution asynchronously, which doubled the time of a list.
+ */
 export async function listIncidents(client: Client, filter: IncidentListFilter): Promise<IncidentListRow[]> {
   const rows: IncidentListRow[] = [];
-  for await (const wf of client.workflow.list({ query: visibilityQuery(filter), pageSize: 1000 })) {
-    const sa = wf.typedSearchAttributes;
-    const memo = (wf.memo ?? {}) as Partial<api.IncidentMemo>;
-    const deadline = sa.get(api.SA_NEXT_DEADLINE);
-    rows.push({
-      incidentId: wf.workflowId,
-      title: memo.title ?? '',
-      severity: sa.get(api.SA_SEVERITY) ?? '',
-      phase: wf.status.name === 'RUNNING' ? (sa.get(api.SA_PHASE) ?? '') : wf.status.name === 'COMPLETED' ? 'closed' : wf.status.name.toLowerCase(),
-      dataImpact: sa.get(api.SA_DATA_IMPACT) ?? 'unassessed',
-      awareAt: memo.awareAt,
-      nextDeadline: deadline ? deadline.toISOString() : undefined,
-      status: wf.status.name,
-      startedAt: wf.startTime.toISOString(),
-    });
-  }
+  const query = visibilityQuery(filter);
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize: 1000, nextPageToken });
+    for (const wf of page.executions ?? []) {
+      const sa = wf.searchAttributes?.indexedFields ?? {};
+      const memo = wf.memo?.fields ?? {};
+      const status = STATUS[wf.status ?? 0] ?? 'UNSPECIFIED';
+      const seconds = Number(wf.startTime?.seconds ?? 0);
+      rows.push({
+        incidentId: wf.execution?.workflowId ?? '',
+        title: decode<string>(memo.title) ?? '',
+        severity: decode<string>(sa[api.SA_SEVERITY.name]) ?? '',
+        phase: status === 'RUNNING' ? (decode<string>(sa[api.SA_PHASE.name]) ?? '') : status === 'COMPLETED' ? 'closed' : status.toLowerCase(),
+        dataImpact: decode<string>(sa[api.SA_DATA_IMPACT.name]) ?? 'unassessed',
+        awareAt: decode<string>(memo.awareAt),
+        nextDeadline: decode<string>(sa[api.SA_NEXT_DEADLINE.name]),
+        status,
+        startedAt: new Date(seconds * 1000).toISOString(),
+      });
+    }
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
   // Nearest deadline first; incidents with no open deadline after, newest first.
   return rows.sort((a, b) => {
     if (a.nextDeadline && b.nextDeadline) return a.nextDeadline.localeCompare(b.nextDeadline);

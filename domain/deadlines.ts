@@ -1,4 +1,7 @@
-import { addHours, addMinutes, differenceInMinutes } from 'date-fns';
+// Per-function imports: the package index costs a CLI start 0.1 s.
+import { addHours } from 'date-fns/addHours';
+import { addMinutes } from 'date-fns/addMinutes';
+import { differenceInMinutes } from 'date-fns/differenceInMinutes';
 import type { Obligation } from './incident';
 import type { Policy } from './policy';
 

@@ -1,4 +1,4 @@
-import { sub } from 'date-fns';
+import { sub } from 'date-fns/sub';
 
 // Times as a responder types them at 3 a.m.: "now", ISO 8601 ("2026-03-01T02:10:00Z",
 // "2026-03-01 02:10+01:00"), or relative ("2h ago", "90 min ago", "1 day 3 hours ago").

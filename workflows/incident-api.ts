@@ -1,11 +1,16 @@
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type QueryDefinition, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
 import type * as A from '../domain/actions';
 import type { IncidentState, OpenIncidentRequest, Phase } from '../domain/incident';
 import type { Policy } from '../domain/policy';
 
 // The incident workflow's public surface: its input, its updates, its query and its search attributes.
-// Clients import this module (it has no workflow logic), so both sides agree on names and shapes.
+// Clients import this module (it has no workflow logic), so both sides agree on names and shapes. The
+// definitions are built here as the plain objects @temporalio/workflow's define* return, so that a client
+// such as the CLI does not load the workflow package at all.
+
+const defineUpdate = <Ret, Args extends unknown[]>(name: string) => ({ type: 'update', name }) as UpdateDefinition<Ret, Args>;
+const defineQuery = <Ret>(name: string) => ({ type: 'query', name }) as QueryDefinition<Ret, []>;
+const defineSignal = <Args extends unknown[]>(name: string) => ({ type: 'signal', name }) as SignalDefinition<Args>;
 
 export const WORKFLOW_TYPE = 'incidentWorkflow';
 

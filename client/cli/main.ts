@@ -1,7 +1,7 @@
 import { Client } from '@temporalio/client';
 import type { Config } from '../../domain/config';
 import { loadConfig } from '../../platform/config-loader';
-import { connectClient } from '../../platform/connection';
+import { lazyClientConnection } from '../../platform/connection';
 import { IncidentClient } from '../incident-client';
 import { listIncidents } from '../incident-list';
 import { terminalOutput } from './output';
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     if (!client) {
       const c = getConfig();
       const address = c.temporal.address ?? `${c.temporal.devServer.ip}:${c.temporal.devServer.port}`;
-      client = new Client({ connection: await connectClient(c, address), namespace: c.temporal.namespace });
+      client = new Client({ connection: lazyClientConnection(c, address), namespace: c.temporal.namespace });
     }
     return client;
   };
@@ -38,9 +38,9 @@ async function main(): Promise<void> {
     code = await runCli(process.argv.slice(2), ctx);
   } finally {
     prompter?.close();
-    await client?.connection.close().catch(() => undefined);
   }
-  process.exitCode = code;
+  // Exit as soon as the output is written: the gRPC channel otherwise keeps the process alive for a while.
+  process.stdout.write('', () => process.exit(code));
 }
 
 void main();

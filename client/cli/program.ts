@@ -547,7 +547,8 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       return EXIT.unreachable;
     }
     if (isUnavailable(err)) {
-      ctx.out.error(new TemporalUnreachableError(ctx.config().temporal.address ?? 'the configured address', err).message);
+      const t = ctx.config().temporal;
+      ctx.out.error(new TemporalUnreachableError(t.address ?? `${t.devServer.ip}:${t.devServer.port}`, err).message);
       return EXIT.unreachable;
     }
     ctx.out.error(`incident: unexpected error: ${(err as Error)?.message ?? err}`);

@@ -1,0 +1,14 @@
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { Config } from '../domain/config';
+import { TemporalUnreachableError, tlsOptions } from './connection';
+
+// The worker's native connection, with the same address, TLS and API key as the clients'.
+
+export async function connectWorker(config: Config, address: string): Promise<NativeConnection> {
+  const options: NativeConnectionOptions = { address, tls: tlsOptions(config.temporal) as NativeConnectionOptions['tls'], apiKey: config.temporal.apiKey };
+  try {
+    return await NativeConnection.connect(options);
+  } catch (err) {
+    throw new TemporalUnreachableError(address, err);
+  }
+}
