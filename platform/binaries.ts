@@ -38,6 +38,14 @@ function onPath(program: string, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
+/** A binary named by an environment variable wins; a wrong path is an error, not a silent fallback. */
+function explicitBinary(env: NodeJS.ProcessEnv, variable: string): string | undefined {
+  const file = env[variable];
+  if (!file) return undefined;
+  if (!isExecutable(file)) throw new Error(`${variable}=${file} is not an executable file.`);
+  return file;
+}
+
 function elapsed(start: number): string {
   return `${Math.round((Date.now() - start) / 1000)} s`;
 }
@@ -82,12 +90,8 @@ export function cachedTemporalCli(cacheDir: string): string {
 export async function resolveTemporalCli(opts: BinaryOptions): Promise<string | undefined> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((l) => console.error(l));
-  if (env.TEMPORAL_CLI_PATH) {
-    if (!isExecutable(env.TEMPORAL_CLI_PATH)) throw new Error(`TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} is not an executable file.`);
-    return env.TEMPORAL_CLI_PATH;
-  }
-  const fromPath = onPath('temporal', env);
-  if (fromPath) return fromPath;
+  const named = explicitBinary(env, 'TEMPORAL_CLI_PATH') ?? onPath('temporal', env);
+  if (named) return named;
   const cached = cachedTemporalCli(opts.cacheDir);
   if (isExecutable(cached)) return cached;
   const go = onPath('go', env);
@@ -150,10 +154,8 @@ function testServerPom(): string {
 export async function resolveTestServer(opts: BinaryOptions): Promise<string | undefined> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((l) => console.error(l));
-  if (env.TEMPORAL_TEST_SERVER_PATH) {
-    if (!isExecutable(env.TEMPORAL_TEST_SERVER_PATH)) throw new Error(`TEMPORAL_TEST_SERVER_PATH=${env.TEMPORAL_TEST_SERVER_PATH} is not an executable file.`);
-    return env.TEMPORAL_TEST_SERVER_PATH;
-  }
+  const named = explicitBinary(env, 'TEMPORAL_TEST_SERVER_PATH');
+  if (named) return named;
   const launcher = cachedTestServer(opts.cacheDir);
   const dir = path.dirname(launcher);
   const classpathFile = path.join(dir, 'classpath.txt');
