@@ -19,6 +19,8 @@ export interface IncidentWorkflowInput {
   policy: Policy;
   /** Present after continue-as-new: the state carried over from the previous run. */
   carried?: IncidentState;
+  /** Continue-as-new once a run's history has this many events, even before the server suggests it. */
+  maxHistoryEvents?: number;
 }
 
 export interface IncidentView {

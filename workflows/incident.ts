@@ -652,10 +652,11 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   for (const sys of s.systems) startPipeline(sys, s.openedBy);
   void clock();
 
-  await condition(() => !!s.closedAt || workflowInfo().continueAsNewSuggested);
+  const maxEvents = input.maxHistoryEvents ?? 10_000;
+  await condition(() => !!s.closedAt || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxEvents);
   await condition(() => allHandlersFinished() && unwritten.length === 0 && mailsInFlight === 0 && activePipelines.size === 0);
   if (!s.closedAt) {
-    await continueAsNew<typeof incidentWorkflow>({ request: input.request, policy, carried: s });
+    await continueAsNew<typeof incidentWorkflow>({ request: input.request, policy, carried: s, maxHistoryEvents: input.maxHistoryEvents });
   }
   return { incidentId: id, closedAt: s.closedAt, auditEntries: s.auditSeq };
 }

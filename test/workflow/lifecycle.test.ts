@@ -52,7 +52,7 @@ async function auditOf(config: Config, incidentId: string): Promise<AuditEntry[]
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
 }
 
-async function start(config: Config, opts: { awareAgoMs?: number; systems?: string[]; category?: string; id?: string } = {}) {
+async function start(config: Config, opts: { awareAgoMs?: number; systems?: string[]; category?: string; id?: string; maxHistoryEvents?: number } = {}) {
   const incidentId = opts.id ?? uniqueId('INC');
   const nowMs = await env.currentTimeMs();
   const handle = await env.client.workflow.start<typeof incidentWorkflow>(api.WORKFLOW_TYPE, {
@@ -71,6 +71,7 @@ async function start(config: Config, opts: { awareAgoMs?: number; systems?: stri
           openedBy: 'alice',
         },
         policy: config.policy,
+        maxHistoryEvents: opts.maxHistoryEvents,
       },
     ],
   });
@@ -260,6 +261,34 @@ describe('incident lifecycle (time-skipping)', () => {
       expect(rca).toContain('Stolen VPN credentials');
       expect(rca).toContain('Police nationale (OFAC)');
       await recordHistory('late-filing-and-close', handle);
+    });
+  });
+
+  it('continues as new before the history grows too long, keeping state, obligations, deadlines and one unbroken audit chain', async () => {
+    const { config } = await labConfig();
+    await withWorker(config, async () => {
+      const { handle, incidentId, awareMs } = await start(config, { maxHistoryEvents: 150 });
+      await handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'bob' }] });
+      await handle.executeUpdate(api.assessUpdate, { args: [{ actor: 'dpo', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }] });
+      const firstRun = (await handle.describe()).runId;
+      for (let i = 1; i <= 60; i++) await handle.executeUpdate(api.noteUpdate, { args: [{ actor: 'bob', text: `observation ${i}` }] });
+      await expect.poll(async () => (await handle.describe()).runId, { timeout: 30_000 }).not.toBe(firstRun);
+      const view = await handle.query(api.stateQuery);
+      expect(view.state.acknowledgement?.by).toBe('bob');
+      expect(view.state.obligations.map((o) => [o.id, o.status])).toEqual([
+        ['notify-customers', 'pending'],
+        ['notify-regulator', 'pending'],
+      ]);
+      // The new run's clock still fires the carried deadlines: the 12 h customer reminder at aware + 12 h.
+      await env.sleep(13 * HOUR);
+      const audit = await auditOf(config, incidentId);
+      expect(audit.map((e) => e.seq)).toEqual(audit.map((_, i) => i + 1));
+      expect(audit.filter((e) => e.action === 'note.added')).toHaveLength(60);
+      expect(actions(audit, 'workflow.continued').length).toBeGreaterThanOrEqual(1);
+      const reminder = audit.find((e) => e.details.obligation === 'notify-customers' && e.details.notice === 'reminder-12h')!;
+      expect(offsetHours(reminder, awareMs)).toBe(12);
+      expect(audit.filter((e) => e.details.notice === 'reminder-12h' && e.details.obligation === 'notify-customers')).toHaveLength(1);
+      await recordHistory('continue-as-new', handle);
     });
   });
 });
