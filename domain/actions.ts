@@ -95,11 +95,16 @@ function knownSystem(state: IncidentState, name: unknown) {
 
 // ---------------------------------------------------------------- open
 
+function checkIncidentId(value: unknown, field: string): string {
+  const id = text(value, field, { max: 64 })!;
+  if (!INCIDENT_ID.test(id)) refuse(`${field} "${id}" is not valid: letters, digits, . _ - (at most 64).`);
+  return id;
+}
+
 export function validateOpenRequest(raw: unknown, now: Date): OpenIncidentRequest {
   if (typeof raw !== 'object' || raw === null) return refuse('An incident needs its details as an object.');
   const r = raw as Record<string, unknown>;
-  const incidentId = text(r.incidentId, 'incidentId', { max: 64 })!;
-  if (!INCIDENT_ID.test(incidentId)) refuse(`incidentId "${incidentId}" is not valid: letters, digits, . _ - (at most 64).`);
+  const incidentId = checkIncidentId(r.incidentId, 'incidentId');
   const systems = r.systems === undefined ? [] : r.systems;
   if (!Array.isArray(systems)) refuse('systems must be a list of system names.');
   const names = (systems as unknown[]).map(checkSystemName);
@@ -115,6 +120,7 @@ export function validateOpenRequest(raw: unknown, now: Date): OpenIncidentReques
     awareAt: time(r.awareAt, 'awareAt (when the organisation became aware)', now),
     summary: text(r.summary, 'summary', { required: false }),
     openedBy: text(r.openedBy, 'openedBy', { max: 200 })!,
+    ...(r.previousIncidentId === undefined ? {} : { previousIncidentId: checkIncidentId(r.previousIncidentId, 'previousIncidentId') }),
   };
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ALERT_SOURCES } from './alerts/alert';
+import { CATEGORIES, SEVERITIES } from './incident';
 import { policySchema } from './policy-schema';
 
 // The whole configuration as one validated object: a file merged with environment variables, defaults
@@ -43,6 +45,26 @@ const smtpSchema = z.object({
   password: z.string().optional(),
 });
 
+const ingestSourceSchema = z.object({
+  /** For senders that cannot sign (Alertmanager http_config, Falcosidekick headers, EventBridge). */
+  bearerTokens: z.array(z.string().min(16, 'a bearer token needs at least 16 characters')).default([]),
+  /** Standard Webhooks secrets; list the old and the new one during a rotation. */
+  webhookSecrets: z.array(z.string().min(16, 'a webhook secret needs at least 16 characters')).default([]),
+  severityMap: z.record(z.string(), z.enum(SEVERITIES)).optional(),
+  defaultCategory: z.enum(CATEGORIES).optional(),
+  /** Alerts at this severity or above open an incident; below it they only attach to an open one. */
+  openAtOrAbove: z.enum(SEVERITIES).default('SEV3'),
+});
+
+const ingestSchema = z.object({
+  enabled: z.boolean().default(true),
+  host: z.string().default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8787),
+  bodyLimitBytes: z.number().int().positive().default(1024 * 1024),
+  tls: z.object({ certPath: z.string().optional(), keyPath: z.string().optional() }).default({}),
+  sources: z.partialRecord(z.enum(ALERT_SOURCES), ingestSourceSchema).default({}),
+});
+
 export const configSchema = z.object({
   dataDir: z.string().min(1).default('data'),
   mailFrom: z.string().default('Incident Response <incident-response@example.com>'),
@@ -73,6 +95,7 @@ export const configSchema = z.object({
     .prefault({}),
   smtp: smtpSchema.optional(),
   policy: policySchema.prefault({}),
+  ingest: ingestSchema.prefault({}),
   systems: z
     .record(z.string(), systemSchema)
     .default({})
@@ -89,6 +112,8 @@ export type SystemConfig = z.output<typeof systemSchema>;
 export type IsolationDriverConfig = z.output<typeof isolationDriverSchema>;
 export type EvidenceDriverConfig = z.output<typeof evidenceDriverSchema>;
 export type SmtpConfig = z.output<typeof smtpSchema>;
+export type IngestConfig = z.output<typeof ingestSchema>;
+export type IngestSourceConfig = z.output<typeof ingestSourceSchema>;
 
 type Env = Record<string, string | undefined>;
 
@@ -121,6 +146,22 @@ export function envOverlay(env: Env): Record<string, unknown> {
   set(smtp, 'password', env.SMTP_PASSWORD);
   if (env.SMTP_SECURE) smtp.secure = env.SMTP_SECURE === 'true' || env.SMTP_SECURE === '1';
   const overlay: Record<string, unknown> = {};
+  // Ingestion secrets belong in the environment (or *_FILE), not in a config file:
+  // INCIDENT_INGEST_<SOURCE>_TOKENS and INCIDENT_INGEST_<SOURCE>_WEBHOOK_SECRETS, comma-separated.
+  const ingest: Record<string, unknown> = {};
+  set(ingest, 'port', env.INCIDENT_INGEST_PORT);
+  set(ingest, 'host', env.INCIDENT_INGEST_HOST);
+  const sources: Record<string, unknown> = {};
+  for (const source of ALERT_SOURCES) {
+    const prefix = `INCIDENT_INGEST_${source.toUpperCase()}_`;
+    const entry: Record<string, unknown> = {};
+    const list = (v: string | undefined) => (v ? v.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+    set(entry, 'bearerTokens', list(env[`${prefix}TOKENS`]));
+    set(entry, 'webhookSecrets', list(env[`${prefix}WEBHOOK_SECRETS`]));
+    if (Object.keys(entry).length) sources[source] = entry;
+  }
+  if (Object.keys(sources).length) ingest.sources = sources;
+  if (Object.keys(ingest).length) overlay.ingest = ingest;
   if (Object.keys(temporal).length) overlay.temporal = temporal;
   if (Object.keys(smtp).length) overlay.smtp = smtp;
   set(overlay, 'dataDir', env.INCIDENT_DATA_DIR);

@@ -27,6 +27,8 @@ export interface OpenIncidentRequest {
   awareAt: string;
   summary?: string;
   openedBy: string;
+  /** For a recurrence of alerts after an incident closed: the incident it follows. */
+  previousIncidentId?: string;
 }
 
 /** awaiting-manual: the system's driver is manual, so a person does the step and records it. */
@@ -173,6 +175,7 @@ export interface IncidentState {
   category: Category;
   detection: string;
   summary?: string;
+  previousIncidentId?: string;
   awareAt: string;
   openedAt: string;
   openedBy: string;
@@ -224,6 +227,7 @@ export function newIncidentState(req: OpenIncidentRequest, openedAt: string): In
     category: req.category,
     detection: req.detection,
     summary: req.summary,
+    previousIncidentId: req.previousIncidentId,
     awareAt: req.awareAt,
     openedAt,
     openedBy: req.openedBy,

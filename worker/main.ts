@@ -2,7 +2,9 @@ import path from 'node:path';
 import { ConfigError } from '../domain/config';
 import { resolveTemporalCli } from '../platform/binaries';
 import { loadConfig } from '../platform/config-loader';
-import { TemporalUnreachableError } from '../platform/connection';
+import { Client } from '@temporalio/client';
+import { startIngest } from '../client/ingest/start';
+import { connectClient, TemporalUnreachableError } from '../platform/connection';
 import { connectWorker } from '../platform/worker-connection';
 import { startDevServer, type DevServer } from '../platform/dev-server';
 import { createIncidentWorker, dataPaths } from './create-worker';
@@ -30,6 +32,11 @@ async function main(): Promise<void> {
   const connection = await connectWorker(config, address);
   if (!server) await ensureSearchAttributes(config, address);
   const { worker, mailer } = await createIncidentWorker(connection, config, { workflowsPath: require.resolve('../workflows') });
+  const clientConnection = await connectClient(config, address);
+  const ingest = config.ingest.enabled ? await startIngest(config, new Client({ connection: clientConnection, namespace: config.temporal.namespace })) : undefined;
+  const enabledSources = Object.entries(config.ingest.sources)
+    .filter(([, s]) => s && (s.bearerTokens.length || s.webhookSecrets.length))
+    .map(([name]) => name);
   const paths = dataPaths(config.dataDir);
   console.log(
     [
@@ -41,6 +48,7 @@ async function main(): Promise<void> {
       `  Audit trail:   ${paths.audit}`,
       `  Evidence:      ${paths.evidence}`,
       `  Reports:       ${paths.reports}`,
+      ...(ingest ? [`  Alert webhook: ${ingest.url}/v1/alerts/<source> (${enabledSources.length ? `enabled: ${enabledSources.join(', ')}` : 'no source enabled yet: set INCIDENT_INGEST_<SOURCE>_TOKENS'})`] : []),
       '',
       'Open an incident from another terminal:',
       '  npx incident open --title "Web shell on web-01" --severity SEV1 --category intrusion --system web-01 --detection "EDR alert" --aware "2h ago"',
@@ -62,6 +70,8 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    await ingest?.close();
+    await clientConnection.close();
     mailer.close();
     await connection.close();
     await server?.stop();

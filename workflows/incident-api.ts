@@ -1,5 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType, type QueryDefinition, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
 import type * as A from '../domain/actions';
+import type { NormalizedAlert } from '../domain/alerts/alert';
 import type { IncidentState, OpenIncidentRequest, Phase } from '../domain/incident';
 import type { Policy } from '../domain/policy';
 
@@ -71,14 +72,9 @@ export const closeUpdate = defineUpdate<ActionResult, [A.CloseInput]>('close');
 
 /** Alerts from detection systems attach to an open incident without waiting for a result. */
 export interface AlertSignal {
-  source: string;
-  dedupKey: string;
-  status: 'firing' | 'resolved';
-  title: string;
-  observedAt: string;
-  systems: string[];
+  alerts: NormalizedAlert[];
 }
-export const alertSignal = defineSignal<[AlertSignal]>('alert');
+export const alertSignal = defineSignal<[AlertSignal]>('alerts');
 
 export const SA_SEVERITY = defineSearchAttributeKey('IncidentSeverity', SearchAttributeType.KEYWORD);
 export const SA_PHASE = defineSearchAttributeKey('IncidentPhase', SearchAttributeType.KEYWORD);

@@ -617,16 +617,30 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateClose) },
   );
 
-  setHandler(api.alertSignal, (alert) => {
+  setHandler(api.alertSignal, ({ alerts }) => {
     if (s.closedAt) return;
-    s.alerts.push({ ...alert, receivedAt: nowIso() });
-    audit(`alert:${alert.source}`, alert.status === 'resolved' ? 'alert.resolved' : 'alert.received', { ...alert });
-    for (const name of alert.systems) {
-      if (!s.systems.some((x) => x.name === name) && !s.restoredAt) {
-        const sys = newSystemRecord(name, nowIso(), `alert:${alert.source}`);
-        s.systems.push(sys);
-        audit(`alert:${alert.source}`, 'containment.system-added', { system: name });
-        startPipeline(sys, `alert:${alert.source}`);
+    for (const alert of alerts) {
+      const actor = `alert:${alert.source}`;
+      // A sender's retry delivers the same alert again: it is recorded once per status change.
+      const known = s.alerts.find((a) => a.source === alert.source && a.dedupKey === alert.dedupKey && a.status === alert.status);
+      if (known) continue;
+      s.alerts.push({ source: alert.source, dedupKey: alert.dedupKey, status: alert.status, title: alert.title, observedAt: alert.observedAt, receivedAt: nowIso() });
+      audit(actor, alert.status === 'resolved' ? 'alert.resolved' : 'alert.received', {
+        source: alert.source,
+        dedupKey: alert.dedupKey,
+        title: alert.title,
+        severity: alert.severity,
+        observedAt: alert.observedAt,
+        systems: alert.systems,
+        raw: alert.raw,
+      });
+      for (const name of alert.systems) {
+        if (!s.systems.some((x) => x.name === name) && !s.restoredAt) {
+          const sys = newSystemRecord(name, nowIso(), actor);
+          s.systems.push(sys);
+          audit(actor, 'containment.system-added', { system: name });
+          startPipeline(sys, actor);
+        }
       }
     }
     changed();
@@ -642,6 +656,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
       detection: s.detection,
       awareAt: s.awareAt,
       summary: s.summary,
+      previousIncidentId: s.previousIncidentId,
     });
     const le = lawEnforcementObligation(s, policy);
     if (le) addObligation(le);
