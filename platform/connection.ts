@@ -42,14 +42,6 @@ export function clientConnectionOptions(config: Config, address: string): Connec
   return { address, tls: tlsOptions(config.temporal), apiKey: config.temporal.apiKey, connectTimeout: '5s' };
 }
 
-/**
- * A connection that dials on its first call: a short-lived CLI saves the round trip of an eager check, and
- * an unreachable server still surfaces, as UNAVAILABLE on that first call.
- */
-export function lazyClientConnection(config: Config, address: string): Connection {
-  return Connection.lazy(clientConnectionOptions(config, address));
-}
-
 export async function connectClient(config: Config, address: string): Promise<Connection> {
   try {
     return await Connection.connect(clientConnectionOptions(config, address));

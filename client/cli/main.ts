@@ -1,7 +1,7 @@
 import { Client } from '@temporalio/client';
 import type { Config } from '../../domain/config';
 import { loadConfig } from '../../platform/config-loader';
-import { lazyClientConnection } from '../../platform/connection';
+import { connectClient } from '../../platform/connection';
 import { IncidentClient } from '../incident-client';
 import { listIncidents } from '../incident-list';
 import { terminalOutput } from './output';
@@ -19,7 +19,8 @@ async function main(): Promise<void> {
     if (!client) {
       const c = getConfig();
       const address = c.temporal.address ?? `${c.temporal.devServer.ip}:${c.temporal.devServer.port}`;
-      client = new Client({ connection: lazyClientConnection(c, address), namespace: c.temporal.namespace });
+      // Eager: an unreachable server is reported within the 5 s connect timeout, not after the SDK's call retries.
+      client = new Client({ connection: await connectClient(c, address), namespace: c.temporal.namespace });
     }
     return client;
   };
