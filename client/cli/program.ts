@@ -179,6 +179,8 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
     }
     const incidentId = (fields.id as string | undefined) ?? `INC-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
     const incidents = await ctx.incidents();
+    // "now" means when the person answered, not when the command started asking.
+    const answeredAt = ctx.now();
     const { request } = await incidents.open(
       {
         incidentId,
@@ -187,11 +189,11 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
         category: fields.category,
         systems: (fields.system as string[] | undefined) ?? [],
         detection: fields.detection,
-        awareAt: parseTime(String(fields.aware ?? 'now'), now),
+        awareAt: parseTime(String(fields.aware ?? 'now'), answeredAt),
         summary: fields.summary,
         openedBy: actorOf(cmd, ctx.env),
       },
-      now,
+      answeredAt,
     );
     const policy = ctx.config().policy;
     const due = (h: number) => new Date(new Date(request.awareAt).getTime() + h * 3_600_000).toISOString();
