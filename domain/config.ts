@@ -54,6 +54,12 @@ const ingestSourceSchema = z.object({
   defaultCategory: z.enum(CATEGORIES).optional(),
   /** Alerts at this severity or above open an incident; below it they only attach to an open one. */
   openAtOrAbove: z.enum(SEVERITIES).default('SEV3'),
+  /**
+   * A repeat of an accepted alert (same identity and status) within this window is answered at once and
+   * not sent on. Default: 60 s for Falco, whose events have no id of their own and repeat many times a
+   * second; 0 (off) for sources with stable ids, whose repeats the incident deduplicates anyway.
+   */
+  suppressRepeatsSeconds: z.number().min(0).optional(),
 });
 
 const ingestSchema = z.object({

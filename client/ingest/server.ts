@@ -68,8 +68,27 @@ function isUnavailable(err: unknown): boolean {
   return e?.code === 14 || e?.cause?.code === 14 || /UNAVAILABLE|ECONNREFUSED|deadline|Failed to connect/i.test(e?.message ?? '');
 }
 
+/** Identities of alerts accepted recently, so that a burst of repeats costs Temporal nothing. */
+class RepeatFilter {
+  private readonly lastAccepted = new Map<string, number>();
+  constructor(private readonly maxEntries = 100_000) {}
+
+  isRepeat(key: string, nowMs: number, windowMs: number): boolean {
+    const at = this.lastAccepted.get(key);
+    return at !== undefined && nowMs - at < windowMs;
+  }
+
+  accepted(key: string, nowMs: number): void {
+    if (this.lastAccepted.size >= this.maxEntries) this.lastAccepted.clear();
+    this.lastAccepted.set(key, nowMs);
+  }
+}
+
+const identity = (a: NormalizedAlert) => `${a.source}\u0000${a.dedupKey}\u0000${a.status}`;
+
 export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const replay = new ReplayCache();
+  const repeats = new RepeatFilter();
   const now = deps.now ?? (() => new Date());
   const deadlineMs = deps.deadlineMs ?? 4_500;
 
@@ -94,14 +113,17 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
     });
     if (!result.ok) throw new HttpError(422, `${result.field}: ${result.message}`, { field: result.field, reason: 'schema' });
     deps.metrics.count('alerts_received_total', { source }, result.alerts.length);
-    if (result.alerts.length === 0) return send(res, 202, { accepted: 0, incidents: [] });
+    const windowMs = (sourceConfig.suppressRepeatsSeconds ?? (source === 'falco' ? 60 : 0)) * 1000;
+    const fresh = result.alerts.filter((a) => !repeats.isRepeat(identity(a), Date.now(), windowMs));
+    if (fresh.length < result.alerts.length) deps.metrics.count('alerts_deduplicated_total', { source }, result.alerts.length - fresh.length);
+    if (fresh.length === 0) return send(res, 202, { accepted: result.alerts.length, suppressed: result.alerts.length, incidents: [] });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new HttpError(503, 'Temporal did not accept the alert in time; retry.', { reason: 'temporal-timeout' })), Math.max(100, deadlineMs - (Date.now() - started)));
     });
     let deliveries: Delivery[];
     try {
-      deliveries = await Promise.race([deps.deliver(result.alerts, sourceConfig, now()), timeout]);
+      deliveries = await Promise.race([deps.deliver(fresh, sourceConfig, now()), timeout]);
     } catch (err) {
       if (err instanceof HttpError) throw err;
       if (isUnavailable(err)) throw new HttpError(503, 'Temporal is unreachable; retry.', { reason: 'temporal-unavailable' });
@@ -109,9 +131,11 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
     } finally {
       clearTimeout(timer);
     }
+    // Only now, with Temporal's acceptance, may a repeat be answered without being sent on.
+    for (const a of fresh) repeats.accepted(identity(a), Date.now());
     deps.metrics.observeLatency((Date.now() - started) / 1000);
     deps.log({ msg: 'alerts accepted', source, count: result.alerts.length, incidents: deliveries.map((d) => d.incidentId ?? null), auth: auth.method });
-    send(res, 202, { accepted: result.alerts.length, incidents: deliveries });
+    send(res, 202, { accepted: result.alerts.length, suppressed: result.alerts.length - fresh.length, incidents: deliveries });
   }
 
   return (req, res) => {

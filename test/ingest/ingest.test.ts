@@ -12,12 +12,17 @@ import { createIncidentWorker } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';
 import { labConfig, uniqueId } from '../helpers/fixtures';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import https from 'node:https';
+import os from 'node:os';
 import path from 'node:path';
 
 // The alert webhook against the dev server, a real worker and a real SMTP server: what a detection
 // system's operator would check.
 
 const TOKEN = 'generic-token-0123456789abcdef';
+const FALCO_TOKEN = 'falco-token-0123456789abcdef';
 const SECRET = `whsec_${Buffer.from('a-signing-secret-of-32-bytes!!!!').toString('base64')}`;
 const OLD_SECRET = `whsec_${Buffer.from('the-previous-secret-being-rotated').toString('base64')}`;
 
@@ -36,7 +41,11 @@ beforeAll(async () => {
   nativeConnection = await NativeConnection.connect({ address: inject('devServerAddress') });
   ({ config } = await labConfig({ smtpUrl: smtp.url }));
   config.temporal.taskQueue = uniqueId('ingest');
-  config.ingest = { ...config.ingest, port: 0, sources: { generic: { bearerTokens: [TOKEN], webhookSecrets: [SECRET, OLD_SECRET], openAtOrAbove: 'SEV3' } } };
+  config.ingest = { ...config.ingest, port: 0, sources: {
+      generic: { bearerTokens: [TOKEN], webhookSecrets: [SECRET, OLD_SECRET], openAtOrAbove: 'SEV3' },
+      falco: { bearerTokens: [FALCO_TOKEN], webhookSecrets: [], openAtOrAbove: 'SEV3' },
+    },
+  };
   ({ worker } = await createIncidentWorker(nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } }));
   running = worker.run();
   ingest = await startIngest(config, new Client({ connection }), (e) => logs.push(e));
@@ -152,7 +161,7 @@ describe('alert ingestion', () => {
     expect(wrongType.status).toBe(422);
     expect(wrongType.body.field).toBe('severity');
     expect((await post(a, { authorization: `Bearer ${TOKEN}` }, '/v1/alerts/nagios')).status).toBe(404);
-    expect((await post(a, { authorization: `Bearer ${TOKEN}` }, '/v1/alerts/falco')).status).toBe(404); // source not enabled
+    expect((await post(a, { authorization: `Bearer ${TOKEN}` }, '/v1/alerts/ocsf')).status).toBe(404); // source not enabled
     expect(await workflowsFor(a.id)).toEqual([]);
     // Nothing of a refused body reaches the logs.
     expect(JSON.stringify(logs)).not.toContain(a.title);
@@ -179,6 +188,58 @@ describe('alert ingestion', () => {
       expect(res.headers.get('retry-after')).toBe('10');
       expect(Date.now() - started).toBeLessThan(5_000);
       expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('suppresses repeats of the same Falco event within the window, after the first reached Temporal', async () => {
+    const event = {
+      output: '12:00:00.000000000: Critical Terminal shell in container (user=root container_id=abc123 shell=bash)',
+      priority: 'Critical',
+      rule: `Terminal shell in container ${uniqueId('r')}`,
+      time: new Date().toISOString(),
+      output_fields: { 'container.id': 'abc123', 'container.name': 'web' },
+      source: 'syscall',
+      tags: ['shell'],
+      hostname: 'web-07',
+    };
+    const answers = [];
+    for (let i = 0; i < 20; i++) answers.push(await post(event, { authorization: `Bearer ${FALCO_TOKEN}` }, '/v1/alerts/falco'));
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(202));
+    expect(answers.map((r) => r.body.suppressed)).toEqual([0, ...Array(19).fill(1)]);
+    const incidentId = (answers[0].body.incidents as { incidentId: string }[])[0].incidentId;
+    const incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue, config.policy);
+    const view = await incidents.waitFor(incidentId, (v) => v.state.alerts.length > 0);
+    expect(view.state.alerts).toHaveLength(1);
+    expect(view.state.systems.map((s) => s.name)).toEqual(['web-07']);
+    const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
+    expect(metrics).toMatch(/incident_ingest_alerts_deduplicated_total\{source="falco"\} 19/);
+  });
+
+  it('serves HTTPS with a configured certificate and refuses TLS older than 1.2', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ingest-tls-'));
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    expect(made.status).toBe(0);
+    const tlsConfig = parseConfig({ dataDir: config.dataDir }, {});
+    tlsConfig.ingest = { ...tlsConfig.ingest, port: 0, tls: { certPath: cert, keyPath: key }, sources: {} };
+    const server = await startIngest(tlsConfig, new Client({ connection }), () => undefined);
+    const ca = await readFile(cert);
+    const get = (maxVersion: 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3') =>
+      new Promise<number>((resolve, reject) => {
+        const req = https.get(`${server.url}/healthz`, { ca, maxVersion, minVersion: 'TLSv1' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+      });
+    try {
+      expect(server.url).toMatch(/^https:\/\//);
+      expect(await get('TLSv1.3')).toBe(200);
+      expect(await get('TLSv1.2')).toBe(200);
+      await expect(get('TLSv1.1')).rejects.toThrow();
     } finally {
       await server.close();
     }
