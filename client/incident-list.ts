@@ -56,13 +56,21 @@ function decode<T>(payload: Payload | null | undefined): T | undefined {
  */
 export async function listIncidents(client: Client, filter: IncidentListFilter): Promise<IncidentListRow[]> {
   const rows: IncidentListRow[] = [];
+  // Memos are encrypted when payload encryption is on; search attributes never are.
+  const codecs = [...client.options.loadedDataConverter.payloadCodecs].reverse();
+  const decodeMemo = async (fields: Record<string, Payload>) => {
+    const names = Object.keys(fields);
+    let payloads = names.map((n) => fields[n]);
+    for (const codec of codecs) payloads = await codec.decode(payloads);
+    return Object.fromEntries(names.map((n, i) => [n, payloads[i]]));
+  };
   const query = visibilityQuery(filter);
   let nextPageToken: Uint8Array | undefined;
   do {
     const page = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize: 1000, nextPageToken });
     for (const wf of page.executions ?? []) {
       const sa = wf.searchAttributes?.indexedFields ?? {};
-      const memo = wf.memo?.fields ?? {};
+      const memo = codecs.length ? await decodeMemo((wf.memo?.fields ?? {}) as Record<string, Payload>) : (wf.memo?.fields ?? {});
       const status = STATUS[wf.status ?? 0] ?? 'UNSPECIFIED';
       const seconds = Number(wf.startTime?.seconds ?? 0);
       rows.push({

@@ -10,6 +10,7 @@ import { resolveTemporalCli } from '../platform/binaries';
 import { loadConfig } from '../platform/config-loader';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
 import { connectWorker } from '../platform/worker-connection';
+import { dataConverterFromEnv } from '../platform/encryption/codec';
 import { startDevServer, type DevServer } from '../platform/dev-server';
 import { createIncidentWorker, dataPaths } from '../worker/create-worker';
 import * as api from '../workflows/incident-api';
@@ -76,8 +77,9 @@ async function main(): Promise<void> {
   const { address, server } = await temporalAddress(config);
   const nativeConnection = await connectWorker(config, address);
   const connection = await connectClient(config, address);
-  const { worker, mailer, audit } = await createIncidentWorker(nativeConnection, config, { workflowsPath: require.resolve('../workflows') });
-  const incidents = new IncidentClient(new Client({ connection, namespace: config.temporal.namespace }), config.temporal.taskQueue, config.policy);
+  const dataConverter = dataConverterFromEnv(process.env);
+  const { worker, mailer, audit } = await createIncidentWorker(nativeConnection, config, { workflowsPath: require.resolve('../workflows') }, { dataConverter });
+  const incidents = new IncidentClient(new Client({ connection, namespace: config.temporal.namespace, dataConverter }), config.temporal.taskQueue, config.policy);
   const tz = config.policy.timeZone;
   const incidentId = `DEMO-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`;
 

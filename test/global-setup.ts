@@ -19,6 +19,8 @@ declare module 'vitest' {
     testServerPath: string;
     workflowBundlePath: string;
     temporalCliPath: string;
+    /** The dev server's SQLite file, read by the test that checks no plaintext reaches the server. */
+    devServerDbFile: string;
   }
 }
 
@@ -46,6 +48,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   project.provide('testServerPath', testServerPath);
   project.provide('workflowBundlePath', workflowBundlePath);
   project.provide('temporalCliPath', cliPath);
+  project.provide('devServerDbFile', path.join(scratch, 'temporal.db'));
   return teardown;
 }
 

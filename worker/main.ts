@@ -5,6 +5,7 @@ import { loadConfig } from '../platform/config-loader';
 import { Client } from '@temporalio/client';
 import { startIngest } from '../client/ingest/start';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
+import { dataConverterFromEnv } from '../platform/encryption/codec';
 import { connectWorker } from '../platform/worker-connection';
 import { startDevServer, type DevServer } from '../platform/dev-server';
 import { createIncidentWorker, dataPaths } from './create-worker';
@@ -31,9 +32,12 @@ async function main(): Promise<void> {
   }
   const connection = await connectWorker(config, address);
   if (!server) await ensureSearchAttributes(config, address);
-  const { worker, mailer } = await createIncidentWorker(connection, config, { workflowsPath: require.resolve('../workflows') });
+  const dataConverter = dataConverterFromEnv(process.env);
+  const { worker, mailer } = await createIncidentWorker(connection, config, { workflowsPath: require.resolve('../workflows') }, { dataConverter });
   const clientConnection = await connectClient(config, address);
-  const ingest = config.ingest.enabled ? await startIngest(config, new Client({ connection: clientConnection, namespace: config.temporal.namespace })) : undefined;
+  const ingest = config.ingest.enabled
+    ? await startIngest(config, new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter }))
+    : undefined;
   const enabledSources = Object.entries(config.ingest.sources)
     .filter(([, s]) => s && (s.bearerTokens.length || s.webhookSecrets.length))
     .map(([name]) => name);
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
       `Incident response worker running on task queue "${config.temporal.taskQueue}" (namespace "${config.temporal.namespace}").`,
       `  Temporal:      ${address}${server ? ' (embedded dev server, data in ' + paths.temporal + ')' : ''}`,
       ...(server?.uiUrl ? [`  Web UI:        ${server.uiUrl}`] : []),
+      `  Payloads:      ${dataConverter ? 'AES-256-GCM encrypted before they reach Temporal' : 'NOT encrypted (set INCIDENT_PAYLOAD_KEYS to encrypt them)'}`,
       `  Mail:          ${config.smtp ? 'SMTP' : `outbox folder ${paths.outbox} (.eml files; set SMTP_URL to send)`}`,
       `  Audit trail:   ${paths.audit}`,
       `  Evidence:      ${paths.evidence}`,

@@ -1,0 +1,66 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { keyRingFromEnv, type KeyRing } from './key-ring';
+
+// Payloads leave the process only as AES-256-GCM ciphertext: workflow inputs and results, signals,
+// updates, queries, memos and activity payloads. The key id travels in the metadata, so any key of the
+// ring decrypts what it wrote. Search attributes stay readable, since the server must index them; they
+// hold no names, addresses or paths.
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+const CIPHER = 'AES-256-GCM';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export class PayloadKeyMissing extends Error {
+  constructor(keyId: string) {
+    super(`This payload was encrypted with key "${keyId}", which is not in the key ring. Add that key back (INCIDENT_PAYLOAD_KEYS) to read incidents written with it.`);
+    this.name = 'PayloadKeyMissing';
+  }
+}
+
+const text = (s: string) => Buffer.from(s, 'utf8');
+
+export class AesGcmCodec implements PayloadCodec {
+  constructor(private readonly ring: KeyRing) {}
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    const key = this.ring.keys.get(this.ring.activeKeyId)!;
+    return payloads.map((payload) => {
+      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      return {
+        metadata: { encoding: text(ENCRYPTED_ENCODING), 'encryption-cipher': text(CIPHER), 'encryption-key-id': text(this.ring.activeKeyId) },
+        data: sealed,
+      };
+    });
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      // Payloads written before encryption was enabled (or by the server itself) pass through.
+      if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== ENCRYPTED_ENCODING) return payload;
+      const keyId = Buffer.from(payload.metadata?.['encryption-key-id'] ?? []).toString();
+      const key = this.ring.keys.get(keyId);
+      if (!key) throw new PayloadKeyMissing(keyId);
+      const data = Buffer.from(payload.data ?? []);
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
+      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      return temporal.api.common.v1.Payload.decode(plain);
+    });
+  }
+}
+
+/** The one data converter shared by the worker, the CLI and the ingestion service. */
+export function dataConverterFor(ring: KeyRing | undefined): DataConverter | undefined {
+  return ring ? { payloadCodecs: [new AesGcmCodec(ring)] } : undefined;
+}
+
+/** The converter for this process, from INCIDENT_PAYLOAD_KEYS; undefined (plain payloads) when no key is set. */
+export function dataConverterFromEnv(env: NodeJS.ProcessEnv): DataConverter | undefined {
+  return dataConverterFor(keyRingFromEnv(env));
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+
+// The keys that protect incident payloads. One key is active and encrypts; every key in the ring still
+// decrypts, so a key rotates without downtime: add the new key, make it active, and remove the old one
+// only when no running incident was written with it. A KMS can supply the same shape later.
+
+export interface KeyRing {
+  activeKeyId: string;
+  keys: ReadonlyMap<string, Buffer>;
+}
+
+export class KeyRingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeyRingError';
+  }
+}
+
+/**
+ * Parses "id:base64key,id2:base64key2" (or one entry per line). Each key must be 32 bytes (AES-256). The
+ * active key is `activeKeyId` when given, else the last one listed.
+ */
+export function parseKeyRing(spec: string, activeKeyId?: string): KeyRing {
+  const keys = new Map<string, Buffer>();
+  for (const entry of spec.split(/[\n,]/).map((e) => e.trim()).filter(Boolean)) {
+    const i = entry.indexOf(':');
+    if (i <= 0) throw new KeyRingError('Each payload key is "id:base64", e.g. 2026-11:q83v…; one entry was not.');
+    const id = entry.slice(0, i).trim();
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new KeyRingError(`Payload key id "${id}" may use letters, digits, . _ - only.`);
+    const key = Buffer.from(entry.slice(i + 1).trim(), 'base64');
+    if (key.length !== 32) throw new KeyRingError(`Payload key "${id}" is ${key.length} bytes; AES-256 needs exactly 32 (openssl rand -base64 32).`);
+    if (keys.has(id)) throw new KeyRingError(`Payload key "${id}" is listed twice.`);
+    keys.set(id, key);
+  }
+  if (keys.size === 0) throw new KeyRingError('The payload key ring is empty.');
+  const active = activeKeyId ?? [...keys.keys()].at(-1)!;
+  if (!keys.has(active)) throw new KeyRingError(`The active payload key "${active}" is not in the key ring.`);
+  return { activeKeyId: active, keys };
+}
+
+/** INCIDENT_PAYLOAD_KEYS (or INCIDENT_PAYLOAD_KEYS_FILE) and INCIDENT_PAYLOAD_ACTIVE_KEY; undefined when unset. */
+export function keyRingFromEnv(env: NodeJS.ProcessEnv): KeyRing | undefined {
+  let spec = env.INCIDENT_PAYLOAD_KEYS;
+  if (!spec && env.INCIDENT_PAYLOAD_KEYS_FILE) {
+    try {
+      spec = readFileSync(env.INCIDENT_PAYLOAD_KEYS_FILE, 'utf8');
+    } catch (err) {
+      throw new KeyRingError(`INCIDENT_PAYLOAD_KEYS_FILE: cannot read ${env.INCIDENT_PAYLOAD_KEYS_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+    }
+  }
+  return spec ? parseKeyRing(spec, env.INCIDENT_PAYLOAD_ACTIVE_KEY || undefined) : undefined;
+}
