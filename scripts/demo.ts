@@ -10,7 +10,7 @@ import { resolveTemporalCli } from '../platform/binaries';
 import { loadConfig } from '../platform/config-loader';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
 import { connectWorker } from '../platform/worker-connection';
-import { dataConverterFromEnv } from '../platform/encryption/codec';
+import { installationDataConverter } from '../platform/encryption/codec';
 import { startDevServer, type DevServer } from '../platform/dev-server';
 import { createIncidentWorker, dataPaths } from '../worker/create-worker';
 import * as api from '../workflows/incident-api';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const { address, server } = await temporalAddress(config);
   const nativeConnection = await connectWorker(config, address);
   const connection = await connectClient(config, address);
-  const dataConverter = dataConverterFromEnv(process.env);
+  const dataConverter = installationDataConverter(process.env, config.dataDir, { create: !config.temporal.address });
   const { worker, mailer, audit } = await createIncidentWorker(nativeConnection, config, { workflowsPath: require.resolve('../workflows') }, { dataConverter });
   const incidents = new IncidentClient(new Client({ connection, namespace: config.temporal.namespace, dataConverter }), config.temporal.taskQueue, config.policy);
   const tz = config.policy.timeZone;

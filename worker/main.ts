@@ -5,7 +5,7 @@ import { loadConfig } from '../platform/config-loader';
 import { Client } from '@temporalio/client';
 import { startIngest } from '../client/ingest/start';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
-import { dataConverterFromEnv } from '../platform/encryption/codec';
+import { installationDataConverter } from '../platform/encryption/codec';
 import { connectWorker } from '../platform/worker-connection';
 import { startDevServer, type DevServer } from '../platform/dev-server';
 import { createIncidentWorker, dataPaths } from './create-worker';
@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   }
   const connection = await connectWorker(config, address);
   if (!server) await ensureSearchAttributes(config, address);
-  const dataConverter = dataConverterFromEnv(process.env);
+  // Only the embedded default creates a key; a cluster deployment brings its own (INCIDENT_PAYLOAD_KEYS).
+  const dataConverter = installationDataConverter(process.env, config.dataDir, { create: !config.temporal.address });
   const { worker, mailer } = await createIncidentWorker(connection, config, { workflowsPath: require.resolve('../workflows') }, { dataConverter });
   const clientConnection = await connectClient(config, address);
   const ingest = config.ingest.enabled

@@ -2,7 +2,7 @@ import { Client } from '@temporalio/client';
 import type { Config } from '../../domain/config';
 import { loadConfig } from '../../platform/config-loader';
 import { connectClient } from '../../platform/connection';
-import { dataConverterFromEnv } from '../../platform/encryption/codec';
+import { installationDataConverter } from '../../platform/encryption/codec';
 import { IncidentClient } from '../incident-client';
 import { listIncidents } from '../incident-list';
 import { terminalOutput } from './output';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
       const c = getConfig();
       const address = c.temporal.address ?? `${c.temporal.devServer.ip}:${c.temporal.devServer.port}`;
       // Eager: an unreachable server is reported within the 5 s connect timeout, not after the SDK's call retries.
-      client = new Client({ connection: await connectClient(c, address), namespace: c.temporal.namespace, dataConverter: dataConverterFromEnv(process.env) });
+      client = new Client({ connection: await connectClient(c, address), namespace: c.temporal.namespace, dataConverter: installationDataConverter(process.env, c.dataDir) });
     }
     return client;
   };

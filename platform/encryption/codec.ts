@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { keyRingFromEnv, type KeyRing } from './key-ring';
+import { loadKeyRing, type KeyRing } from './key-ring';
 
 // Payloads leave the process only as AES-256-GCM ciphertext: workflow inputs and results, signals,
 // updates, queries, memos and activity payloads. The key id travels in the metadata, so any key of the
@@ -60,7 +60,7 @@ export function dataConverterFor(ring: KeyRing | undefined): DataConverter | und
   return ring ? { payloadCodecs: [new AesGcmCodec(ring)] } : undefined;
 }
 
-/** The converter for this process, from INCIDENT_PAYLOAD_KEYS; undefined (plain payloads) when no key is set. */
-export function dataConverterFromEnv(env: NodeJS.ProcessEnv): DataConverter | undefined {
-  return dataConverterFor(keyRingFromEnv(env));
+/** The converter for this installation (see loadKeyRing); undefined means payloads are not encrypted. */
+export function installationDataConverter(env: NodeJS.ProcessEnv, dataDir: string, opts: { create?: boolean } = {}): DataConverter | undefined {
+  return dataConverterFor(loadKeyRing(env, dataDir, opts));
 }

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 // The keys that protect incident payloads. One key is active and encrypts; every key in the ring still
 // decrypts, so a key rotates without downtime: add the new key, make it active, and remove the old one
@@ -49,4 +51,32 @@ export function keyRingFromEnv(env: NodeJS.ProcessEnv): KeyRing | undefined {
     }
   }
   return spec ? parseKeyRing(spec, env.INCIDENT_PAYLOAD_ACTIVE_KEY || undefined) : undefined;
+}
+
+export function keyRingFile(dataDir: string): string {
+  return path.join(dataDir, 'keys', 'payload-keys');
+}
+
+/**
+ * The key ring of this installation: INCIDENT_PAYLOAD_KEYS when set, else the key file under the data dir.
+ * With `create`, the embedded default makes that file on first start (a random 256-bit key, readable by
+ * its owner only), so payloads are encrypted unless someone chose otherwise.
+ */
+export function loadKeyRing(env: NodeJS.ProcessEnv, dataDir: string, { create = false } = {}): KeyRing | undefined {
+  const fromEnv = keyRingFromEnv(env);
+  if (fromEnv) return fromEnv;
+  if (env.INCIDENT_PAYLOAD_ENCRYPTION === 'off') return undefined;
+  const file = keyRingFile(dataDir);
+  if (!existsSync(file)) {
+    if (!create) return undefined;
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const id = `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`;
+    try {
+      writeFileSync(file, `${id}:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      // Another process (npm start and npm run demo at once) made it first: use theirs.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return parseKeyRing(readFileSync(file, 'utf8'), env.INCIDENT_PAYLOAD_ACTIVE_KEY || undefined);
 }
