@@ -1,6 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonlAuditStore } from '../../activities/audit-store';
 import { IncidentClient } from '../../client/incident-client';
 import { signStandardWebhook } from '../../client/ingest/auth';
@@ -8,10 +7,10 @@ import { incidentBaseId } from '../../client/ingest/correlate';
 import { startIngest } from '../../client/ingest/start';
 import type { IngestServer } from '../../client/ingest/server';
 import { parseConfig, type Config } from '../../domain/config';
-import { createIncidentWorker } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';
-import { labConfig, uniqueId } from '../helpers/fixtures';
-import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
+import { uniqueId } from '../helpers/fixtures';
+import { startIngestHarness, type IngestHarness } from '../helpers/ingest-harness';
+import type { TestSmtp } from '../helpers/smtp';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import https from 'node:https';
@@ -26,38 +25,23 @@ const FALCO_TOKEN = 'falco-token-0123456789abcdef';
 const SECRET = `whsec_${Buffer.from('a-signing-secret-of-32-bytes!!!!').toString('base64')}`;
 const OLD_SECRET = `whsec_${Buffer.from('the-previous-secret-being-rotated').toString('base64')}`;
 
+let h: IngestHarness;
 let smtp: TestSmtp;
 let connection: Connection;
-let nativeConnection: NativeConnection;
 let config: Config;
-let worker: Worker;
-let running: Promise<void>;
 let ingest: IngestServer;
-const logs: Record<string, unknown>[] = [];
+let logs: Record<string, unknown>[];
 
 beforeAll(async () => {
-  smtp = await startTestSmtp();
-  connection = await Connection.connect({ address: inject('devServerAddress') });
-  nativeConnection = await NativeConnection.connect({ address: inject('devServerAddress') });
-  ({ config } = await labConfig({ smtpUrl: smtp.url }));
-  config.temporal.taskQueue = uniqueId('ingest');
-  config.ingest = { ...config.ingest, port: 0, sources: {
-      generic: { bearerTokens: [TOKEN], webhookSecrets: [SECRET, OLD_SECRET], openAtOrAbove: 'SEV3' },
-      falco: { bearerTokens: [FALCO_TOKEN], webhookSecrets: [], openAtOrAbove: 'SEV3' },
-    },
-  };
-  ({ worker } = await createIncidentWorker(nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } }));
-  running = worker.run();
-  ingest = await startIngest(config, new Client({ connection }), (e) => logs.push(e));
+  h = await startIngestHarness({
+    generic: { bearerTokens: [TOKEN], webhookSecrets: [SECRET, OLD_SECRET], openAtOrAbove: 'SEV3' },
+    falco: { bearerTokens: [FALCO_TOKEN], webhookSecrets: [], openAtOrAbove: 'SEV3' },
+  });
+  ({ smtp, connection, config, ingest, logs } = h);
 });
 
 afterAll(async () => {
-  await ingest?.close();
-  worker?.shutdown();
-  await running;
-  await smtp?.close();
-  await connection?.close();
-  await nativeConnection?.close();
+  await h?.stop();
 });
 
 function alert(over: Record<string, unknown> = {}) {

@@ -3,15 +3,12 @@ import { ALERT_SOURCES, type AdapterOptions, type AdapterResult, type AlertSourc
 import { cleanTitle, MAX_TITLE } from '../../../domain/alerts/generic';
 import { ADAPTERS } from '../../../domain/alerts/index';
 import { CATEGORIES, SEVERITIES } from '../../../domain/incident';
+import { alertsOf } from './results';
 
 // What holds for every adapter: the index, titles an attacker wrote, no exceptions, no mutation.
 
 const options: AdapterOptions = { receivedAt: new Date('2026-03-01T02:11:00Z') };
 
-function alertsOf(result: AdapterResult): NormalizedAlert[] {
-  if (!result.ok) throw new Error(`expected ok, got ${result.field}: ${result.message}`);
-  return result.alerts;
-}
 
 const ESC = '\u001b';
 const ATTACK = `${ESC}[31;1mCRITICAL${ESC}[0m db-1 compromised\r\n${ESC}[2K${ESC}[1A[OK] all clear\u0007 ${ESC}]0;pwned\u0007${ESC}]8;;https://evil.example/${ESC}\\click${ESC}]8;;${ESC}\\\t\u202egnp.exe\u2028end\u0085`;

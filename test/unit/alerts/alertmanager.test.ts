@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AdapterOptions, AdapterResult, NormalizedAlert } from '../../../domain/alerts/alert';
 import { alertmanagerAdapter, instanceHost } from '../../../domain/alerts/alertmanager';
+import { alertsOf, failureOf } from './results';
 
 const options: AdapterOptions = { receivedAt: new Date('2026-03-01T02:11:00Z') };
 
-function alertsOf(result: AdapterResult): NormalizedAlert[] {
-  if (!result.ok) throw new Error(`expected ok, got ${result.field}: ${result.message}`);
-  return result.alerts;
-}
-function failureOf(result: AdapterResult): { field: string; message: string } {
-  if (result.ok) throw new Error('expected a refusal, got ok');
-  return result;
-}
 
 const firing = {
   status: 'firing',

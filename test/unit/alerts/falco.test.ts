@@ -2,18 +2,10 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AdapterOptions, AdapterResult, NormalizedAlert } from '../../../domain/alerts/alert';
 import { falcoAdapter } from '../../../domain/alerts/falco';
+import { alertOf, fieldOf } from './results';
 
 const options: AdapterOptions = { receivedAt: new Date('2026-03-01T14:35:00Z') };
 
-function alertOf(result: AdapterResult): NormalizedAlert {
-  if (!result.ok) throw new Error(`expected ok, got ${result.field}: ${result.message}`);
-  expect(result.alerts).toHaveLength(1);
-  return result.alerts[0];
-}
-function fieldOf(result: AdapterResult): string {
-  if (result.ok) throw new Error('expected a refusal, got ok');
-  return result.field;
-}
 
 // As Falcosidekick forwards it.
 const event = {

@@ -2,17 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { AdapterOptions, AdapterResult, NormalizedAlert } from '../../../domain/alerts/alert';
 import { genericAdapter, genericAlertJsonSchema } from '../../../domain/alerts/generic';
 import { CATEGORIES, SEVERITIES } from '../../../domain/incident';
+import { alertsOf, fieldOf } from './results';
 
 const options: AdapterOptions = { receivedAt: new Date('2026-03-01T02:11:00Z') };
 
-function alertsOf(result: AdapterResult): NormalizedAlert[] {
-  if (!result.ok) throw new Error(`expected ok, got ${result.field}: ${result.message}`);
-  return result.alerts;
-}
-function fieldOf(result: AdapterResult): string {
-  if (result.ok) throw new Error('expected a refusal, got ok');
-  return result.field;
-}
 
 const alert = {
   id: 'waf-2026-03-01-0042',

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AdapterOptions, AdapterResult, NormalizedAlert } from '../../../domain/alerts/alert';
 import { guarddutyAdapter } from '../../../domain/alerts/guardduty';
+import { alertOf, fieldOf } from './results';
 
 const options: AdapterOptions = { receivedAt: new Date('2026-03-01T02:13:00Z') };
 
-function alertOf(result: AdapterResult): NormalizedAlert {
-  if (!result.ok) throw new Error(`expected ok, got ${result.field}: ${result.message}`);
-  expect(result.alerts).toHaveLength(1);
-  return result.alerts[0];
-}
-function fieldOf(result: AdapterResult): string {
-  if (result.ok) throw new Error('expected a refusal, got ok');
-  return result.field;
-}
 
 // An EventBridge event for a GuardDuty finding, trimmed of the parts nothing reads.
 const finding = {

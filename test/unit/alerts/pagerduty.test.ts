@@ -2,18 +2,10 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AdapterOptions, AdapterResult, NormalizedAlert } from '../../../domain/alerts/alert';
 import { pagerdutyAdapter } from '../../../domain/alerts/pagerduty';
+import { alertOf, fieldOf } from './results';
 
 const options: AdapterOptions = { receivedAt: new Date('2026-03-01T02:11:00.250Z') };
 
-function alertOf(result: AdapterResult): NormalizedAlert {
-  if (!result.ok) throw new Error(`expected ok, got ${result.field}: ${result.message}`);
-  expect(result.alerts).toHaveLength(1);
-  return result.alerts[0];
-}
-function fieldOf(result: AdapterResult): string {
-  if (result.ok) throw new Error('expected a refusal, got ok');
-  return result.field;
-}
 
 // Modelled on the example in PagerDuty's Events API v2 documentation.
 const trigger = {
