@@ -1,4 +1,5 @@
 import {
+  patched,
   CancellationScope,
   condition,
   continueAsNew,
@@ -82,6 +83,24 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   };
   const now = () => new Date();
   const nowIso = () => new Date().toISOString();
+
+  // The opening is the first entry of the chain, before any handler exists: an update or signal that
+  // arrives with the start is delivered as soon as its handler is registered, and must come after it.
+  // Incidents started before this change replay the old order (the opening entry after the handlers).
+  const openingFirst = patched('opening-entry-first');
+  const announceOpening = () =>
+    audit(s.openedBy, 'incident.opened', {
+      title: s.title,
+      severity: s.severity,
+      category: s.category,
+      systems: s.systems.map((x) => x.name),
+      detection: s.detection,
+      awareAt: s.awareAt,
+      summary: s.summary,
+      previousIncidentId: s.previousIncidentId,
+    });
+  if (input.carried) audit(SYSTEM_ACTOR, 'workflow.continued', { auditSeq: s.auditSeq });
+  else if (openingFirst) announceOpening();
 
   const addProblem = (key: string, message: string) => {
     s.problems = s.problems.filter((p) => p.key !== key);
@@ -251,7 +270,8 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   async function clock(): Promise<void> {
     while (!s.closedAt) {
       const t = now();
-      if (!s.acknowledgement && nextEscalationAt(s.openedAt, s.escalationsSent, policy) <= t) {
+      // Senior personnel are told at opening whatever happens; later levels only while nobody acknowledged.
+      if (((openingFirst && s.escalationsSent === 0) || !s.acknowledgement) && nextEscalationAt(s.openedAt, s.escalationsSent, policy) <= t) {
         const level = s.escalationsSent++;
         const to = escalationRecipients(policy, level);
         audit(SYSTEM_ACTOR, level === 0 ? 'notify.senior-alerted' : 'notify.escalated', { level, to });
@@ -648,20 +668,9 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
 
   // ---------------------------------------------------------------- the run
   if (!input.carried) {
-    audit(s.openedBy, 'incident.opened', {
-      title: s.title,
-      severity: s.severity,
-      category: s.category,
-      systems: s.systems.map((x) => x.name),
-      detection: s.detection,
-      awareAt: s.awareAt,
-      summary: s.summary,
-      previousIncidentId: s.previousIncidentId,
-    });
+    if (!openingFirst) announceOpening();
     const le = lawEnforcementObligation(s, policy);
     if (le) addObligation(le);
-  } else {
-    audit(SYSTEM_ACTOR, 'workflow.continued', { auditSeq: s.auditSeq });
   }
   publishSearchAttributes();
   for (const sys of s.systems) startPipeline(sys, s.openedBy);

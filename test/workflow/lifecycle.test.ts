@@ -3,7 +3,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sha256OfFile } from '../../activities/evidence-store';
 import type { AuditEntry } from '../../domain/audit-chain';
@@ -289,6 +289,29 @@ describe('incident lifecycle (time-skipping)', () => {
       expect(offsetHours(reminder, awareMs)).toBe(12);
       expect(audit.filter((e) => e.details.notice === 'reminder-12h' && e.details.obligation === 'notify-customers')).toHaveLength(1);
       await recordHistory('continue-as-new', handle);
+    });
+  });
+
+  it('tells the CTO and writes the opening first even when an acknowledgement arrives with the start', async () => {
+    const { config } = await labConfig();
+    await withWorker(config, async () => {
+      const incidentId = uniqueId('INC');
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof incidentWorkflow>(api.WORKFLOW_TYPE, {
+        workflowId: incidentId,
+        taskQueue: config.temporal.taskQueue,
+        workflowIdConflictPolicy: 'FAIL',
+        args: [{ request: { incidentId, title: 'Ack races the start', severity: 'SEV2', category: 'other', systems: [], detection: 'phone call', awareAt: new Date(await env.currentTimeMs()).toISOString(), openedBy: 'alice' }, policy: config.policy }],
+      });
+      await env.client.workflow.executeUpdateWithStart(api.acknowledgeUpdate, { args: [{ actor: 'bob' }], startWorkflowOperation });
+      const handle = await startWorkflowOperation.workflowHandle();
+      started.push(handle);
+      await env.sleep(2 * HOUR);
+      const audit = await auditOf(config, incidentId);
+      expect(audit[0].action).toBe('incident.opened');
+      expect(actions(audit, 'incident.acknowledged')).toHaveLength(1);
+      expect(actions(audit, 'notify.senior-alerted')).toHaveLength(1);
+      expect(actions(audit, 'notify.escalated')).toHaveLength(0);
+      await recordHistory('ack-with-start', handle);
     });
   });
 });
