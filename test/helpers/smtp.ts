@@ -24,7 +24,8 @@ function header(raw: string, name: string): string {
   return match ? match[1].replace(/\r?\n[ \t]+/g, ' ').trim() : '';
 }
 
-export async function startTestSmtp(): Promise<TestSmtp> {
+/** On `port` when given, so that a relay can be brought back where the worker expects it. */
+export async function startTestSmtp(port = 0): Promise<TestSmtp> {
   const state: TestSmtp = {
     url: '',
     port: 0,
@@ -59,10 +60,10 @@ export async function startTestSmtp(): Promise<TestSmtp> {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.server.address() as { port: number }).port;
-  state.port = port;
-  state.url = `smtp://127.0.0.1:${port}`;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  const bound = (server.server.address() as { port: number }).port;
+  state.port = bound;
+  state.url = `smtp://127.0.0.1:${bound}`;
   state.close = () => new Promise((resolve) => server.close(() => resolve()));
   return state;
 }

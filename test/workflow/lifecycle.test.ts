@@ -12,6 +12,8 @@ import { createIncidentWorker } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';
 import type { incidentWorkflow } from '../../workflows/incident';
 import { labConfig, uniqueId } from '../helpers/fixtures';
+import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
+import { freePort } from '../../platform/dev-server';
 import { registerSearchAttributes } from '../../worker/search-attributes';
 
 // The whole lifecycle on the time-skipping test server, with the policy's real durations: a day of
@@ -313,5 +315,48 @@ describe('incident lifecycle (time-skipping)', () => {
       expect(actions(audit, 'notify.escalated')).toHaveLength(0);
       await recordHistory('ack-with-start', handle);
     });
+  });
+
+  it('keeps retrying mail while SMTP is down, tells leadership through the trail and the incident view, then delivers each message once', async () => {
+    const port = await freePort();
+    const { config } = await labConfig({ smtpUrl: `smtp://127.0.0.1:${port}` });
+    let smtp: TestSmtp | undefined;
+    try {
+      await withWorker(config, async () => {
+        const { handle, incidentId } = await start(config);
+        let view = await handle.query(api.stateQuery);
+        for (let i = 0; i < 100 && !view.state.problems.some((p) => p.key.startsWith('mail:')); i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          view = await handle.query(api.stateQuery);
+        }
+        expect(view.state.problems.find((p) => p.key === `mail:${incidentId}/escalation-0`)?.message).toMatch(/^Mail to cto@example\.com, ciso@example\.com is failing and being retried: /);
+        expect(actions(await auditOf(config, incidentId), 'mail.delivery-failing').map((e) => e.details.key)).toEqual([`${incidentId}/escalation-0`]);
+
+        smtp = await startTestSmtp(port);
+        smtp.rejectRecipients = /security@gone\.example/;
+        await handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'bob' }] });
+        await env.sleep(10 * MINUTE); // the workflow's backoff timer fires in simulated time
+        await expect.poll(() => smtp!.messages.filter((m) => m.subject.includes(incidentId)).length, { timeout: 20_000 }).toBe(1);
+        view = await handle.query(api.stateQuery);
+        expect(view.state.problems.filter((p) => p.key.startsWith('mail:'))).toEqual([]);
+
+        // A permanent refusal is not retried for ever: it becomes a failed delivery on the obligation.
+        await handle.executeUpdate(api.assessUpdate, { args: [{ actor: 'dpo', dataImpact: 'project', customers: [{ name: 'Gone Ltd', email: 'security@gone.example' }] }] });
+        const sent = await handle.executeUpdate(api.approveNoticeUpdate, { args: [{ actor: 'dpo' }] });
+        expect(sent.message).toMatch(/NOT delivered to security@gone\.example/);
+        view = await handle.query(api.stateQuery);
+        const customers = view.state.obligations.find((o) => o.kind === 'notify-customers')!;
+        expect(customers.status).toBe('pending');
+        expect(customers.deliveryFailures).toEqual(['security@gone.example: not delivered']);
+        expect(view.state.problems.find((p) => p.key.includes('customer-notice'))?.message).toMatch(/was refused: .*550/);
+        await env.sleep(2 * HOUR);
+        const audit = await auditOf(config, incidentId);
+        expect(actions(audit, 'mail.rejected')).toHaveLength(1);
+        expect(smtp!.messages.filter((m) => m.subject.includes(incidentId))).toHaveLength(1);
+        await recordHistory('smtp-down-and-refusal', handle);
+      });
+    } finally {
+      await smtp?.close();
+    }
   });
 });
