@@ -41,7 +41,7 @@ const driverActs = proxyActivities<IncidentActivities>({
 });
 const evidenceActs = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '24h',
-  heartbeatTimeout: '1m',
+  heartbeatTimeout: '30s',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 5 },
 });
 const reportActs = proxyActivities<IncidentActivities>({ startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } });
