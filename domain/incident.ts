@@ -196,7 +196,11 @@ export interface IncidentState {
   restoreRequested?: { by: string; at: string };
   restoredAt?: string;
   restoredBy?: string;
+  /** The most recent alerts (at most MAX_RECENT_ALERTS), for display; the audit trail has every one. */
   alerts: { source: string; dedupKey: string; status: 'firing' | 'resolved'; title: string; observedAt: string; receivedAt: string }[];
+  /** Identity of every alert seen, so a retry is recorded once however many alerts the incident has. */
+  alertKeys?: string[];
+  alertsReceived?: number;
   closedAt?: string;
   closedBy?: string;
   reports: { kind: string; format: string; path: string; renderedAt: string }[];
@@ -204,6 +208,9 @@ export interface IncidentState {
   /** Sequence number of the last audit entry assigned; the next entry gets auditSeq + 1. */
   auditSeq: number;
 }
+
+/** Enough to show what is going on; the state must stay far below Temporal's 2 MB payload limit. */
+export const MAX_RECENT_ALERTS = 100;
 
 export function newSystemRecord(name: string, at: string, by: string): SystemRecord {
   return {

@@ -16,7 +16,8 @@ import type { IncidentActivities, StepOutcome } from '../activities';
 import * as A from '../domain/actions';
 import { CLOSING_ACTION, type AuditRecord } from '../domain/audit-entry';
 import { dueNotices, isLate, nextEscalationAt, nextNoticeAt } from '../domain/deadlines';
-import { derivePhase, isSettled, newIncidentState, newSystemRecord, type IncidentState, type Obligation, type SystemRecord } from '../domain/incident';
+import { alertKey } from '../domain/alerts/alert-key';
+import { derivePhase, isSettled, MAX_RECENT_ALERTS, newIncidentState, newSystemRecord, type IncidentState, type Obligation, type SystemRecord } from '../domain/incident';
 import { customerNoticeMail, deadlineNotice, draftCustomerNotice, rfoMail, seniorAlert, type MailMessage } from '../domain/notices';
 import { earliestOpenDeadline, lawEnforcementObligation, markMet, obligationsForAssessment, rfoObligation } from '../domain/obligations';
 import { escalationRecipients, recipientsOf } from '../domain/policy';
@@ -637,14 +638,23 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateClose) },
   );
 
+  /** In-memory index of s.alertKeys, built on the first alert of this run. */
+  let seenAlertKeys: Set<string> | undefined;
   setHandler(api.alertSignal, ({ alerts }) => {
     if (s.closedAt) return;
+    // Keys of alerts already seen; incidents from before this field derive them from their alerts.
+    const keys = (s.alertKeys ??= s.alerts.map((a) => alertKey(a.source, a.dedupKey, a.status)));
+    const seen = (seenAlertKeys ??= new Set(keys));
     for (const alert of alerts) {
       const actor = `alert:${alert.source}`;
       // A sender's retry delivers the same alert again: it is recorded once per status change.
-      const known = s.alerts.find((a) => a.source === alert.source && a.dedupKey === alert.dedupKey && a.status === alert.status);
-      if (known) continue;
+      const key = alertKey(alert.source, alert.dedupKey, alert.status);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      keys.push(key);
+      s.alertsReceived = (s.alertsReceived ?? s.alerts.length) + 1;
       s.alerts.push({ source: alert.source, dedupKey: alert.dedupKey, status: alert.status, title: alert.title, observedAt: alert.observedAt, receivedAt: nowIso() });
+      if (s.alerts.length > MAX_RECENT_ALERTS) s.alerts.splice(0, s.alerts.length - MAX_RECENT_ALERTS);
       audit(actor, alert.status === 'resolved' ? 'alert.resolved' : 'alert.received', {
         source: alert.source,
         dedupKey: alert.dedupKey,
