@@ -28,6 +28,8 @@ describe('audit store unavailable', () => {
       await worker.runUntil(async () => {
         await incidents.open({ incidentId, title: 'Audit outage', severity: 'SEV2', category: 'other', systems: [], detection: 'test', awareAt: new Date().toISOString(), openedBy: 'alice' });
         await incidents.act(incidentId, api.acknowledgeUpdate, { actor: 'bob' });
+        // The CTO mail is delivered asynchronously; its entry must be in before the store goes away.
+        await expect.poll(async () => (await store.read(incidentId)).some((e) => e.action === 'mail.sent'), { timeout: 20_000 }).toBe(true);
         const before = (await store.read(incidentId)).length;
 
         await rename(auditDir, `${auditDir}.away`);
