@@ -136,7 +136,10 @@ describe('malformed input at scale', () => {
   it(`refuses at least ${PER_TARGET} malformed inputs to each of ${targets.length} responder actions, writing nothing`, async () => {
     const audit = new JsonlAuditStore(path.join(config.dataDir, 'audit'));
     const ids = await Promise.all(targets.map(() => targetIncident()));
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Each incident's CTO mail is written to the trail asynchronously; let those land before counting.
+    await expect
+      .poll(async () => (await Promise.all(ids.map(async (id) => (await audit.read(id)).some((e) => e.action === 'mail.sent')))).every(Boolean), { timeout: 30_000 })
+      .toBe(true);
     const before = await Promise.all(ids.map(async (id) => (await audit.read(id)).length));
     const outboxBefore = (await readdir(path.join(config.dataDir, 'outbox'))).length;
     let tried = 0;
