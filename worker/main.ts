@@ -3,6 +3,7 @@ import { ConfigError } from '../domain/config';
 import { resolveTemporalCli } from '../platform/binaries';
 import { loadConfig } from '../platform/config-loader';
 import { Client } from '@temporalio/client';
+import { startCodecServer } from '../client/codec-server';
 import { startIngest } from '../client/ingest/start';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
 import { installationDataConverter } from '../platform/encryption/codec';
@@ -22,18 +23,38 @@ async function main(): Promise<void> {
   const config = loadConfig();
   let server: DevServer | undefined;
   let address = config.temporal.address;
+  // Only the embedded default creates a key; a cluster deployment brings its own (INCIDENT_PAYLOAD_KEYS).
+  const dataConverter = installationDataConverter(process.env, config.dataDir, { create: !address });
+  let codecServer: Awaited<ReturnType<typeof startCodecServer>> | undefined;
   if (!address) {
+    const { ip, port, uiPort } = config.temporal.devServer;
+    // The Web UI decodes encrypted incidents through the codec server, started first so the UI knows it.
+    if (dataConverter?.payloadCodecs?.length) {
+      codecServer = await startCodecServer({
+        codec: dataConverter.payloadCodecs[0],
+        uiOrigins: [`http://${ip}:${uiPort}`, `http://localhost:${uiPort}`],
+        token: process.env.INCIDENT_CODEC_TOKEN || undefined,
+        host: ip,
+        port: Number(process.env.INCIDENT_CODEC_PORT ?? uiPort + 1),
+      });
+    }
     const cliPath = await resolveTemporalCli({ cacheDir: path.join(PROJECT_DIR, '.cache') });
     if (!cliPath) throw new Error('No Temporal CLI could be found or built. Install it and set TEMPORAL_CLI_PATH, or set TEMPORAL_ADDRESS to a cluster.');
-    const { ip, port, uiPort } = config.temporal.devServer;
     const temporalDir = dataPaths(config.dataDir).temporal;
-    server = await startDevServer({ cliPath, ip, port, uiPort, namespace: config.temporal.namespace, dbFile: path.join(temporalDir, 'temporal.db'), logFile: path.join(temporalDir, 'dev-server.log') });
+    server = await startDevServer({
+      cliPath,
+      ip,
+      port,
+      uiPort,
+      namespace: config.temporal.namespace,
+      dbFile: path.join(temporalDir, 'temporal.db'),
+      logFile: path.join(temporalDir, 'dev-server.log'),
+      extraArgs: codecServer ? ['--ui-codec-endpoint', codecServer.url] : [],
+    });
     address = server.address;
   }
   const connection = await connectWorker(config, address);
   if (!server) await ensureSearchAttributes(config, address);
-  // Only the embedded default creates a key; a cluster deployment brings its own (INCIDENT_PAYLOAD_KEYS).
-  const dataConverter = installationDataConverter(process.env, config.dataDir, { create: !config.temporal.address });
   const { worker, mailer } = await createIncidentWorker(connection, config, { workflowsPath: require.resolve('../workflows') }, { dataConverter });
   const clientConnection = await connectClient(config, address);
   const ingest = config.ingest.enabled
@@ -48,7 +69,7 @@ async function main(): Promise<void> {
       '',
       `Incident response worker running on task queue "${config.temporal.taskQueue}" (namespace "${config.temporal.namespace}").`,
       `  Temporal:      ${address}${server ? ' (embedded dev server, data in ' + paths.temporal + ')' : ''}`,
-      ...(server?.uiUrl ? [`  Web UI:        ${server.uiUrl}`] : []),
+      ...(server?.uiUrl ? [`  Web UI:        ${server.uiUrl}${codecServer ? ` (decodes incidents through ${codecServer.url})` : ''}`] : []),
       `  Payloads:      ${dataConverter ? 'AES-256-GCM encrypted before they reach Temporal' : 'NOT encrypted (set INCIDENT_PAYLOAD_KEYS to encrypt them)'}`,
       `  Mail:          ${config.smtp ? 'SMTP' : `outbox folder ${paths.outbox} (.eml files; set SMTP_URL to send)`}`,
       `  Audit trail:   ${paths.audit}`,
@@ -81,6 +102,7 @@ async function main(): Promise<void> {
     mailer.close();
     await connection.close();
     await server?.stop();
+    await codecServer?.close();
   }
 }
 
