@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../domain/config';
+import { INSECURE_SOURCE, transportVerdict } from '../domain/transport-security';
 import { resolveTemporalCli } from '../platform/binaries';
 import { loadConfig } from '../platform/config-loader';
 import { Client } from '@temporalio/client';
@@ -21,6 +22,9 @@ const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 async function main(): Promise<void> {
   installRuntime();
   const config = loadConfig();
+  const transport = transportVerdict(config, process.env);
+  if (transport.refuse) throw new ConfigError(transport.refuse, INSECURE_SOURCE);
+  for (const warning of transport.warnings) console.error(warning);
   let server: DevServer | undefined;
   let address = config.temporal.address;
   // Only the embedded default creates a key; a cluster deployment brings its own (INCIDENT_PAYLOAD_KEYS).

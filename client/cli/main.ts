@@ -1,5 +1,6 @@
 import { Client } from '@temporalio/client';
-import type { Config } from '../../domain/config';
+import { ConfigError, type Config } from '../../domain/config';
+import { INSECURE_SOURCE, transportVerdict } from '../../domain/transport-security';
 import { loadConfig } from '../../platform/config-loader';
 import { connectClient } from '../../platform/connection';
 import { installationDataConverter } from '../../platform/encryption/codec';
@@ -19,6 +20,9 @@ async function main(): Promise<void> {
   const getClient = async () => {
     if (!client) {
       const c = getConfig();
+      const transport = transportVerdict(c, process.env);
+      if (transport.refuse) throw new ConfigError(transport.refuse, INSECURE_SOURCE);
+      for (const warning of transport.warnings) process.stderr.write(`${warning}\n`);
       const address = c.temporal.address ?? `${c.temporal.devServer.ip}:${c.temporal.devServer.port}`;
       // Eager: an unreachable server is reported within the 5 s connect timeout, not after the SDK's call retries.
       client = new Client({ connection: await connectClient(c, address), namespace: c.temporal.namespace, dataConverter: installationDataConverter(process.env, c.dataDir) });
