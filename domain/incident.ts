@@ -272,10 +272,6 @@ export function findSystem(state: IncidentState, name: string): SystemRecord | u
   return state.systems.find((s) => s.name === name);
 }
 
-export function openObligations(state: IncidentState): Obligation[] {
-  return state.obligations.filter((o) => o.status === 'pending');
-}
-
 /** True when the category is a malicious act that the procedure says law enforcement must hear of. */
 export function isMaliciousIntrusion(category: Category): boolean {
   return category === 'intrusion' || category === 'malware' || category === 'insider';

@@ -15,7 +15,7 @@ export class IngestMetrics {
   private readonly counters = new Map<string, Map<string, number>>();
   private readonly histogram = { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 };
 
-  count(name: 'alerts_received_total' | 'alerts_deduplicated_total' | 'alerts_rejected_total' | 'incidents_opened_total', labels: Labels, by = 1): void {
+  count(name: 'alerts_received_total' | 'alerts_deduplicated_total' | 'alerts_rejected_total', labels: Labels, by = 1): void {
     const series = this.counters.get(name) ?? new Map<string, number>();
     this.counters.set(name, series);
     const k = key(labels);
