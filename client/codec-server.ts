@@ -1,7 +1,7 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { sameSecret } from './ingest/auth';
 
 // The codec server of the Temporal Web UI: it decodes payloads for people allowed to read incidents in
 // the UI, and nobody else. Browsers may call it only from the UI's origin (CORS). A bearer token is
@@ -33,10 +33,6 @@ const toJson = (p: Payload): JsonPayload => ({
   data: Buffer.from(p.data ?? []).toString('base64'),
 });
 
-function sameToken(offered: string, expected: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(offered).digest(), createHash('sha256').update(expected).digest());
-}
-
 export function createCodecHandler(options: CodecServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const limit = options.bodyLimitBytes ?? 4 * 1024 * 1024;
   return (req, res) => {
@@ -60,7 +56,7 @@ export function createCodecHandler(options: CodecServerOptions): (req: IncomingM
     if (req.method !== 'POST' || (url.pathname !== '/decode' && url.pathname !== '/encode')) return send(404, { error: 'Use POST /decode or POST /encode.' });
     if (options.token) {
       const match = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
-      if (!match || !sameToken(match[1], options.token)) return send(401, { error: 'A valid bearer token is required.' });
+      if (!match || !sameSecret(match[1], options.token)) return send(401, { error: 'A valid bearer token is required.' });
     } else if (!fromUi) {
       // No token configured: only the Web UI, from its own origin, may ask.
       return send(401, { error: 'Only the Web UI may use this codec server.' });

@@ -49,3 +49,9 @@ export async function connectClient(config: Config, address: string): Promise<Co
     throw new TemporalUnreachableError(address, err);
   }
 }
+
+/** gRPC UNAVAILABLE, a refused connection or a connect deadline: Temporal cannot be reached right now. */
+export function isTemporalUnavailable(err: unknown): boolean {
+  const e = err as { code?: number; message?: string; cause?: { code?: number } };
+  return e?.code === 14 || e?.cause?.code === 14 || /UNAVAILABLE|ECONNREFUSED|deadline|Failed to connect/i.test(e?.message ?? '');
+}

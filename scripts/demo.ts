@@ -6,12 +6,12 @@ import { Client, Connection } from '@temporalio/client';
 import { IncidentClient } from '../client/incident-client';
 import { ConfigError, type Config } from '../domain/config';
 import { formatInZone } from '../domain/time-format';
-import { resolveTemporalCli } from '../platform/binaries';
 import { loadConfig } from '../platform/config-loader';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
 import { connectWorker } from '../platform/worker-connection';
 import { installationDataConverter } from '../platform/encryption/codec';
-import { startDevServer, type DevServer } from '../platform/dev-server';
+import type { DevServer } from '../platform/dev-server';
+import { startEmbeddedTemporal } from '../platform/embedded-temporal';
 import { createIncidentWorker, dataPaths } from '../worker/create-worker';
 import * as api from '../workflows/incident-api';
 import { installRuntime } from '../worker/runtime';
@@ -20,7 +20,6 @@ import { installRuntime } from '../worker/runtime';
 // against a lab system whose disk image it creates. It uses a running `npm start` server when there is
 // one, or starts the dev server itself, and runs its own worker so the lab system's drivers apply.
 
-const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 const LAB_SYSTEM = 'lab-web-01';
 const IMAGE_BYTES = 32 * 1024 * 1024;
 
@@ -51,7 +50,7 @@ async function labSystem(config: Config): Promise<Config> {
 
 async function temporalAddress(config: Config): Promise<{ address: string; server?: DevServer }> {
   if (config.temporal.address) return { address: config.temporal.address };
-  const { ip, port, uiPort } = config.temporal.devServer;
+  const { ip, port } = config.temporal.devServer;
   const address = `${ip}:${port}`;
   try {
     const probe = await Connection.connect({ address, connectTimeout: '2s' });
@@ -60,10 +59,7 @@ async function temporalAddress(config: Config): Promise<{ address: string; serve
     console.log(`Using the Temporal server already running at ${address} (npm start).`);
     return { address };
   } catch {
-    const cliPath = await resolveTemporalCli({ cacheDir: path.join(PROJECT_DIR, '.cache') });
-    if (!cliPath) throw new Error('No Temporal CLI could be found or built; install it and set TEMPORAL_CLI_PATH.');
-    const temporalDir = dataPaths(config.dataDir).temporal;
-    const server = await startDevServer({ cliPath, ip, port, uiPort, dbFile: path.join(temporalDir, 'temporal.db'), logFile: path.join(temporalDir, 'dev-server.log') });
+    const server = await startEmbeddedTemporal(config, dataPaths(config.dataDir).temporal);
     console.log(`Started the embedded Temporal dev server at ${address}; Web UI at ${server.uiUrl}.`);
     return { address, server };
   }

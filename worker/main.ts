@@ -1,7 +1,5 @@
-import path from 'node:path';
 import { ConfigError } from '../domain/config';
 import { INSECURE_SOURCE, transportVerdict } from '../domain/transport-security';
-import { resolveTemporalCli } from '../platform/binaries';
 import { loadConfig } from '../platform/config-loader';
 import { Client } from '@temporalio/client';
 import { startCodecServer } from '../client/codec-server';
@@ -9,7 +7,8 @@ import { startIngest } from '../client/ingest/start';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
 import { installationDataConverter } from '../platform/encryption/codec';
 import { connectWorker } from '../platform/worker-connection';
-import { startDevServer, type DevServer } from '../platform/dev-server';
+import type { DevServer } from '../platform/dev-server';
+import { startEmbeddedTemporal } from '../platform/embedded-temporal';
 import { createIncidentWorker, dataPaths } from './create-worker';
 import { ensureSearchAttributes } from './search-attributes';
 import { installRuntime } from './runtime';
@@ -17,7 +16,6 @@ import { installRuntime } from './runtime';
 // `npm start`: the embedded default (dev server with a SQLite file, then the worker), or a worker for
 // the cluster named by TEMPORAL_ADDRESS.
 
-const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 
 async function main(): Promise<void> {
   installRuntime();
@@ -31,7 +29,7 @@ async function main(): Promise<void> {
   const dataConverter = installationDataConverter(process.env, config.dataDir, { create: !address });
   let codecServer: Awaited<ReturnType<typeof startCodecServer>> | undefined;
   if (!address) {
-    const { ip, port, uiPort } = config.temporal.devServer;
+    const { ip, uiPort } = config.temporal.devServer;
     // The Web UI decodes encrypted incidents through the codec server, started first so the UI knows it.
     if (dataConverter?.payloadCodecs?.length) {
       codecServer = await startCodecServer({
@@ -42,19 +40,7 @@ async function main(): Promise<void> {
         port: Number(process.env.INCIDENT_CODEC_PORT ?? uiPort + 1),
       });
     }
-    const cliPath = await resolveTemporalCli({ cacheDir: path.join(PROJECT_DIR, '.cache') });
-    if (!cliPath) throw new Error('No Temporal CLI could be found or built. Install it and set TEMPORAL_CLI_PATH, or set TEMPORAL_ADDRESS to a cluster.');
-    const temporalDir = dataPaths(config.dataDir).temporal;
-    server = await startDevServer({
-      cliPath,
-      ip,
-      port,
-      uiPort,
-      namespace: config.temporal.namespace,
-      dbFile: path.join(temporalDir, 'temporal.db'),
-      logFile: path.join(temporalDir, 'dev-server.log'),
-      extraArgs: codecServer ? ['--ui-codec-endpoint', codecServer.url] : [],
-    });
+    server = await startEmbeddedTemporal(config, dataPaths(config.dataDir).temporal, codecServer ? ['--ui-codec-endpoint', codecServer.url] : []);
     address = server.address;
   }
   const connection = await connectWorker(config, address);

@@ -12,7 +12,7 @@ import { renderHtml, renderMarkdown } from '../../domain/report-document';
 import { describeAudit, rcaReport, regulatorDossier, REPORT_KINDS, rfoReport, type ReportKind } from '../../domain/reports';
 import { formatInZone, formatShort } from '../../domain/time-format';
 import { parseTimeInput, TimeInputError } from '../../domain/time-input';
-import { TemporalUnreachableError } from '../../platform/connection';
+import { isTemporalUnavailable, TemporalUnreachableError } from '../../platform/connection';
 import * as api from '../../workflows/incident-api';
 import { IncidentNotFound, type IncidentClient, type UpdateDef } from '../incident-client';
 import type { IncidentListRow } from '../incident-list';
@@ -548,7 +548,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       ctx.out.error(err.message);
       return EXIT.unreachable;
     }
-    if (isUnavailable(err)) {
+    if (isTemporalUnavailable(err)) {
       const t = ctx.config().temporal;
       ctx.out.error(new TemporalUnreachableError(t.address ?? `${t.devServer.ip}:${t.devServer.port}`, err).message);
       return EXIT.unreachable;
@@ -557,9 +557,4 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     if (ctx.env.INCIDENT_DEBUG) ctx.out.error((err as Error)?.stack ?? '');
     return 4;
   }
-}
-
-function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: number; message?: string; cause?: { code?: number } };
-  return e?.code === 14 || e?.cause?.code === 14 || /UNAVAILABLE|ECONNREFUSED|Failed to connect/i.test(e?.message ?? '');
 }

@@ -14,7 +14,7 @@ export type AuthResult = { ok: true; method: 'bearer' | 'signature'; webhookId?:
 
 export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 
-function sameSecret(a: string, b: string): boolean {
+export function sameSecret(a: string, b: string): boolean {
   // Hashing first gives equal-length buffers, so neither length nor content leaks through timing.
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }

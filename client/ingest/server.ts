@@ -7,6 +7,7 @@ import type { IngestConfig, IngestSourceConfig } from '../../domain/config';
 import { authenticate, ReplayCache } from './auth';
 import type { Delivery } from './correlate';
 import type { IngestMetrics } from './metrics';
+import { isTemporalUnavailable } from '../../platform/connection';
 
 // The alert ingestion service: POST /v1/alerts/<source>. It answers 2xx only after Temporal accepted the
 // start or signal, so the sender's own retry covers every failure, and 503 with Retry-After when Temporal
@@ -63,10 +64,6 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: number; message?: string; cause?: { code?: number } };
-  return e?.code === 14 || e?.cause?.code === 14 || /UNAVAILABLE|ECONNREFUSED|deadline|Failed to connect/i.test(e?.message ?? '');
-}
 
 /** Identities of alerts accepted recently, so that a burst of repeats costs Temporal nothing. */
 class RepeatFilter {
@@ -126,7 +123,7 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
       deliveries = await Promise.race([deps.deliver(fresh, sourceConfig, now()), timeout]);
     } catch (err) {
       if (err instanceof HttpError) throw err;
-      if (isUnavailable(err)) throw new HttpError(503, 'Temporal is unreachable; retry.', { reason: 'temporal-unavailable' });
+      if (isTemporalUnavailable(err)) throw new HttpError(503, 'Temporal is unreachable; retry.', { reason: 'temporal-unavailable' });
       throw err;
     } finally {
       clearTimeout(timer);
