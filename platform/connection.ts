@@ -1,16 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
 import type { Config } from '../domain/config';
+import { diagnoseConnectFailure } from './tls-diagnosis';
 
 // How every process of the project reaches Temporal: the same address, namespace, TLS and API key for the
 // worker (native connection, in worker-connection.ts) and the clients (CLI, ingestion service). This module
 // must not load @temporalio/worker: a CLI start would pay 0.2 s for it.
 
 export class TemporalUnreachableError extends Error {
-  constructor(address: string, cause: unknown) {
+  /** `hint`, when known (a TLS setting that does not match the server, see tls-diagnosis.ts), replaces the advice to start a server. */
+  constructor(address: string, cause: unknown, hint?: string) {
+    // The client SDK wraps the gRPC error that says what happened in "Failed to connect to Temporal server".
+    const inner = (cause as Error)?.message === 'Failed to connect to Temporal server' && (cause as Error).cause ? (cause as Error).cause : cause;
     super(
-      `Temporal is not reachable at ${address} (${((cause as Error)?.message?.split('\n')[0] ?? String(cause)).replace(/\.? ?Resolution note:.*$/, '')}). ` +
-        'Start the embedded server with `npm start`, or set TEMPORAL_ADDRESS to your cluster.',
+      `Temporal is not reachable at ${address} (${((inner as Error)?.message?.split('\n')[0] ?? String(inner)).replace(/\.? ?Resolution note:.*$/, '')}). ` +
+        (hint ?? 'Start the embedded server with `npm start`, or set TEMPORAL_ADDRESS to your cluster.'),
     );
     this.name = 'TemporalUnreachableError';
   }
@@ -43,10 +47,12 @@ export function clientConnectionOptions(config: Config, address: string): Connec
 }
 
 export async function connectClient(config: Config, address: string): Promise<Connection> {
+  let options: ConnectionOptions | undefined;
   try {
-    return await Connection.connect(clientConnectionOptions(config, address));
+    options = clientConnectionOptions(config, address);
+    return await Connection.connect(options);
   } catch (err) {
-    throw new TemporalUnreachableError(address, err);
+    throw new TemporalUnreachableError(address, err, options && (await diagnoseConnectFailure(address, options.tls, err)));
   }
 }
 

@@ -1,6 +1,7 @@
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../domain/config';
 import { TemporalUnreachableError, tlsOptions } from './connection';
+import { diagnoseConnectFailure } from './tls-diagnosis';
 
 // The worker's native connection, with the same address, TLS and API key as the clients'.
 
@@ -9,6 +10,6 @@ export async function connectWorker(config: Config, address: string): Promise<Na
   try {
     return await NativeConnection.connect(options);
   } catch (err) {
-    throw new TemporalUnreachableError(address, err);
+    throw new TemporalUnreachableError(address, err, await diagnoseConnectFailure(address, options.tls, err));
   }
 }

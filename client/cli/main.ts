@@ -13,6 +13,15 @@ import { terminalPrompter } from './prompt';
 // The `incident` executable: configuration and the Temporal connection are made only when a command
 // needs them, so --help and completion work anywhere and fast.
 
+// With TLS to an IP address and no TEMPORAL_TLS_SERVER_NAME, grpc-js passes the address as the TLS server
+// name and Node warns about it (DEP0123) on every command. The certificate is still checked against that
+// address, so the warning tells a person nothing; it is the only one dropped.
+const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+process.emitWarning = ((...args: unknown[]) => {
+  const code = typeof args[1] === 'object' ? (args[1] as { code?: string } | null)?.code : args[2];
+  if (code !== 'DEP0123') emitWarning(...args);
+}) as typeof process.emitWarning;
+
 async function main(): Promise<void> {
   let config: Config | undefined;
   let client: Client | undefined;
