@@ -1,10 +1,13 @@
-import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
+import { mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { chainEntry, verifyChain, type AuditEntry, type AuditRecord, type VerifyResult } from '../domain/audit-chain';
+import { NO_FAULTS, type FaultPoints } from './fault-points';
 
 // The default audit store: one JSON-lines file per incident, human-readable and trivially exported, kept
 // under the data dir so it outlives Temporal's history retention. Appends are idempotent by seq, so a
 // retried activity never writes an entry twice, and each write is fsync'ed before the activity returns.
+// A crash mid-write leaves a torn last line without its newline; it was never acknowledged, so readers
+// skip it and the next append cuts it off before writing.
 
 export interface AuditStore {
   append(incidentId: string, records: AuditRecord[]): Promise<{ written: number; lastSeq: number }>;
@@ -13,13 +16,19 @@ export interface AuditStore {
   fileOf(incidentId: string): string;
 }
 
+const NEWLINE = 0x0a;
+/** How far back each read looks for the start of the last line; a longer line takes several reads. */
 const TAIL_BYTES = 256 * 1024;
 
 export class JsonlAuditStore implements AuditStore {
   /** Serialises appends per incident within this process; the file itself is the source of truth. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    /** Test-only crash points (INCIDENT_FAULT_CRASH_AT); inert by default. */
+    private readonly faults: FaultPoints = NO_FAULTS,
+  ) {}
 
   fileOf(incidentId: string): string {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(incidentId)) throw new Error(`Invalid incident id for the audit store: ${JSON.stringify(incidentId)}`);
@@ -51,41 +60,47 @@ export class JsonlAuditStore implements AuditStore {
       lines.push(JSON.stringify(last));
     }
     if (lines.length) {
+      const data = Buffer.from(lines.join('\n') + '\n');
       const handle = await open(file, 'a', 0o640);
       try {
-        await handle.write(lines.join('\n') + '\n');
+        await this.faults.reach('audit-mid-write', async () => {
+          await handle.write(data.subarray(0, Math.max(1, Math.floor(data.length / 2))));
+          await handle.datasync();
+        });
+        await handle.write(data);
         await handle.datasync();
       } finally {
         await handle.close();
       }
+      await this.faults.reach('audit-after-write');
     }
     return { written: lines.length, lastSeq: last?.seq ?? 0 };
   }
 
-  /** The last complete entry; a torn final line (a crash mid-write, never acknowledged) is cut off. */
+  /**
+   * The last complete entry; a torn final line (a crash mid-write, never acknowledged) is cut off first.
+   * Works on bytes, since a newline byte never occurs inside a multi-byte UTF-8 character, and reads
+   * further back for a last line longer than one read.
+   */
   private async lastEntry(file: string): Promise<AuditEntry | undefined> {
-    let size: number;
+    let handle: FileHandle;
     try {
-      size = (await stat(file)).size;
+      handle = await open(file, 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-    if (size === 0) return undefined;
-    const handle = await open(file, 'r');
     try {
-      const length = Math.min(size, TAIL_BYTES);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, size - length);
-      let text = buffer.toString('utf8');
-      if (!text.endsWith('\n')) {
-        const cut = text.lastIndexOf('\n');
-        await truncate(file, cut < 0 ? size - length : size - length + Buffer.byteLength(text.slice(0, cut + 1)));
-        text = cut < 0 ? '' : text.slice(0, cut + 1);
-        if (!text) return size > length ? this.lastEntry(file) : undefined;
+      let size = (await handle.stat()).size;
+      if (size > 0 && (await byteAt(handle, size - 1)) !== NEWLINE) {
+        size = await lineStart(handle, size);
+        await truncate(file, size);
       }
-      const lines = text.trimEnd().split('\n');
-      return JSON.parse(lines[lines.length - 1]) as AuditEntry;
+      if (size === 0) return undefined;
+      const start = await lineStart(handle, size - 1);
+      const line = Buffer.alloc(size - 1 - start);
+      await handle.read(line, 0, line.length, start);
+      return JSON.parse(line.toString('utf8')) as AuditEntry;
     } finally {
       await handle.close();
     }
@@ -114,8 +129,29 @@ export class JsonlAuditStore implements AuditStore {
   }
 }
 
+async function byteAt(handle: FileHandle, position: number): Promise<number> {
+  const one = Buffer.alloc(1);
+  await handle.read(one, 0, 1, position);
+  return one[0];
+}
+
+/** The offset where the line holding the byte just before `end` starts: after the previous newline, or 0. */
+async function lineStart(handle: FileHandle, end: number): Promise<number> {
+  const buffer = Buffer.alloc(Math.min(end, TAIL_BYTES));
+  for (let to = end; to > 0; ) {
+    const from = Math.max(0, to - buffer.length);
+    await handle.read(buffer, 0, to - from, from);
+    const at = buffer.subarray(0, to - from).lastIndexOf(NEWLINE);
+    if (at >= 0) return from + at + 1;
+    to = from;
+  }
+  return 0;
+}
+
+/** The entries of a file's text, without a torn last line (no newline: a write cut short by a crash). */
 export function parseAuditLines(text: string): AuditEntry[] {
-  return text
+  const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+  return complete
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as AuditEntry);
@@ -129,7 +165,9 @@ export function verifyAuditText(text: string, incidentId?: string): VerifyResult
     try {
       entries.push(JSON.parse(lines[i]) as AuditEntry);
     } catch {
-      return { ok: false, entries: lines.length, line: i + 1, problem: 'is not valid JSON' };
+      const torn = i === lines.length - 1 && !text.endsWith('\n');
+      const problem = torn ? 'is an unfinished last line (a write cut short by a crash; the next append removes it)' : 'is not valid JSON';
+      return { ok: false, entries: lines.length, line: i + 1, problem };
     }
   }
   return verifyChain(entries, incidentId);

@@ -1,19 +1,40 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { SmtpConfig } from '../domain/config';
 import type { MailMessage } from '../domain/notices';
+import { NO_FAULTS, type FaultPoints } from './fault-points';
 
-// Sends each message at most once per idempotency key: a ledger under the data dir records every
-// delivery, is checked before each send, and the SMTP Message-ID is derived from the key, so even the
-// narrow window between a send and its ledger write yields a duplicate that mail clients can collapse.
+// Sends each message once per idempotency key, as far as SMTP allows. A ledger under the data dir
+// records every delivery and is checked before each send; the SMTP Message-ID is derived from the key.
+// Before a message is handed over, a durable "sending" intent is written. A retry that finds an intent
+// still in flight cannot know whether the relay accepted the earlier attempt (SMTP has no way to ask),
+// so it sends again with the same Message-ID and says so: the delivery is marked as a possible
+// duplicate. The outbox folder, which can be looked in, gets each message exactly once.
 
 export interface MailDelivery {
   messageId: string;
   deduplicated: boolean;
-  /** Where the message went: "smtp://host:port" or the .eml file in the outbox. */
+  /** Where the message went: "smtp://host:port" (with a note when it may be a duplicate) or the .eml file in the outbox. */
   via: string;
+  /** An earlier attempt was interrupted after it may have reached the relay: the relay may hold two copies, same Message-ID. */
+  possibleDuplicate?: boolean;
+}
+
+/** Written, durably, before each attempt; removed once the delivery is in the ledger. */
+interface SendIntent {
+  key: string;
+  messageId: string;
+  to: string[];
+  firstAttemptAt: string;
+  attempts: number;
+  /** "in-flight" from before the hand-over until its outcome is known; "not-accepted" when the relay certainly refused or was never reached. */
+  state: 'in-flight' | 'not-accepted';
+  /** Some earlier attempt ended (a crash, a lost connection) without knowing whether the relay accepted it. */
+  uncertain: boolean;
+  /** The outbox file, named once so that every attempt writes the same file. */
+  outboxFile?: string;
 }
 
 export interface Mailer {
@@ -74,6 +95,7 @@ class LedgerMailer implements Mailer {
     private readonly ledgerDir: string,
     private readonly from: string,
     private readonly target: SmtpTarget | { outboxDir: string },
+    private readonly faults: FaultPoints = NO_FAULTS,
   ) {
     if ('outboxDir' in target) {
       this.transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
@@ -99,15 +121,33 @@ class LedgerMailer implements Mailer {
     return path.join(this.ledgerDir, `${createHash('sha256').update(key).digest('hex')}.json`);
   }
 
+  private intentFile(key: string): string {
+    return path.join(this.ledgerDir, `${createHash('sha256').update(key).digest('hex')}.sending.json`);
+  }
+
   async send(message: MailMessage): Promise<MailDelivery> {
     const ledger = this.ledgerFile(message.key);
-    try {
-      const recorded = JSON.parse(await readFile(ledger, 'utf8')) as MailDelivery;
-      return { ...recorded, deduplicated: true };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const recorded = await readJson<MailDelivery>(ledger);
+    if (recorded) return { ...recorded, deduplicated: true };
     const messageId = messageIdFor(message.key);
+    const intentFile = this.intentFile(message.key);
+    const previous = await readJson<SendIntent>(intentFile);
+    const now = new Date().toISOString();
+    const intent: SendIntent = {
+      key: message.key,
+      messageId,
+      to: message.to,
+      firstAttemptAt: previous?.firstAttemptAt ?? now,
+      attempts: (previous?.attempts ?? 0) + 1,
+      state: 'in-flight',
+      uncertain: Boolean(previous && (previous.uncertain || previous.state === 'in-flight')),
+      outboxFile:
+        'outboxDir' in this.target
+          ? (previous?.outboxFile ?? path.join(this.target.outboxDir, `${now.replace(/[:.]/g, '-')}-${message.key.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120)}.eml`))
+          : undefined,
+    };
+    await writeDurably(intentFile, JSON.stringify(intent));
+    await this.faults.reach('mail-before-send');
     const envelope = {
       from: this.from,
       to: message.to,
@@ -119,30 +159,92 @@ class LedgerMailer implements Mailer {
     };
     let via: string;
     try {
-      const info = await this.transport.sendMail(envelope);
-      if ('outboxDir' in this.target) {
-        await mkdir(this.target.outboxDir, { recursive: true });
-        const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${message.key.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120)}.eml`;
-        via = path.join(this.target.outboxDir, name);
-        await writeFile(`${via}.tmp`, info.message as Buffer, { mode: 0o640 });
-        await rename(`${via}.tmp`, via);
+      if (intent.outboxFile) {
+        via = intent.outboxFile;
+        // An interrupted attempt that finished its file has delivered the message: it is not written twice.
+        if (!(await exists(via))) {
+          const info = await this.transport.sendMail(envelope);
+          await writeDurably(via, info.message as Buffer, 0o640);
+        }
       } else {
-        via = `smtp://${this.target.host}:${this.target.port}`;
+        const target = this.target as SmtpTarget;
+        const info = await this.transport.sendMail(envelope);
+        via = `smtp://${target.host}:${target.port}`;
         if (info.rejected?.length) throw new MailRejectedError(`The mail server refused ${info.rejected.join(', ')}`);
       }
     } catch (err) {
+      if (certainlyNotAccepted(err)) await writeDurably(intentFile, JSON.stringify({ ...intent, state: 'not-accepted' } satisfies SendIntent));
       throw classifyMailError(err);
     }
-    const delivery: MailDelivery = { messageId, deduplicated: false, via };
-    await mkdir(this.ledgerDir, { recursive: true });
-    await writeFile(`${ledger}.tmp`, JSON.stringify({ ...delivery, key: message.key, to: message.to, at: new Date().toISOString() }));
-    await rename(`${ledger}.tmp`, ledger);
+    await this.faults.reach('mail-after-accept');
+    const possibleDuplicate = intent.uncertain && !intent.outboxFile;
+    const delivery: MailDelivery = possibleDuplicate
+      ? {
+          messageId,
+          deduplicated: false,
+          via: `${via} (possible duplicate: an earlier attempt since ${intent.firstAttemptAt} was interrupted after the message may have reached the relay; every copy carries Message-ID ${messageId})`,
+          possibleDuplicate: true,
+        }
+      : { messageId, deduplicated: false, via };
+    await writeDurably(ledger, JSON.stringify({ ...delivery, key: message.key, to: message.to, at: new Date().toISOString(), attempts: intent.attempts }));
+    await rm(intentFile, { force: true });
     return delivery;
   }
 
   close(): void {
     this.transport.close();
   }
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    },
+  );
+}
+
+/** Replaces `file` atomically and makes the new content and the rename survive a crash of the machine. */
+async function writeDurably(file: string, data: string | Buffer, mode = 0o600): Promise<void> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true });
+  const tmp = `${file}.tmp`;
+  const handle = await open(tmp, 'w', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
+  const dirHandle = await open(dir, 'r');
+  try {
+    await dirHandle.sync();
+  } finally {
+    await dirHandle.close();
+  }
+}
+
+/**
+ * True when the relay certainly did not take the message: it answered with a refusal, or it was never
+ * reached. A connection lost or timed out later may have lost only the relay's "250 OK".
+ */
+function certainlyNotAccepted(err: unknown): boolean {
+  const e = err as { responseCode?: number; syscall?: string; originalCode?: string; code?: string };
+  if (typeof e.responseCode === 'number' && e.responseCode >= 400) return true;
+  if (e.syscall === 'connect' || e.syscall === 'getaddrinfo') return true;
+  return ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(e.originalCode ?? e.code ?? '');
 }
 
 /** 5xx answers (unknown mailbox, policy refusal) are permanent; everything else is worth retrying. */
@@ -155,7 +257,7 @@ function classifyMailError(err: unknown): Error {
   return new Error(`Mail delivery failed (${e.code ?? 'error'}): ${(e.message ?? String(err)).slice(0, 300)}`);
 }
 
-export function createMailer(opts: { dataDir: string; from: string; smtp?: SmtpConfig }): Mailer {
+export function createMailer(opts: { dataDir: string; from: string; smtp?: SmtpConfig; faults?: FaultPoints }): Mailer {
   const ledgerDir = path.join(opts.dataDir, 'mail-ledger');
-  return new LedgerMailer(ledgerDir, opts.from, opts.smtp ? smtpTarget(opts.smtp) : { outboxDir: path.join(opts.dataDir, 'outbox') });
+  return new LedgerMailer(ledgerDir, opts.from, opts.smtp ? smtpTarget(opts.smtp) : { outboxDir: path.join(opts.dataDir, 'outbox') }, opts.faults);
 }
