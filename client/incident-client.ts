@@ -5,6 +5,7 @@ import type { OpenIncidentRequest } from '../domain/incident';
 import type { Policy } from '../domain/policy';
 import * as api from '../workflows/incident-api';
 import type { incidentWorkflow } from '../workflows/incident';
+import type { ActionSigner } from './action-signer';
 
 // The small typed API every client shares (CLI, ingestion service, demo): open an incident, act on it,
 // read it. Refusals come back as ActionRefused carrying the workflow validator's message unchanged.
@@ -51,9 +52,19 @@ export class IncidentClient {
     return this.client.workflow.getHandle<typeof incidentWorkflow>(incidentId);
   }
 
-  async act<I>(incidentId: string, update: UpdateDef<I>, input: I): Promise<api.ActionResult> {
+  /** With a signer the input carries the actor's signature, and the update id is its nonce. */
+  async act<I extends { actor: string }>(incidentId: string, update: UpdateDef<I>, input: I, signer?: ActionSigner): Promise<api.ActionResult> {
+    const signed = signer?.sign(incidentId, update.name, input);
     try {
-      return await this.handle(incidentId).executeUpdate(update, { args: [input] });
+      return await this.handle(incidentId).executeUpdate(update, { args: [signed?.input ?? input], updateId: signed?.updateId });
+    } catch (err) {
+      throw await this.explain(err, incidentId);
+    }
+  }
+
+  async reloadAccess(incidentId: string, requestedBy: string): Promise<void> {
+    try {
+      await this.handle(incidentId).signal(api.reloadAccessSignal, { requestedBy });
     } catch (err) {
       throw await this.explain(err, incidentId);
     }

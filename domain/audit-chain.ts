@@ -1,21 +1,12 @@
 import { createHash } from 'node:crypto';
 import { CLOSING_ACTION, GENESIS_HASH, type AuditEntry, type AuditRecord } from './audit-entry';
+import { canonicalJson } from './canonical-json';
 
 // One hash chain per incident: each entry commits to the one before it, so changing, removing or
 // reordering any entry breaks every hash after it and `verify` can name the first bad one.
 
-export { GENESIS_HASH, CLOSING_ACTION };
+export { GENESIS_HASH, CLOSING_ACTION, canonicalJson };
 export type { AuditRecord, AuditEntry };
-
-/** JSON with object keys sorted at every depth, so the same entry always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
 
 export function entryHash(prevHash: string, record: AuditRecord): string {
   const { incidentId, seq, at, actor, action, details } = record;

@@ -190,7 +190,7 @@ export function regulatorDossier(s: IncidentState, policy: Policy, renderedAt: s
 /** One line a person reads in a timeline: the action, and the one or two details that matter. */
 export function describeAudit(e: AuditEntry): string {
   const d = e.details;
-  const pick = ['system', 'title', 'to', 'obligation', 'reason', 'sha256', 'reference', 'organisation', 'note', 'error', 'status']
+  const pick = ['claimedActor', 'system', 'title', 'to', 'obligation', 'reason', 'sha256', 'reference', 'organisation', 'note', 'error', 'status']
     .filter((k) => d[k] !== undefined && d[k] !== '')
     .slice(0, 3)
     .map((k) => `${k}=${Array.isArray(d[k]) ? (d[k] as unknown[]).join(',') : String(d[k])}`);

@@ -1,5 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType, type QueryDefinition, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
 import type * as A from '../domain/actions';
+import type { AccessPolicy } from '../domain/access';
 import type { NormalizedAlert } from '../domain/alerts/alert';
 import type { IncidentState, OpenIncidentRequest, Phase } from '../domain/incident';
 import type { Policy } from '../domain/policy';
@@ -20,6 +21,8 @@ export interface IncidentWorkflowInput {
   policy: Policy;
   /** Present after continue-as-new: the state carried over from the previous run. */
   carried?: IncidentState;
+  /** After continue-as-new: the access policy in force, kept rather than reloaded. */
+  access?: { policy?: AccessPolicy };
   /** Continue-as-new once a run's history has this many events, even before the server suggests it. */
   maxHistoryEvents?: number;
 }
@@ -75,6 +78,19 @@ export interface AlertSignal {
   alerts: NormalizedAlert[];
 }
 export const alertSignal = defineSignal<[AlertSignal]>('alerts');
+
+/** An action refused before it entered history, reported back by the worker so the audit trail shows it. */
+export interface AccessRefusal {
+  action: string;
+  claimedActor: string;
+  reason: string;
+  message: string;
+  signed: boolean;
+  updateId?: string;
+}
+export const accessRefusedSignal = defineSignal<[AccessRefusal]>('accessRefused');
+/** Reload the roster and role mapping from the worker's configuration (after adding a member, say). */
+export const reloadAccessSignal = defineSignal<[{ requestedBy: string }]>('reloadAccess');
 
 export const SA_SEVERITY = defineSearchAttributeKey('IncidentSeverity', SearchAttributeType.KEYWORD);
 export const SA_PHASE = defineSearchAttributeKey('IncidentPhase', SearchAttributeType.KEYWORD);

@@ -1,5 +1,8 @@
 import {
+  ApplicationFailure,
+  currentUpdateInfo,
   patched,
+  proxySinks,
   CancellationScope,
   condition,
   continueAsNew,
@@ -14,6 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { IncidentActivities, StepOutcome } from '../activities';
 import * as A from '../domain/actions';
+import { AccessRefused, authorize, type AccessPolicy, type SignedInput } from '../domain/access';
 import { CLOSING_ACTION, type AuditRecord } from '../domain/audit-entry';
 import { dueNotices, isLate, nextEscalationAt, nextNoticeAt } from '../domain/deadlines';
 import { alertKey } from '../domain/alerts/alert-key';
@@ -24,6 +28,13 @@ import { escalationRecipients, recipientsOf } from '../domain/policy';
 import { renderMarkdown } from '../domain/report-document';
 import { rfoReport, type ReportKind } from '../domain/reports';
 import * as api from './incident-api';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Sinks } from '@temporalio/workflow';
+
+/** Fire-and-forget calls into the worker process; they are not repeated when history is replayed. */
+export interface AccessSinks extends Sinks {
+  access: { refused(refusal: api.AccessRefusal): void };
+}
 
 // One workflow per incident; its id is the incident id. It decides and remembers: every side effect is an
 // activity, every step is appended to the audit trail in order, every deadline is a timer.
@@ -61,8 +72,14 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   // one writer drains them in batches, and a step reports success only once its entry is on disk.
   const unwritten: AuditRecord[] = [];
   let writtenSeq = s.auditSeq;
+  /** The signed request of the action being handled; it goes into that action's first audit entry. */
+  let pendingSignedRequest: { actor: string; proof: Record<string, unknown> } | undefined;
   const audit = (actor: string, action: string, details: Record<string, unknown> = {}): number => {
     const seq = ++s.auditSeq;
+    if (pendingSignedRequest && pendingSignedRequest.actor === actor) {
+      details = { ...details, signedRequest: pendingSignedRequest.proof };
+      pendingSignedRequest = undefined;
+    }
     unwritten.push({ incidentId: id, seq, at: new Date().toISOString(), actor, action, details });
     return seq;
   };
@@ -103,6 +120,54 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   if (input.carried) audit(SYSTEM_ACTOR, 'workflow.continued', { auditSeq: s.auditSeq });
   else if (openingFirst) announceOpening();
 
+  // ---------------------------------------------------------------- access control
+  // The roster comes from the worker's configuration, never from whoever started the incident. Incidents
+  // started before access control existed replay without loading it (and enforce nothing, as they did).
+  const accessSink = proxySinks<AccessSinks>().access;
+  let accessPolicy: AccessPolicy | undefined;
+  let accessLoaded = !patched('access-control');
+  const refusalDetails = (action: string, raw: unknown, err: AccessRefused): api.AccessRefusal => {
+    const input = (typeof raw === 'object' && raw !== null ? raw : {}) as { actor?: unknown; signature?: unknown };
+    return {
+      action,
+      claimedActor: String(input.actor ?? '').slice(0, 200),
+      reason: err.reason,
+      message: err.message,
+      signed: typeof input.signature === 'object' && input.signature !== null,
+      updateId: currentUpdateInfo()?.id,
+    };
+  };
+  async function loadAccess(requestedBy?: string): Promise<void> {
+    let loaded: AccessPolicy | undefined;
+    try {
+      loaded = await auditActs.loadAccessPolicy(requestedBy !== undefined);
+    } catch (err) {
+      // Only a reload can fail for good (a broken file): the policy in force stays, and people are told.
+      audit(requestedBy ?? SYSTEM_ACTOR, 'access.reload-failed', { error: (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message });
+      changed();
+      return;
+    }
+    const before = accessPolicy?.fingerprint;
+    accessPolicy = loaded;
+    accessLoaded = true;
+    if (loaded && (loaded.fingerprint !== before || requestedBy)) {
+      audit(requestedBy ?? SYSTEM_ACTOR, 'access.policy-loaded', { fingerprint: loaded.fingerprint, members: loaded.roster, actionRoles: loaded.actionRoles });
+    } else if (!loaded && before) {
+      audit(requestedBy ?? SYSTEM_ACTOR, 'access.policy-removed', { previousFingerprint: before });
+    }
+  }
+  if (!accessLoaded && input.access) {
+    accessPolicy = input.access.policy;
+    accessLoaded = true;
+  }
+  if (!accessLoaded) void loadAccess();
+  setHandler(api.accessRefusedSignal, (refusal) => {
+    audit(SYSTEM_ACTOR, 'access.refused', { ...refusal, recordedBy: 'worker' });
+  });
+  setHandler(api.reloadAccessSignal, ({ requestedBy }) => {
+    if (accessLoaded) void loadAccess(String(requestedBy ?? 'unknown').slice(0, 200));
+  });
+
   const addProblem = (key: string, message: string) => {
     s.problems = s.problems.filter((p) => p.key !== key);
     s.problems.push({ key, at: nowIso(), message });
@@ -124,7 +189,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
           clearProblem(`mail:${message.key}`);
           changed();
         }
-        audit(SYSTEM_ACTOR, 'mail.sent', { key: message.key, to: message.to, subject: message.subject, messageId: result.messageId, via: result.via });
+        audit(SYSTEM_ACTOR, 'mail.sent', { key: message.key, to: message.to, subject: message.subject, messageId: result.messageId, via: result.via, possibleDuplicate: result.possibleDuplicate || undefined });
         return result.messageId;
       } catch (err) {
         if (isCancellation(err)) {
@@ -343,6 +408,55 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   /** Validators run in the workflow's own clock so "in the future" and "late" agree with the timers. */
   const validator = <T>(check: (state: IncidentState, input: T, now: Date) => void) => (input: T) => check(s, input, now());
 
+  /**
+   * A responder action: its signature and role are checked before it enters history (the refusal is then
+   * recorded through the worker, see access.refused below). In the first moments of a run, before the
+   * access policy is loaded, the check waits in the handler instead and a refusal is recorded directly.
+   */
+  function onAction<I extends A.ActorInput>(
+    def: UpdateDefinition<api.ActionResult, [I]>,
+    handler: (input: I) => Promise<api.ActionResult>,
+    { validator: check }: { validator: (input: I) => void },
+  ): void {
+    setHandler(
+      def,
+      async (input: I) => {
+        // Only await when needed: an await even on a true condition would move this handler's commands.
+        if (!accessLoaded) await condition(() => accessLoaded);
+        let roles: string[] | undefined;
+        try {
+          roles = authorize(accessPolicy, id, def.name, input, now(), currentUpdateInfo()?.id);
+        } catch (err) {
+          if (!(err instanceof AccessRefused)) throw err;
+          await recorded(audit(SYSTEM_ACTOR, 'access.refused', { ...refusalDetails(def.name, input, err), recordedBy: 'workflow' }));
+          throw ApplicationFailure.create({ message: err.message, type: 'AccessRefused', nonRetryable: true });
+        }
+        if (!roles) return handler(input);
+        // Non-repudiation: the request exactly as signed, so anyone with the roster can check it later.
+        const { signature, ...signed } = input as I & SignedInput;
+        pendingSignedRequest = { actor: input.actor, proof: { action: def.name, roles, policy: accessPolicy!.fingerprint, signature, input: signed } };
+        const result = handler(input);
+        // A handler that records only after waiting (rendering, sending) gets its proof in an entry of its own.
+        if (pendingSignedRequest) audit(input.actor, 'action.signed', { signedRequest: pendingSignedRequest.proof });
+        pendingSignedRequest = undefined;
+        return result;
+      },
+      {
+        validator: (input: I) => {
+          if (accessLoaded) {
+            try {
+              authorize(accessPolicy, id, def.name, input, now(), currentUpdateInfo()?.id);
+            } catch (err) {
+              if (err instanceof AccessRefused) accessSink.refused(refusalDetails(def.name, input, err));
+              throw err;
+            }
+          }
+          check(input);
+        },
+      },
+    );
+  }
+
   setHandler(api.stateQuery, () => ({
     state: s,
     phase: derivePhase(s),
@@ -352,7 +466,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     policy,
   }));
 
-  setHandler(
+  onAction(
     api.acknowledgeUpdate,
     async ({ actor, note }) => {
       s.acknowledgement = { by: actor, at: nowIso() };
@@ -361,7 +475,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateAcknowledge) },
   );
 
-  setHandler(
+  onAction(
     api.addSystemUpdate,
     async ({ actor, system }) => {
       const sys = newSystemRecord(system, nowIso(), actor);
@@ -373,7 +487,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateAddSystem) },
   );
 
-  setHandler(
+  onAction(
     api.collectEvidenceUpdate,
     async ({ actor, system }) => {
       const sys = s.systems.find((x) => x.name === system)!;
@@ -386,7 +500,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateCollectEvidence) },
   );
 
-  setHandler(
+  onAction(
     api.retryStepUpdate,
     async ({ actor, system, step }) => {
       const sys = s.systems.find((x) => x.name === system)!;
@@ -403,7 +517,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateRetryStep) },
   );
 
-  setHandler(
+  onAction(
     api.manualStepUpdate,
     async ({ actor, system, step, detail }) => {
       const sys = s.systems.find((x) => x.name === system)!;
@@ -417,7 +531,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateManualStep) },
   );
 
-  setHandler(
+  onAction(
     api.assessUpdate,
     async (input) => {
       const assessment = {
@@ -453,7 +567,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateAssess) },
   );
 
-  setHandler(
+  onAction(
     api.approveNoticeUpdate,
     async ({ actor, subject, text }) => {
       const notice = s.customerNotice!;
@@ -484,7 +598,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateApproveNotice) },
   );
 
-  setHandler(
+  onAction(
     api.regulatorFilingUpdate,
     async ({ actor, reference, filedAt, lateReason, phase = 'initial', notes }) => {
       const filing = { phase, reference, filedAt: filedAt ? new Date(filedAt).toISOString() : nowIso(), by: actor, lateReason, notes };
@@ -497,7 +611,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateRegulatorFiling) },
   );
 
-  setHandler(
+  onAction(
     api.contactUpdate,
     async (input) => {
       const contact = {
@@ -518,7 +632,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateContact) },
   );
 
-  setHandler(
+  onAction(
     api.assignRcaUpdate,
     async ({ actor, to }) => {
       s.rcaAssignedTo = to;
@@ -527,7 +641,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateAssignRca) },
   );
 
-  setHandler(
+  onAction(
     api.conclusionsUpdate,
     async (input) => {
       s.conclusions = {
@@ -543,7 +657,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateConclusions) },
   );
 
-  setHandler(
+  onAction(
     api.restoreUpdate,
     async ({ actor }) => {
       s.restoreRequested = { by: actor, at: nowIso() };
@@ -562,7 +676,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateRestore) },
   );
 
-  setHandler(
+  onAction(
     api.requestRfoUpdate,
     async ({ actor, customer, email }) => {
       const request = { id: `rfo-${s.rfoRequests.length + 1}`, customer, email, requestedAt: nowIso(), requestedBy: actor };
@@ -574,7 +688,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateRequestRfo) },
   );
 
-  setHandler(
+  onAction(
     api.sendRfoUpdate,
     async ({ actor, requestId }) => {
       const request = s.rfoRequests.find((r) => r.id === requestId)!;
@@ -592,11 +706,11 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateSendRfo) },
   );
 
-  setHandler(api.noteUpdate, async ({ actor, text }) => done(audit(actor, 'note.added', { note: text }), 'Note added.'), {
+  onAction(api.noteUpdate, async ({ actor, text }) => done(audit(actor, 'note.added', { note: text }), 'Note added.'), {
     validator: validator(A.validateNote),
   });
 
-  setHandler(
+  onAction(
     api.waiveUpdate,
     async ({ actor, obligationId, reason }) => {
       const ob = s.obligations.find((o) => o.id === obligationId)!;
@@ -607,7 +721,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateWaive) },
   );
 
-  setHandler(
+  onAction(
     api.generateReportsUpdate,
     async ({ actor }) => {
       const kinds: ReportKind[] = ['rca', 'rfo', ...(s.assessment?.regulatorRequired ? (['regulator'] as const) : [])];
@@ -617,7 +731,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     { validator: validator(A.validateGenerateReports) },
   );
 
-  setHandler(
+  onAction(
     api.closeUpdate,
     async ({ actor, summary }) => {
       if (summary) s.summary = summary;
@@ -690,7 +804,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   await condition(() => !!s.closedAt || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxEvents);
   await condition(() => allHandlersFinished() && unwritten.length === 0 && mailsInFlight === 0 && activePipelines.size === 0);
   if (!s.closedAt) {
-    await continueAsNew<typeof incidentWorkflow>({ request: input.request, policy, carried: s, maxHistoryEvents: input.maxHistoryEvents });
+    await continueAsNew<typeof incidentWorkflow>({ request: input.request, policy, carried: s, maxHistoryEvents: input.maxHistoryEvents, access: { policy: accessPolicy } });
   }
   return { incidentId: id, closedAt: s.closedAt, auditEntries: s.auditSeq };
 }

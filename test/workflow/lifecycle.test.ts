@@ -1,7 +1,6 @@
 import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,6 +11,7 @@ import { createIncidentWorker } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';
 import type { incidentWorkflow } from '../../workflows/incident';
 import { labConfig, uniqueId } from '../helpers/fixtures';
+import { recordHistory } from '../helpers/histories';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
 import { freePort } from '../../platform/dev-server';
 import { registerSearchAttributes } from '../../worker/search-attributes';
@@ -21,7 +21,6 @@ import { registerSearchAttributes } from '../../worker/search-attributes';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
-const RECORD = process.env.RECORD_HISTORIES === '1';
 
 let env: TestWorkflowEnvironment;
 
@@ -81,12 +80,6 @@ async function start(config: Config, opts: { awareAgoMs?: number; systems?: stri
   return { handle, incidentId, startMs: nowMs, awareMs: nowMs - (opts.awareAgoMs ?? 0) };
 }
 
-async function recordHistory(name: string, handle: WorkflowHandle) {
-  if (!RECORD) return;
-  const dir = path.join(__dirname, '..', 'replay', 'histories');
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, `${name}.json`), historyToJSON(await handle.fetchHistory()));
-}
 
 const actions = (entries: AuditEntry[], action: string) => entries.filter((e) => e.action === action);
 /** Hours from `fromMs`, to the second: a timer fires a few milliseconds after its due time. */
