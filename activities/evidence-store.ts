@@ -2,12 +2,22 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { AtRestError, AtRestResumeMismatch, atRestInfo, createSealStream, createUnsealStream, DEFAULT_SEGMENT_BYTES, readSealedPrefix, SEALED_SUFFIX, type AtRestInfo, type SealOptions, type SealHeader } from '../platform/encryption/at-rest';
+import type { KeyRing } from '../platform/encryption/key-ring';
 
 // Byte-for-byte forensic copies. The SHA-256 is computed from the bytes as they are read, then the stored
 // copy is read back and hashed again; the two must agree. Copies are made read-only once verified, and a
 // copy interrupted by a worker crash resumes from what is already on disk instead of starting over.
+//
+// Encrypted at rest (a key ring given): the bytes are hashed as read, before sealing, so the recorded
+// SHA-256 is still that of the original image; the stored copy is verified by opening it and hashing the
+// plaintext. A sealed copy resumes after its last complete segment that authenticates, re-reading the
+// source from the matching offset. A crash often leaves the next segment cut short (a write interrupted
+// by SIGKILL or a power cut); that segment is sealed again under the same nonce, which is harmless only
+// for the same plaintext, so its new bytes must equal the torn ones on disk. If they do not (the source
+// changed), or a segment before the end is damaged, the copy starts over under a new file key.
 
 export interface StoredEvidence {
   location: string;
@@ -19,6 +29,8 @@ export interface StoredEvidence {
   kind: 'file' | 'block-device' | 'directory' | 'command-output';
   /** Per-file hashes for a directory copy; the record's sha256 is the hash of this manifest. */
   manifest?: { path: string; sha256: string; sizeBytes: number }[];
+  /** Set when the stored bytes are encrypted at rest (each file of a directory copy, not its manifest). */
+  encryption?: AtRestInfo;
 }
 
 export class EvidenceError extends Error {
@@ -38,6 +50,8 @@ export interface CopyHooks {
 }
 
 const RECORD = 'evidence.json';
+
+type SealedWith = Pick<SealHeader, 'keyId' | 'segmentBytes'>;
 
 function progressCounter(start: number, hash: Hash, hooks: CopyHooks): Transform {
   let total = start;
@@ -76,6 +90,24 @@ export async function sha256OfFile(file: string): Promise<string> {
   return (await hashFile(file)).hash.digest('hex');
 }
 
+/** SHA-256 and size of the plaintext of a sealed file; throws AtRestError when it does not open. */
+export async function sha256OfSealedFile(file: string, ring: KeyRing): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  await pipeline(
+    createReadStream(file, { highWaterMark: 1024 * 1024 }),
+    createUnsealStream(ring, file),
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        cb();
+      },
+    }),
+  );
+  return { sha256: hash.digest('hex'), size };
+}
+
 async function makeReadOnly(target: string): Promise<void> {
   const info = await stat(target);
   if (info.isDirectory()) {
@@ -87,7 +119,30 @@ async function makeReadOnly(target: string): Promise<void> {
 }
 
 export class EvidenceStore {
-  constructor(private readonly root: string) {}
+  /** With `atRest`, every copy is encrypted with the ring's active key. */
+  constructor(
+    private readonly root: string,
+    private readonly atRest?: KeyRing,
+  ) {}
+
+  get encryptsAtRest(): boolean {
+    return this.atRest !== undefined;
+  }
+
+  /** The stored file's name: image.bin, or image.bin.enc when encrypted at rest. */
+  private imageFile(dir: string): string {
+    return path.join(dir, `image.bin${this.atRest ? SEALED_SUFFIX : ''}`);
+  }
+
+  /** A partial copy of the other kind (encryption switched on or off since the crash) must not linger. */
+  private async dropOtherPartial(dir: string): Promise<void> {
+    await rm(path.join(dir, `image.bin${this.atRest ? '' : SEALED_SUFFIX}.partial`), { force: true });
+  }
+
+  /** Plaintext → (sealing, when at rest) → file. */
+  private sealing(options: SealOptions): Transform[] {
+    return this.atRest ? [createSealStream(this.atRest, options)] : [];
+  }
 
   dirFor(incidentId: string, system: string, round: number): string {
     return path.join(this.root, incidentId, system, `round-${round}`);
@@ -120,8 +175,10 @@ export class EvidenceStore {
     if (info.isDirectory()) return this.finish(dir, await this.copyDirectory(dir, source, startedAt, hooks));
     if (!info.isFile() && !info.isBlockDevice()) throw new EvidenceError(`Evidence source ${source} is neither a file, a directory nor a block device.`, true);
     const kind = info.isBlockDevice() ? 'block-device' : 'file';
-    const target = path.join(dir, 'image.bin');
+    const target = this.imageFile(dir);
     const partial = `${target}.partial`;
+    await this.dropOtherPartial(dir);
+    if (this.atRest) return this.copySealedFile(dir, target, partial, source, info.size, { source, kind, startedAt }, hooks);
     // Resume: what is already in the partial file was copied from the same source, so hash it and go on.
     let resumeAt = 0;
     let hash = createHash('sha256');
@@ -143,24 +200,70 @@ export class EvidenceStore {
     return this.verifyAndSeal(dir, target, partial, hash.digest('hex'), { source, kind, startedAt });
   }
 
+  /** The encrypted copy of a file or block device, resumed where the crash left it when that is sound. */
+  private async copySealedFile(
+    dir: string,
+    target: string,
+    partial: string,
+    source: string,
+    sourceSize: number,
+    meta: Pick<StoredEvidence, 'source' | 'kind' | 'startedAt'>,
+    hooks: CopyHooks,
+    fresh = false,
+  ): Promise<StoredEvidence> {
+    const ring = this.atRest!;
+    let hash = createHash('sha256');
+    // A block device's partial copy is not resumed (as for plaintext): its size says nothing of what changed.
+    const prefix = meta.kind === 'file' && !fresh ? await readSealedPrefix(partial, ring, (plain) => hash.update(plain)) : undefined;
+    if (prefix?.finished && prefix.tornBytes === 0) {
+      // The sealing had finished; only the verification and the rename were lost.
+      return this.verifyAndSeal(dir, target, partial, hash.digest('hex'), meta, prefix.header);
+    }
+    // Resumable: a good prefix, then nothing or one segment cut short (which the seal stream must rewrite
+    // with the very same bytes). Anything else (a damaged segment, a source now shorter) starts over.
+    const resumable = prefix !== undefined && !prefix.finished && (prefix.tornBytes === 0 || prefix.tornTail !== undefined) && prefix.plainBytes <= sourceSize;
+    if (!resumable) hash = createHash('sha256');
+    const resumeAt = resumable ? prefix.plainBytes : 0;
+    const sealer = createSealStream(ring, {
+      file: partial,
+      ...(resumable ? { continueAfter: { header: prefix.header, segments: prefix.segments, tornTail: prefix.tornTail } } : {}),
+    });
+    try {
+      await pipeline(
+        createReadStream(source, { start: resumeAt, signal: hooks.signal, highWaterMark: 1024 * 1024 }),
+        progressCounter(resumeAt, hash, hooks),
+        sealer,
+        createWriteStream(partial, { flags: resumable ? 'r+' : 'w', start: resumable ? prefix.sealedBytes : 0, mode: 0o640 }),
+      );
+    } catch (err) {
+      // The source changed under the torn segment: sealing it again would reuse its nonce for other bytes.
+      if (err instanceof AtRestResumeMismatch) return this.copySealedFile(dir, target, partial, source, sourceSize, meta, hooks, true);
+      throw err;
+    }
+    return this.verifyAndSeal(dir, target, partial, hash.digest('hex'), meta, sealer.header);
+  }
+
   async copyFromStream(dir: string, source: string, produce: (sink: NodeJS.WritableStream) => Promise<void>, hooks: CopyHooks = {}): Promise<StoredEvidence> {
     const done = await this.existing(dir);
     if (done) return done;
     const startedAt = new Date().toISOString();
     await mkdir(dir, { recursive: true });
-    const target = path.join(dir, 'image.bin');
+    const target = this.imageFile(dir);
     const partial = `${target}.partial`;
+    await this.dropOtherPartial(dir);
     const hash = createHash('sha256');
     const counter = progressCounter(0, hash, hooks);
+    const sealing = this.sealing({ file: partial });
     const sink = createWriteStream(partial, { flags: 'w', mode: 0o640 });
-    const writing = pipeline(counter as unknown as Readable, sink);
+    const writing = pipeline([counter as unknown as Readable, ...sealing, sink]);
     try {
       await produce(counter);
     } finally {
       counter.end();
     }
     await writing;
-    return this.verifyAndSeal(dir, target, partial, hash.digest('hex'), { source, kind: 'command-output', startedAt });
+    const header = (sealing[0] as ReturnType<typeof createSealStream> | undefined)?.header;
+    return this.verifyAndSeal(dir, target, partial, hash.digest('hex'), { source, kind: 'command-output', startedAt }, header);
   }
 
   private async verifyAndSeal(
@@ -169,18 +272,40 @@ export class EvidenceStore {
     partial: string,
     streamedHash: string,
     meta: Pick<StoredEvidence, 'source' | 'kind' | 'startedAt'>,
+    sealedWith?: SealedWith,
   ): Promise<StoredEvidence> {
     const handle = await open(partial, 'r');
     await handle.sync();
     await handle.close();
-    const { hash, size } = await hashFile(partial);
-    const storedHash = hash.digest('hex');
+    let storedHash: string;
+    let size: number;
+    try {
+      ({ sha256: storedHash, size } = await this.hashStored(partial));
+    } catch (err) {
+      if (!(err instanceof AtRestError)) throw err;
+      await rm(partial, { force: true });
+      throw new EvidenceError(`The stored copy of ${meta.source} does not open: ${err.message} The copy was discarded and will be taken again.`, false);
+    }
     if (storedHash !== streamedHash) {
       await rm(partial, { force: true });
       throw new EvidenceError(`The stored copy of ${meta.source} does not match the bytes read (read ${streamedHash}, stored ${storedHash}); the copy was discarded and will be taken again.`, false);
     }
     await rename(partial, target);
-    return this.finish(dir, { ...meta, location: target, sha256: storedHash, sizeBytes: size, finishedAt: new Date().toISOString() });
+    return this.finish(dir, {
+      ...meta,
+      location: target,
+      sha256: storedHash,
+      sizeBytes: size,
+      finishedAt: new Date().toISOString(),
+      ...(sealedWith ? { encryption: atRestInfo(sealedWith) } : {}),
+    });
+  }
+
+  /** The hash and size of the original bytes a stored file holds: decrypted first when sealed. */
+  private async hashStored(file: string): Promise<{ sha256: string; size: number }> {
+    if (this.atRest) return sha256OfSealedFile(file, this.atRest);
+    const { hash, size } = await hashFile(file);
+    return { sha256: hash.digest('hex'), size };
   }
 
   private async copyDirectory(dir: string, source: string, startedAt: string, hooks: CopyHooks): Promise<StoredEvidence> {
@@ -188,6 +313,7 @@ export class EvidenceStore {
     await rm(treeDir, { recursive: true, force: true });
     const manifest: NonNullable<StoredEvidence['manifest']> = [];
     let total = 0;
+    let header: SealedWith | undefined;
     const walk = async (rel: string): Promise<void> => {
       const entries = (await readdir(path.join(source, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
       await mkdir(path.join(treeDir, rel), { recursive: true });
@@ -196,11 +322,21 @@ export class EvidenceStore {
         if (entry.isDirectory()) await walk(relPath);
         else if (entry.isFile()) {
           const hash = createHash('sha256');
-          await pipeline(createReadStream(path.join(source, relPath), { signal: hooks.signal }), progressCounter(total, hash, hooks), createWriteStream(path.join(treeDir, relPath), { mode: 0o640 }));
+          // Encrypted at rest, each file is stored as <name>.enc; the manifest names the original files.
+          const storedFile = path.join(treeDir, relPath) + (this.atRest ? SEALED_SUFFIX : '');
+          const sealing = this.sealing({ file: storedFile });
+          await pipeline([createReadStream(path.join(source, relPath), { signal: hooks.signal }), progressCounter(total, hash, hooks), ...sealing, createWriteStream(storedFile, { mode: 0o640 })]);
+          if (sealing.length) header = (sealing[0] as ReturnType<typeof createSealStream>).header;
           const sha256 = hash.digest('hex');
-          const stored = await sha256OfFile(path.join(treeDir, relPath));
-          if (stored !== sha256) throw new EvidenceError(`The stored copy of ${relPath} does not match the bytes read.`, false);
-          const sizeBytes = (await stat(path.join(treeDir, relPath))).size;
+          let stored: { sha256: string; size: number };
+          try {
+            stored = await this.hashStored(storedFile);
+          } catch (err) {
+            if (err instanceof AtRestError) throw new EvidenceError(`The stored copy of ${relPath} does not open: ${err.message}`, false);
+            throw err;
+          }
+          if (stored.sha256 !== sha256) throw new EvidenceError(`The stored copy of ${relPath} does not match the bytes read.`, false);
+          const sizeBytes = stored.size;
           total += sizeBytes;
           manifest.push({ path: relPath.split(path.sep).join('/'), sha256, sizeBytes });
         }
@@ -218,6 +354,7 @@ export class EvidenceStore {
       sizeBytes: total,
       finishedAt: new Date().toISOString(),
       manifest,
+      ...(this.atRest ? { encryption: atRestInfo(header ?? { keyId: this.atRest.activeKeyId, segmentBytes: DEFAULT_SEGMENT_BYTES }) } : {}),
     };
   }
 

@@ -59,6 +59,8 @@ export interface EvidenceRecord {
   startedAt: string;
   finishedAt: string;
   custody: CustodyEvent[];
+  /** Set when the stored copy is encrypted at rest; `sha256` is still that of the original bytes. */
+  encryption?: { cipher: string; format: string; keyId: string };
 }
 
 export interface SystemRecord {

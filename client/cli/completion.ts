@@ -4,8 +4,11 @@ import type { Command } from 'commander';
 
 export function completionScript(shell: 'bash' | 'zsh', program: Command): string {
   const commands = program.commands.map((c) => c.name()).filter((n) => n !== 'help');
-  const optionsOf = (name: string) =>
-    (program.commands.find((c) => c.name() === name)?.options ?? []).map((o) => o.long).filter((l): l is string => !!l).concat('--help', '--as');
+  // A command group (evidence) offers its subcommands where another command offers its options.
+  const optionsOf = (name: string) => {
+    const command = program.commands.find((c) => c.name() === name);
+    return (command?.commands ?? []).map((c) => c.name()).concat((command?.options ?? []).map((o) => o.long).filter((l): l is string => !!l), '--help', '--as');
+  };
   if (shell === 'bash') {
     const cases = commands.map((c) => `    ${c}) opts="${optionsOf(c).join(' ')}" ;;`).join('\n');
     return `# incident completion for bash: add to ~/.bashrc with  incident completion bash >> ~/.bashrc

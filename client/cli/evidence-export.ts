@@ -1,0 +1,239 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../activities/audit-store';
+import type { StoredEvidence } from '../../activities/evidence-store';
+import { AtRestError, createUnsealStream, SEALED_SUFFIX } from '../../platform/encryption/at-rest';
+import { KeyRingError, loadKeyRing, type KeyRing } from '../../platform/encryption/key-ring';
+
+// `incident evidence export`: a stored forensic copy written out as the original bytes, decrypted when
+// it is encrypted at rest, and checked against the SHA-256 that the audit trail recorded when the copy
+// was taken. The audit trail is the reference (its hash chain is verified first), not the evidence.json
+// beside the copy, which whoever could alter the copy could alter too. Nothing is left at the named path
+// unless every byte matched: the output is written beside it under a temporary name and renamed at the end.
+
+export interface ExportRequest {
+  dataDir: string;
+  incidentId: string;
+  system: string;
+  round?: number;
+  out: string;
+  force: boolean;
+  env: NodeJS.ProcessEnv;
+  /** The Temporal namespace, whose key ring the worker encrypted with. */
+  namespace?: string;
+}
+
+export interface ExportResult {
+  ok: true;
+  incidentId: string;
+  system: string;
+  round: number;
+  kind: 'file' | 'directory';
+  out: string;
+  sha256: string;
+  sizeBytes: number;
+  encrypted: boolean;
+  keyId?: string;
+  /** A directory copy: how many files were written. */
+  files?: number;
+}
+
+/** usage: the person asked for something impossible (exit 2); refused: the evidence cannot be exported as it should (exit 1). */
+export class ExportProblem extends Error {
+  constructor(
+    readonly kind: 'usage' | 'refused',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ExportProblem';
+  }
+}
+
+const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const SYSTEM_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const usage = (message: string) => new ExportProblem('usage', message);
+const refused = (message: string) => new ExportProblem('refused', message);
+
+interface Collected {
+  round: number;
+  location: string;
+  sha256: string;
+  sizeBytes?: number;
+}
+
+/** The copies of `system` that the audit trail records, oldest first; the chain must verify. */
+async function collectedCopies(dataDir: string, incidentId: string, system: string): Promise<Collected[]> {
+  const file = new JsonlAuditStore(path.join(dataDir, 'audit')).fileOf(incidentId);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw refused(`No audit trail for ${incidentId} at ${file}; the recorded hash of its evidence is there. Run this where the worker's data dir is (INCIDENT_DATA_DIR).`);
+  }
+  const verdict = verifyAuditText(text, incidentId);
+  if (!verdict.ok) {
+    throw refused(`The audit trail of ${incidentId} does not verify (line ${verdict.line}: ${verdict.problem}), so the hash it records for the evidence cannot be trusted. See: incident audit ${incidentId} --verify`);
+  }
+  const copies: Collected[] = [];
+  for (const entry of parseAuditLines(text)) {
+    if (entry.action !== 'evidence.collected') continue;
+    const d = entry.details as { system?: unknown; location?: unknown; sha256?: unknown; sizeBytes?: unknown };
+    if (d.system !== system || typeof d.location !== 'string' || typeof d.sha256 !== 'string') continue;
+    const round = /[\\/]round-(\d+)[\\/][^\\/]+$/.exec(d.location);
+    if (!round) continue;
+    copies.push({ round: Number(round[1]), location: d.location, sha256: d.sha256, sizeBytes: typeof d.sizeBytes === 'number' ? d.sizeBytes : undefined });
+  }
+  return copies;
+}
+
+/** Passes bytes through while hashing and counting them. */
+function hashing(): { stream: Transform; digest: () => { sha256: string; size: number } } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  return { stream, digest: () => ({ sha256: hash.digest('hex'), size }) };
+}
+
+/** Writes `source` (decrypted with `ring` when given) to `dest`, a new file, and returns the hash of what was written. */
+async function writeOriginal(source: string, dest: string, ring: KeyRing | undefined): Promise<{ sha256: string; size: number; keyId?: string }> {
+  const hasher = hashing();
+  let keyId: string | undefined;
+  await pipeline([
+    createReadStream(source, { highWaterMark: 1024 * 1024 }),
+    ...(ring ? [createUnsealStream(ring, source, (header) => (keyId = header.keyId))] : []),
+    hasher.stream,
+    createWriteStream(dest, { flags: 'wx', mode: 0o600 }),
+  ]);
+  const handle = await open(dest, 'r');
+  await handle.sync();
+  await handle.close();
+  return { ...hasher.digest(), ...(keyId ? { keyId } : {}) };
+}
+
+async function exists(file: string): Promise<'file' | 'directory' | undefined> {
+  try {
+    return (await stat(file)).isDirectory() ? 'directory' : 'file';
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the named output path must satisfy before anything is written. */
+async function checkOut(out: string, kind: 'file' | 'directory', force: boolean): Promise<void> {
+  const present = await exists(out);
+  if (present === 'directory') throw usage(`${out} is an existing directory; name a new path to write the ${kind === 'file' ? 'image' : 'copy'} to.`);
+  if (present === 'file' && (kind === 'directory' || !force)) throw usage(`${out} already exists; ${kind === 'file' ? 'add --force to replace it, or ' : ''}name another path.`);
+  if ((await exists(path.dirname(out))) !== 'directory') throw usage(`The folder of ${out} does not exist; create it first.`);
+}
+
+function keyRingFor(req: ExportRequest): KeyRing {
+  try {
+    // No ring at all still opens the file far enough to name the key it needs.
+    return loadKeyRing(req.env, req.dataDir, { namespace: req.namespace }) ?? { activeKeyId: '', keys: new Map() };
+  } catch (err) {
+    if (err instanceof KeyRingError) throw usage(err.message);
+    throw err;
+  }
+}
+
+export async function exportEvidence(req: ExportRequest): Promise<ExportResult> {
+  const { incidentId, system } = req;
+  if (!INCIDENT_ID.test(incidentId)) throw usage(`"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
+  if (!SYSTEM_NAME.test(system)) throw usage(`"${system}" is not a system name.`);
+  const copies = await collectedCopies(req.dataDir, incidentId, system);
+  if (copies.length === 0) throw refused(`The audit trail of ${incidentId} records no stored copy of ${system}. See the systems and their evidence with: incident show ${incidentId}`);
+  const copy = req.round === undefined ? copies[copies.length - 1] : copies.find((c) => c.round === req.round);
+  if (!copy) throw refused(`There is no copy of ${system} from round ${req.round}; the audit trail records round ${copies.map((c) => c.round).join(', ')}.`);
+
+  // The copy is looked for under this machine's data dir: the worker's absolute path may be mounted elsewhere here.
+  const roundDir = path.join(req.dataDir, 'evidence', incidentId, system, `round-${copy.round}`);
+  const name = path.basename(copy.location);
+  if (!['image.bin', `image.bin${SEALED_SUFFIX}`, 'tree'].includes(name)) throw refused(`The audit trail records an unexpected stored copy ${copy.location}.`);
+  const stored = path.join(roundDir, name);
+  if (!(await exists(stored))) throw refused(`The stored copy ${stored} is missing. Run this where the worker's data dir is (INCIDENT_DATA_DIR).`);
+  const out = path.resolve(req.out);
+  const described = `${system} (round ${copy.round}) of ${incidentId}`;
+  return name === 'tree' ? exportDirectory(req, copy, roundDir, out, described) : exportFile(req, copy, stored, name.endsWith(SEALED_SUFFIX), out, described);
+}
+
+async function exportFile(req: ExportRequest, copy: Collected, stored: string, encrypted: boolean, out: string, described: string): Promise<ExportResult> {
+  await checkOut(out, 'file', req.force);
+  const ring = encrypted ? keyRingFor(req) : undefined;
+  const temp = path.join(path.dirname(out), `.${path.basename(out)}.partial-${randomBytes(4).toString('hex')}`);
+  let written: { sha256: string; size: number; keyId?: string };
+  try {
+    written = await writeOriginal(stored, temp, ring);
+    if (written.sha256 !== copy.sha256) {
+      throw refused(`The copy of ${described} does not match its recorded hash: the audit trail records SHA-256 ${copy.sha256}, the stored copy gives ${written.sha256}. Nothing was written to ${out}.`);
+    }
+    await chmod(temp, 0o400); // a forensic copy stays read-only, and readable by its owner only
+    await rename(temp, out);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw explain(err, described, out);
+  }
+  return { ok: true, incidentId: req.incidentId, system: req.system, round: copy.round, kind: 'file', out, sha256: written.sha256, sizeBytes: written.size, encrypted, ...(written.keyId ? { keyId: written.keyId } : {}) };
+}
+
+async function exportDirectory(req: ExportRequest, copy: Collected, roundDir: string, out: string, described: string): Promise<ExportResult> {
+  await checkOut(out, 'directory', req.force);
+  let manifestText: string;
+  try {
+    manifestText = await readFile(path.join(roundDir, 'MANIFEST.sha256'), 'utf8');
+  } catch {
+    throw refused(`The manifest of ${described} (${path.join(roundDir, 'MANIFEST.sha256')}) is missing.`);
+  }
+  const manifestHash = createHash('sha256').update(manifestText).digest('hex');
+  if (manifestHash !== copy.sha256) throw refused(`The manifest of ${described} does not match its recorded hash: the audit trail records SHA-256 ${copy.sha256}, the manifest gives ${manifestHash}. Nothing was written to ${out}.`);
+  const record = JSON.parse(await readFile(path.join(roundDir, 'evidence.json'), 'utf8').catch(() => '{}')) as Partial<StoredEvidence>;
+  const encrypted = record.encryption !== undefined;
+  const ring = encrypted ? keyRingFor(req) : undefined;
+  const entries = manifestText
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const m = /^([0-9a-f]{64}) {2}(\d+) {2}(.+)$/.exec(line);
+      const rel = m?.[3] ?? '';
+      if (!m || path.isAbsolute(rel) || rel.split('/').some((part) => part === '..' || part === '')) throw refused(`The manifest of ${described} has a line that is not "sha256  size  path": ${JSON.stringify(line)}.`);
+      return { sha256: m[1], rel };
+    });
+  const temp = path.join(path.dirname(out), `.${path.basename(out)}.partial-${randomBytes(4).toString('hex')}`);
+  let total = 0;
+  let keyId: string | undefined;
+  try {
+    await mkdir(temp, { mode: 0o700 });
+    for (const entry of entries) {
+      const dest = path.join(temp, ...entry.rel.split('/'));
+      await mkdir(path.dirname(dest), { recursive: true, mode: 0o700 });
+      const written = await writeOriginal(path.join(roundDir, 'tree', ...entry.rel.split('/')) + (encrypted ? SEALED_SUFFIX : ''), dest, ring);
+      if (written.sha256 !== entry.sha256) throw refused(`${entry.rel} in the copy of ${described} does not match the manifest: SHA-256 ${written.sha256} instead of ${entry.sha256}. Nothing was written to ${out}.`);
+      await chmod(dest, 0o400);
+      total += written.size;
+      keyId ??= written.keyId;
+    }
+    await rename(temp, out);
+  } catch (err) {
+    await rm(temp, { recursive: true, force: true });
+    throw explain(err, described, out);
+  }
+  return { ok: true, incidentId: req.incidentId, system: req.system, round: copy.round, kind: 'directory', out, sha256: copy.sha256, sizeBytes: total, encrypted, ...(keyId ? { keyId } : {}), files: entries.length };
+}
+
+/** The reason a person reads: what went wrong with which file, and that nothing was left behind. */
+function explain(err: unknown, described: string, out: string): Error {
+  if (err instanceof ExportProblem) return err;
+  if (err instanceof AtRestError) return refused(`The copy of ${described} cannot be exported: ${err.message} Nothing was written to ${out}.`);
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC' || code === 'EROFS') return usage(`Cannot write ${out} (${code}); nothing was written.`);
+  return err as Error;
+}
