@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AuditRecord } from '../domain/audit-chain';
-import type { Config } from '../domain/config';
+import type { AccessPolicy } from '../domain/access';
+import { canonicalJson } from '../domain/canonical-json';
+import { actionRolesOf, type Config } from '../domain/config';
 import type { EvidenceRecord, IncidentState } from '../domain/incident';
 import type { MailMessage } from '../domain/notices';
 import type { Policy } from '../domain/policy';
@@ -14,17 +17,23 @@ import { CommandFailedError } from './drivers/command-runner';
 import { evidenceDriver } from './drivers/evidence';
 import { isolationDriver } from './drivers/isolation';
 import { EvidenceError, EvidenceStore } from './evidence-store';
-import { MailRejectedError, type Mailer } from './mailer';
+import { MailRejectedError, type MailDelivery, type Mailer } from './mailer';
+import { sealBuffer, SEALED_SUFFIX } from '../platform/encryption/at-rest';
+import type { KeyRing } from '../platform/encryption/key-ring';
 
 // Every side effect of the incident workflow. Each activity is idempotent on the keys the workflow
 // chooses (incident id, audit seq, mail key, system and round), so a retry after a crash repeats nothing.
 
 export interface ActivityDeps {
-  config: Pick<Config, 'systems' | 'dataDir'>;
+  config: Pick<Config, 'systems' | 'dataDir'> & Partial<Pick<Config, 'access'>>;
   audit: AuditStore;
   mailer: Mailer;
   evidence: EvidenceStore;
   reportsDir: string;
+  /** Reads the access section of the configuration again, for a reload without restarting the worker. */
+  rereadAccess?: () => Config['access'];
+  /** Rendered reports are encrypted at rest with this ring (the evidence store is given its own). */
+  reportsAtRest?: KeyRing;
 }
 
 export interface SystemStepRequest {
@@ -72,6 +81,25 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   return {
+    /**
+     * The roster and role mapping to enforce; undefined when no roster is configured. `reread` takes the
+     * configuration as it is on disk now (incident reload-access), else as this worker started with it.
+     */
+    async loadAccessPolicy(reread = false): Promise<AccessPolicy | undefined> {
+      let access = deps.config.access;
+      if (reread && deps.rereadAccess) {
+        try {
+          access = deps.rereadAccess();
+        } catch (err) {
+          throw permanent(`The access configuration cannot be reloaded: ${(err as Error).message}`, 'AccessConfigInvalid');
+        }
+      }
+      if (!access || Object.keys(access.roster).length === 0) return undefined;
+      const enforced = { roster: access.roster, actionRoles: actionRolesOf(access), maxSignatureAgeSeconds: access.maxSignatureAgeSeconds };
+      const fingerprint = createHash('sha256').update(canonicalJson(enforced)).digest('hex').slice(0, 16);
+      return { ...enforced, fingerprint };
+    },
+
     async appendAudit(incidentId: string, records: AuditRecord[]): Promise<number> {
       try {
         return (await deps.audit.append(incidentId, records)).lastSeq;
@@ -82,7 +110,7 @@ export function createActivities(deps: ActivityDeps) {
       }
     },
 
-    async sendMail(message: MailMessage): Promise<{ messageId: string; via: string; deduplicated: boolean }> {
+    async sendMail(message: MailMessage): Promise<MailDelivery> {
       try {
         return await deps.mailer.send(message);
       } catch (err) {
@@ -127,7 +155,11 @@ export function createActivities(deps: ActivityDeps) {
             { at: s.startedAt, actor: collectedBy, action: `copy started from ${s.source} (${s.kind})` },
             { at: s.finishedAt, actor: collectedBy, action: `SHA-256 computed while copying and verified on the stored copy: ${s.sha256}` },
             { at: s.finishedAt, actor: collectedBy, action: `stored read-only at ${s.location}` },
+            ...(s.encryption
+              ? [{ at: s.finishedAt, actor: collectedBy, action: `encrypted at rest (${s.encryption.cipher}, key "${s.encryption.keyId}"); the SHA-256 is of the original bytes, verified by decrypting the stored copy` }]
+              : []),
           ],
+          ...(s.encryption ? { encryption: { cipher: s.encryption.cipher, format: s.encryption.format, keyId: s.encryption.keyId } } : {}),
         },
       };
     },
@@ -141,9 +173,14 @@ export function createActivities(deps: ActivityDeps) {
       for (const kind of input.kinds) {
         const doc = kind === 'rca' ? rcaReport(state, audit, policy, renderedAt) : kind === 'rfo' ? rfoReport(state, policy, renderedAt) : regulatorDossier(state, policy, renderedAt);
         for (const [format, body] of [['md', renderMarkdown(doc)], ['html', renderHtml(doc)]] as const) {
-          const file = path.join(dir, `${kind}.${format}`);
-          await writeFile(`${file}.tmp`, body, { mode: 0o640 });
+          // Encrypted at rest, a report is <kind>.<format>.enc; the other variant is removed, so switching
+          // encryption on never leaves an older plaintext rendering beside the new one.
+          const plainFile = path.join(dir, `${kind}.${format}`);
+          const ring = deps.reportsAtRest;
+          const file = ring ? plainFile + SEALED_SUFFIX : plainFile;
+          await writeFile(`${file}.tmp`, ring ? sealBuffer(ring, Buffer.from(body, 'utf8')) : body, { mode: 0o640 });
           await rename(`${file}.tmp`, file);
+          await rm(ring ? plainFile : plainFile + SEALED_SUFFIX, { force: true });
           out.push({ kind, format, path: file });
         }
       }

@@ -9,7 +9,8 @@ import { sameSecret } from './ingest/auth';
 // Without a token (the embedded default) it listens on loopback only and answers only the UI's origin.
 
 export interface CodecServerOptions {
-  codec: PayloadCodec;
+  /** One codec, or one per namespace (the UI names it in X-Namespace), for a key per tenant. */
+  codec: PayloadCodec | ((namespace: string) => PayloadCodec | undefined);
   /** The Web UI's origins, e.g. http://127.0.0.1:8233 and http://localhost:8233. */
   uiOrigins: string[];
   token?: string;
@@ -77,9 +78,17 @@ export function createCodecHandler(options: CodecServerOptions): (req: IncomingM
         } catch (err) {
           return send(400, { error: `The body must be {"payloads": [...]}: ${(err as Error).message}` });
         }
+        const namespace = String(req.headers['x-namespace'] || 'default');
+        let codec: PayloadCodec | undefined;
+        try {
+          codec = typeof options.codec === 'function' ? options.codec(namespace) : options.codec;
+        } catch (err) {
+          return send(422, { error: (err as Error).message });
+        }
+        if (!codec) return send(404, { error: `This codec server has no payload keys for namespace "${namespace.slice(0, 80)}".` });
         try {
           const payloads = body.payloads.map(toPayload);
-          const out = url.pathname === '/decode' ? await options.codec.decode(payloads) : await options.codec.encode(payloads);
+          const out = url.pathname === '/decode' ? await codec.decode(payloads) : await codec.encode(payloads);
           send(200, { payloads: out.map(toJson) });
         } catch (err) {
           send(422, { error: (err as Error).message });

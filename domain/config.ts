@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTIONS, DEFAULT_ACTION_ROLES, normalisePublicKey, ROLES } from './access';
 import { ALERT_SOURCES } from './alerts/alert';
 import { CATEGORIES, SEVERITIES } from './incident';
 import { policySchema } from './policy-schema';
@@ -71,6 +72,33 @@ const ingestSchema = z.object({
   sources: z.partialRecord(z.enum(ALERT_SOURCES), ingestSourceSchema).default({}),
 });
 
+const rosterMemberSchema = z.object({
+  roles: z.array(z.enum(ROLES)).min(1, 'needs at least one role'),
+  publicKey: z.string().transform((text, ctx) => {
+    try {
+      return normalisePublicKey(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+});
+
+/**
+ * Access control. With an empty roster every action is allowed (a single-operator lab); with one, every
+ * action must be signed by a member whose role the action needs. The worker's copy is the one enforced.
+ */
+const accessSchema = z.object({
+  roster: z.record(z.string().regex(/^[^\s].{0,199}$/, 'an actor name is 1–200 characters'), rosterMemberSchema).default({}),
+  actionRoles: z.partialRecord(z.enum(ACTIONS), z.array(z.enum(ROLES)).min(1)).default({}),
+  maxSignatureAgeSeconds: z.number().positive().max(3600).default(300),
+});
+
+/** The mapping in force: the defaults with the configured actions replaced. */
+export function actionRolesOf(access: AccessConfig) {
+  return { ...DEFAULT_ACTION_ROLES, ...access.actionRoles } as typeof DEFAULT_ACTION_ROLES;
+}
+
 export const configSchema = z.object({
   dataDir: z.string().min(1).default('data'),
   mailFrom: z.string().default('Incident Response <incident-response@example.com>'),
@@ -102,6 +130,12 @@ export const configSchema = z.object({
   smtp: smtpSchema.optional(),
   policy: policySchema.prefault({}),
   ingest: ingestSchema.prefault({}),
+  /**
+   * Evidence copies and rendered reports encrypted at rest with the payload key ring. auto: whenever this
+   * installation has a key ring (the embedded default always does); on: refuse to start without one.
+   */
+  atRest: z.enum(['auto', 'on', 'off']).default('auto'),
+  access: accessSchema.prefault({}),
   systems: z
     .record(z.string(), systemSchema)
     .default({})
@@ -119,6 +153,7 @@ export type IsolationDriverConfig = z.output<typeof isolationDriverSchema>;
 export type EvidenceDriverConfig = z.output<typeof evidenceDriverSchema>;
 export type SmtpConfig = z.output<typeof smtpSchema>;
 export type IngestConfig = z.output<typeof ingestSchema>;
+export type AccessConfig = z.output<typeof accessSchema>;
 export type IngestSourceConfig = z.output<typeof ingestSourceSchema>;
 
 type Env = Record<string, string | undefined>;
@@ -172,6 +207,7 @@ export function envOverlay(env: Env): Record<string, unknown> {
   if (Object.keys(smtp).length) overlay.smtp = smtp;
   set(overlay, 'dataDir', env.INCIDENT_DATA_DIR);
   set(overlay, 'mailFrom', env.SMTP_FROM);
+  set(overlay, 'atRest', env.INCIDENT_AT_REST_ENCRYPTION);
   return overlay;
 }
 

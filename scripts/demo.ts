@@ -9,7 +9,8 @@ import { formatInZone } from '../domain/time-format';
 import { loadConfig } from '../platform/config-loader';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
 import { connectWorker } from '../platform/worker-connection';
-import { installationDataConverter } from '../platform/encryption/codec';
+import { dataConverterFor } from '../platform/encryption/codec';
+import { atRestKeyRing, loadKeyRing } from '../platform/encryption/key-ring';
 import type { DevServer } from '../platform/dev-server';
 import { startEmbeddedTemporal } from '../platform/embedded-temporal';
 import { createIncidentWorker, dataPaths } from '../worker/create-worker';
@@ -73,8 +74,10 @@ async function main(): Promise<void> {
   const { address, server } = await temporalAddress(config);
   const nativeConnection = await connectWorker(config, address);
   const connection = await connectClient(config, address);
-  const dataConverter = installationDataConverter(process.env, config.dataDir, { create: !config.temporal.address });
-  const { worker, mailer, audit } = await createIncidentWorker(nativeConnection, config, { workflowsPath: require.resolve('../workflows') }, { dataConverter });
+  const keyRing = loadKeyRing(process.env, config.dataDir, { create: !config.temporal.address, namespace: config.temporal.namespace });
+  const dataConverter = dataConverterFor(keyRing);
+  const atRest = atRestKeyRing(config.atRest, keyRing);
+  const { worker, mailer, audit } = await createIncidentWorker(nativeConnection, config, { workflowsPath: require.resolve('../workflows') }, { dataConverter }, { atRest });
   const incidents = new IncidentClient(new Client({ connection, namespace: config.temporal.namespace, dataConverter }), config.temporal.taskQueue, config.policy);
   const tz = config.policy.timeZone;
   const incidentId = `DEMO-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`;
@@ -161,8 +164,8 @@ async function main(): Promise<void> {
     [
       '',
       `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Where to look:`,
-      `  Reports:     ${path.join(paths.reports, incidentId)} (rca, rfo, regulator; .md and .html)`,
-      `  Evidence:    ${path.join(paths.evidence, incidentId)}`,
+      `  Reports:     ${path.join(paths.reports, incidentId)} (rca, rfo, regulator; .md and .html${atRest ? `, encrypted at rest: incident report ${incidentId} --kind rca --stored` : ''})`,
+      `  Evidence:    ${path.join(paths.evidence, incidentId)}${atRest ? ` (encrypted at rest: incident evidence export ${incidentId} ${LAB_SYSTEM} --out ${LAB_SYSTEM}.img)` : ''}`,
       config.smtp ? '  Mail:        sent through SMTP' : `  Outbox:      ${paths.outbox} (${mails.length} .eml files for this incident)`,
       `  Audit trail: ${audit.fileOf(incidentId)}`,
       verdict.ok

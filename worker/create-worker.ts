@@ -1,10 +1,15 @@
 import path from 'node:path';
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
+import { Worker, type InjectedSinks, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { JsonlAuditStore } from '../activities/audit-store';
 import { EvidenceStore } from '../activities/evidence-store';
 import { createActivities } from '../activities';
+import type { FaultPoints } from '../activities/fault-points';
 import { createMailer, type Mailer } from '../activities/mailer';
 import type { Config } from '../domain/config';
+import type { KeyRing } from '../platform/encryption/key-ring';
+import { accessRefusedSignal, type AccessRefusal } from '../workflows/incident-api';
+import type { AccessSinks } from '../workflows/incident';
 
 // Assembles a worker: the incident workflow plus activities wired to the stores under the data dir.
 // Tests build theirs with the same function, so they exercise exactly what production runs.
@@ -25,18 +30,45 @@ export function dataPaths(dataDir: string) {
   };
 }
 
+export interface WorkerExtras {
+  /** Test-only crash points (INCIDENT_FAULT_CRASH_AT, read by worker/main.ts); inert when absent. */
+  faults?: FaultPoints;
+  /** Encrypts evidence copies and rendered reports at rest (see atRestKeyRing); plaintext when absent. */
+  atRest?: KeyRing;
+  /** Reads the access section of the configuration again (incident reload-access); else the one given. */
+  rereadAccess?: () => Config['access'];
+}
+
 export async function createIncidentWorker(
   connection: NativeConnection,
   config: Config,
   workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>,
   overrides: Partial<WorkerOptions> = {},
+  { faults, atRest, rereadAccess }: WorkerExtras = {},
 ): Promise<WorkerParts> {
   const paths = dataPaths(config.dataDir);
-  const audit = new JsonlAuditStore(paths.audit);
-  const mailer = createMailer({ dataDir: config.dataDir, from: config.mailFrom, smtp: config.smtp });
-  const activities = createActivities({ config, audit, mailer, evidence: new EvidenceStore(paths.evidence), reportsDir: paths.reports });
+  const audit = new JsonlAuditStore(paths.audit, faults);
+  const mailer = createMailer({ dataDir: config.dataDir, from: config.mailFrom, smtp: config.smtp, faults });
+  const activities = createActivities({ config, audit, mailer, evidence: new EvidenceStore(paths.evidence, atRest), reportsDir: paths.reports, reportsAtRest: atRest, rereadAccess });
+  // A refused action never enters history, so the workflow hands the refusal to its worker, which sends it
+  // back as a signal to be written to the audit trail.
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: overrides.dataConverter });
+  const sinks: InjectedSinks<AccessSinks> = {
+    access: {
+      refused: {
+        fn: (info, refusal: AccessRefusal) => {
+          client.workflow
+            .getHandle(info.workflowId)
+            .signal(accessRefusedSignal, refusal)
+            .catch((err: Error) => console.error(`Could not record a refused action on incident ${info.workflowId}: ${err.message.split('\n')[0]}`));
+        },
+        callDuringReplay: false,
+      },
+    },
+  };
   const worker = await Worker.create({
     connection,
+    sinks,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,

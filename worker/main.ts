@@ -1,3 +1,4 @@
+import { FAULT_ENV, faultPointsFromEnv } from '../activities/fault-points';
 import { ConfigError } from '../domain/config';
 import { INSECURE_SOURCE, transportVerdict } from '../domain/transport-security';
 import { loadConfig } from '../platform/config-loader';
@@ -5,7 +6,8 @@ import { Client } from '@temporalio/client';
 import { startCodecServer } from '../client/codec-server';
 import { startIngest } from '../client/ingest/start';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
-import { installationDataConverter } from '../platform/encryption/codec';
+import { codecsByNamespace, dataConverterFor } from '../platform/encryption/codec';
+import { atRestKeyRing, loadKeyRing } from '../platform/encryption/key-ring';
 import { connectWorker } from '../platform/worker-connection';
 import type { DevServer } from '../platform/dev-server';
 import { startEmbeddedTemporal } from '../platform/embedded-temporal';
@@ -20,20 +22,31 @@ import { installRuntime } from './runtime';
 async function main(): Promise<void> {
   installRuntime();
   const config = loadConfig();
+  // Test-only: crash tests make this process SIGKILL itself at a named point. Inert unless set.
+  let fault: ReturnType<typeof faultPointsFromEnv>;
+  try {
+    fault = faultPointsFromEnv(process.env);
+  } catch (err) {
+    throw new ConfigError([(err as Error).message], FAULT_ENV);
+  }
+  if (fault.warning) console.error(fault.warning);
   const transport = transportVerdict(config, process.env);
   if (transport.refuse) throw new ConfigError(transport.refuse, INSECURE_SOURCE);
   for (const warning of transport.warnings) console.error(warning);
   let server: DevServer | undefined;
   let address = config.temporal.address;
   // Only the embedded default creates a key; a cluster deployment brings its own (INCIDENT_PAYLOAD_KEYS).
-  const dataConverter = installationDataConverter(process.env, config.dataDir, { create: !address });
+  const keyRing = loadKeyRing(process.env, config.dataDir, { create: !address, namespace: config.temporal.namespace });
+  const dataConverter = dataConverterFor(keyRing);
+  // Evidence copies and reports are encrypted at rest with the same ring (config atRest, default auto).
+  const atRest = atRestKeyRing(config.atRest, keyRing);
   let codecServer: Awaited<ReturnType<typeof startCodecServer>> | undefined;
   if (!address) {
     const { ip, uiPort } = config.temporal.devServer;
     // The Web UI decodes encrypted incidents through the codec server, started first so the UI knows it.
     if (dataConverter?.payloadCodecs?.length) {
       codecServer = await startCodecServer({
-        codec: dataConverter.payloadCodecs[0],
+        codec: codecsByNamespace(process.env, config.dataDir),
         uiOrigins: [`http://${ip}:${uiPort}`, `http://localhost:${uiPort}`],
         token: process.env.INCIDENT_CODEC_TOKEN || undefined,
         host: ip,
@@ -45,7 +58,7 @@ async function main(): Promise<void> {
   }
   const connection = await connectWorker(config, address);
   if (!server) await ensureSearchAttributes(config, address);
-  const { worker, mailer } = await createIncidentWorker(connection, config, { workflowsPath: require.resolve('../workflows') }, { dataConverter });
+  const { worker, mailer } = await createIncidentWorker(connection, config, { workflowsPath: require.resolve('../workflows') }, { dataConverter }, { faults: fault.faults, atRest, rereadAccess: () => loadConfig().access });
   const clientConnection = await connectClient(config, address);
   const ingest = config.ingest.enabled
     ? await startIngest(config, new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter }))
@@ -61,6 +74,7 @@ async function main(): Promise<void> {
       `  Temporal:      ${address}${server ? ' (embedded dev server, data in ' + paths.temporal + ')' : ''}`,
       ...(server?.uiUrl ? [`  Web UI:        ${server.uiUrl}${codecServer ? ` (decodes incidents through ${codecServer.url})` : ''}`] : []),
       `  Payloads:      ${dataConverter ? 'AES-256-GCM encrypted before they reach Temporal' : 'NOT encrypted (set INCIDENT_PAYLOAD_KEYS to encrypt them)'}`,
+      `  At rest:       ${atRest ? `evidence and reports AES-256-GCM encrypted (key "${atRest.activeKeyId}"); read them with incident evidence export / incident report --stored` : 'evidence and reports NOT encrypted (needs a key ring; INCIDENT_AT_REST_ENCRYPTION)'}`,
       `  Mail:          ${config.smtp ? 'SMTP' : `outbox folder ${paths.outbox} (.eml files; set SMTP_URL to send)`}`,
       `  Audit trail:   ${paths.audit}`,
       `  Evidence:      ${paths.evidence}`,

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
       for (const warning of transport.warnings) process.stderr.write(`${warning}\n`);
       const address = c.temporal.address ?? `${c.temporal.devServer.ip}:${c.temporal.devServer.port}`;
       // Eager: an unreachable server is reported within the 5 s connect timeout, not after the SDK's call retries.
-      client = new Client({ connection: await connectClient(c, address), namespace: c.temporal.namespace, dataConverter: installationDataConverter(process.env, c.dataDir) });
+      client = new Client({ connection: await connectClient(c, address), namespace: c.temporal.namespace, dataConverter: installationDataConverter(process.env, c.dataDir, { namespace: c.temporal.namespace }) });
     }
     return client;
   };

@@ -1,8 +1,9 @@
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { JsonlAuditStore, verifyAuditText } from '../../activities/audit-store';
+import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../activities/audit-store';
+import { verifyProofs } from '../../domain/access';
 import { ActionRefused, STEPS } from '../../domain/actions';
 import type { AuditEntry } from '../../domain/audit-entry';
 import { ConfigError, type Config } from '../../domain/config';
@@ -14,10 +15,13 @@ import { formatInZone, formatShort } from '../../domain/time-format';
 import { parseTimeInput, TimeInputError } from '../../domain/time-input';
 import { isTemporalUnavailable, TemporalUnreachableError } from '../../platform/connection';
 import * as api from '../../workflows/incident-api';
+import { generateSigningKey, signerFromFile, SigningKeyError, type ActionSigner } from '../action-signer';
 import { IncidentNotFound, type IncidentClient, type UpdateDef } from '../incident-client';
 import type { IncidentListRow } from '../incident-list';
 import { clean, paint, table, type Cell, type Output } from './output';
 import { completionScript } from './completion';
+import { exportEvidence, ExportProblem } from './evidence-export';
+import { readStoredReport, StoredReportProblem } from './stored-report';
 import type { Prompter } from './prompt';
 
 // The `incident` command: every responder action of the workflow, plus reading, reporting and auditing.
@@ -51,6 +55,23 @@ function actorOf(cmd: Command, env: NodeJS.ProcessEnv): string {
     return os.userInfo().username;
   } catch {
     return 'unknown';
+  }
+}
+
+function defaultKeyFile(env: NodeJS.ProcessEnv): string {
+  return path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'incident', 'signing-key.pem');
+}
+
+/** --key, then $INCIDENT_SIGNING_KEY, then the file `incident keygen` writes by default, if it exists. */
+function signerOf(cmd: Command, env: NodeJS.ProcessEnv): ActionSigner | undefined {
+  const explicit = (cmd.optsWithGlobals().key as string | undefined) || env.INCIDENT_SIGNING_KEY;
+  if (explicit) return signerFromFile(explicit);
+  const fallback = defaultKeyFile(env);
+  try {
+    return signerFromFile(fallback);
+  } catch (err) {
+    if (err instanceof SigningKeyError && err.message.includes('(ENOENT)')) return undefined;
+    throw err;
   }
 }
 
@@ -110,7 +131,7 @@ function printJson(ctx: CliContext, value: unknown): void {
 }
 
 /** Declares one responder action: its arguments become the update's input, the result is printed. */
-interface ActionSpec<I> {
+interface ActionSpec<I extends { actor: string }> {
   name: string;
   summary: string;
   example: string;
@@ -124,6 +145,7 @@ export function buildProgram(ctx: CliContext): Command {
   const program = new Command('incident')
     .description('Run security incidents: open, act, read, report and audit. Every action is written to the audit trail with your name.')
     .option('--as <name>', 'who is acting (default: $INCIDENT_ACTOR, then your login name)')
+    .option('--key <file>', 'your Ed25519 signing key (default: $INCIDENT_SIGNING_KEY, then ~/.config/incident/signing-key.pem)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
     .exitOverride();
@@ -425,7 +447,7 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
       const opts = params[params.length - 2] as Record<string, unknown>;
       const [id, ...rest] = params.slice(0, -2) as string[];
       const input = await spec.input(rest, opts, actorOf(command, ctx.env), ctx.now());
-      const result = await (await ctx.incidents()).act(id, spec.update, input);
+      const result = await (await ctx.incidents()).act(id, spec.update, input, signerOf(command, ctx.env));
       if (opts.json) return printJson(ctx, result);
       ctx.out.line(result.message);
     });
@@ -439,14 +461,25 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
       .description('Render a report from the incident as it stands now')
       .addOption(new Option('--kind <kind>', 'which report').choices([...REPORT_KINDS]).makeOptionMandatory())
       .addOption(new Option('--format <format>', 'output format').choices(['md', 'html']).default('md'))
-      .option('--out <file>', 'write to this file instead of standard output'),
+      .option('--out <file>', 'write to this file instead of standard output')
+      .option('--stored', 'the copy the worker rendered under the data dir, decrypted if encrypted at rest (no Temporal needed)'),
     'incident report INC-1 --kind rfo --format html --out rfo.html',
   ).action(async (id: string, opts) => {
-    const view = await (await ctx.incidents()).view(id);
     const kind = opts.kind as ReportKind;
-    const audit = kind === 'rca' ? (await readAudit(ctx, id)).entries : [];
-    const doc = kind === 'rca' ? rcaReport(view.state, audit, view.policy, view.now) : kind === 'rfo' ? rfoReport(view.state, view.policy, view.now) : regulatorDossier(view.state, view.policy, view.now);
-    const body = opts.format === 'html' ? renderHtml(doc) : renderMarkdown(doc);
+    let body: string;
+    if (opts.stored) {
+      try {
+        body = await readStoredReport(ctx.config().dataDir, id, kind, String(opts.format), ctx.env, ctx.config().temporal.namespace);
+      } catch (err) {
+        if (err instanceof StoredReportProblem) throw err.kind === 'usage' ? new UsageError(err.message) : new ActionRefused(err.message);
+        throw err;
+      }
+    } else {
+      const view = await (await ctx.incidents()).view(id);
+      const audit = kind === 'rca' ? (await readAudit(ctx, id)).entries : [];
+      const doc = kind === 'rca' ? rcaReport(view.state, audit, view.policy, view.now) : kind === 'rfo' ? rfoReport(view.state, view.policy, view.now) : regulatorDossier(view.state, view.policy, view.now);
+      body = opts.format === 'html' ? renderHtml(doc) : renderMarkdown(doc);
+    }
     if (opts.out) {
       await writeFile(String(opts.out), body);
       ctx.out.line(`Wrote ${opts.out}`);
@@ -477,17 +510,63 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
     }
     if (opts.verify) {
       const verdict = verifyAuditText(text, id);
-      if (opts.json) printJson(ctx, verdict);
+      const signatures = verdict.ok ? verifyProofs(parseAuditLines(text), id) : undefined;
+      if (opts.json) printJson(ctx, { ...verdict, signatures });
       else if (verdict.ok) ctx.out.line(paint(ctx.out, 'green', `The audit chain of ${id} verifies: ${verdict.entries} entries${verdict.closed ? ', ending with the closing entry' : ' (incident still open)'}. Last hash ${verdict.lastHash}.`));
       else ctx.out.line(paint(ctx.out, 'red', `The audit chain of ${id} does NOT verify: line ${verdict.line}${verdict.seq !== undefined ? ` (seq ${verdict.seq})` : ''} ${verdict.problem}.`));
-      if (!verdict.ok) process.exitCode = EXIT.refused;
+      if (signatures && !opts.json) {
+        if (signatures.failures.length === 0) {
+          if (signatures.signed) ctx.out.line(paint(ctx.out, 'green', `All ${signatures.signed} signed actions verify against the roster recorded in the trail.`));
+        } else {
+          for (const f of signatures.failures) ctx.out.line(paint(ctx.out, 'red', `Entry ${f.seq}: ${f.problem}.`));
+        }
+      }
+      if (!verdict.ok || (signatures && signatures.failures.length)) process.exitCode = EXIT.refused;
       return;
     }
     if (opts.export) return;
-    const entries = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
+    const entries = parseAuditLines(text);
     if (opts.json) return printJson(ctx, entries);
     const tz = ctx.config().policy.timeZone;
     ctx.out.line(table(ctx.out, ['#', `WHEN (${tz})`, 'WHO', 'WHAT'], entries.map((e) => [String(e.seq), formatShort(e.at, tz), e.actor, describeAudit(e)])));
+  });
+
+  // ------------------------------------------------------------------ evidence export
+  const evidence = program.command('evidence').description('Stored forensic copies: export one as the original bytes, verified against the audit trail');
+  withExample(
+    evidence
+      .command('export')
+      .argument('<id>', 'incident id')
+      .argument('<system>', 'the system whose copy to export')
+      .description('Write a stored copy out as the original bytes (decrypted when encrypted at rest), checked against the SHA-256 in the audit trail')
+      .requiredOption('--out <path>', 'where to write it (a directory copy becomes a directory)')
+      .option('--round <n>', 'which copy, when the system was collected more than once (default: the latest)')
+      .option('--force', 'replace an existing file at --out')
+      .option('--json', 'print the result as JSON'),
+    'incident evidence export INC-1 web-01 --out /mnt/case/web-01.img',
+  ).action(async (id: string, system: string, opts) => {
+    try {
+      const result = await exportEvidence({
+        dataDir: ctx.config().dataDir,
+        incidentId: id,
+        system,
+        round: opts.round === undefined ? undefined : parseCount(String(opts.round), '--round'),
+        out: String(opts.out),
+        force: Boolean(opts.force),
+        env: ctx.env,
+        namespace: ctx.config().temporal.namespace,
+      });
+      if (opts.json) return printJson(ctx, result);
+      const how = result.encrypted ? `decrypted with key "${result.keyId}"` : 'stored unencrypted';
+      const what = result.kind === 'directory' ? `${result.files} files, ${result.sizeBytes} bytes, each matching the manifest whose SHA-256 ${result.sha256}` : `${result.sizeBytes} bytes, SHA-256 ${result.sha256}`;
+      ctx.out.line(`Exported ${system} (round ${result.round}) of ${id} to ${result.out}: ${what} matches the audit trail (${how}).`);
+    } catch (err) {
+      if (!(err instanceof ExportProblem)) throw err;
+      if (err.kind === 'usage') throw new UsageError(err.message);
+      if (!opts.json) throw new ActionRefused(err.message);
+      printJson(ctx, { ok: false, incidentId: id, system, problem: err.message });
+      process.exitCode = EXIT.refused;
+    }
   });
 
   withExample(
@@ -510,6 +589,44 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
       if (view.state.closedAt) return ctx.out.line(`Incident ${id} is closed.`);
       await new Promise((r) => setTimeout(r, interval));
     }
+  });
+
+  // ------------------------------------------------------------------ identity
+  withExample(
+    program
+      .command('keygen')
+      .description('Make your Ed25519 signing key; prints the roster entry an administrator adds to the configuration')
+      .option('--out <file>', 'where to write the private key (default: $INCIDENT_SIGNING_KEY, then ~/.config/incident/signing-key.pem)')
+      .option('--force', 'replace an existing key file')
+      .option('--json', 'print the roster entry as JSON'),
+    'incident keygen --as alice',
+  ).action(async (opts: { out?: string; force?: boolean; json?: boolean }, cmd: Command) => {
+    const file = opts.out || ctx.env.INCIDENT_SIGNING_KEY || defaultKeyFile(ctx.env);
+    const { privateKeyPem, publicKey } = generateSigningKey();
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    try {
+      await writeFile(file, privateKeyPem, { mode: 0o600, flag: opts.force ? 'w' : 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already exists; keep it, or replace it with --force (the old key then stops working once the roster is updated).`);
+      throw new UsageError(`Cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); choose another place with --out.`);
+    }
+    const actor = actorOf(cmd, ctx.env);
+    const entry = { [actor]: { roles: ['responder'], publicKey } };
+    if (opts.json) return printJson(ctx, { keyFile: file, actor, publicKey });
+    ctx.out.line(`Private key written to ${file} (readable by you only; never share it).`);
+    ctx.out.line('Ask an administrator to add you to access.roster in the worker configuration, with your roles:');
+    ctx.out.line(JSON.stringify(entry, null, 2));
+  });
+
+  withExample(
+    program
+      .command('reload-access')
+      .argument('<id>', 'incident id')
+      .description("Make a running incident reload the roster and role mapping from the worker's configuration"),
+    'incident reload-access INC-1',
+  ).action(async (id: string, _opts: unknown, cmd: Command) => {
+    await (await ctx.incidents()).reloadAccess(id, actorOf(cmd, ctx.env));
+    ctx.out.line(`Incident ${id} reloads its access policy; the audit trail records the new roster.`);
   });
 
   withExample(
@@ -536,7 +653,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
       return EXIT.usage; // commander already printed the message
     }
-    if (err instanceof UsageError || err instanceof ConfigError) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof SigningKeyError) {
       ctx.out.error(`incident: ${err.message}`);
       return EXIT.usage;
     }

@@ -61,6 +61,21 @@ export function dataConverterFor(ring: KeyRing | undefined): DataConverter | und
 }
 
 /** The converter for this installation (see loadKeyRing); undefined means payloads are not encrypted. */
-export function installationDataConverter(env: NodeJS.ProcessEnv, dataDir: string, opts: { create?: boolean } = {}): DataConverter | undefined {
+export function installationDataConverter(env: NodeJS.ProcessEnv, dataDir: string, opts: { create?: boolean; namespace?: string } = {}): DataConverter | undefined {
   return dataConverterFor(loadKeyRing(env, dataDir, opts));
+}
+
+/**
+ * For the codec server: each namespace's codec, from that namespace's key ring (see loadKeyRing), loaded
+ * on first use and kept; undefined for a namespace this installation holds no keys for.
+ */
+export function codecsByNamespace(env: NodeJS.ProcessEnv, dataDir: string): (namespace: string) => PayloadCodec | undefined {
+  const codecs = new Map<string, PayloadCodec | undefined>();
+  return (namespace) => {
+    if (!codecs.has(namespace)) {
+      const ring = loadKeyRing(env, dataDir, { namespace });
+      codecs.set(namespace, ring ? new AesGcmCodec(ring) : undefined);
+    }
+    return codecs.get(namespace);
+  };
 }

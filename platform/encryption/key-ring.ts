@@ -40,33 +40,47 @@ export function parseKeyRing(spec: string, activeKeyId?: string): KeyRing {
   return { activeKeyId: active, keys };
 }
 
-/** INCIDENT_PAYLOAD_KEYS (or INCIDENT_PAYLOAD_KEYS_FILE) and INCIDENT_PAYLOAD_ACTIVE_KEY; undefined when unset. */
-export function keyRingFromEnv(env: NodeJS.ProcessEnv): KeyRing | undefined {
+const NAMESPACE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+
+function checkedNamespace(namespace: string): string {
+  if (!NAMESPACE.test(namespace)) throw new KeyRingError(`Namespace "${namespace.slice(0, 80)}" cannot name a key file: letters, digits, . _ - only.`);
+  return namespace;
+}
+
+/**
+ * INCIDENT_PAYLOAD_KEYS (or INCIDENT_PAYLOAD_KEYS_FILE) and INCIDENT_PAYLOAD_ACTIVE_KEY; undefined when
+ * unset. A file path may contain {namespace}, so each tenant's namespace has its own customer-managed keys
+ * (e.g. /etc/incident/keys/{namespace}.keys) and a codec server can serve several tenants.
+ */
+export function keyRingFromEnv(env: NodeJS.ProcessEnv, namespace = 'default'): KeyRing | undefined {
   let spec = env.INCIDENT_PAYLOAD_KEYS;
-  if (!spec && env.INCIDENT_PAYLOAD_KEYS_FILE) {
+  const template = env.INCIDENT_PAYLOAD_KEYS_FILE;
+  if (!spec && template) {
+    const file = template.replaceAll('{namespace}', checkedNamespace(namespace));
     try {
-      spec = readFileSync(env.INCIDENT_PAYLOAD_KEYS_FILE, 'utf8');
+      spec = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new KeyRingError(`INCIDENT_PAYLOAD_KEYS_FILE: cannot read ${env.INCIDENT_PAYLOAD_KEYS_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+      throw new KeyRingError(`INCIDENT_PAYLOAD_KEYS_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
     }
   }
   return spec ? parseKeyRing(spec, env.INCIDENT_PAYLOAD_ACTIVE_KEY || undefined) : undefined;
 }
 
-export function keyRingFile(dataDir: string): string {
-  return path.join(dataDir, 'keys', 'payload-keys');
+/** The embedded default's key file: one per namespace, the default namespace's where it always was. */
+export function keyRingFile(dataDir: string, namespace = 'default'): string {
+  return namespace === 'default' ? path.join(dataDir, 'keys', 'payload-keys') : path.join(dataDir, 'keys', checkedNamespace(namespace), 'payload-keys');
 }
 
 /**
- * The key ring of this installation: INCIDENT_PAYLOAD_KEYS when set, else the key file under the data dir.
- * With `create`, the embedded default makes that file on first start (a random 256-bit key, readable by
- * its owner only), so payloads are encrypted unless someone chose otherwise.
+ * The key ring of this installation for a namespace: INCIDENT_PAYLOAD_KEYS(_FILE) when set, else the key
+ * file under the data dir. With `create`, the embedded default makes that file on first start (a random
+ * 256-bit key, readable by its owner only), so payloads are encrypted unless someone chose otherwise.
  */
-export function loadKeyRing(env: NodeJS.ProcessEnv, dataDir: string, { create = false } = {}): KeyRing | undefined {
-  const fromEnv = keyRingFromEnv(env);
+export function loadKeyRing(env: NodeJS.ProcessEnv, dataDir: string, { create = false, namespace = 'default' } = {}): KeyRing | undefined {
+  const fromEnv = keyRingFromEnv(env, namespace);
   if (fromEnv) return fromEnv;
   if (env.INCIDENT_PAYLOAD_ENCRYPTION === 'off') return undefined;
-  const file = keyRingFile(dataDir);
+  const file = keyRingFile(dataDir, namespace);
   if (!existsSync(file)) {
     if (!create) return undefined;
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -79,4 +93,17 @@ export function loadKeyRing(env: NodeJS.ProcessEnv, dataDir: string, { create = 
     }
   }
   return parseKeyRing(readFileSync(file, 'utf8'), env.INCIDENT_PAYLOAD_ACTIVE_KEY || undefined);
+}
+
+/**
+ * The ring that encrypts evidence copies and rendered reports at rest, or undefined for plaintext. The
+ * setting `atRest` (INCIDENT_AT_REST_ENCRYPTION): auto encrypts whenever the installation has a key ring,
+ * which the embedded default always has; on refuses to go on without one; off stores plaintext.
+ */
+export function atRestKeyRing(mode: 'auto' | 'on' | 'off', ring: KeyRing | undefined): KeyRing | undefined {
+  if (mode === 'off') return undefined;
+  if (mode === 'on' && !ring) {
+    throw new KeyRingError('Encryption at rest is "on" (atRest, INCIDENT_AT_REST_ENCRYPTION) but there is no key ring: set INCIDENT_PAYLOAD_KEYS (or INCIDENT_PAYLOAD_KEYS_FILE), or set it to auto or off.');
+  }
+  return ring;
 }

@@ -244,6 +244,7 @@ const verifySchema = z
     entries: z.number().int().positive(),
     lastHash: sha256,
     closed: z.boolean(),
+    signatures: z.object({ signed: z.number().int().nonnegative(), verified: z.number().int().nonnegative(), failures: z.array(z.object({ seq: z.number().int(), problem: z.string() }).strict()) }).strict(),
   })
   .strict();
 
@@ -667,7 +668,7 @@ describe('incident CLI: --json outputs match their schemas', () => {
     expect(Array.isArray(closed.details?.reports)).toBe(true);
     const final = parseWith(verifySchema, expectOk(await cli('audit', id, '--verify', '--json')).stdout);
     const entries = z.array(auditEntrySchema).parse(JSON.parse(expectOk(await cli('audit', id, '--json')).stdout));
-    expect(final).toEqual({ ok: true, entries: entries.length, lastHash: entries.at(-1)!.hash, closed: true });
+    expect(final).toEqual({ ok: true, entries: entries.length, lastHash: entries.at(-1)!.hash, closed: true, signatures: { signed: 0, verified: 0, failures: [] } });
     expect(entries.at(-1)!.seq).toBe(closed.auditSeq);
 
     const all = await pollUntil(

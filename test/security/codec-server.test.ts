@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCodecServer } from '../../client/codec-server';
-import { AesGcmCodec } from '../../platform/encryption/codec';
-import { parseKeyRing } from '../../platform/encryption/key-ring';
+import { AesGcmCodec, codecsByNamespace } from '../../platform/encryption/codec';
+import { loadKeyRing, parseKeyRing } from '../../platform/encryption/key-ring';
 
 // The Web UI's codec server decodes incidents for those allowed to read them, and for nobody else.
 
@@ -69,5 +72,46 @@ describe('codec server of the embedded default (no token)', () => {
     expect((await call(`${server.url}/decode`, { origin: 'http://localhost:8233' }, { payloads })).status).toBe(200);
     expect((await call(`${server.url}/decode`, {}, { payloads })).status).toBe(401);
     expect((await call(`${server.url}/decode`, { origin: 'http://127.0.0.1:9999' }, { payloads })).status).toBe(403);
+  });
+});
+
+describe('a key per tenant (namespace)', () => {
+  let server: Awaited<ReturnType<typeof startCodecServer>>;
+  let tenantA: AesGcmCodec;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'incident-tenant-keys-'));
+    for (const tenant of ['tenant-a', 'tenant-b']) await writeFile(path.join(dir, `${tenant}.keys`), `${tenant}-k1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    const env = { INCIDENT_PAYLOAD_KEYS_FILE: path.join(dir, '{namespace}.keys') };
+    tenantA = new AesGcmCodec(loadKeyRing(env, dir, { namespace: 'tenant-a' })!);
+    server = await startCodecServer({ codec: codecsByNamespace(env, dir), uiOrigins: [UI], token: 'codec-token-0123456789' });
+  });
+  afterAll(async () => server?.close());
+
+  it("decodes a tenant's incidents only with that tenant's keys, and says which namespace has none", async () => {
+    const [p] = await tenantA.encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify({ customer: 'ACME SAS' })) }]);
+    const payloads = [{ metadata: Object.fromEntries(Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(p.data!).toString('base64') }];
+    const as = (namespace: string) => call(`${server.url}/decode`, { authorization: 'Bearer codec-token-0123456789', origin: UI, 'x-namespace': namespace }, { payloads });
+    const ok = await as('tenant-a');
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(Buffer.from(((await ok.json()) as { payloads: typeof plain[] }).payloads[0].data, 'base64').toString())).toEqual({ customer: 'ACME SAS' });
+    const otherTenant = await as('tenant-b');
+    expect(otherTenant.status).toBe(422);
+    expect(((await otherTenant.json()) as { error: string }).error).toMatch(/encrypted with key "tenant-a-k1", which is not in the key ring/);
+    const unknown = await as('tenant-c');
+    expect(unknown.status).toBe(422);
+    expect(((await unknown.json()) as { error: string }).error).toBe(`INCIDENT_PAYLOAD_KEYS_FILE: cannot read ${path.join(dir, 'tenant-c.keys')} (ENOENT).`);
+    const traversal = await as('../../etc/passwd');
+    expect(traversal.status).toBe(422);
+    expect(((await traversal.json()) as { error: string }).error).toBe('Namespace "../../etc/passwd" cannot name a key file: letters, digits, . _ - only.');
+  });
+
+  it('gives each namespace of the embedded default its own key file', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-ns-keys-'));
+    const a = loadKeyRing({}, dataDir, { create: true, namespace: 'tenant-a' })!;
+    const d = loadKeyRing({}, dataDir, { create: true })!;
+    expect((await stat(path.join(dataDir, 'keys', 'tenant-a', 'payload-keys'))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(dataDir, 'keys', 'payload-keys'))).mode & 0o777).toBe(0o600);
+    expect(a.keys.get(a.activeKeyId)!.equals(d.keys.get(d.activeKeyId)!)).toBe(false);
   });
 });
