@@ -58,11 +58,21 @@ export async function listIncidents(client: Client, filter: IncidentListFilter):
   const rows: IncidentListRow[] = [];
   // Memos are encrypted when payload encryption is on; search attributes never are.
   const codecs = [...client.options.loadedDataConverter.payloadCodecs].reverse();
-  const decodeMemo = async (fields: Record<string, Payload>) => {
+  /**
+   * Title and awareness time from the memo. An incident this CLI cannot decrypt (another tenant's, or a
+   * key it does not hold) is still listed, with the reason in place of its title.
+   */
+  const readMemo = async (fields: Record<string, Payload>): Promise<{ title: string; awareAt?: string }> => {
     const names = Object.keys(fields);
     let payloads = names.map((n) => fields[n]);
-    for (const codec of codecs) payloads = await codec.decode(payloads);
-    return Object.fromEntries(names.map((n, i) => [n, payloads[i]]));
+    try {
+      for (const codec of codecs) payloads = await codec.decode(payloads);
+      const memo = Object.fromEntries(names.map((n, i) => [n, payloads[i]]));
+      return { title: decode<string>(memo.title) ?? '', awareAt: decode<string>(memo.awareAt) };
+    } catch (err) {
+      const reason = codecs.length ? (err as Error).message.split('\n')[0] : 'encrypted, and this CLI has no payload keys (INCIDENT_PAYLOAD_KEYS)';
+      return { title: `(unreadable: ${reason})` };
+    }
   };
   const query = visibilityQuery(filter);
   let nextPageToken: Uint8Array | undefined;
@@ -70,16 +80,16 @@ export async function listIncidents(client: Client, filter: IncidentListFilter):
     const page = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize: 1000, nextPageToken });
     for (const wf of page.executions ?? []) {
       const sa = wf.searchAttributes?.indexedFields ?? {};
-      const memo = codecs.length ? await decodeMemo((wf.memo?.fields ?? {}) as Record<string, Payload>) : (wf.memo?.fields ?? {});
+      const memo = await readMemo((wf.memo?.fields ?? {}) as Record<string, Payload>);
       const status = STATUS[wf.status ?? 0] ?? 'UNSPECIFIED';
       const seconds = Number(wf.startTime?.seconds ?? 0);
       rows.push({
         incidentId: wf.execution?.workflowId ?? '',
-        title: decode<string>(memo.title) ?? '',
+        title: memo.title,
         severity: decode<string>(sa[api.SA_SEVERITY.name]) ?? '',
         phase: status === 'RUNNING' ? (decode<string>(sa[api.SA_PHASE.name]) ?? '') : status === 'COMPLETED' ? 'closed' : status.toLowerCase(),
         dataImpact: decode<string>(sa[api.SA_DATA_IMPACT.name]) ?? 'unassessed',
-        awareAt: decode<string>(memo.awareAt),
+        awareAt: memo.awareAt,
         nextDeadline: decode<string>(sa[api.SA_NEXT_DEADLINE.name]),
         status,
         startedAt: new Date(seconds * 1000).toISOString(),

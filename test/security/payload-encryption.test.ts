@@ -6,6 +6,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IncidentClient } from '../../client/incident-client';
+import { listIncidents } from '../../client/incident-list';
 import { AesGcmCodec, dataConverterFor, ENCRYPTED_ENCODING, PayloadKeyMissing } from '../../platform/encryption/codec';
 import { KeyRingError, parseKeyRing } from '../../platform/encryption/key-ring';
 import { createIncidentWorker } from '../../worker/create-worker';
@@ -113,6 +114,11 @@ describe('encrypted incidents on the dev server', () => {
       const bytes = (await readFile(path.join(path.dirname(dbFile), f))).toString('latin1');
       for (const secret of [marker, email, customer, evidencePath, images['vault-01']]) expect(bytes.includes(secret), `${secret} in ${f}`).toBe(false);
     }
+    // A list by someone without the keys still lists the incident, saying why its title is not shown.
+    const rowFor = async (client: Client) => (await listIncidents(client, {})).find((r) => r.incidentId === incidentId);
+    expect((await rowFor(new Client({ connection })))?.title).toBe('(unreadable: encrypted, and this CLI has no payload keys (INCIDENT_PAYLOAD_KEYS))');
+    expect((await rowFor(withoutKey1))?.title).toMatch(/^\(unreadable: .*key "k1", which is not in the key ring/);
+    expect((await rowFor(new Client({ connection, dataConverter: dataConverterFor(ring12) })))?.title).toBe(title);
     await new Client({ connection, dataConverter: dataConverterFor(ring12) }).workflow.getHandle(incidentId).terminate('test finished');
   });
 });
