@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { chmod, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,42 +11,28 @@ import { parseConfig } from '../../domain/config';
 import { dataConverterFor } from '../../platform/encryption/codec';
 import { parseKeyRing } from '../../platform/encryption/key-ring';
 import { uniqueId } from '../helpers/fixtures';
+import { workerProcesses, writeImage } from '../helpers/worker-process';
 
 // The SIGKILL test again, with the copy encrypted at rest (a key ring in the environment, atRest left at
 // auto): the next worker process resumes the sealed partial copy under the same file key, the recorded
 // SHA-256 is that of the original image, and the stored copy decrypts to exactly that image.
 
-const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 const IMAGE_MIB = 384;
 const MiB = 1024 * 1024;
 
 let connection: Connection;
-const workers: ChildProcess[] = [];
+const workers = workerProcesses();
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: inject('devServerAddress') });
 });
 
 afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+  workers.killAll();
   await connection?.close();
 });
 
-function startWorkerProcess(env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'worker', 'main.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  workers.push(child);
-  return child;
-}
 
-async function writeImage(file: string): Promise<void> {
-  const out = createWriteStream(file);
-  const chunk = randomBytes(8 * MiB);
-  for (let i = 0; i < IMAGE_MIB / 8; i++) {
-    chunk.writeUInt32LE(i, 0);
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-}
 
 async function firstBytes(file: string, n: number): Promise<Buffer> {
   const handle = await open(file, 'r');
@@ -65,7 +49,7 @@ describe('worker killed mid-copy, evidence encrypted at rest', () => {
   it('resumes the sealed copy under the same file key, with the hash of the original image', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-kill-at-rest-'));
     const image = path.join(dataDir, 'big-01.img');
-    await writeImage(image);
+    await writeImage(image, IMAGE_MIB);
     const expected = await sha256OfFile(image);
     const configFile = path.join(dataDir, 'incident.config.json');
     await writeFile(
@@ -84,7 +68,7 @@ describe('worker killed mid-copy, evidence encrypted at rest', () => {
     const incidents = new IncidentClient(new Client({ connection, dataConverter: dataConverterFor(ring) }), taskQueue, parseConfig({ dataDir }, {}).policy);
     const incidentId = uniqueId('KILL');
 
-    const first = startWorkerProcess(env);
+    const first = workers.start(env);
     await incidents.open({ incidentId, title: 'Copy interrupted', severity: 'SEV1', category: 'intrusion', systems: ['big-01'], detection: 'test', awareAt: new Date().toISOString(), openedBy: 'alice' });
     const roundDir = path.join(dataDir, 'evidence', incidentId, 'big-01', 'round-1');
     const partial = path.join(roundDir, 'image.bin.enc.partial');
@@ -101,7 +85,7 @@ describe('worker killed mid-copy, evidence encrypted at rest', () => {
     expect(copied).toBeLessThan(IMAGE_MIB * MiB);
     const headerAtKill = await firstBytes(partial, 60);
 
-    const second = startWorkerProcess(env);
+    const second = workers.start(env);
     const view = await incidents.waitFor(incidentId, (v) => v.state.systems[0].evidence.state === 'done', 180_000);
     const record = view.state.systems[0].evidenceRecords[0];
     expect(record.sha256).toBe(expected);

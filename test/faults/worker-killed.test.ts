@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -11,47 +8,32 @@ import { sha256OfFile } from '../../activities/evidence-store';
 import { IncidentClient } from '../../client/incident-client';
 import { parseConfig } from '../../domain/config';
 import { uniqueId } from '../helpers/fixtures';
+import { workerProcesses, writeImage } from '../helpers/worker-process';
 
 // The worker is killed with SIGKILL, not asked to stop, in the middle of a forensic copy; a new worker
 // process takes over. The copy completes with the right hash, and the audit chain has every step once.
 
-const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 const IMAGE_MIB = 768;
 
 let connection: Connection;
-const workers: ChildProcess[] = [];
+const workers = workerProcesses();
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: inject('devServerAddress') });
 });
 
 afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+  workers.killAll();
   await connection?.close();
 });
 
-function startWorkerProcess(env: NodeJS.ProcessEnv): ChildProcess {
-  // The production entry point, as `npm start` runs it against a cluster (TEMPORAL_ADDRESS set).
-  const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'worker', 'main.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  workers.push(child);
-  return child;
-}
 
-async function writeImage(file: string): Promise<void> {
-  const out = createWriteStream(file);
-  const chunk = randomBytes(8 * 1024 * 1024);
-  for (let i = 0; i < IMAGE_MIB / 8; i++) {
-    chunk.writeUInt32LE(i, 0); // each 8 MiB different, so a misplaced resume changes the hash
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-}
 
 describe('worker killed mid-step', () => {
   it('finishes a forensic copy after the worker is SIGKILLed mid-copy, with the right hash and an unbroken audit chain', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-kill-'));
     const image = path.join(dataDir, 'big-01.img');
-    await writeImage(image);
+    await writeImage(image, IMAGE_MIB);
     const expected = await sha256OfFile(image);
     const configFile = path.join(dataDir, 'incident.config.json');
     await writeFile(
@@ -68,7 +50,7 @@ describe('worker killed mid-step', () => {
     const incidents = new IncidentClient(new Client({ connection }), taskQueue, config.policy);
     const incidentId = uniqueId('KILL');
 
-    const first = startWorkerProcess(env);
+    const first = workers.start(env);
     await incidents.open({ incidentId, title: 'Copy interrupted', severity: 'SEV1', category: 'intrusion', systems: ['big-01'], detection: 'test', awareAt: new Date().toISOString(), openedBy: 'alice' });
     // Kill the worker once part of the image is on disk.
     const roundDir = path.join(dataDir, 'evidence', incidentId, 'big-01', 'round-1');
@@ -85,7 +67,7 @@ describe('worker killed mid-step', () => {
     expect(copied).toBeGreaterThan(64 * 1024 * 1024);
     expect(copied).toBeLessThan(IMAGE_MIB * 1024 * 1024);
 
-    startWorkerProcess(env);
+    workers.start(env);
     const view = await incidents.waitFor(incidentId, (v) => v.state.systems[0].evidence.state === 'done', 120_000);
     const record = view.state.systems[0].evidenceRecords[0];
     expect(record.sha256).toBe(expected);
