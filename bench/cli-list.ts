@@ -67,6 +67,10 @@ async function main(): Promise<void> {
     const theirs: number[] = [];
     let oursLines = 0;
     let theirsLines = 0;
+    // BENCH_CPU_PROFILE_DIR=dir writes a V8 CPU profile of one extra `incident list` run there.
+    if (process.env.BENCH_CPU_PROFILE_DIR) {
+      await timeCommand(process.execPath, ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE_DIR, path.join(PROJECT_DIR, 'bin', 'incident.js'), 'list'], env);
+    }
     for (let i = 0; i < runs; i++) {
       const a = await timeCommand(process.execPath, [path.join(PROJECT_DIR, 'bin', 'incident.js'), 'list'], env);
       const b = await timeCommand(cliPath, ['workflow', 'list', '--address', server.address, '--query', query], env);

@@ -74,6 +74,7 @@ async function main(): Promise<void> {
       `  Temporal:      ${address}${server ? ' (embedded dev server, data in ' + paths.temporal + ')' : ''}`,
       ...(server?.uiUrl ? [`  Web UI:        ${server.uiUrl}${codecServer ? ` (decodes incidents through ${codecServer.url})` : ''}`] : []),
       `  Payloads:      ${dataConverter ? 'AES-256-GCM encrypted before they reach Temporal' : 'NOT encrypted (set INCIDENT_PAYLOAD_KEYS to encrypt them)'}`,
+      `  Access:        ${Object.keys(config.access.roster).length ? `${Object.keys(config.access.roster).length} people in the roster; every action must be signed (incident keygen)` : 'no roster: every action is allowed (configure access.roster to require signed actions)'}`,
       `  At rest:       ${atRest ? `evidence and reports AES-256-GCM encrypted (key "${atRest.activeKeyId}"); read them with incident evidence export / incident report --stored` : 'evidence and reports NOT encrypted (needs a key ring; INCIDENT_AT_REST_ENCRYPTION)'}`,
       `  Mail:          ${config.smtp ? 'SMTP' : `outbox folder ${paths.outbox} (.eml files; set SMTP_URL to send)`}`,
       `  Audit trail:   ${paths.audit}`,
