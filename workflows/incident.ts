@@ -137,8 +137,11 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
       updateId: currentUpdateInfo()?.id,
     };
   };
+  /** Loads in flight; continue-as-new waits for them, so a reload is never lost across the boundary. */
+  let accessLoads = 0;
   async function loadAccess(requestedBy?: string): Promise<void> {
     let loaded: AccessPolicy | undefined;
+    accessLoads++;
     try {
       loaded = await auditActs.loadAccessPolicy(requestedBy !== undefined);
     } catch (err) {
@@ -146,6 +149,8 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
       audit(requestedBy ?? SYSTEM_ACTOR, 'access.reload-failed', { error: (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message });
       changed();
       return;
+    } finally {
+      accessLoads--;
     }
     const before = accessPolicy?.fingerprint;
     accessPolicy = loaded;
@@ -802,7 +807,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
 
   const maxEvents = input.maxHistoryEvents ?? 10_000;
   await condition(() => !!s.closedAt || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxEvents);
-  await condition(() => allHandlersFinished() && unwritten.length === 0 && mailsInFlight === 0 && activePipelines.size === 0);
+  await condition(() => allHandlersFinished() && unwritten.length === 0 && mailsInFlight === 0 && activePipelines.size === 0 && accessLoads === 0);
   if (!s.closedAt) {
     await continueAsNew<typeof incidentWorkflow>({ request: input.request, policy, carried: s, maxHistoryEvents: input.maxHistoryEvents, access: { policy: accessPolicy } });
   }

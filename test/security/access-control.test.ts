@@ -129,6 +129,37 @@ describe('access control with signed actions', () => {
     expect(entries.filter((e) => e.action === 'access.refused' && e.details.recordedBy === 'worker').length).toBeGreaterThanOrEqual(refusals.length - 1);
   });
 
+  it('keeps the roster across continue-as-new without reloading it, and goes on refusing what it should', async () => {
+    const { dataDir } = await labConfig();
+    const config = parseConfig({ dataDir, access: { roster: { ian: { roles: ['incident-commander'], publicKey: keys.ian.publicKey } } } }, {}, 'test');
+    config.temporal.taskQueue = uniqueId('access-can');
+    const incidentId = uniqueId('ACL');
+    const { worker, mailer } = await createIncidentWorker(nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } });
+    const client = new Client({ connection });
+    const incidents = new IncidentClient(client, config.temporal.taskQueue, config.policy);
+    try {
+      await worker.runUntil(async () => {
+        const request = { incidentId, title: 'Credential stuffing', severity: 'SEV3' as const, category: 'intrusion' as const, systems: [], detection: 'WAF', awareAt: new Date().toISOString(), openedBy: 'ian' };
+        const handle = await client.workflow.start<typeof incidentWorkflow>(api.WORKFLOW_TYPE, { workflowId: incidentId, taskQueue: config.temporal.taskQueue, args: [{ request, policy: config.policy, maxHistoryEvents: 60 }] });
+        const firstRun = handle.firstExecutionRunId;
+        for (let i = 0; (await client.workflow.getHandle(incidentId).describe()).runId === firstRun; i++) {
+          if (i > 40) throw new Error('the incident never continued as new');
+          await incidents.act(incidentId, api.noteUpdate, { actor: 'ian', text: `note ${i}` }, signer('ian'));
+        }
+        await incidents.act(incidentId, api.noteUpdate, { actor: 'ian', text: 'after the boundary' }, signer('ian'));
+        await expect(incidents.act(incidentId, api.noteUpdate, { actor: 'ian', text: 'unsigned after the boundary' })).rejects.toThrow(/not signed/);
+      });
+    } finally {
+      mailer.close();
+    }
+    const entries = await pollUntilEntries(dataDir, incidentId, (list) => list.some((e) => e.action === 'access.refused'));
+    expect(entries.filter((e) => e.action === 'workflow.continued').length).toBeGreaterThanOrEqual(1);
+    expect(entries.filter((e) => e.action === 'access.policy-loaded')).toHaveLength(1);
+    expect(entries.filter((e) => e.action === 'note.added' && e.details.note === 'after the boundary' && e.details.signedRequest)).toHaveLength(1);
+    expect(verifyProofs(entries, incidentId).failures).toEqual([]);
+    await client.workflow.getHandle(incidentId).terminate('test finished');
+  });
+
   it('checks an action sent together with the start, before the access policy is loaded, and records the refusal', async () => {
     const { dataDir } = await labConfig();
     const config = parseConfig({ dataDir, access: { roster: { ian: { roles: ['incident-commander'], publicKey: keys.ian.publicKey } } } }, {}, 'test');
@@ -168,3 +199,12 @@ describe('access control with signed actions', () => {
 
 const byKey = (a: { action: unknown; claimedActor: unknown; reason: unknown }, b: { action: unknown; claimedActor: unknown; reason: unknown }) =>
   `${a.action}/${a.claimedActor}/${a.reason}`.localeCompare(`${b.action}/${b.claimedActor}/${b.reason}`);
+
+async function pollUntilEntries(dataDir: string, incidentId: string, ready: (entries: Awaited<ReturnType<JsonlAuditStore['read']>>) => boolean) {
+  const audit = new JsonlAuditStore(dataPaths(dataDir).audit);
+  for (let i = 0; ; i++) {
+    const entries = await audit.read(incidentId);
+    if (ready(entries) || i > 100) return entries;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
