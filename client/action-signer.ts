@@ -1,6 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { signingMessage, type ActionSignature } from '../domain/access';
+import { signingMessage, type ActionSignature } from '../domain/access-policy';
 
 // Signs a responder's actions with their Ed25519 key, so the workflow can prove who did what. The private
 // key stays on the responder's machine; the roster holds only the public half.

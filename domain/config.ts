@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTIONS, DEFAULT_ACTION_ROLES, normalisePublicKey, ROLES } from './access';
+import { ACTIONS, DEFAULT_ACTION_ROLES, normalisePublicKey, ROLES } from './access-policy';
 import { ALERT_SOURCES } from './alerts/alert';
 import { CATEGORIES, SEVERITIES } from './incident';
 import { policySchema } from './policy-schema';
