@@ -1,9 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { IncidentClient } from '../client/incident-client';
+import { generateSigningKey, signerFromKey, type ActionSigner } from '../client/action-signer';
+import { IncidentClient, type UpdateDef } from '../client/incident-client';
+import { verifyProofs } from '../domain/access';
+import type { Role } from '../domain/access-policy';
 import { ConfigError, type Config } from '../domain/config';
 import { formatInZone } from '../domain/time-format';
 import { loadConfig } from '../platform/config-loader';
@@ -25,6 +28,25 @@ const LAB_SYSTEM = 'lab-web-01';
 const IMAGE_BYTES = 32 * 1024 * 1024;
 
 const step = (text: string) => console.log(`  ✓ ${text}`);
+
+/** The people of the scripted incident, each with a signing key made for this run and the roles they act in. */
+const CAST: Record<string, Role[]> = {
+  'bob (CTO)': ['incident-commander', 'leadership'],
+  'dora (DPO)': ['legal'],
+  'erin (account manager)': ['communications'],
+};
+
+function castWithKeys(): { access: Config['access']; signers: Record<string, ActionSigner> } {
+  const roster: Config['access']['roster'] = {};
+  const signers: Record<string, ActionSigner> = {};
+  for (const [name, roles] of Object.entries(CAST)) {
+    const key = generateSigningKey();
+    roster[name] = { roles, publicKey: key.publicKey };
+    signers[name] = signerFromKey(createPrivateKey(key.privateKeyPem));
+  }
+  // The demo's own worker enforces the default role mapping with this roster, so every action is signed.
+  return { access: { roster, actionRoles: {}, maxSignatureAgeSeconds: 300 }, signers };
+}
 
 async function labSystem(config: Config): Promise<Config> {
   const labDir = path.join(config.dataDir, 'lab');
@@ -69,7 +91,8 @@ async function temporalAddress(config: Config): Promise<{ address: string; serve
 async function main(): Promise<void> {
   installRuntime();
   const started = Date.now();
-  const config = await labSystem(loadConfig());
+  const cast = castWithKeys();
+  const config = { ...(await labSystem(loadConfig())), access: cast.access };
   const paths = dataPaths(config.dataDir);
   const { address, server } = await temporalAddress(config);
   const nativeConnection = await connectWorker(config, address);
@@ -81,6 +104,8 @@ async function main(): Promise<void> {
   const incidents = new IncidentClient(new Client({ connection, namespace: config.temporal.namespace, dataConverter }), config.temporal.taskQueue, config.policy);
   const tz = config.policy.timeZone;
   const incidentId = `DEMO-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`;
+  // Each action is signed by the person taking it; the demo's worker checks it against the cast's roster.
+  const act = <I extends { actor: string }>(update: UpdateDef<I>, input: I) => incidents.act(incidentId, update, input, cast.signers[input.actor]);
 
   try {
     await worker.runUntil(async () => {
@@ -100,13 +125,13 @@ async function main(): Promise<void> {
       step(`opened; every clock runs from awareness at ${formatInZone(awareAt, tz)}`);
       await incidents.waitFor(incidentId, (v) => v.state.escalationsSent > 0);
       step(`senior personnel told at once: ${config.policy.escalation[0].join(', ')}`);
-      await incidents.act(incidentId, api.acknowledgeUpdate, { actor: 'bob (CTO)' });
+      await act(api.acknowledgeUpdate, { actor: 'bob (CTO)' });
       step('acknowledged by bob (CTO); escalation stopped');
       const contained = await incidents.waitFor(incidentId, (v) => v.phase !== 'containment', 120_000);
       const evidence = contained.state.systems[0].evidenceRecords[0];
       step(`${LAB_SYSTEM} isolated by its command driver`);
       step(`forensic copy: ${evidence.sizeBytes} bytes, SHA-256 ${evidence.sha256}, verified on the stored copy`);
-      const assessed = await incidents.act(incidentId, api.assessUpdate, {
+      const assessed = await act(api.assessUpdate, {
         actor: 'dora (DPO)',
         dataImpact: 'personal',
         customers: [
@@ -120,11 +145,11 @@ async function main(): Promise<void> {
         measures: 'web shell removed, passwords reset, plugin patched',
       });
       for (const ob of assessed.details!.obligations as { title: string; dueAt: string }[]) step(`obligation: ${ob.title}, due ${formatInZone(ob.dueAt, tz)}`);
-      const notice = await incidents.act(incidentId, api.approveNoticeUpdate, { actor: 'dora (DPO)' });
+      const notice = await act(api.approveNoticeUpdate, { actor: 'dora (DPO)' });
       step(notice.message);
-      await incidents.act(incidentId, api.regulatorFilingUpdate, { actor: 'dora (DPO)', reference: 'CNIL-NOTIF-2026-0815' });
+      await act(api.regulatorFilingUpdate, { actor: 'dora (DPO)', reference: 'CNIL-NOTIF-2026-0815' });
       step(`${config.policy.regulator.name} notification filed (reference CNIL-NOTIF-2026-0815); dossier in ${path.join(paths.reports, incidentId)}`);
-      await incidents.act(incidentId, api.contactUpdate, {
+      await act(api.contactUpdate, {
         actor: 'bob (CTO)',
         kind: 'law-enforcement',
         organisation: 'Gendarmerie nationale, C3N',
@@ -133,7 +158,7 @@ async function main(): Promise<void> {
         reference: 'PV-2026-4471',
       });
       step('law enforcement informed of the intrusion attempt (contact recorded)');
-      await incidents.act(incidentId, api.conclusionsUpdate, {
+      await act(api.conclusionsUpdate, {
         actor: 'bob (CTO)',
         rootCause: 'An unpatched CMS plugin allowed an unauthenticated file upload.',
         contributingFactors: ['No web application firewall rule for uploads', 'Plugin updates were manual'],
@@ -143,12 +168,12 @@ async function main(): Promise<void> {
         ],
       });
       step('root-cause conclusions recorded');
-      const restored = await incidents.act(incidentId, api.restoreUpdate, { actor: 'bob (CTO)' });
+      const restored = await act(api.restoreUpdate, { actor: 'bob (CTO)' });
       step(restored.message);
-      const rfo = await incidents.act(incidentId, api.requestRfoUpdate, { actor: 'erin (account manager)', customer: 'ACME SAS', email: 'security@acme.example' });
-      await incidents.act(incidentId, api.sendRfoUpdate, { actor: 'erin (account manager)', requestId: rfo.details!.requestId as string });
+      const rfo = await act(api.requestRfoUpdate, { actor: 'erin (account manager)', customer: 'ACME SAS', email: 'security@acme.example' });
+      await act(api.sendRfoUpdate, { actor: 'erin (account manager)', requestId: rfo.details!.requestId as string });
       step('Reason-for-Outage report sent to ACME SAS on request');
-      const closed = await incidents.act(incidentId, api.closeUpdate, { actor: 'bob (CTO)', summary: 'Web shell removed; customers, CNIL and law enforcement informed.' });
+      const closed = await act(api.closeUpdate, { actor: 'bob (CTO)', summary: 'Web shell removed; customers, CNIL and law enforcement informed.' });
       step(closed.message);
     });
   } finally {
@@ -159,6 +184,7 @@ async function main(): Promise<void> {
   }
 
   const verdict = await audit.verify(incidentId);
+  const signatures = verifyProofs(await audit.read(incidentId), incidentId);
   const mails = (await readdir(paths.outbox).catch(() => [])).filter((f) => f.includes(incidentId));
   console.log(
     [
@@ -171,6 +197,9 @@ async function main(): Promise<void> {
       verdict.ok
         ? `  The audit chain verifies: ${verdict.entries} entries, ending with the closing entry.`
         : `  THE AUDIT CHAIN DOES NOT VERIFY: line ${verdict.line}: ${verdict.problem}`,
+      signatures.failures.length === 0
+        ? `  ${signatures.verified} signed actions verify against the roster recorded in the trail.`
+        : `  SIGNATURES DO NOT VERIFY: ${signatures.failures.map((f) => `entry ${f.seq}: ${f.problem}`).join('; ')}`,
       '',
     ].join('\n'),
   );
