@@ -8,6 +8,7 @@ import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../activit
 import type { StoredEvidence } from '../../activities/evidence-store';
 import { AtRestError, createUnsealStream, SEALED_SUFFIX } from '../../platform/encryption/at-rest';
 import { KeyRingError, loadKeyRing, type KeyRing } from '../../platform/encryption/key-ring';
+import { CliProblem } from './problem';
 
 // `incident evidence export`: a stored forensic copy written out as the original bytes, decrypted when
 // it is encrypted at rest, and checked against the SHA-256 that the audit trail recorded when the copy
@@ -42,21 +43,10 @@ export interface ExportResult {
   files?: number;
 }
 
-/** usage: the person asked for something impossible (exit 2); refused: the evidence cannot be exported as it should (exit 1). */
-export class ExportProblem extends Error {
-  constructor(
-    readonly kind: 'usage' | 'refused',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ExportProblem';
-  }
-}
-
 const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const SYSTEM_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const usage = (message: string) => new ExportProblem('usage', message);
-const refused = (message: string) => new ExportProblem('refused', message);
+const usage = (message: string) => new CliProblem('usage', message);
+const refused = (message: string) => new CliProblem('refused', message);
 
 interface Collected {
   round: number;
@@ -231,7 +221,7 @@ async function exportDirectory(req: ExportRequest, copy: Collected, roundDir: st
 
 /** The reason a person reads: what went wrong with which file, and that nothing was left behind. */
 function explain(err: unknown, described: string, out: string): Error {
-  if (err instanceof ExportProblem) return err;
+  if (err instanceof CliProblem) return err;
   if (err instanceof AtRestError) return refused(`The copy of ${described} cannot be exported: ${err.message} Nothing was written to ${out}.`);
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC' || code === 'EROFS') return usage(`Cannot write ${out} (${code}); nothing was written.`);

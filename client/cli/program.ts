@@ -19,8 +19,9 @@ import { IncidentNotFound, type IncidentClient, type UpdateDef } from '../incide
 import type { IncidentListRow } from '../incident-list';
 import { clean, paint, table, type Cell, type Output } from './output';
 import { completionScript } from './completion';
-import { exportEvidence, ExportProblem } from './evidence-export';
-import { readStoredReport, StoredReportProblem } from './stored-report';
+import { exportEvidence } from './evidence-export';
+import { CliProblem } from './problem';
+import { readStoredReport } from './stored-report';
 import type { Prompter } from './prompt';
 
 // The `incident` command: every responder action of the workflow, plus reading, reporting and auditing.
@@ -470,7 +471,7 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
       try {
         body = await readStoredReport(ctx.config().dataDir, id, kind, String(opts.format), ctx.env, ctx.config().temporal.namespace);
       } catch (err) {
-        if (err instanceof StoredReportProblem) throw err.kind === 'usage' ? new UsageError(err.message) : new ActionRefused(err.message);
+        if (err instanceof CliProblem) throw err.kind === 'usage' ? new UsageError(err.message) : new ActionRefused(err.message);
         throw err;
       }
     } else {
@@ -562,7 +563,7 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
       const what = result.kind === 'directory' ? `${result.files} files, ${result.sizeBytes} bytes, each matching the manifest whose SHA-256 ${result.sha256}` : `${result.sizeBytes} bytes, SHA-256 ${result.sha256}`;
       ctx.out.line(`Exported ${system} (round ${result.round}) of ${id} to ${result.out}: ${what} matches the audit trail (${how}).`);
     } catch (err) {
-      if (!(err instanceof ExportProblem)) throw err;
+      if (!(err instanceof CliProblem)) throw err;
       if (err.kind === 'usage') throw new UsageError(err.message);
       if (!opts.json) throw new ActionRefused(err.message);
       printJson(ctx, { ok: false, incidentId: id, system, problem: err.message });

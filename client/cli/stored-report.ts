@@ -2,32 +2,23 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AtRestError, openBuffer, SEALED_SUFFIX } from '../../platform/encryption/at-rest';
 import { KeyRingError, loadKeyRing } from '../../platform/encryption/key-ring';
+import { CliProblem } from './problem';
 
 // `incident report --stored`: the report as the worker rendered it under the data dir, decrypted when
 // it is encrypted at rest (<kind>.<format>.enc). It needs no Temporal, so it still reads the reports of
 // an incident whose history the cluster no longer keeps.
 
-export class StoredReportProblem extends Error {
-  constructor(
-    readonly kind: 'usage' | 'refused',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StoredReportProblem';
-  }
-}
-
 const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export async function readStoredReport(dataDir: string, incidentId: string, kind: string, format: string, env: NodeJS.ProcessEnv, namespace?: string): Promise<string> {
-  if (!INCIDENT_ID.test(incidentId)) throw new StoredReportProblem('usage', `"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
+  if (!INCIDENT_ID.test(incidentId)) throw new CliProblem('usage', `"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
   const plainFile = path.join(dataDir, 'reports', incidentId, `${kind}.${format}`);
   const sealedFile = plainFile + SEALED_SUFFIX;
   const sealed = await readFile(sealedFile).catch(() => undefined);
   if (!sealed) {
     const plain = await readFile(plainFile, 'utf8').catch(() => undefined);
     if (plain === undefined) {
-      throw new StoredReportProblem('refused', `No ${kind} report rendered for ${incidentId} under ${path.dirname(plainFile)}. Render it with: incident reports ${incidentId} (or leave out --stored to render it now).`);
+      throw new CliProblem('refused', `No ${kind} report rendered for ${incidentId} under ${path.dirname(plainFile)}. Render it with: incident reports ${incidentId} (or leave out --stored to render it now).`);
     }
     return plain;
   }
@@ -35,13 +26,13 @@ export async function readStoredReport(dataDir: string, incidentId: string, kind
   try {
     ring = loadKeyRing(env, dataDir, { namespace }) ?? { activeKeyId: '', keys: new Map<string, Buffer>() };
   } catch (err) {
-    if (err instanceof KeyRingError) throw new StoredReportProblem('usage', err.message);
+    if (err instanceof KeyRingError) throw new CliProblem('usage', err.message);
     throw err;
   }
   try {
     return openBuffer(ring, sealed, sealedFile).toString('utf8');
   } catch (err) {
-    if (err instanceof AtRestError) throw new StoredReportProblem('refused', err.message);
+    if (err instanceof AtRestError) throw new CliProblem('refused', err.message);
     throw err;
   }
 }
