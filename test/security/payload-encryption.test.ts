@@ -1,4 +1,3 @@
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
@@ -12,6 +11,7 @@ import { KeyRingError, parseKeyRing } from '../../platform/encryption/key-ring';
 import { createIncidentWorker } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';
 import { labConfig, uniqueId } from '../helpers/fixtures';
+import { serverDatabaseFiles } from '../helpers/server-database';
 
 // Incident data reaches the Temporal server only as AES-256-GCM ciphertext, and keys rotate without
 // losing old incidents.
@@ -106,13 +106,9 @@ describe('encrypted incidents on the dev server', () => {
     await expect(withoutKey1.workflow.getHandle(incidentId).describe()).rejects.toThrow(/encrypted with key "k1", which is not in the key ring/);
 
     // Nothing readable reached the server's database (its write-ahead log included).
-    const dbFile = inject('devServerDbFile');
-    const files = (await readdir(path.dirname(dbFile))).filter((f) => f.startsWith(path.basename(dbFile)));
-    expect(files.length).toBeGreaterThan(0);
     const evidencePath = path.join(config.dataDir, 'evidence', incidentId);
-    for (const f of files) {
-      const bytes = (await readFile(path.join(path.dirname(dbFile), f))).toString('latin1');
-      for (const secret of [marker, email, customer, evidencePath, images['vault-01']]) expect(bytes.includes(secret), `${secret} in ${f}`).toBe(false);
+    for (const { file, text } of await serverDatabaseFiles(inject('devServerDbFile'))) {
+      for (const secret of [marker, email, customer, evidencePath, images['vault-01']]) expect(text.includes(secret), `${secret} in ${file}`).toBe(false);
     }
     // A list by someone without the keys still lists the incident, saying why its title is not shown.
     const rowFor = async (client: Client) => (await listIncidents(client, {})).find((r) => r.incidentId === incidentId);

@@ -13,6 +13,7 @@ import { parseKeyRing } from '../../platform/encryption/key-ring';
 import { freePort } from '../../platform/dev-server';
 import * as api from '../../workflows/incident-api';
 import { uniqueId } from '../helpers/fixtures';
+import { serverDatabaseFiles } from '../helpers/server-database';
 
 // A full run with real secrets configured: the SMTP password (used, since the relay requires it), a
 // webhook token (used by the alert that opens the incident) and the payload key. None of them may appear
@@ -115,15 +116,15 @@ describe('secrets', () => {
 
     expect(logs.length).toBeGreaterThan(0);
     const stored = [...(await filesUnder(dataDir))];
-    const dbFile = inject('devServerDbFile');
-    for (const f of await readdir(path.dirname(dbFile))) if (f.startsWith(path.basename(dbFile))) stored.push(path.join(path.dirname(dbFile), f));
     expect(stored.length).toBeGreaterThan(5);
+    const database = await serverDatabaseFiles(inject('devServerDbFile'));
     for (const secret of secrets) {
       expect(logs.includes(secret), `a secret in the worker's logs`).toBe(false);
       for (const file of stored) {
         if ((await stat(file)).size > 512 * 1024 * 1024) continue;
         expect((await readFile(file)).toString('latin1').includes(secret), `a secret in ${file}`).toBe(false);
       }
+      for (const { file, text } of database) expect(text.includes(secret), `a secret in ${file}`).toBe(false);
     }
   });
 });
