@@ -6,18 +6,14 @@ import type { Policy } from '../domain/policy';
 import * as api from '../workflows/incident-api';
 import type { incidentWorkflow } from '../workflows/incident';
 import type { ActionSigner } from './action-signer';
+import { IncidentNotFound } from './incident-errors';
 
 // The small typed API every client shares (CLI, ingestion service, demo): open an incident, act on it,
 // read it. Refusals come back as ActionRefused carrying the workflow validator's message unchanged.
 
 export type UpdateDef<I> = UpdateDefinition<api.ActionResult, [I]>;
 
-export class IncidentNotFound extends Error {
-  constructor(incidentId: string) {
-    super(`There is no incident "${incidentId}". List incidents with: incident list --all`);
-    this.name = 'IncidentNotFound';
-  }
-}
+export { IncidentNotFound } from './incident-errors';
 
 export class IncidentClient {
   constructor(

@@ -2,23 +2,13 @@ import { readFileSync } from 'node:fs';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
 import type { Config } from '../domain/config';
 import { diagnoseConnectFailure } from './tls-diagnosis';
+import { TemporalUnreachableError } from './temporal-errors';
+
+export { isTemporalUnavailable, TemporalUnreachableError } from './temporal-errors';
 
 // How every process of the project reaches Temporal: the same address, namespace, TLS and API key for the
 // worker (native connection, in worker-connection.ts) and the clients (CLI, ingestion service). This module
 // must not load @temporalio/worker: a CLI start would pay 0.2 s for it.
-
-export class TemporalUnreachableError extends Error {
-  /** `hint`, when known (a TLS setting that does not match the server, see tls-diagnosis.ts), replaces the advice to start a server. */
-  constructor(address: string, cause: unknown, hint?: string) {
-    // The client SDK wraps the gRPC error that says what happened in "Failed to connect to Temporal server".
-    const inner = (cause as Error)?.message === 'Failed to connect to Temporal server' && (cause as Error).cause ? (cause as Error).cause : cause;
-    super(
-      `Temporal is not reachable at ${address} (${((inner as Error)?.message?.split('\n')[0] ?? String(inner)).replace(/\.? ?Resolution note:.*$/, '')}). ` +
-        (hint ?? 'Start the embedded server with `npm start`, or set TEMPORAL_ADDRESS to your cluster.'),
-    );
-    this.name = 'TemporalUnreachableError';
-  }
-}
 
 export function tlsOptions(temporal: Config['temporal']): ConnectionOptions['tls'] {
   const tls = temporal.tls;
@@ -54,10 +44,4 @@ export async function connectClient(config: Config, address: string): Promise<Co
   } catch (err) {
     throw new TemporalUnreachableError(address, err, options && (await diagnoseConnectFailure(address, options.tls, err)));
   }
-}
-
-/** gRPC UNAVAILABLE, a refused connection or a connect deadline: Temporal cannot be reached right now. */
-export function isTemporalUnavailable(err: unknown): boolean {
-  const e = err as { code?: number; message?: string; cause?: { code?: number } };
-  return e?.code === 14 || e?.cause?.code === 14 || /UNAVAILABLE|ECONNREFUSED|deadline|Failed to connect/i.test(e?.message ?? '');
 }

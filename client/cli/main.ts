@@ -1,17 +1,14 @@
-import { Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { ConfigError, type Config } from '../../domain/config';
 import { INSECURE_SOURCE, transportVerdict } from '../../domain/transport-security';
 import { loadConfig } from '../../platform/config-loader';
-import { connectClient } from '../../platform/connection';
-import { installationDataConverter } from '../../platform/encryption/codec';
-import { IncidentClient } from '../incident-client';
-import { listIncidents } from '../incident-list';
 import { terminalOutput } from './output';
 import { runCli, type CliContext } from './program';
 import { terminalPrompter } from './prompt';
 
 // The `incident` executable: configuration and the Temporal connection are made only when a command
-// needs them, so --help and completion work anywhere and fast.
+// needs them, and the SDK is loaded only then (about 0.15 s), so --help, completion, audit and evidence
+// export work anywhere and fast.
 
 // With TLS to an IP address and no TEMPORAL_TLS_SERVER_NAME, grpc-js passes the address as the TLS server
 // name and Node warns about it (DEP0123) on every command. The certificate is still checked against that
@@ -33,6 +30,9 @@ async function main(): Promise<void> {
       if (transport.refuse) throw new ConfigError(transport.refuse, INSECURE_SOURCE);
       for (const warning of transport.warnings) process.stderr.write(`${warning}\n`);
       const address = c.temporal.address ?? `${c.temporal.devServer.ip}:${c.temporal.devServer.port}`;
+      const { Client } = require('@temporalio/client') as typeof import('@temporalio/client');
+      const { connectClient } = require('../../platform/connection') as typeof import('../../platform/connection');
+      const { installationDataConverter } = require('../../platform/encryption/codec') as typeof import('../../platform/encryption/codec');
       // Eager: an unreachable server is reported within the 5 s connect timeout, not after the SDK's call retries.
       client = new Client({ connection: await connectClient(c, address), namespace: c.temporal.namespace, dataConverter: installationDataConverter(process.env, c.dataDir, { namespace: c.temporal.namespace }) });
     }
@@ -41,8 +41,11 @@ async function main(): Promise<void> {
   const prompter = terminalPrompter();
   const ctx: CliContext = {
     config: getConfig,
-    incidents: async () => new IncidentClient(await getClient(), getConfig().temporal.taskQueue, getConfig().policy),
-    list: async (filter) => listIncidents(await getClient(), filter),
+    incidents: async () => {
+      const { IncidentClient } = require('../incident-client') as typeof import('../incident-client');
+      return new IncidentClient(await getClient(), getConfig().temporal.taskQueue, getConfig().policy);
+    },
+    list: async (filter) => (require('../incident-list') as typeof import('../incident-list')).listIncidents(await getClient(), filter),
     out: terminalOutput(),
     prompter,
     now: () => new Date(),
