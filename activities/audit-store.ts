@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { chainEntry, verifyChain, type AuditEntry, type AuditRecord, type VerifyResult } from '../domain/audit-chain';
+import { INCIDENT_ID_PATTERN } from '../domain/incident';
 import { NO_FAULTS, type FaultPoints } from './fault-points';
 
 // The default audit store: one JSON-lines file per incident, human-readable and trivially exported, kept
@@ -31,7 +32,7 @@ export class JsonlAuditStore implements AuditStore {
   ) {}
 
   fileOf(incidentId: string): string {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(incidentId)) throw new Error(`Invalid incident id for the audit store: ${JSON.stringify(incidentId)}`);
+    if (!INCIDENT_ID_PATTERN.test(incidentId)) throw new Error(`Invalid incident id for the audit store: ${JSON.stringify(incidentId)}`);
     return path.join(this.dir, `${incidentId}.jsonl`);
   }
 

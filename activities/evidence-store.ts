@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, Writable, type Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AtRestError, AtRestResumeMismatch, atRestInfo, createSealStream, createUnsealStream, DEFAULT_SEGMENT_BYTES, readSealedPrefix, SEALED_SUFFIX, type AtRestInfo, type SealOptions, type SealHeader } from '../platform/encryption/at-rest';
 import type { KeyRing } from '../platform/encryption/key-ring';
@@ -53,26 +53,32 @@ const RECORD = 'evidence.json';
 
 type SealedWith = Pick<SealHeader, 'keyId' | 'segmentBytes'>;
 
-function progressCounter(start: number, hash: Hash, hooks: CopyHooks): Transform {
+/**
+ * Passes bytes through, adding them to `hash` and counting them from `start` (a resumed copy's hash and
+ * size so far); reports the count at most twice a second. `bytes()` is the count so far.
+ */
+export function hashingStream(hash: Hash, { start = 0, onProgress }: { start?: number; onProgress?: (bytes: number) => void } = {}): Transform & { bytes(): number } {
   let total = start;
   let lastReport = 0;
-  return new Transform({
+  const stream = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       hash.update(chunk);
       total += chunk.length;
       const now = Date.now();
-      if (now - lastReport > 500) {
+      if (onProgress && now - lastReport > 500) {
         lastReport = now;
-        hooks.onProgress?.(total);
+        onProgress(total);
       }
       cb(null, chunk);
     },
     flush(cb) {
-      hooks.onProgress?.(total);
+      onProgress?.(total);
       cb();
     },
   });
+  return Object.assign(stream, { bytes: () => total });
 }
+
 
 async function hashFile(file: string, limit?: number): Promise<{ hash: Hash; size: number }> {
   const hash = createHash('sha256');
@@ -93,19 +99,11 @@ export async function sha256OfFile(file: string): Promise<string> {
 /** SHA-256 and size of the plaintext of a sealed file; throws AtRestError when it does not open. */
 export async function sha256OfSealedFile(file: string, ring: KeyRing): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
-  let size = 0;
-  await pipeline(
-    createReadStream(file, { highWaterMark: 1024 * 1024 }),
-    createUnsealStream(ring, file),
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb();
-      },
-    }),
-  );
-  return { sha256: hash.digest('hex'), size };
+  const hasher = hashingStream(hash);
+  await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), createUnsealStream(ring, file), hasher, async (plain: AsyncIterable<Buffer>) => {
+    for await (const _chunk of plain); // drained: the hasher has seen every byte
+  });
+  return { sha256: hash.digest('hex'), size: hasher.bytes() };
 }
 
 async function makeReadOnly(target: string): Promise<void> {
@@ -194,7 +192,7 @@ export class EvidenceStore {
     }
     await pipeline(
       createReadStream(source, { start: resumeAt, signal: hooks.signal }),
-      progressCounter(resumeAt, hash, hooks),
+      hashingStream(hash, { start: resumeAt, onProgress: hooks.onProgress }),
       createWriteStream(partial, { flags: resumeAt > 0 ? 'r+' : 'w', start: resumeAt, mode: 0o640 }),
     );
     return this.verifyAndSeal(dir, target, partial, hash.digest('hex'), { source, kind, startedAt });
@@ -231,7 +229,7 @@ export class EvidenceStore {
     try {
       await pipeline(
         createReadStream(source, { start: resumeAt, signal: hooks.signal, highWaterMark: 1024 * 1024 }),
-        progressCounter(resumeAt, hash, hooks),
+        hashingStream(hash, { start: resumeAt, onProgress: hooks.onProgress }),
         sealer,
         createWriteStream(partial, { flags: resumable ? 'r+' : 'w', start: resumable ? prefix.sealedBytes : 0, mode: 0o640 }),
       );
@@ -252,7 +250,7 @@ export class EvidenceStore {
     const partial = `${target}.partial`;
     await this.dropOtherPartial(dir);
     const hash = createHash('sha256');
-    const counter = progressCounter(0, hash, hooks);
+    const counter = hashingStream(hash, { onProgress: hooks.onProgress });
     const sealing = this.sealing({ file: partial });
     const sink = createWriteStream(partial, { flags: 'w', mode: 0o640 });
     const writing = pipeline([counter as unknown as Readable, ...sealing, sink]);
@@ -325,7 +323,7 @@ export class EvidenceStore {
           // Encrypted at rest, each file is stored as <name>.enc; the manifest names the original files.
           const storedFile = path.join(treeDir, relPath) + (this.atRest ? SEALED_SUFFIX : '');
           const sealing = this.sealing({ file: storedFile });
-          await pipeline([createReadStream(path.join(source, relPath), { signal: hooks.signal }), progressCounter(total, hash, hooks), ...sealing, createWriteStream(storedFile, { mode: 0o640 })]);
+          await pipeline([createReadStream(path.join(source, relPath), { signal: hooks.signal }), hashingStream(hash, { start: total, onProgress: hooks.onProgress }), ...sealing, createWriteStream(storedFile, { mode: 0o640 })]);
           if (sealing.length) header = (sealing[0] as ReturnType<typeof createSealStream>).header;
           const sha256 = hash.digest('hex');
           let stored: { sha256: string; size: number };

@@ -117,20 +117,17 @@ class LedgerMailer implements Mailer {
     }
   }
 
-  private ledgerFile(key: string): string {
-    return path.join(this.ledgerDir, `${createHash('sha256').update(key).digest('hex')}.json`);
-  }
-
-  private intentFile(key: string): string {
-    return path.join(this.ledgerDir, `${createHash('sha256').update(key).digest('hex')}.sending.json`);
+  /** The ledger record of a key's delivery (`.json`), or its sending intent (`.sending.json`). */
+  private fileFor(key: string, kind: 'ledger' | 'intent'): string {
+    return path.join(this.ledgerDir, `${createHash('sha256').update(key).digest('hex')}${kind === 'intent' ? '.sending' : ''}.json`);
   }
 
   async send(message: MailMessage): Promise<MailDelivery> {
-    const ledger = this.ledgerFile(message.key);
+    const ledger = this.fileFor(message.key, 'ledger');
     const recorded = await readJson<MailDelivery>(ledger);
     if (recorded) return { ...recorded, deduplicated: true };
     const messageId = messageIdFor(message.key);
-    const intentFile = this.intentFile(message.key);
+    const intentFile = this.fileFor(message.key, 'intent');
     const previous = await readJson<SendIntent>(intentFile);
     const now = new Date().toISOString();
     const intent: SendIntent = {

@@ -5,6 +5,8 @@ import {
   DATA_IMPACTS,
   SEVERITIES,
   findSystem,
+  INCIDENT_ID_PATTERN,
+  SYSTEM_NAME_PATTERN,
   isSettled,
   type Category,
   type ContactKind,
@@ -31,9 +33,7 @@ const refuse = (message: string): never => {
 
 export const MAX_TEXT = 10_000;
 const MAX_LINE = 500;
-const SYSTEM_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
-const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Clocks of hosts disagree a little; an awareness time this far ahead is still accepted as "now". */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -76,7 +76,7 @@ export function checkActor(input: unknown): string {
 }
 
 export function checkSystemName(name: unknown): string {
-  if (typeof name !== 'string' || !SYSTEM_NAME.test(name)) {
+  if (typeof name !== 'string' || !SYSTEM_NAME_PATTERN.test(name)) {
     return refuse(`System name ${JSON.stringify(name)?.slice(0, 80)} is not valid: use letters, digits and . _ : - (at most 128), as in the systems configuration.`);
   }
   return name;
@@ -97,7 +97,7 @@ function knownSystem(state: IncidentState, name: unknown) {
 
 function checkIncidentId(value: unknown, field: string): string {
   const id = text(value, field, { max: 64 })!;
-  if (!INCIDENT_ID.test(id)) refuse(`${field} "${id}" is not valid: letters, digits, . _ - (at most 64).`);
+  if (!INCIDENT_ID_PATTERN.test(id)) refuse(`${field} "${id}" is not valid: letters, digits, . _ - (at most 64).`);
   return id;
 }
 

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { ACTIONS, DEFAULT_ACTION_ROLES, normalisePublicKey, ROLES } from './access-policy';
 import { ALERT_SOURCES } from './alerts/alert';
-import { CATEGORIES, SEVERITIES } from './incident';
+import { CATEGORIES, SEVERITIES, SYSTEM_NAME_PATTERN } from './incident';
 import { policySchema } from './policy-schema';
 
 // The whole configuration as one validated object: a file merged with environment variables, defaults
 // for everything, and one error message that names every wrong field. Reading the file is the caller's job.
 
-const SYSTEM_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 const argv = z.array(z.string().min(1)).min(1, 'needs the program and its arguments, e.g. ["nft", "add", "element", …]');
 
@@ -142,7 +141,7 @@ export const configSchema = z.object({
     .superRefine((systems, ctx) => {
       // Checked here rather than as a record-key schema, whose failure message zod replaces with a generic one.
       for (const name of Object.keys(systems)) {
-        if (!SYSTEM_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a valid system name: use letters, digits and . _ : - (at most 128)` });
+        if (!SYSTEM_NAME_PATTERN.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a valid system name: use letters, digits and . _ : - (at most 128)` });
       }
     }),
 });

@@ -13,6 +13,11 @@ export type DataImpact = (typeof DATA_IMPACTS)[number];
 export const PHASES = ['containment', 'assessment', 'response', 'review', 'closed'] as const;
 export type Phase = (typeof PHASES)[number];
 
+/** An incident id: also the workflow id and the audit file's name, so it never holds a path separator. */
+export const INCIDENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A system name, as in the systems configuration and in alerts. */
+export const SYSTEM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
 export const CONTACT_KINDS = ['law-enforcement', 'regulator', 'customer', 'vendor', 'insurer', 'legal-counsel', 'other'] as const;
 export type ContactKind = (typeof CONTACT_KINDS)[number];
 

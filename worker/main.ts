@@ -6,8 +6,7 @@ import { Client } from '@temporalio/client';
 import { startCodecServer } from '../client/codec-server';
 import { startIngest } from '../client/ingest/start';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
-import { codecsByNamespace, dataConverterFor } from '../platform/encryption/codec';
-import { atRestKeyRing, loadKeyRing } from '../platform/encryption/key-ring';
+import { codecsByNamespace, installationEncryption } from '../platform/encryption/codec';
 import { connectWorker } from '../platform/worker-connection';
 import type { DevServer } from '../platform/dev-server';
 import { startEmbeddedTemporal } from '../platform/embedded-temporal';
@@ -36,10 +35,8 @@ async function main(): Promise<void> {
   let server: DevServer | undefined;
   let address = config.temporal.address;
   // Only the embedded default creates a key; a cluster deployment brings its own (INCIDENT_PAYLOAD_KEYS).
-  const keyRing = loadKeyRing(process.env, config.dataDir, { create: !address, namespace: config.temporal.namespace });
-  const dataConverter = dataConverterFor(keyRing);
-  // Evidence copies and reports are encrypted at rest with the same ring (config atRest, default auto).
-  const atRest = atRestKeyRing(config.atRest, keyRing);
+  // The same ring encrypts evidence copies and reports at rest (config atRest, default auto).
+  const { dataConverter, atRest } = installationEncryption(process.env, config, { create: !address });
   let codecServer: Awaited<ReturnType<typeof startCodecServer>> | undefined;
   if (!address) {
     const { ip, uiPort } = config.temporal.devServer;

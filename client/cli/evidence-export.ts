@@ -2,13 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../activities/audit-store';
-import type { StoredEvidence } from '../../activities/evidence-store';
+import { hashingStream, type StoredEvidence } from '../../activities/evidence-store';
 import { AtRestError, createUnsealStream, SEALED_SUFFIX } from '../../platform/encryption/at-rest';
-import { KeyRingError, loadKeyRing, type KeyRing } from '../../platform/encryption/key-ring';
-import { CliProblem } from './problem';
+import type { KeyRing } from '../../platform/encryption/key-ring';
+import { CliProblem, keyRingForReading } from './problem';
+import { INCIDENT_ID_PATTERN, SYSTEM_NAME_PATTERN } from '../../domain/incident';
 
 // `incident evidence export`: a stored forensic copy written out as the original bytes, decrypted when
 // it is encrypted at rest, and checked against the SHA-256 that the audit trail recorded when the copy
@@ -43,8 +43,6 @@ export interface ExportResult {
   files?: number;
 }
 
-const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const SYSTEM_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const usage = (message: string) => new CliProblem('usage', message);
 const refused = (message: string) => new CliProblem('refused', message);
 
@@ -80,34 +78,21 @@ async function collectedCopies(dataDir: string, incidentId: string, system: stri
   return copies;
 }
 
-/** Passes bytes through while hashing and counting them. */
-function hashing(): { stream: Transform; digest: () => { sha256: string; size: number } } {
-  const hash = createHash('sha256');
-  let size = 0;
-  const stream = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      size += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  return { stream, digest: () => ({ sha256: hash.digest('hex'), size }) };
-}
-
 /** Writes `source` (decrypted with `ring` when given) to `dest`, a new file, and returns the hash of what was written. */
 async function writeOriginal(source: string, dest: string, ring: KeyRing | undefined): Promise<{ sha256: string; size: number; keyId?: string }> {
-  const hasher = hashing();
+  const hash = createHash('sha256');
+  const hasher = hashingStream(hash);
   let keyId: string | undefined;
   await pipeline([
     createReadStream(source, { highWaterMark: 1024 * 1024 }),
     ...(ring ? [createUnsealStream(ring, source, (header) => (keyId = header.keyId))] : []),
-    hasher.stream,
+    hasher,
     createWriteStream(dest, { flags: 'wx', mode: 0o600 }),
   ]);
   const handle = await open(dest, 'r');
   await handle.sync();
   await handle.close();
-  return { ...hasher.digest(), ...(keyId ? { keyId } : {}) };
+  return { sha256: hash.digest('hex'), size: hasher.bytes(), ...(keyId ? { keyId } : {}) };
 }
 
 async function exists(file: string): Promise<'file' | 'directory' | undefined> {
@@ -126,20 +111,10 @@ async function checkOut(out: string, kind: 'file' | 'directory', force: boolean)
   if ((await exists(path.dirname(out))) !== 'directory') throw usage(`The folder of ${out} does not exist; create it first.`);
 }
 
-function keyRingFor(req: ExportRequest): KeyRing {
-  try {
-    // No ring at all still opens the file far enough to name the key it needs.
-    return loadKeyRing(req.env, req.dataDir, { namespace: req.namespace }) ?? { activeKeyId: '', keys: new Map() };
-  } catch (err) {
-    if (err instanceof KeyRingError) throw usage(err.message);
-    throw err;
-  }
-}
-
 export async function exportEvidence(req: ExportRequest): Promise<ExportResult> {
   const { incidentId, system } = req;
-  if (!INCIDENT_ID.test(incidentId)) throw usage(`"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
-  if (!SYSTEM_NAME.test(system)) throw usage(`"${system}" is not a system name.`);
+  if (!INCIDENT_ID_PATTERN.test(incidentId)) throw usage(`"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
+  if (!SYSTEM_NAME_PATTERN.test(system)) throw usage(`"${system}" is not a system name.`);
   const copies = await collectedCopies(req.dataDir, incidentId, system);
   if (copies.length === 0) throw refused(`The audit trail of ${incidentId} records no stored copy of ${system}. See the systems and their evidence with: incident show ${incidentId}`);
   const copy = req.round === undefined ? copies[copies.length - 1] : copies.find((c) => c.round === req.round);
@@ -158,7 +133,7 @@ export async function exportEvidence(req: ExportRequest): Promise<ExportResult> 
 
 async function exportFile(req: ExportRequest, copy: Collected, stored: string, encrypted: boolean, out: string, described: string): Promise<ExportResult> {
   await checkOut(out, 'file', req.force);
-  const ring = encrypted ? keyRingFor(req) : undefined;
+  const ring = encrypted ? keyRingForReading(req.env, req.dataDir, req.namespace) : undefined;
   const temp = path.join(path.dirname(out), `.${path.basename(out)}.partial-${randomBytes(4).toString('hex')}`);
   let written: { sha256: string; size: number; keyId?: string };
   try {
@@ -187,7 +162,7 @@ async function exportDirectory(req: ExportRequest, copy: Collected, roundDir: st
   if (manifestHash !== copy.sha256) throw refused(`The manifest of ${described} does not match its recorded hash: the audit trail records SHA-256 ${copy.sha256}, the manifest gives ${manifestHash}. Nothing was written to ${out}.`);
   const record = JSON.parse(await readFile(path.join(roundDir, 'evidence.json'), 'utf8').catch(() => '{}')) as Partial<StoredEvidence>;
   const encrypted = record.encryption !== undefined;
-  const ring = encrypted ? keyRingFor(req) : undefined;
+  const ring = encrypted ? keyRingForReading(req.env, req.dataDir, req.namespace) : undefined;
   const entries = manifestText
     .split('\n')
     .filter(Boolean)

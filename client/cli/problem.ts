@@ -1,3 +1,5 @@
+import { KeyRingError, loadKeyRing, type KeyRing } from '../../platform/encryption/key-ring';
+
 // A problem found by a CLI command's own work (not by the workflow): usage is the person's request
 // (exit 2), refused is what the data on disk will not allow (exit 1). The message says what to do.
 
@@ -8,5 +10,19 @@ export class CliProblem extends Error {
   ) {
     super(message);
     this.name = 'CliProblem';
+  }
+}
+
+/**
+ * The key ring that opens files the worker encrypted at rest, for the namespace it ran in. With no ring
+ * at all a sealed file still opens far enough to name the key it needs; a broken ring setting is the
+ * person's to fix.
+ */
+export function keyRingForReading(env: NodeJS.ProcessEnv, dataDir: string, namespace?: string): KeyRing {
+  try {
+    return loadKeyRing(env, dataDir, { namespace }) ?? { activeKeyId: '', keys: new Map() };
+  } catch (err) {
+    if (err instanceof KeyRingError) throw new CliProblem('usage', err.message);
+    throw err;
   }
 }

@@ -469,12 +469,7 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
     const kind = opts.kind as ReportKind;
     let body: string;
     if (opts.stored) {
-      try {
-        body = await readStoredReport(ctx.config().dataDir, id, kind, String(opts.format), ctx.env, ctx.config().temporal.namespace);
-      } catch (err) {
-        if (err instanceof CliProblem) throw err.kind === 'usage' ? new UsageError(err.message) : new ActionRefused(err.message);
-        throw err;
-      }
+      body = await readStoredReport(ctx.config().dataDir, id, kind, String(opts.format), ctx.env, ctx.config().temporal.namespace);
     } else {
       const view = await (await ctx.incidents()).view(id);
       const audit = kind === 'rca' ? (await readAudit(ctx, id)).entries : [];
@@ -564,9 +559,8 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
       const what = result.kind === 'directory' ? `${result.files} files, ${result.sizeBytes} bytes, each matching the manifest whose SHA-256 ${result.sha256}` : `${result.sizeBytes} bytes, SHA-256 ${result.sha256}`;
       ctx.out.line(`Exported ${system} (round ${result.round}) of ${id} to ${result.out}: ${what} matches the audit trail (${how}).`);
     } catch (err) {
-      if (!(err instanceof CliProblem)) throw err;
-      if (err.kind === 'usage') throw new UsageError(err.message);
-      if (!opts.json) throw new ActionRefused(err.message);
+      // A refusal is still an answer in JSON for a script; anything else is reported as for every command.
+      if (!(err instanceof CliProblem) || err.kind === 'usage' || !opts.json) throw err;
       printJson(ctx, { ok: false, incidentId: id, system, problem: err.message });
       process.exitCode = EXIT.refused;
     }
@@ -656,11 +650,11 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
       return EXIT.usage; // commander already printed the message
     }
-    if (err instanceof UsageError || err instanceof ConfigError || err instanceof SigningKeyError) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof SigningKeyError || (err instanceof CliProblem && err.kind === 'usage')) {
       ctx.out.error(`incident: ${err.message}`);
       return EXIT.usage;
     }
-    if (err instanceof ActionRefused || err instanceof IncidentNotFound) {
+    if (err instanceof ActionRefused || err instanceof IncidentNotFound || err instanceof CliProblem) {
       ctx.out.error(err.message);
       return EXIT.refused;
     }

@@ -1,17 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AtRestError, openBuffer, SEALED_SUFFIX } from '../../platform/encryption/at-rest';
-import { KeyRingError, loadKeyRing } from '../../platform/encryption/key-ring';
-import { CliProblem } from './problem';
+import { CliProblem, keyRingForReading } from './problem';
+import { INCIDENT_ID_PATTERN } from '../../domain/incident';
 
 // `incident report --stored`: the report as the worker rendered it under the data dir, decrypted when
 // it is encrypted at rest (<kind>.<format>.enc). It needs no Temporal, so it still reads the reports of
 // an incident whose history the cluster no longer keeps.
 
-const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 export async function readStoredReport(dataDir: string, incidentId: string, kind: string, format: string, env: NodeJS.ProcessEnv, namespace?: string): Promise<string> {
-  if (!INCIDENT_ID.test(incidentId)) throw new CliProblem('usage', `"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
+  if (!INCIDENT_ID_PATTERN.test(incidentId)) throw new CliProblem('usage', `"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
   const plainFile = path.join(dataDir, 'reports', incidentId, `${kind}.${format}`);
   const sealedFile = plainFile + SEALED_SUFFIX;
   const sealed = await readFile(sealedFile).catch(() => undefined);
@@ -22,13 +20,7 @@ export async function readStoredReport(dataDir: string, incidentId: string, kind
     }
     return plain;
   }
-  let ring;
-  try {
-    ring = loadKeyRing(env, dataDir, { namespace }) ?? { activeKeyId: '', keys: new Map<string, Buffer>() };
-  } catch (err) {
-    if (err instanceof KeyRingError) throw new CliProblem('usage', err.message);
-    throw err;
-  }
+  const ring = keyRingForReading(env, dataDir, namespace);
   try {
     return openBuffer(ring, sealed, sealedFile).toString('utf8');
   } catch (err) {

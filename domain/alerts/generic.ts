@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { singleLine } from '../escape';
-import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../incident';
+import { CATEGORIES, SEVERITIES, SYSTEM_NAME_PATTERN, type Category, type Severity } from '../incident';
 import type { Adapter, AdapterOptions, NormalizedAlert } from './alert';
 
 // The project's own alert format, for detection systems without an adapter of their own, and the field
@@ -166,10 +166,9 @@ export function pickTitle(candidates: [unknown, string][], missingPath: string):
 
 // The rule for system names in domain/actions.ts (checkSystemName), repeated here since that module keeps
 // it private.
-const SYSTEM_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 export function isSystemName(name: string): boolean {
-  return SYSTEM_NAME.test(name);
+  return SYSTEM_NAME_PATTERN.test(name);
 }
 
 /** Valid system names from the candidates, trimmed and deduplicated in order; the others are dropped. */

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { loadKeyRing, type KeyRing } from './key-ring';
+import type { Config } from '../../domain/config';
+import { atRestKeyRing, loadKeyRing, type KeyRing } from './key-ring';
 
 // Payloads leave the process only as AES-256-GCM ciphertext: workflow inputs and results, signals,
 // updates, queries, memos and activity payloads. The key id travels in the metadata, so any key of the
@@ -63,6 +64,15 @@ export function dataConverterFor(ring: KeyRing | undefined): DataConverter | und
 /** The converter for this installation (see loadKeyRing); undefined means payloads are not encrypted. */
 export function installationDataConverter(env: NodeJS.ProcessEnv, dataDir: string, opts: { create?: boolean; namespace?: string } = {}): DataConverter | undefined {
   return dataConverterFor(loadKeyRing(env, dataDir, opts));
+}
+
+/**
+ * What a worker process encrypts with: its namespace's key ring, for payloads and, per `atRest`, for
+ * evidence and reports on disk. `create` makes the embedded default's key on first start.
+ */
+export function installationEncryption(env: NodeJS.ProcessEnv, config: Pick<Config, 'dataDir' | 'atRest' | 'temporal'>, { create = false } = {}): { dataConverter?: DataConverter; atRest?: KeyRing } {
+  const ring = loadKeyRing(env, config.dataDir, { create, namespace: config.temporal.namespace });
+  return { dataConverter: dataConverterFor(ring), atRest: atRestKeyRing(config.atRest, ring) };
 }
 
 /**
