@@ -30,7 +30,7 @@ export class IncidentClient {
         workflowId: request.incidentId,
         taskQueue: this.taskQueue,
         args: [{ request, policy: this.policy }],
-        memo: { title: request.title, awareAt: request.awareAt, category: request.category } satisfies api.IncidentMemo,
+        memo: api.incidentMemo(request),
         typedSearchAttributes: [
           { key: api.SA_SEVERITY, value: request.severity },
           { key: api.SA_PHASE, value: 'containment' },

@@ -1,11 +1,13 @@
-import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { PHASES, SEVERITIES, DATA_IMPACTS } from '../domain/incident';
-import { ActionRefused } from '../domain/actions';
+import { ActionRefused } from '../domain/action-refused';
+import { DATA_IMPACTS, PHASES, SEVERITIES } from '../domain/incident';
+import type { GrpcChannel } from '../platform/grpc-channel';
+import { encodeListRequest, EXECUTION_STATUS, forEachListedExecution, nextPageTokenOf, payloadValue, type ListedExecution, type WirePayload } from '../platform/temporal-wire';
 import * as api from '../workflows/incident-api';
 
 // Lists incidents from Temporal visibility alone (search attributes and memo), so listing thousands of
-// incidents costs one paged query, never one query per incident.
+// incidents costs one paged query, never one query per incident. It reads ListWorkflowExecutions itself
+// (grpc-channel.ts, temporal-wire.ts) rather than through the SDK, whose loading alone took longer than
+// the `temporal` CLI's whole listing; and it decodes only the fields it shows.
 
 export interface IncidentListFilter {
   all?: boolean;
@@ -44,64 +46,93 @@ export function visibilityQuery(filter: IncidentListFilter): string {
   return clauses.join(' AND ');
 }
 
-const STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
+/** The encoded reply for one page of the visibility query: `nextPageToken` is undefined for the first. */
+export type ListPageReader = (query: string, nextPageToken?: Uint8Array) => Promise<Uint8Array>;
 
-function decode<T>(payload: Payload | null | undefined): T | undefined {
-  return payload ? (defaultPayloadConverter.fromPayload(payload) as T) : undefined;
+export const LIST_PAGE_SIZE = 1000;
+const LIST_TIMEOUT_MS = 30_000;
+const LIST_FIELDS = {
+  memo: new Set(['incident', 'title', 'awareAt']),
+  searchAttributes: new Set([api.SA_SEVERITY.name, api.SA_PHASE.name, api.SA_DATA_IMPACT.name, api.SA_NEXT_DEADLINE.name]),
+};
+
+/** One page of `query`, encoded as it came; `onSent` as for GrpcChannel.unary. */
+export function requestListPage(channel: GrpcChannel, namespace: string, query: string, nextPageToken?: Uint8Array, onSent?: () => void): Promise<Buffer> {
+  return channel.unary('ListWorkflowExecutions', encodeListRequest({ namespace, query, pageSize: LIST_PAGE_SIZE, nextPageToken }), LIST_TIMEOUT_MS, onSent);
 }
 
+/** Pages read over `channel`; `firstPage`, when given, is the first page's reply already under way. */
+export function visibilityPages(channel: GrpcChannel, namespace: string, firstPage?: Promise<Uint8Array>): ListPageReader {
+  return async (query, nextPageToken) => {
+    if (!nextPageToken && firstPage) {
+      const page = firstPage;
+      firstPage = undefined;
+      return page;
+    }
+    return requestListPage(channel, namespace, query, nextPageToken);
+  };
+}
+
+const text = (payload: WirePayload | undefined) => payloadValue(payload) as string | undefined;
+
+/** Decrypts payloads, synchronously (see AesGcmCodec.open); throws what it cannot. */
+export type PayloadOpener = (payloads: WirePayload[]) => WirePayload[];
+
 /**
- * Reads the visibility pages directly and decodes only the four fields shown: the SDK's generic list
- * decodes every memo and attribute of every execution asynchronously, which doubled the time of a list.
+ * Every incident the filter selects, nearest deadline first. `open` decrypts memos when payload
+ * encryption is on (search attributes never are encrypted).
  */
-export async function listIncidents(client: Client, filter: IncidentListFilter): Promise<IncidentListRow[]> {
-  const rows: IncidentListRow[] = [];
-  // Memos are encrypted when payload encryption is on; search attributes never are.
-  const codecs = [...client.options.loadedDataConverter.payloadCodecs].reverse();
+export async function listIncidents(readPage: ListPageReader, open: PayloadOpener | undefined, filter: IncidentListFilter): Promise<IncidentListRow[]> {
   /**
    * Title and awareness time from the memo. An incident this CLI cannot decrypt (another tenant's, or a
    * key it does not hold) is still listed, with the reason in place of its title.
    */
-  const readMemo = async (fields: Record<string, Payload>): Promise<{ title: string; awareAt?: string }> => {
-    const names = Object.keys(fields);
-    let payloads = names.map((n) => fields[n]);
+  const readMemo = (memo: Record<string, WirePayload>): { title: string; awareAt?: string } => {
     try {
-      for (const codec of codecs) payloads = await codec.decode(payloads);
-      const memo = Object.fromEntries(names.map((n, i) => [n, payloads[i]]));
-      return { title: decode<string>(memo.title) ?? '', awareAt: decode<string>(memo.awareAt) };
+      if (memo.incident) {
+        const [facts] = open ? open([memo.incident]) : [memo.incident];
+        const { title, awareAt } = payloadValue(facts) as api.IncidentMemo['incident'];
+        return { title, awareAt };
+      }
+      const payloads = [memo.title ?? NO_VALUE, memo.awareAt ?? NO_VALUE]; // see api.LegacyIncidentMemo
+      const [title, awareAt] = open ? open(payloads) : payloads;
+      return { title: text(title) ?? '', awareAt: text(awareAt) };
     } catch (err) {
-      const reason = codecs.length ? (err as Error).message.split('\n')[0] : 'encrypted, and this CLI has no payload keys (INCIDENT_PAYLOAD_KEYS)';
+      const reason = open ? (err as Error).message.split('\n')[0] : 'encrypted, and this CLI has no payload keys (INCIDENT_PAYLOAD_KEYS)';
       return { title: `(unreadable: ${reason})` };
     }
   };
+  const rowOf = (wf: ListedExecution): IncidentListRow => {
+    const { title, awareAt } = readMemo(wf.memo);
+    const sa = wf.searchAttributes as Record<string, string | undefined>;
+    const status = EXECUTION_STATUS[wf.status] ?? 'UNSPECIFIED';
+    return {
+      incidentId: wf.workflowId,
+      title,
+      severity: sa[api.SA_SEVERITY.name] ?? '',
+      phase: status === 'RUNNING' ? (sa[api.SA_PHASE.name] ?? '') : status === 'COMPLETED' ? 'closed' : status.toLowerCase(),
+      dataImpact: sa[api.SA_DATA_IMPACT.name] ?? 'unassessed',
+      awareAt,
+      nextDeadline: sa[api.SA_NEXT_DEADLINE.name],
+      status,
+      startedAt: new Date(wf.startTimeSeconds * 1000).toISOString(),
+    };
+  };
   const query = visibilityQuery(filter);
-  let nextPageToken: Uint8Array | undefined;
-  do {
-    const page = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize: 1000, nextPageToken });
-    for (const wf of page.executions ?? []) {
-      const sa = wf.searchAttributes?.indexedFields ?? {};
-      const memo = await readMemo((wf.memo?.fields ?? {}) as Record<string, Payload>);
-      const status = STATUS[wf.status ?? 0] ?? 'UNSPECIFIED';
-      const seconds = Number(wf.startTime?.seconds ?? 0);
-      rows.push({
-        incidentId: wf.execution?.workflowId ?? '',
-        title: memo.title,
-        severity: decode<string>(sa[api.SA_SEVERITY.name]) ?? '',
-        phase: status === 'RUNNING' ? (decode<string>(sa[api.SA_PHASE.name]) ?? '') : status === 'COMPLETED' ? 'closed' : status.toLowerCase(),
-        dataImpact: decode<string>(sa[api.SA_DATA_IMPACT.name]) ?? 'unassessed',
-        awareAt: memo.awareAt,
-        nextDeadline: decode<string>(sa[api.SA_NEXT_DEADLINE.name]),
-        status,
-        startedAt: new Date(seconds * 1000).toISOString(),
-      });
-    }
-    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-  } while (nextPageToken);
-  // Nearest deadline first; incidents with no open deadline after, newest first.
-  return rows.sort((a, b) => {
-    if (a.nextDeadline && b.nextDeadline) return a.nextDeadline.localeCompare(b.nextDeadline);
-    if (a.nextDeadline) return -1;
-    if (b.nextDeadline) return 1;
-    return b.startedAt.localeCompare(a.startedAt);
-  });
+  const rows: IncidentListRow[] = [];
+  // The next page is asked for before this one is read, so the server works while this process does.
+  for (let reply: Uint8Array | undefined = await readPage(query); reply; ) {
+    const nextPageToken = nextPageTokenOf(reply);
+    const next = nextPageToken && readPage(query, nextPageToken);
+    forEachListedExecution(reply, LIST_FIELDS, (wf) => rows.push(rowOf(wf)));
+    reply = next ? await next : undefined;
+  }
+  // Nearest deadline first; incidents with no open deadline after, newest first. Compared as numbers:
+  // the server may write a time with or without fractions of a second.
+  const keyed = rows.map((row) => ({ row, deadline: row.nextDeadline ? Date.parse(row.nextDeadline) : Infinity, started: Date.parse(row.startedAt) }));
+  keyed.sort((a, b) => a.deadline - b.deadline || b.started - a.started);
+  return keyed.map((k) => k.row);
 }
+
+/** A memo field that is absent reads as undefined, as a null payload does. */
+const NO_VALUE: WirePayload = { metadata: { encoding: Buffer.from('binary/null') } };

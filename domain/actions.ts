@@ -1,3 +1,4 @@
+import { ActionRefused } from './action-refused';
 import { describeTimeLeft } from './deadlines';
 import {
   CATEGORIES,
@@ -20,12 +21,7 @@ import {
 // Every responder action, its input, and the rule that refuses it before it enters history. The messages
 // are for a person at 3 a.m.: what was wrong and what to do instead.
 
-export class ActionRefused extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ActionRefused';
-  }
-}
+export { ActionRefused };
 
 const refuse = (message: string): never => {
   throw new ActionRefused(message);

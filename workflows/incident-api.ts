@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType, type QueryDefinition, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
+import type { defineSearchAttributeKey as DefineSearchAttributeKey, QueryDefinition, SearchAttributeType, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type * as A from '../domain/actions';
 import type { AccessPolicy } from '../domain/access';
 import type { NormalizedAlert } from '../domain/alerts/alert';
@@ -13,6 +13,7 @@ import type { Policy } from '../domain/policy';
 const defineUpdate = <Ret, Args extends unknown[]>(name: string) => ({ type: 'update', name }) as UpdateDefinition<Ret, Args>;
 const defineQuery = <Ret>(name: string) => ({ type: 'query', name }) as QueryDefinition<Ret, []>;
 const defineSignal = <Args extends unknown[]>(name: string) => ({ type: 'signal', name }) as SignalDefinition<Args>;
+const defineSearchAttributeKey: typeof DefineSearchAttributeKey = <T extends SearchAttributeType>(name: string, type: T) => ({ name, type });
 
 export const WORKFLOW_TYPE = 'incidentWorkflow';
 
@@ -38,11 +39,19 @@ export interface IncidentView {
   policy: Policy;
 }
 
-/** Static facts kept in the memo, so that listing many incidents needs no query per incident. */
-export interface IncidentMemo {
-  title: string;
-  awareAt: string;
-  category: string;
+/**
+ * Static facts kept in the memo, so that listing many incidents needs no query per incident. One field,
+ * so that a list decrypts one payload per incident (incidents opened before 2026-11 have the three as
+ * fields of their own: see LegacyIncidentMemo).
+ */
+export type IncidentMemo = {
+  incident: { title: string; awareAt: string; category: string };
+};
+
+export type LegacyIncidentMemo = IncidentMemo['incident'];
+
+export function incidentMemo(request: Pick<OpenIncidentRequest, 'title' | 'awareAt' | 'category'>): IncidentMemo {
+  return { incident: { title: request.title, awareAt: request.awareAt, category: request.category } };
 }
 
 export interface ActionResult {
@@ -92,8 +101,8 @@ export const accessRefusedSignal = defineSignal<[AccessRefusal]>('accessRefused'
 /** Reload the roster and role mapping from the worker's configuration (after adding a member, say). */
 export const reloadAccessSignal = defineSignal<[{ requestedBy: string }]>('reloadAccess');
 
-export const SA_SEVERITY = defineSearchAttributeKey('IncidentSeverity', SearchAttributeType.KEYWORD);
-export const SA_PHASE = defineSearchAttributeKey('IncidentPhase', SearchAttributeType.KEYWORD);
-export const SA_NEXT_DEADLINE = defineSearchAttributeKey('IncidentNextDeadline', SearchAttributeType.DATETIME);
-export const SA_DATA_IMPACT = defineSearchAttributeKey('IncidentDataImpact', SearchAttributeType.KEYWORD);
+export const SA_SEVERITY = defineSearchAttributeKey('IncidentSeverity', 'KEYWORD');
+export const SA_PHASE = defineSearchAttributeKey('IncidentPhase', 'KEYWORD');
+export const SA_NEXT_DEADLINE = defineSearchAttributeKey('IncidentNextDeadline', 'DATETIME');
+export const SA_DATA_IMPACT = defineSearchAttributeKey('IncidentDataImpact', 'KEYWORD');
 export const SEARCH_ATTRIBUTES = [SA_SEVERITY, SA_PHASE, SA_NEXT_DEADLINE, SA_DATA_IMPACT];

@@ -13,6 +13,7 @@ import { describeAudit, rcaReport, regulatorDossier, REPORT_KINDS, rfoReport, ty
 import { formatInZone, formatShort } from '../../domain/time-format';
 import { parseTimeInput, TimeInputError } from '../../domain/time-input';
 import { isTemporalUnavailable, TemporalUnreachableError } from '../../platform/temporal-errors';
+import { temporalAddress } from '../../platform/temporal-target';
 import * as api from '../../workflows/incident-api';
 import { generateSigningKey, signerFromFile, SigningKeyError, type ActionSigner } from '../action-signer';
 import type { IncidentClient, UpdateDef } from '../incident-client';
@@ -664,7 +665,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     }
     if (isTemporalUnavailable(err)) {
       const t = ctx.config().temporal;
-      ctx.out.error(new TemporalUnreachableError(t.address ?? `${t.devServer.ip}:${t.devServer.port}`, err).message);
+      ctx.out.error(new TemporalUnreachableError(temporalAddress(t), err).message);
       return EXIT.unreachable;
     }
     ctx.out.error(`incident: unexpected error: ${(err as Error)?.message ?? err}`);

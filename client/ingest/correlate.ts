@@ -78,7 +78,7 @@ export class AlertCorrelator {
             { key: api.SA_PHASE, value: 'containment' },
             { key: api.SA_DATA_IMPACT, value: 'unassessed' },
           ],
-          memo: { title: request.title, awareAt: request.awareAt, category: request.category } satisfies api.IncidentMemo,
+          memo: api.incidentMemo(request),
         });
         this.generations.set(base, generation);
         return { correlationKey, incidentId: handle.workflowId, outcome: 'delivered' };

@@ -605,6 +605,12 @@ describe('incident CLI: mistakes get one plain message and the documented exit c
     expect(r.stderr).toMatch(/^Temporal is not reachable at 127\.0\.0\.1:1 \(.+\)\. Start the embedded server with `npm start`, or set TEMPORAL_ADDRESS to your cluster\.\n$/);
   });
 
+  it('a namespace the server does not have: exit 2 and which setting to change', async () => {
+    const r = await world.run(['list'], { TEMPORAL_NAMESPACE: 'no-such-tenant' });
+    expectRefused(r, 2);
+    expect(r.stderr).toMatch(/^incident: Temporal at 127\.0\.0\.1:\d+ has no namespace "no-such-tenant" \(Namespace no-such-tenant is not found\.\): set TEMPORAL_NAMESPACE to one it has\.\n$/);
+  });
+
   it('an unreachable server is reported within the configured 5 s connect timeout, not after the gRPC retries', async () => {
     // platform/connection.ts gives every client connection connectTimeout: '5s'; a person who forgot
     // `npm start` should learn it in about that time. Allow twice that for process start-up and load.

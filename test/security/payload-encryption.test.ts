@@ -5,8 +5,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IncidentClient } from '../../client/incident-client';
-import { listIncidents } from '../../client/incident-list';
-import { AesGcmCodec, dataConverterFor, ENCRYPTED_ENCODING, PayloadKeyMissing } from '../../platform/encryption/codec';
+import { listIncidents, visibilityPages, type PayloadOpener } from '../../client/incident-list';
+import { openGrpcChannel } from '../../platform/grpc-channel';
+import { AesGcmCodec, dataConverterFor, ENCRYPTED_ENCODING, PayloadKeyMissing, payloadOpenerFor } from '../../platform/encryption/codec';
 import { KeyRingError, parseKeyRing } from '../../platform/encryption/key-ring';
 import { createIncidentWorker } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';
@@ -111,10 +112,15 @@ describe('encrypted incidents on the dev server', () => {
       for (const secret of [marker, email, customer, evidencePath, images['vault-01']]) expect(text.includes(secret), `${secret} in ${file}`).toBe(false);
     }
     // A list by someone without the keys still lists the incident, saying why its title is not shown.
-    const rowFor = async (client: Client) => (await listIncidents(client, {})).find((r) => r.incidentId === incidentId);
-    expect((await rowFor(new Client({ connection })))?.title).toBe('(unreadable: encrypted, and this CLI has no payload keys (INCIDENT_PAYLOAD_KEYS))');
-    expect((await rowFor(withoutKey1))?.title).toMatch(/^\(unreadable: .*key "k1", which is not in the key ring/);
-    expect((await rowFor(new Client({ connection, dataConverter: dataConverterFor(ring12) })))?.title).toBe(title);
+    const channel = openGrpcChannel({ address: inject('devServerAddress'), namespace: 'default' });
+    const rowFor = async (open: PayloadOpener | undefined) => (await listIncidents(visibilityPages(channel, 'default'), open, {})).find((r) => r.incidentId === incidentId);
+    try {
+      expect((await rowFor(undefined))?.title).toBe('(unreadable: encrypted, and this CLI has no payload keys (INCIDENT_PAYLOAD_KEYS))');
+      expect((await rowFor(payloadOpenerFor(ring2)))?.title).toMatch(/^\(unreadable: .*key "k1", which is not in the key ring/);
+      expect((await rowFor(payloadOpenerFor(ring12)))?.title).toBe(title);
+    } finally {
+      channel.close();
+    }
     await new Client({ connection, dataConverter: dataConverterFor(ring12) }).workflow.getHandle(incidentId).terminate('test finished');
   });
 });

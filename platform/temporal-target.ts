@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import type { TLSConfig } from '@temporalio/client';
+import type { TemporalSettings } from '../domain/config-merge';
+import type { GrpcTarget } from './grpc-channel';
+
+// Where and how every process of the project reaches Temporal, from the configuration: the address,
+// the namespace, TLS or mTLS and the API key. Free of the SDK, so the CLI can dial before loading it.
+
+/** The configured address, or the embedded dev server's. */
+export function temporalAddress(temporal: Pick<TemporalSettings, 'address' | 'devServer'>): string {
+  return temporal.address ?? `${temporal.devServer.ip}:${temporal.devServer.port}`;
+}
+
+export function tlsOptions(temporal: Pick<TemporalSettings, 'tls' | 'apiKey'>): TLSConfig | undefined {
+  const tls = temporal.tls;
+  const wantsTls = tls.enabled ?? Boolean(tls.certPath || tls.caPath || temporal.apiKey);
+  if (!wantsTls) return undefined;
+  const read = (file: string | undefined, what: string) => {
+    if (!file) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`Cannot read the Temporal TLS ${what} at ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+    }
+  };
+  const crt = read(tls.certPath, 'client certificate (TEMPORAL_TLS_CERT)');
+  const key = read(tls.keyPath, 'client key (TEMPORAL_TLS_KEY)');
+  if (Boolean(crt) !== Boolean(key)) throw new Error('Temporal mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY.');
+  return {
+    serverNameOverride: tls.serverName,
+    serverRootCACertificate: read(tls.caPath, 'CA certificate (TEMPORAL_TLS_CA)'),
+    clientCertPair: crt && key ? { crt, key } : undefined,
+  };
+}
+
+/**
+ * Equal for two sets of settings exactly when they reach the same server, namespace and identity: how
+ * work started on unvalidated settings is matched against the validated ones.
+ */
+export function connectionIdentity(temporal: TemporalSettings): string {
+  const { certPath, keyPath, caPath, serverName, enabled } = temporal.tls;
+  return JSON.stringify([temporalAddress(temporal), temporal.namespace, temporal.apiKey ?? null, certPath ?? null, keyPath ?? null, caPath ?? null, serverName ?? null, enabled ?? null]);
+}
+
+/** What grpc-channel.ts dials; reads the TLS files, and says which one it cannot read. */
+export function grpcTarget(temporal: TemporalSettings): GrpcTarget {
+  return { address: temporalAddress(temporal), tls: tlsOptions(temporal), apiKey: temporal.apiKey, namespace: temporal.namespace };
+}
