@@ -25,7 +25,7 @@ async function timeCommand(program: string, args: string[], env: NodeJS.ProcessE
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 1000);
-  const runs = Number(process.argv[3] ?? 7);
+  const runs = Number(process.argv[3] ?? 11);
   const cliPath = await resolveTemporalCli({ cacheDir: path.join(PROJECT_DIR, '.cache') });
   if (!cliPath) throw new Error('The benchmark needs the Temporal CLI.');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-list-'));
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     const env = { ...process.env, TEMPORAL_ADDRESS: server.address, INCIDENT_DATA_DIR: dir, NO_COLOR: '1' };
     const ours: number[] = [];
     const theirs: number[] = [];
+    const bareNode: number[] = [];
     let oursLines = 0;
     let theirsLines = 0;
     // BENCH_CPU_PROFILE_DIR=dir writes a V8 CPU profile of one extra `incident list` run there.
@@ -78,11 +79,14 @@ async function main(): Promise<void> {
       theirs.push(b.ms);
       oursLines = a.lines;
       theirsLines = b.lines;
+      bareNode.push((await timeCommand(process.execPath, ['-e', ''], env)).ms);
     }
     console.log(`listing ${count} open incidents, ${runs} runs each, medians:`);
     console.log(`  temporal workflow list: ${median(theirs).toFixed(0)} ms (${theirsLines - 1} rows)`);
     console.log(`  incident list:          ${median(ours).toFixed(0)} ms (${oursLines - 1} rows, sorted by deadline)`);
     console.log(`  ratio incident / temporal: ${(median(ours) / median(theirs)).toFixed(2)} (target ≤ 1.5)`);
+    // The floor of any Node command in this environment; NODE_EXTRA_CA_CERTS, when set, is read at Node's start.
+    console.log(`  node -e '' (Node's own start${process.env.NODE_EXTRA_CA_CERTS ? ', with NODE_EXTRA_CA_CERTS set' : ''}): ${median(bareNode).toFixed(0)} ms`);
   } finally {
     await server.stop();
     await rm(dir, { recursive: true, force: true });

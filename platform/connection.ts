@@ -5,7 +5,6 @@ import { diagnoseConnectFailure } from './tls-diagnosis';
 import { TemporalUnreachableError } from './temporal-errors';
 
 export { isTemporalUnavailable, TemporalUnreachableError } from './temporal-errors';
-export { temporalAddress, tlsOptions } from './temporal-target';
 
 // How every process of the project reaches Temporal: the same address, namespace, TLS and API key for the
 // worker (native connection, in worker-connection.ts) and the clients (CLI, ingestion service). This module

@@ -1,6 +1,7 @@
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from '../domain/config';
-import { TemporalUnreachableError, tlsOptions } from './connection';
+import { TemporalUnreachableError } from './temporal-errors';
+import { tlsOptions } from './temporal-target';
 import { diagnoseConnectFailure } from './tls-diagnosis';
 
 // The worker's native connection, with the same address, TLS and API key as the clients'.
