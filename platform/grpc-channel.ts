@@ -1,5 +1,8 @@
 import http2 from 'node:http2';
+import { isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { TLSConfig } from '@temporalio/client';
+import { httpProxyFor, tunnelThrough } from './grpc-proxy';
 
 // Unary gRPC calls over Node's own HTTP/2, for the one read that must start fast (`incident list`):
 // loading @grpc/grpc-js and the SDK's protobuf reflection costs a command 0.15 s before its first byte
@@ -76,36 +79,43 @@ function statusOf(headers: http2.IncomingHttpHeaders): { code: number; details: 
   return { code: Number(raw), details };
 }
 
-export function openGrpcChannel(target: GrpcTarget, { connectTimeoutMs = 5_000 } = {}): GrpcChannel {
+/** An HTTP/2 session to `target`, direct or through a CONNECT tunnel; undefined `socket` means direct. */
+function connectSession(target: GrpcTarget, socket?: Socket): http2.ClientHttp2Session {
   const tls = target.tls;
-  const session = http2.connect(`${tls ? 'https' : 'http'}://${target.address}`, {
-    ...(tls
-      ? {
-          servername: tls.serverNameOverride,
-          ca: tls.serverRootCACertificate ? Buffer.from(tls.serverRootCACertificate) : undefined,
-          cert: tls.clientCertPair ? Buffer.from(tls.clientCertPair.crt) : undefined,
-          key: tls.clientCertPair ? Buffer.from(tls.clientCertPair.key) : undefined,
-          ALPNProtocols: ['h2'],
-        }
-      : {}),
-  });
+  const tlsOptions = tls && {
+    servername: tls.serverNameOverride,
+    ca: tls.serverRootCACertificate ? Buffer.from(tls.serverRootCACertificate) : undefined,
+    cert: tls.clientCertPair ? Buffer.from(tls.clientCertPair.crt) : undefined,
+    key: tls.clientCertPair ? Buffer.from(tls.clientCertPair.key) : undefined,
+    ALPNProtocols: ['h2'],
+  };
+  const authority = `${tls ? 'https' : 'http'}://${target.address}`;
+  if (!socket) return http2.connect(authority, tlsOptions ?? {});
+  // Over the tunnel, TLS checks the server's name as it would directly (not the proxy's).
+  const host = target.address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return http2.connect(authority, { createConnection: () => (tlsOptions ? tlsConnect({ ...tlsOptions, socket, servername: tls.serverNameOverride ?? (isIP(host) ? undefined : host) }) : socket) });
+}
+
+/** `env` is read for the HTTP proxy settings grpc-js honours (grpc-proxy.ts). */
+export function openGrpcChannel(target: GrpcTarget, { connectTimeoutMs = 5_000, env = process.env as Record<string, string | undefined> } = {}): GrpcChannel {
+  const proxy = httpProxyFor(target.address, env);
   // Failures reach each call through its stream; the session's own must not crash the process.
   let sessionError: Error | undefined;
-  session.on('error', (err) => (sessionError = err));
-  const connected = new Promise<void>((resolve, reject) => {
+  let session: http2.ClientHttp2Session | undefined;
+  const open = (s: http2.ClientHttp2Session) => {
+    session = s;
+    s.on('error', (err) => (sessionError = err));
+    return new Promise<http2.ClientHttp2Session>((resolve, reject) => {
+      s.once('connect', () => resolve(s));
+      s.once('error', reject);
+      s.once('close', () => reject(sessionError ?? new Error('the connection closed before it was established')));
+    });
+  };
+  // Direct connections start at once: `incident list` sends its request before loading anything else.
+  const opening = proxy ? tunnelThrough(proxy, target.address, connectTimeoutMs).then((socket) => open(connectSession(target, socket))) : open(connectSession(target));
+  const connected = new Promise<http2.ClientHttp2Session>((resolve, reject) => {
     const timer = setTimeout(() => reject(Object.assign(new Error(`no connection within ${connectTimeoutMs / 1000} s (deadline)`), { code: 'ETIMEDOUT' })), connectTimeoutMs);
-    session.once('connect', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    session.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    session.once('close', () => {
-      clearTimeout(timer);
-      reject(sessionError ?? new Error('the connection closed before it was established'));
-    });
+    opening.then(resolve, reject).finally(() => clearTimeout(timer));
   });
   connected.catch(() => undefined);
 
@@ -122,7 +132,7 @@ export function openGrpcChannel(target: GrpcTarget, { connectTimeoutMs = 5_000 }
   return {
     target,
     async unary(method, request, timeoutMs, onSent) {
-      await connected.catch((err: Error) => Promise.reject(unavailable(err)));
+      const session = await connected.catch((err: Error) => Promise.reject(unavailable(err)));
       return new Promise<Buffer>((resolve, reject) => {
         const stream = session.request(headers(method, timeoutMs), { endStream: false });
         const chunks: Buffer[] = [];
@@ -159,7 +169,8 @@ export function openGrpcChannel(target: GrpcTarget, { connectTimeoutMs = 5_000 }
       });
     },
     close() {
-      session.close();
+      if (session) session.close();
+      else void opening.then((s) => s.close(), () => undefined);
     },
   };
 }
