@@ -10,6 +10,7 @@ import { diagnoseConnectFailure } from '../../platform/tls-diagnosis';
 import { expectNoStack, pollUntil, runCliProcess, type CliResult } from '../cli/harness';
 import { uniqueId } from '../helpers/fixtures';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
+import { startConnectProxy } from '../helpers/connect-proxy';
 import { makeTestPki, startTlsTerminator, type CertFiles, type TestPki, type TlsTerminator } from '../helpers/tls-terminator';
 
 // The dev server has no TLS of its own, so a real TLS terminator stands in front of it: nginx, which
@@ -175,6 +176,27 @@ describe('mTLS to Temporal through nginx (ssl_verify_client on)', () => {
     const log = await nginx!.accessLog();
     expect(log).toMatch(/^NONE "-" 400 /m);
     expect(log).toMatch(/^FAILED:[^"]* "[^"]*CN=intruder[^"]*" 400 /m);
+  });
+
+  it('the CLI reaches nginx through an HTTP CONNECT proxy, with mTLS and the server name checked inside the tunnel', async () => {
+    const proxy = await startConnectProxy();
+    try {
+      const id = uniqueId('INC-MTLS-PROXY');
+      expect((await cli(['open', '--id', id, '--title', 'Through the proxy', '--severity', 'SEV3', '--category', 'intrusion', '--detection', 'test'])).code).toBe(0);
+      const listed = await cli(['list', '--json'], { https_proxy: proxy.url });
+      expect({ code: listed.code, stderr: listed.stderr }).toEqual({ code: 0, stderr: '' });
+      expect((JSON.parse(listed.stdout) as { incidentId: string }[]).map((i) => i.incidentId)).toContain(id);
+      const shown = await cli(['show', id, '--json'], { https_proxy: proxy.url });
+      expect({ code: shown.code, stderr: shown.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(proxy.tunnels.map((t) => t.target)).toEqual([nginx!.address, nginx!.address]);
+      // Inside the tunnel the server name is still checked: without it the certificate does not match.
+      const unnamed = await cli(['list'], { https_proxy: proxy.url, TEMPORAL_TLS_SERVER_NAME: '' });
+      expect(unnamed.code).toBe(3);
+      expect(unnamed.stderr).toMatch(/^Temporal is not reachable at 127\.0\.0\.1:\d+ \(UNAVAILABLE: .*altnames.*\)/);
+    } finally {
+      await proxy.close();
+    }
+    expect(await nginx!.accessLog()).toMatch(/^SUCCESS "[^"]*CN=responder-alice[^"]*" 200 \/temporal\.api\.workflowservice\.v1\.WorkflowService\/ListWorkflowExecutions$/m);
   });
 
   it('a worker without a client certificate stops at start-up and says why', async () => {
