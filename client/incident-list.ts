@@ -49,7 +49,7 @@ export function visibilityQuery(filter: IncidentListFilter): string {
 /** The encoded reply for one page of the visibility query: `nextPageToken` is undefined for the first. */
 export type ListPageReader = (query: string, nextPageToken?: Uint8Array) => Promise<Uint8Array>;
 
-export const LIST_PAGE_SIZE = 1000;
+const LIST_PAGE_SIZE = 1000;
 const LIST_TIMEOUT_MS = 30_000;
 const LIST_FIELDS = {
   memo: new Set(['incident', 'title', 'awareAt']),

@@ -8,7 +8,8 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\./.test(h);
 }
 
-function hostOf(address: string): string {
+/** The host of a host:port address, without the brackets of an IPv6 one. */
+export function hostOf(address: string): string {
   const bracketed = /^\[([^\]]+)\]/.exec(address);
   if (bracketed) return bracketed[1];
   const i = address.lastIndexOf(':');

@@ -2,11 +2,12 @@ import http2 from 'node:http2';
 import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { TLSConfig } from '@temporalio/client';
+import { hostOf } from '../domain/transport-security';
 import { httpProxyFor, tunnelThrough } from './grpc-proxy';
 
 // Unary gRPC calls over Node's own HTTP/2, for the one read that must start fast (`incident list`):
 // loading @grpc/grpc-js and the SDK's protobuf reflection costs a command 0.15 s before its first byte
-// is sent. Same settings as the SDK connection (tls-options.ts): TLS or mTLS with an optional CA and
+// is sent. Same settings as the SDK connection (temporal-target.ts): TLS or mTLS with an optional CA and
 // server name, and the API key as a bearer token.
 
 export interface GrpcTarget {
@@ -92,7 +93,7 @@ function connectSession(target: GrpcTarget, socket?: Socket): http2.ClientHttp2S
   const authority = `${tls ? 'https' : 'http'}://${target.address}`;
   if (!socket) return http2.connect(authority, tlsOptions ?? {});
   // Over the tunnel, TLS checks the server's name as it would directly (not the proxy's).
-  const host = target.address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  const host = hostOf(target.address);
   return http2.connect(authority, { createConnection: () => (tlsOptions ? tlsConnect({ ...tlsOptions, socket, servername: tls.serverNameOverride ?? (isIP(host) ? undefined : host) }) : socket) });
 }
 

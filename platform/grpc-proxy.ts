@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { isIPv4 } from 'node:net';
 import type { Socket } from 'node:net';
+import { hostOf } from '../domain/transport-security';
 
 // The HTTP CONNECT proxy that @grpc/grpc-js would use for an address, from the same environment
 // variables and with the same precedence, so that `incident list` (grpc-channel.ts) goes the way every
@@ -44,8 +45,7 @@ export function httpProxyFor(address: string, env: Env): HttpProxy | undefined {
     return undefined;
   }
   if (url.protocol !== 'http:') return undefined;
-  const host = address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  if (excluded(host, env)) return undefined;
+  if (excluded(hostOf(address), env)) return undefined;
   const user = decodeURIComponent(url.username);
   return { address: `${url.hostname}:${url.port || '80'}`, credentials: user ? (url.password ? `${user}:${decodeURIComponent(url.password)}` : user) : undefined };
 }
@@ -62,8 +62,13 @@ export function tunnelThrough(proxy: HttpProxy, address: string, timeoutMs: numb
       headers: { Host: address, ...(proxy.credentials ? { 'Proxy-Authorization': `Basic ${Buffer.from(proxy.credentials).toString('base64')}` } : {}) },
       timeout: timeoutMs,
     });
-    request.once('connect', (response, socket) => {
-      if (response.statusCode === 200) return resolve(socket);
+    request.once('connect', (response, socket, head) => {
+      if (response.statusCode === 200) {
+        // The server may speak first (a gRPC server sends its SETTINGS at once): bytes that came with the
+        // proxy's answer belong to the tunnel.
+        if (head.length) socket.unshift(head);
+        return resolve(socket);
+      }
       socket.destroy();
       reject(new Error(`the proxy ${proxy.address} refused the tunnel to ${address} (HTTP ${response.statusCode})`));
     });
