@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { IncidentClient } from '../client/incident-client';
+import { installationDataConverter } from '../platform/encryption/codec';
 import { parseConfig } from '../domain/config';
 import { resolveTemporalCli } from '../platform/binaries';
 import { freePort, startDevServer } from '../platform/dev-server';
@@ -17,10 +18,10 @@ const run = promisify(execFile);
 const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function timeCommand(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; lines: number }> {
+async function timeCommand(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; lines: number; stdout: string }> {
   const start = performance.now();
   const { stdout } = await run(program, args, { env, maxBuffer: 64 * 1024 * 1024 });
-  return { ms: performance.now() - start, lines: stdout.trim().split('\n').length };
+  return { ms: performance.now() - start, lines: stdout.trim().split('\n').length, stdout };
 }
 
 async function main(): Promise<void> {
@@ -34,7 +35,9 @@ async function main(): Promise<void> {
   try {
     const config = parseConfig({ dataDir: dir }, {});
     const connection = await Connection.connect({ address: server.address });
-    const incidents = new IncidentClient(new Client({ connection }), 'bench-no-worker', config.policy);
+    // Encrypted as the embedded default is (a key ring under the data dir): the CLI decrypts every title.
+    const dataConverter = installationDataConverter(process.env, dir, { create: true, namespace: config.temporal.namespace });
+    const incidents = new IncidentClient(new Client({ connection, dataConverter }), 'bench-no-worker', config.policy);
     const severities = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
     const started = performance.now();
     for (let i = 0; i < count; i += 50) {
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     }
     for (let i = 0; i < runs; i++) {
       const a = await timeCommand(process.execPath, [path.join(PROJECT_DIR, 'bin', 'incident.js'), 'list'], env);
+      if (!a.stdout.includes('Benchmark incident 999')) throw new Error(`incident list did not show the decrypted titles:\n${a.stdout.slice(0, 500)}`);
       const b = await timeCommand(cliPath, ['workflow', 'list', '--address', server.address, '--query', query], env);
       ours.push(a.ms);
       theirs.push(b.ms);
