@@ -1,9 +1,9 @@
 import http2 from 'node:http2';
-import { isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { TLSConfig } from '@temporalio/client';
-import { hostOf } from '../domain/transport-security';
 import { httpProxyFor, tunnelThrough } from './grpc-proxy';
+import { nodeTlsOptions } from './temporal-target';
 
 // Unary gRPC calls over Node's own HTTP/2, for the one read that must start fast (`incident list`):
 // loading @grpc/grpc-js and the SDK's protobuf reflection costs a command 0.15 s before its first byte
@@ -82,19 +82,11 @@ function statusOf(headers: http2.IncomingHttpHeaders): { code: number; details: 
 
 /** An HTTP/2 session to `target`, direct or through a CONNECT tunnel; undefined `socket` means direct. */
 function connectSession(target: GrpcTarget, socket?: Socket): http2.ClientHttp2Session {
-  const tls = target.tls;
-  const tlsOptions = tls && {
-    servername: tls.serverNameOverride,
-    ca: tls.serverRootCACertificate ? Buffer.from(tls.serverRootCACertificate) : undefined,
-    cert: tls.clientCertPair ? Buffer.from(tls.clientCertPair.crt) : undefined,
-    key: tls.clientCertPair ? Buffer.from(tls.clientCertPair.key) : undefined,
-    ALPNProtocols: ['h2'],
-  };
-  const authority = `${tls ? 'https' : 'http'}://${target.address}`;
+  // Through a tunnel too, TLS checks the Temporal server's name, not the proxy's.
+  const tlsOptions = target.tls && { ...nodeTlsOptions(target.tls, target.address), ALPNProtocols: ['h2'] };
+  const authority = `${tlsOptions ? 'https' : 'http'}://${target.address}`;
   if (!socket) return http2.connect(authority, tlsOptions ?? {});
-  // Over the tunnel, TLS checks the server's name as it would directly (not the proxy's).
-  const host = hostOf(target.address);
-  return http2.connect(authority, { createConnection: () => (tlsOptions ? tlsConnect({ ...tlsOptions, socket, servername: tls.serverNameOverride ?? (isIP(host) ? undefined : host) }) : socket) });
+  return http2.connect(authority, { createConnection: () => (tlsOptions ? tlsConnect({ ...tlsOptions, socket }) : socket) });
 }
 
 /** `env` is read for the HTTP proxy settings grpc-js honours (grpc-proxy.ts). */

@@ -52,11 +52,10 @@ export function httpProxyFor(address: string, env: Env): HttpProxy | undefined {
 
 /** A TCP stream to `address` through the proxy's CONNECT tunnel. */
 export function tunnelThrough(proxy: HttpProxy, address: string, timeoutMs: number): Promise<Socket> {
-  const [host, port] = [proxy.address.replace(/:\d+$/, ''), Number(proxy.address.split(':').pop())];
   return new Promise((resolve, reject) => {
     const request = http.request({
-      host,
-      port,
+      host: hostOf(proxy.address),
+      port: Number(proxy.address.split(':').pop()),
       method: 'CONNECT',
       path: address,
       headers: { Host: address, ...(proxy.credentials ? { 'Proxy-Authorization': `Basic ${Buffer.from(proxy.credentials).toString('base64')}` } : {}) },

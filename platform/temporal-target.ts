@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import type { TLSConfig } from '@temporalio/client';
 import type { TemporalSettings } from '../domain/config-merge';
+import { hostOf } from '../domain/transport-security';
 import type { GrpcTarget } from './grpc-channel';
 
 // Where and how every process of the project reaches Temporal, from the configuration: the address,
@@ -45,4 +48,18 @@ export function connectionIdentity(temporal: TemporalSettings): string {
 /** What grpc-channel.ts dials; reads the TLS files, and says which one it cannot read. */
 export function grpcTarget(temporal: TemporalSettings): GrpcTarget {
   return { address: temporalAddress(temporal), tls: tlsOptions(temporal), apiKey: temporal.apiKey, namespace: temporal.namespace };
+}
+
+/**
+ * TLS settings as node:tls takes them, for a connection to `address`. The name checked in the server's
+ * certificate is the one gRPC checks: TEMPORAL_TLS_SERVER_NAME, else the host dialled (none for an IP).
+ */
+export function nodeTlsOptions(tls: TLSConfig, address: string): ConnectionOptions {
+  const host = hostOf(address);
+  return {
+    servername: tls.serverNameOverride || (isIP(host) ? undefined : host),
+    ca: tls.serverRootCACertificate ? Buffer.from(tls.serverRootCACertificate) : undefined,
+    cert: tls.clientCertPair ? Buffer.from(tls.clientCertPair.crt) : undefined,
+    key: tls.clientCertPair ? Buffer.from(tls.clientCertPair.key) : undefined,
+  };
 }

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { TLSConfig } from '@temporalio/client';
+import { nodeTlsOptions } from './temporal-target';
 
 // When a connection to Temporal fails, gRPC says "Failed to connect before the deadline" or "HTTP status
 // code 400", whatever the reason. This finds the reason an operator can act on: a TLS setting that does
@@ -96,14 +97,9 @@ async function diagnose(address: string, settings: TlsSettings, err: unknown): P
     const result = await probe(host, port, { rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
     return result.ok ? `The server at ${address} speaks TLS and this client does not: set TEMPORAL_TLS_CA to the CA of its certificate (or TEMPORAL_TLS=true if a public CA signed it), and TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY if it requires a client certificate.` : undefined;
   }
-  // Checked as gRPC does: the name given by TEMPORAL_TLS_SERVER_NAME, else the host dialled.
-  const serverName = settings.serverNameOverride || (isIP(host) ? undefined : host);
-  const result = await probe(host, port, {
-    servername: serverName,
-    ca: settings.serverRootCACertificate ? Buffer.from(settings.serverRootCACertificate) : undefined,
-    cert: settings.clientCertPair ? Buffer.from(settings.clientCertPair.crt) : undefined,
-    key: settings.clientCertPair ? Buffer.from(settings.clientCertPair.key) : undefined,
-  });
+  const options = nodeTlsOptions(settings, address);
+  const serverName = options.servername;
+  const result = await probe(host, port, options);
   if (result.ok) return result.alpn === 'h2' ? undefined : `The server at ${address} accepts TLS but not HTTP/2 (ALPN "h2"), which gRPC needs: is this the Temporal frontend or a gRPC-capable proxy?`;
   const code = result.error.code ?? '';
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {

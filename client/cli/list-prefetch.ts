@@ -57,17 +57,14 @@ export function startListPrefetch(argv: readonly string[], env: NodeJS.ProcessEn
     const temporal = peekTemporalSettings(deepMerge(sources.content, envOverlay(sources.env)));
     if (!temporal || temporalInClear(temporal)) return undefined;
     const channel = openGrpcChannel(grpcTarget(temporal));
-    let onSent = () => {};
-    const firstPage = requestListPage(channel, temporal.namespace, query, undefined, () => onSent());
-    const settled = firstPage.then(
-      () => undefined,
-      () => undefined, // reported, if still wanted, when claimed
-    );
+    let onSent!: () => void;
     const sent = new Promise<void>((resolve) => {
       onSent = resolve;
-      void settled.then(resolve);
       setTimeout(resolve, SEND_WAIT_MS).unref();
     });
+    const firstPage = requestListPage(channel, temporal.namespace, query, undefined, onSent);
+    // A request that failed before leaving releases the wait too; the failure is reported, if still wanted, when claimed.
+    firstPage.then(onSent, onSent);
     return { identity: connectionIdentity(temporal), query, channel, firstPage, sent };
   } catch {
     return undefined; // the validated path reports whatever is wrong
