@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { SmtpConfig } from '../domain/config';
+import type { SmtpConfig } from '../platform/config/schema';
 import type { MailMessage } from '../domain/notices';
 import { NO_FAULTS, type FaultPoints } from './fault-points';
 

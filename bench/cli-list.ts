@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { IncidentClient } from '../client/incident-client';
 import { installationDataConverter } from '../platform/encryption/codec';
-import { parseConfig } from '../domain/config';
+import { parseConfig } from '../platform/config/schema';
 import { resolveTemporalCli } from '../platform/binaries';
 import { freePort, startDevServer } from '../platform/dev-server';
 import * as api from '../workflows/incident-api';
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   if (!cliPath) throw new Error('The benchmark needs the Temporal CLI.');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-list-'));
   const port = await freePort();
-  const server = await startDevServer({ cliPath, port, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'server.log') });
+  const server = await startDevServer({ searchAttributes: api.SEARCH_ATTRIBUTES, cliPath, port, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'server.log') });
   try {
     const config = parseConfig({ dataDir: dir }, {});
     const connection = await Connection.connect({ address: server.address });

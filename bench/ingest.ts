@@ -4,10 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startIngest } from '../client/ingest/start';
-import { parseConfig } from '../domain/config';
+import { startIngest } from '../services/ingest/start';
+import { parseConfig } from '../platform/config/schema';
 import { resolveTemporalCli } from '../platform/binaries';
 import { freePort, startDevServer } from '../platform/dev-server';
+import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 
 // Alert ingestion under sustained load: alerts per second into 10 open incidents, and the p50 / p99 time
 // from the POST to Temporal's acceptance, beside a bare node:http handler (read, parse, answer 202) on the
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   const cliPath = await resolveTemporalCli({ cacheDir: path.join(PROJECT_DIR, '.cache') });
   if (!cliPath) throw new Error('The benchmark needs the Temporal CLI.');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-ingest-'));
-  const server = await startDevServer({ cliPath, port: await freePort(), dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'server.log') });
+  const server = await startDevServer({ searchAttributes: SEARCH_ATTRIBUTES, cliPath, port: await freePort(), dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'server.log') });
   const bare = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -1,5 +1,5 @@
 import { Connection, type ConnectionOptions } from '@temporalio/client';
-import type { Config } from '../domain/config';
+import type { Config } from './config/schema';
 import { tlsOptions } from './temporal-target';
 import { diagnoseConnectFailure } from './tls-diagnosis';
 import { TemporalUnreachableError } from './temporal-errors';

@@ -4,7 +4,6 @@ import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 
 // The embedded Temporal: `temporal server start-dev` with a SQLite file under the data dir, so open
 // incidents and their timers survive a restart, and the Web UI on its own port.
@@ -25,6 +24,8 @@ export interface DevServerOptions {
   namespace?: string;
   logFile: string;
   extraArgs?: string[];
+  /** Registered at start, so a fresh server can take incidents at once (workflows/incident-api.ts names them). */
+  searchAttributes: readonly { name: string; type: string }[];
 }
 
 function portFree(ip: string, port: number): Promise<boolean> {
@@ -68,7 +69,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     'warn',
     ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
     ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
-    ...SEARCH_ATTRIBUTES.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`]),
+    ...opts.searchAttributes.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`]),
     ...(opts.extraArgs ?? []),
   ];
   const log = createWriteStream(opts.logFile, { flags: 'a' });

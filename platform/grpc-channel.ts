@@ -1,22 +1,13 @@
 import http2 from 'node:http2';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { TLSConfig } from '@temporalio/client';
 import { httpProxyFor, tunnelThrough } from './grpc-proxy';
-import { nodeTlsOptions } from './temporal-target';
+import { nodeTlsOptions, type GrpcTarget } from './temporal-target';
 
 // Unary gRPC calls over Node's own HTTP/2, for the one read that must start fast (`incident list`):
 // loading @grpc/grpc-js and the SDK's protobuf reflection costs a command 0.15 s before its first byte
 // is sent. Same settings as the SDK connection (temporal-target.ts): TLS or mTLS with an optional CA and
 // server name, and the API key as a bearer token.
-
-export interface GrpcTarget {
-  address: string;
-  tls?: TLSConfig;
-  apiKey?: string;
-  /** Sent as temporal-namespace, as the SDK does, so that a proxy can route by namespace. */
-  namespace: string;
-}
 
 const STATUS_NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
 export const GRPC_DEADLINE_EXCEEDED = 4;

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { isIPv4 } from 'node:net';
 import type { Socket } from 'node:net';
-import { hostOf } from '../domain/transport-security';
+import { hostOf } from './transport-security';
 
 // The HTTP CONNECT proxy that @grpc/grpc-js would use for an address, from the same environment
 // variables and with the same precedence, so that `incident list` (grpc-channel.ts) goes the way every

@@ -2,12 +2,19 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { TLSConfig } from '@temporalio/client';
-import type { TemporalSettings } from '../domain/config-merge';
-import { hostOf } from '../domain/transport-security';
-import type { GrpcTarget } from './grpc-channel';
+import type { TemporalSettings } from './config/merge';
+import { hostOf } from './transport-security';
 
 // Where and how every process of the project reaches Temporal, from the configuration: the address,
 // the namespace, TLS or mTLS and the API key. Free of the SDK, so the CLI can dial before loading it.
+
+export interface GrpcTarget {
+  address: string;
+  tls?: TLSConfig;
+  apiKey?: string;
+  /** Sent as temporal-namespace, as the SDK does, so that a proxy can route by namespace. */
+  namespace: string;
+}
 
 /** The configured address, or the embedded dev server's. */
 export function temporalAddress(temporal: Pick<TemporalSettings, 'address' | 'devServer'>): string {

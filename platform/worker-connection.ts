@@ -1,5 +1,5 @@
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
-import type { Config } from '../domain/config';
+import type { Config } from './config/schema';
 import { TemporalUnreachableError } from './temporal-errors';
 import { tlsOptions } from './temporal-target';
 import { diagnoseConnectFailure } from './tls-diagnosis';

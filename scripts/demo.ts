@@ -7,9 +7,9 @@ import { generateSigningKey, signerFromKey, type ActionSigner } from '../client/
 import { IncidentClient, type UpdateDef } from '../client/incident-client';
 import { verifyProofs } from '../domain/access';
 import type { Role } from '../domain/access-policy';
-import { ConfigError, type Config } from '../domain/config';
+import { ConfigError, type Config } from '../platform/config/schema';
 import { formatInZone } from '../domain/time-format';
-import { loadConfig } from '../platform/config-loader';
+import { loadConfig } from '../platform/config/loader';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
 import { connectWorker } from '../platform/worker-connection';
 import { installationEncryption } from '../platform/encryption/codec';
@@ -81,7 +81,7 @@ async function temporalAddress(config: Config): Promise<{ address: string; serve
     console.log(`Using the Temporal server already running at ${address} (npm start).`);
     return { address };
   } catch {
-    const server = await startEmbeddedTemporal(config, dataPaths(config.dataDir).temporal);
+    const server = await startEmbeddedTemporal(config, dataPaths(config.dataDir).temporal, { searchAttributes: api.SEARCH_ATTRIBUTES });
     console.log(`Started the embedded Temporal dev server at ${address}; Web UI at ${server.uiUrl}.`);
     return { address, server };
   }

@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import type { TestProject } from 'vitest/node';
 import { resolveTemporalCli, resolveTestServer } from '../platform/binaries';
 import { freePort, startDevServer, type DevServer } from '../platform/dev-server';
+import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 
 // One Temporal dev server and one workflow bundle for the whole run; the time-skipping server is started
 // by the workflow test file itself, since its clock is shared by everything connected to it.
@@ -38,7 +39,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
     freePort(),
     bundleWorkflowCode({ workflowsPath: path.join(PROJECT_DIR, 'workflows', 'index.ts'), logger: new DefaultLogger('WARN') }),
   ]);
-  server = await startDevServer({ cliPath, port, dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'dev-server.log') });
+  server = await startDevServer({ searchAttributes: SEARCH_ATTRIBUTES, cliPath, port, dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'dev-server.log') });
   const bundleDir = path.join(CACHE_DIR, 'test');
   await mkdir(bundleDir, { recursive: true });
   const workflowBundlePath = path.join(bundleDir, `workflow-bundle-${process.pid}.js`);

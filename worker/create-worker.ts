@@ -6,7 +6,7 @@ import { EvidenceStore } from '../activities/evidence-store';
 import { createActivities } from '../activities';
 import type { FaultPoints } from '../activities/fault-points';
 import { createMailer, type Mailer } from '../activities/mailer';
-import type { Config } from '../domain/config';
+import type { Config } from '../platform/config/schema';
 import type { KeyRing } from '../platform/encryption/key-ring';
 import { accessRefusedSignal, type AccessRefusal } from '../workflows/incident-api';
 import type { AccessSinks } from '../workflows/incident';
@@ -31,7 +31,7 @@ export function dataPaths(dataDir: string) {
 }
 
 export interface WorkerExtras {
-  /** Test-only crash points (INCIDENT_FAULT_CRASH_AT, read by worker/main.ts); inert when absent. */
+  /** Test-only crash points (INCIDENT_FAULT_CRASH_AT, read by apps/start.ts); inert when absent. */
   faults?: FaultPoints;
   /** Encrypts evidence copies and rendered reports at rest (see atRestKeyRing); plaintext when absent. */
   atRest?: KeyRing;

@@ -1,5 +1,5 @@
 import type { Connection } from '@temporalio/client';
-import type { Config } from '../domain/config';
+import type { Config } from '../platform/config/schema';
 import { connectClient } from '../platform/connection';
 import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 

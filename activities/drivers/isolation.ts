@@ -1,4 +1,4 @@
-import type { IsolationDriverConfig } from '../../domain/config';
+import type { IsolationDriverConfig } from '../../platform/config/schema';
 import { CommandFailedError, expandTemplate, runCommand } from './command-runner';
 
 // Isolation drivers: how a system is cut off and later given back. `command` runs the configured argument

@@ -1,6 +1,6 @@
-import { deepMerge, envOverlay, peekTemporalSettings } from '../../domain/config-merge';
-import { temporalInClear } from '../../domain/transport-security';
-import { readConfigSources } from '../../platform/config-sources';
+import { deepMerge, envOverlay, peekTemporalSettings } from '../../platform/config/merge';
+import { temporalInClear } from '../../platform/transport-security';
+import { readConfigSources } from '../../platform/config/sources';
 import { openGrpcChannel, type GrpcChannel } from '../../platform/grpc-channel';
 import { connectionIdentity, grpcTarget } from '../../platform/temporal-target';
 import { requestListPage, visibilityQuery, type IncidentListFilter } from '../incident-list';

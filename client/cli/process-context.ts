@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { ConfigError, type Config } from '../../domain/config';
-import { INSECURE_SOURCE, transportVerdict } from '../../domain/transport-security';
-import { loadConfig } from '../../platform/config-loader';
+import { ConfigError, type Config } from '../../platform/config/schema';
+import { INSECURE_SOURCE, transportVerdict } from '../../platform/transport-security';
+import { loadConfig } from '../../platform/config/loader';
 import { GRPC_DEADLINE_EXCEEDED, GRPC_NOT_FOUND, GRPC_PERMISSION_DENIED, GRPC_UNAUTHENTICATED, GRPC_UNAVAILABLE, GrpcStatusError, openGrpcChannel } from '../../platform/grpc-channel';
 import { connectionIdentity, grpcTarget, temporalAddress } from '../../platform/temporal-target';
 import { TemporalUnreachableError } from '../../platform/temporal-errors';

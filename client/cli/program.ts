@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../activities/audit-store';
 import { ActionRefused, STEPS } from '../../domain/actions';
 import type { AuditEntry } from '../../domain/audit-entry';
-import { ConfigError, type Config } from '../../domain/config';
+import { ConfigError, type Config } from '../../platform/config/schema';
 import { describeTimeLeft, formatMinutes } from '../../domain/deadlines';
 import { CATEGORIES, CONTACT_KINDS, DATA_IMPACTS, PHASES, SEVERITIES } from '../../domain/incident';
 import { renderHtml, renderMarkdown } from '../../domain/report-document';

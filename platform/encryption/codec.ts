@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
-import type { Config } from '../../domain/config';
+import type { Config } from '../config/schema';
 import { decodePayload, encodePayload, utf8 } from '../temporal-wire';
 import { atRestKeyRing, loadKeyRing, type KeyRing } from './key-ring';
 

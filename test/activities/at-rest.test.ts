@@ -9,7 +9,7 @@ import { JsonlAuditStore } from '../../activities/audit-store';
 import { evidenceDriver } from '../../activities/drivers/evidence';
 import { EvidenceStore, sha256OfFile, sha256OfSealedFile } from '../../activities/evidence-store';
 import type { Mailer } from '../../activities/mailer';
-import { parseConfig } from '../../domain/config';
+import { parseConfig } from '../../platform/config/schema';
 import { defaultPolicy } from '../../domain/policy-schema';
 import { createSealStream, openBuffer, readSealedPrefix } from '../../platform/encryption/at-rest';
 import type { KeyRing } from '../../platform/encryption/key-ring';

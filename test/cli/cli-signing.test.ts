@@ -4,8 +4,8 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chainEntry, type AuditEntry } from '../../domain/audit-chain';
-import { parseConfig } from '../../domain/config';
-import { loadConfig } from '../../platform/config-loader';
+import { parseConfig } from '../../platform/config/schema';
+import { loadConfig } from '../../platform/config/loader';
 import { createIncidentWorker, type WorkerParts } from '../../worker/create-worker';
 import { expectNoStack, expectOk, pollUntil, runCliProcess, uniqueId, type CliResult } from './harness';
 

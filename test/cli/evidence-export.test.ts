@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseConfig, type Config } from '../../domain/config';
+import { parseConfig, type Config } from '../../platform/config/schema';
 import { sealBuffer } from '../../platform/encryption/at-rest';
 import { dataConverterFor } from '../../platform/encryption/codec';
 import { atRestKeyRing, loadKeyRing, type KeyRing } from '../../platform/encryption/key-ring';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
-import { parseConfig, type Config } from '../../domain/config';
+import { parseConfig, type Config } from '../../platform/config/schema';
 import { createIncidentWorker, type WorkerParts } from '../../worker/create-worker';
 import { uniqueId } from '../helpers/fixtures';
 

@@ -3,7 +3,7 @@ import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonlAuditStore } from '../../activities/audit-store';
 import { IncidentClient } from '../../client/incident-client';
-import { incidentBaseId } from '../../client/ingest/correlate';
+import { incidentBaseId } from '../../services/ingest/correlate';
 import { MAX_RECENT_ALERTS } from '../../domain/incident';
 import * as api from '../../workflows/incident-api';
 import { uniqueId } from '../helpers/fixtures';

@@ -5,7 +5,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../activities/audit-store';
 import { ActionRefused } from '../../domain/actions';
-import type { Config } from '../../domain/config';
+import type { Config } from '../../platform/config/schema';
 import { IncidentClient, type UpdateDef } from '../../client/incident-client';
 import { createIncidentWorker } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../activities/audit-store';
 import { sha256OfFile, sha256OfSealedFile } from '../../activities/evidence-store';
 import { IncidentClient } from '../../client/incident-client';
-import { parseConfig } from '../../domain/config';
+import { parseConfig } from '../../platform/config/schema';
 import { dataConverterFor } from '../../platform/encryption/codec';
 import { parseKeyRing } from '../../platform/encryption/key-ring';
 import { uniqueId } from '../helpers/fixtures';

@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../activities/audit-store';
 import { IncidentClient } from '../../client/incident-client';
-import { parseConfig } from '../../domain/config';
+import { parseConfig } from '../../platform/config/schema';
 import * as api from '../../workflows/incident-api';
 import { uniqueId } from '../helpers/fixtures';
 
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; stderr: () => string; exited: Promise<NodeJS.Signals | number | null> } {
   // The production entry point, as `npm start` runs it against a cluster (TEMPORAL_ADDRESS set).
-  const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'worker', 'main.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   workers.push(child);
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));

@@ -7,7 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../activities/audit-store';
 import { messageIdFor } from '../../activities/mailer';
 import { IncidentClient } from '../../client/incident-client';
-import { parseConfig } from '../../domain/config';
+import { parseConfig } from '../../platform/config/schema';
 import { uniqueId } from '../helpers/fixtures';
 import { startTestSmtp } from '../helpers/smtp';
 
@@ -30,7 +30,7 @@ describe('worker killed after the relay accepted a mail', () => {
     delete env.INCIDENT_FAULT_CRASH_AT;
     const workers: ChildProcess[] = [];
     const startWorker = (extra: NodeJS.ProcessEnv = {}) => {
-      const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'worker', 'main.js')], { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
       workers.push(child);

@@ -8,7 +8,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../activities/audit-store';
 import { messageIdFor } from '../../activities/mailer';
 import { IncidentClient } from '../../client/incident-client';
-import { parseConfig } from '../../domain/config';
+import { parseConfig } from '../../platform/config/schema';
 import { freePort } from '../../platform/dev-server';
 import { uniqueId } from '../helpers/fixtures';
 
@@ -54,7 +54,7 @@ describe('worker killed mid-send', () => {
     const env = { ...process.env, TEMPORAL_ADDRESS: inject('devServerAddress'), INCIDENT_CONFIG: configFile, INCIDENT_TASK_QUEUE: taskQueue, INCIDENT_LOG_LEVEL: 'ERROR', SMTP_URL: `smtp://127.0.0.1:${smtpPort}` };
     const workers: ChildProcess[] = [];
     const startWorker = () => {
-      const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'worker', 'main.js')], { env, stdio: 'ignore' });
+      const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], { env, stdio: 'ignore' });
       workers.push(child);
       return child;
     };

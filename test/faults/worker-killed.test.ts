@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../activities/audit-store';
 import { sha256OfFile } from '../../activities/evidence-store';
 import { IncidentClient } from '../../client/incident-client';
-import { parseConfig } from '../../domain/config';
+import { parseConfig } from '../../platform/config/schema';
 import { uniqueId } from '../helpers/fixtures';
 import { workerProcesses, writeImage } from '../helpers/worker-process';
 

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { parseConfig, type Config } from '../../domain/config';
+import { parseConfig, type Config } from '../../platform/config/schema';
 
 /** A data dir in the system temp folder and a config whose systems are real files on this machine. */
 export async function labConfig(opts: { systems?: string[]; imageBytes?: number; smtpUrl?: string; policy?: Record<string, unknown> } = {}): Promise<{

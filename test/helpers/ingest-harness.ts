@@ -1,9 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { startIngest } from '../../client/ingest/start';
-import type { IngestServer } from '../../client/ingest/server';
-import type { Config, IngestConfig } from '../../domain/config';
+import { startIngest } from '../../services/ingest/start';
+import type { IngestServer } from '../../services/ingest/server';
+import type { Config, IngestConfig } from '../../platform/config/schema';
 import { createIncidentWorker } from '../../worker/create-worker';
 import { labConfig, uniqueId } from './fixtures';
 import { startTestSmtp, type TestSmtp } from './smtp';

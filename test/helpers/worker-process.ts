@@ -6,7 +6,7 @@ import path from 'node:path';
 // The production worker entry point, started as `npm start` runs it against a cluster (TEMPORAL_ADDRESS
 // set), for tests that kill it for real; and the large images those tests copy.
 
-export const WORKER_MAIN = path.resolve(__dirname, '..', '..', 'dist', 'worker', 'main.js');
+export const WORKER_MAIN = path.resolve(__dirname, '..', '..', 'dist', 'apps', 'start.js');
 
 /** Worker processes started by one test file, so that afterAll can kill whatever is left. */
 export function workerProcesses() {

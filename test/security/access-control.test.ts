@@ -6,7 +6,7 @@ import { generateSigningKey, signerFromKey, type ActionSigner } from '../../clie
 import { IncidentClient, type UpdateDef } from '../../client/incident-client';
 import { ActionRefused } from '../../domain/actions';
 import { verifyProofs } from '../../domain/access';
-import { parseConfig } from '../../domain/config';
+import { parseConfig } from '../../platform/config/schema';
 import { JsonlAuditStore } from '../../activities/audit-store';
 import { createIncidentWorker, dataPaths } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';

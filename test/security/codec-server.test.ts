@@ -3,7 +3,7 @@ import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCodecServer } from '../../client/codec-server';
+import { startCodecServer } from '../../services/codec-server';
 import { AesGcmCodec, codecsByNamespace } from '../../platform/encryption/codec';
 import { loadKeyRing, parseKeyRing } from '../../platform/encryption/key-ring';
 

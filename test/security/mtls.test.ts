@@ -67,7 +67,7 @@ beforeAll(async () => {
     NO_COLOR: '1',
   };
   cliEnv = { ...common, TEMPORAL_TLS_CERT: responder.cert, TEMPORAL_TLS_KEY: responder.key, INCIDENT_ACTOR: 'alice' };
-  worker = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'worker', 'main.js')], {
+  worker = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], {
     env: { ...common, TEMPORAL_TLS_CERT: workerCert.cert, TEMPORAL_TLS_KEY: workerCert.key, SMTP_URL: smtp.url, INCIDENT_INGEST_GENERIC_TOKENS: WEBHOOK_TOKEN, INCIDENT_LOG_LEVEL: 'WARN' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -200,7 +200,7 @@ describe('mTLS to Temporal through nginx (ssl_verify_client on)', () => {
   });
 
   it('a worker without a client certificate stops at start-up and says why', async () => {
-    const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'worker', 'main.js')], { env: { ...cliEnv, TEMPORAL_TLS_CERT: '', TEMPORAL_TLS_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], { env: { ...cliEnv, TEMPORAL_TLS_CERT: '', TEMPORAL_TLS_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));

@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, inject, it } from 'vitest';
 import { IncidentClient } from '../../client/incident-client';
-import { parseConfig } from '../../domain/config';
+import { parseConfig } from '../../platform/config/schema';
 import { dataConverterFor } from '../../platform/encryption/codec';
 import { parseKeyRing } from '../../platform/encryption/key-ring';
 import { freePort } from '../../platform/dev-server';
@@ -76,7 +76,7 @@ describe('secrets', () => {
       INCIDENT_INGEST_GENERIC_TOKENS: webhookToken,
       INCIDENT_PAYLOAD_KEYS: `k1:${payloadKey}`,
     };
-    const worker = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'worker', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let logs = '';
     worker.stdout.on('data', (c: Buffer) => (logs += c.toString()));
     worker.stderr.on('data', (c: Buffer) => (logs += c.toString()));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSigningKey, signerFromKey } from '../../client/action-signer';
 import { AccessRefused, authorize, DEFAULT_ACTION_ROLES, normalisePublicKey, verifyProofs, type AccessPolicy } from '../../domain/access';
 import type { AuditEntry } from '../../domain/audit-entry';
-import { parseConfig, ConfigError } from '../../domain/config';
+import { parseConfig, ConfigError } from '../../platform/config/schema';
 
 // Signatures made with node:crypto in the CLI must verify with the pure-JavaScript verifier the workflow
 // runs, and every way of getting it wrong must be refused with its own reason.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { claimListPrefetch, listFilterOf, startListPrefetch, type ListPrefetch } from '../../client/cli/list-prefetch';
-import { deepMerge, envOverlay, peekTemporalSettings } from '../../domain/config-merge';
-import { parseConfig } from '../../domain/config';
+import { deepMerge, envOverlay, peekTemporalSettings } from '../../platform/config/merge';
+import { parseConfig } from '../../platform/config/schema';
 import { connectionIdentity } from '../../platform/temporal-target';
 
 // `incident list` sends its request on settings read before validation; it may use the reply only when

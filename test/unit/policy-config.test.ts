@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, envOverlay, parseConfig } from '../../domain/config';
+import { ConfigError, envOverlay, parseConfig } from '../../platform/config/schema';
 import { escalationRecipients, recipientsOf } from '../../domain/policy';
 import { defaultPolicy, policySchema } from '../../domain/policy-schema';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../domain/config';
-import { insecureTransports, transportVerdict } from '../../domain/transport-security';
+import { parseConfig } from '../../platform/config/schema';
+import { insecureTransports, transportVerdict } from '../../platform/transport-security';
 
 // Incident data never crosses a network in clear by accident.
 

@@ -6,7 +6,7 @@ import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporal
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sha256OfFile } from '../../activities/evidence-store';
 import type { AuditEntry } from '../../domain/audit-chain';
-import type { Config } from '../../domain/config';
+import type { Config } from '../../platform/config/schema';
 import { createIncidentWorker } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';
 import type { incidentWorkflow } from '../../workflows/incident';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { ACTIONS, DEFAULT_ACTION_ROLES, normalisePublicKey, ROLES } from './access-policy';
-import { ALERT_SOURCES } from './alerts/alert';
-import { CATEGORIES, SEVERITIES, SYSTEM_NAME_PATTERN } from './incident';
-import { ConfigError, deepMerge, envOverlay, TEMPORAL_DEFAULTS } from './config-merge';
-import { policySchema } from './policy-schema';
+import { accessSchema } from '../../domain/access-settings';
+import { ALERT_SOURCES } from '../../domain/alerts/alert';
+import { CATEGORIES, SEVERITIES, SYSTEM_NAME_PATTERN } from '../../domain/incident';
+import { ConfigError, deepMerge, envOverlay, TEMPORAL_DEFAULTS } from './merge';
+import { policySchema } from '../../domain/policy-schema';
 
-export { ConfigError, deepMerge, envOverlay } from './config-merge';
+export { ConfigError, deepMerge, envOverlay } from './merge';
 
 // The whole configuration as one validated object: a file merged with environment variables, defaults
 // for everything, and one error message that names every wrong field. Reading the file is the caller's job.
@@ -74,33 +74,6 @@ const ingestSchema = z.object({
   sources: z.partialRecord(z.enum(ALERT_SOURCES), ingestSourceSchema).default({}),
 });
 
-const rosterMemberSchema = z.object({
-  roles: z.array(z.enum(ROLES)).min(1, 'needs at least one role'),
-  publicKey: z.string().transform((text, ctx) => {
-    try {
-      return normalisePublicKey(text);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  }),
-});
-
-/**
- * Access control. With an empty roster every action is allowed (a single-operator lab); with one, every
- * action must be signed by a member whose role the action needs. The worker's copy is the one enforced.
- */
-const accessSchema = z.object({
-  roster: z.record(z.string().regex(/^[^\s].{0,199}$/, 'an actor name is 1–200 characters'), rosterMemberSchema).default({}),
-  actionRoles: z.partialRecord(z.enum(ACTIONS), z.array(z.enum(ROLES)).min(1)).default({}),
-  maxSignatureAgeSeconds: z.number().positive().max(3600).default(300),
-});
-
-/** The mapping in force: the defaults with the configured actions replaced. */
-export function actionRolesOf(access: AccessConfig) {
-  return { ...DEFAULT_ACTION_ROLES, ...access.actionRoles } as typeof DEFAULT_ACTION_ROLES;
-}
-
 export const configSchema = z.object({
   dataDir: z.string().min(1).default('data'),
   mailFrom: z.string().default('Incident Response <incident-response@example.com>'),
@@ -155,7 +128,6 @@ export type IsolationDriverConfig = z.output<typeof isolationDriverSchema>;
 export type EvidenceDriverConfig = z.output<typeof evidenceDriverSchema>;
 export type SmtpConfig = z.output<typeof smtpSchema>;
 export type IngestConfig = z.output<typeof ingestSchema>;
-export type AccessConfig = z.output<typeof accessSchema>;
 export type IngestSourceConfig = z.output<typeof ingestSourceSchema>;
 
 type Env = Record<string, string | undefined>;

@@ -1,18 +1,19 @@
 import { FAULT_ENV, faultPointsFromEnv } from '../activities/fault-points';
-import { ConfigError } from '../domain/config';
-import { INSECURE_SOURCE, transportVerdict } from '../domain/transport-security';
-import { loadConfig } from '../platform/config-loader';
+import { ConfigError } from '../platform/config/schema';
+import { INSECURE_SOURCE, transportVerdict } from '../platform/transport-security';
+import { loadConfig } from '../platform/config/loader';
 import { Client } from '@temporalio/client';
-import { startCodecServer } from '../client/codec-server';
-import { startIngest } from '../client/ingest/start';
+import { startCodecServer } from '../services/codec-server';
+import { startIngest } from '../services/ingest/start';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
 import { codecsByNamespace, installationEncryption } from '../platform/encryption/codec';
 import { connectWorker } from '../platform/worker-connection';
 import type { DevServer } from '../platform/dev-server';
 import { startEmbeddedTemporal } from '../platform/embedded-temporal';
-import { createIncidentWorker, dataPaths } from './create-worker';
-import { ensureSearchAttributes } from './search-attributes';
-import { installRuntime } from './runtime';
+import { createIncidentWorker, dataPaths } from '../worker/create-worker';
+import { ensureSearchAttributes } from '../worker/search-attributes';
+import { installRuntime } from '../worker/runtime';
+import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 
 // `npm start`: the embedded default (dev server with a SQLite file, then the worker), or a worker for
 // the cluster named by TEMPORAL_ADDRESS.
@@ -50,7 +51,10 @@ async function main(): Promise<void> {
         port: Number(process.env.INCIDENT_CODEC_PORT ?? uiPort + 1),
       });
     }
-    server = await startEmbeddedTemporal(config, dataPaths(config.dataDir).temporal, codecServer ? ['--ui-codec-endpoint', codecServer.url] : []);
+    server = await startEmbeddedTemporal(config, dataPaths(config.dataDir).temporal, {
+      searchAttributes: SEARCH_ATTRIBUTES,
+      extraArgs: codecServer ? ['--ui-codec-endpoint', codecServer.url] : [],
+    });
     address = server.address;
   }
   const connection = await connectWorker(config, address);

@@ -1,4 +1,4 @@
-import type { Config } from './config';
+import type { Config } from './config/schema';
 
 // Incident data must not cross a network in clear. Plain connections are fine on loopback; anywhere
 // else they are refused unless the operator sets INCIDENT_ALLOW_INSECURE=1, and then said out loud.

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../domain/config-merge';
+import { ConfigError } from './merge';
 
 // Where the configuration comes from: INCIDENT_CONFIG (or ./incident.config.json when present) and the
 // environment, with secrets read from *_FILE variables so they stay out of the environment of child
-// processes and out of shell history. Validation is config-loader.ts's job.
+// processes and out of shell history. Validation is loader.ts's job.
 
 const SECRET_FILES: Record<string, string> = {
   SMTP_PASSWORD_FILE: 'SMTP_PASSWORD',

@@ -1,8 +1,7 @@
-import type { Config } from './config';
-import { ALERT_SOURCES } from './alerts/alert';
+import { ALERT_SOURCES } from '../../domain/alerts/alert';
 
 // How the configuration file and the environment combine, before validation. Kept apart from the schema
-// (config.ts) so that a command can find where Temporal is without loading zod first.
+// (schema.ts) so that a command can find where Temporal is without loading zod first.
 
 /** Where Temporal is when nothing says otherwise: the embedded dev server. */
 export const TEMPORAL_DEFAULTS = { namespace: 'default', devServer: { ip: '127.0.0.1', port: 7233, uiPort: 8233 } } as const;
@@ -84,8 +83,14 @@ export class ConfigError extends Error {
 }
 
 
-/** The settings that say where and how to reach Temporal. */
-export type TemporalSettings = Pick<Config['temporal'], 'address' | 'namespace' | 'apiKey' | 'tls' | 'devServer'>;
+/** The settings that say where and how to reach Temporal (the validated schema's output has this shape). */
+export interface TemporalSettings {
+  address?: string;
+  namespace: string;
+  apiKey?: string;
+  tls: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string; enabled?: boolean };
+  devServer: { ip: string; port: number; uiPort: number };
+}
 
 /**
  * Temporal's settings read from merged, not yet validated content, with the schema's defaults; undefined

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { validateOpenRequest } from '../../domain/actions';
 import type { NormalizedAlert } from '../../domain/alerts/alert';
-import type { IngestSourceConfig } from '../../domain/config';
+import type { IngestSourceConfig } from '../../platform/config/schema';
 import { SEVERITIES, type OpenIncidentRequest, type Severity } from '../../domain/incident';
 import type { Policy } from '../../domain/policy';
 import * as api from '../../workflows/incident-api';

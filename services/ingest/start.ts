@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { ADAPTERS } from '../../domain/alerts';
-import type { Config } from '../../domain/config';
+import type { Config } from '../../platform/config/schema';
 import { AlertCorrelator } from './correlate';
 import { IngestMetrics } from './metrics';
 import { startIngestServer, type IngestServer } from './server';

@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ALERT_SOURCES, type Adapter, type AlertSource, type NormalizedAlert } from '../../domain/alerts/alert';
-import type { IngestConfig, IngestSourceConfig } from '../../domain/config';
+import type { IngestConfig, IngestSourceConfig } from '../../platform/config/schema';
 import { authenticate, ReplayCache } from './auth';
 import type { Delivery } from './correlate';
 import type { IngestMetrics } from './metrics';

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { parseConfig, type Config } from '../domain/config';
-import { readConfigSources } from './config-sources';
+import { parseConfig, type Config } from './schema';
+import { readConfigSources } from './sources';
 
 // Reads and validates the configuration once at start-up (see config-sources.ts for where it comes from).
 
