@@ -10,7 +10,9 @@ import { actionRolesOf } from '../domain/access-settings';
 import type { Config } from '../platform/config/schema';
 import type { EvidenceRecord, IncidentState } from '../domain/incident';
 import type { MailMessage } from '../domain/notices';
-import type { Policy } from '../domain/policy';
+import type { Policy, PolicyVersion } from '../domain/policy';
+import { DEFAULT_POLICY_PROFILE } from '../domain/policy-schema';
+import { FAILURE_TYPES, type FailureType } from '../domain/failure-types';
 import { renderHtml, renderMarkdown } from '../domain/report-document';
 import { rcaReport, regulatorDossier, rfoReport, type ReportKind } from '../domain/reports';
 import type { AuditStore } from './audit-store';
@@ -26,7 +28,7 @@ import type { KeyRing } from '../platform/encryption/key-ring';
 // chooses (incident id, audit seq, mail key, system and round), so a retry after a crash repeats nothing.
 
 export interface ActivityDeps {
-  config: Pick<Config, 'systems' | 'dataDir'> & Partial<Pick<Config, 'access'>>;
+  config: Pick<Config, 'systems' | 'dataDir' | 'policyProfiles'> & Partial<Pick<Config, 'access'>>;
   audit: AuditStore;
   mailer: Mailer;
   evidence: EvidenceStore;
@@ -47,13 +49,20 @@ export type StepOutcome = { kind: 'done'; detail: string } | { kind: 'manual'; i
 
 export type EvidenceOutcome = { kind: 'done'; record: EvidenceRecord } | { kind: 'manual'; instruction: string };
 
+export interface LoadedPolicy {
+  policy: Policy;
+  version: PolicyVersion;
+  /** The profile the opener asked for when the configuration has no such profile (the default applies). */
+  unknownProfile?: string;
+}
+
 export interface RenderedReport {
   kind: ReportKind;
   format: 'md' | 'html';
   path: string;
 }
 
-function permanent(message: string, type: string): ApplicationFailure {
+function permanent(message: string, type: FailureType): ApplicationFailure {
   return ApplicationFailure.create({ message, type, nonRetryable: true });
 }
 
@@ -65,7 +74,7 @@ export function createActivities(deps: ActivityDeps) {
     if (!found) {
       throw permanent(
         `System "${system}" is not in the systems inventory of the worker's configuration, so no driver can act on it; add it under "systems" in the configuration`,
-        'UnknownSystem',
+        FAILURE_TYPES.unknownSystem,
       );
     }
     return found;
@@ -76,7 +85,7 @@ export function createActivities(deps: ActivityDeps) {
     try {
       return await driver[which](req.system, req.incidentId, Context.current().cancellationSignal);
     } catch (err) {
-      if (err instanceof CommandFailedError && err.permanent) throw permanent(err.message, 'DriverMisconfigured');
+      if (err instanceof CommandFailedError && err.permanent) throw permanent(err.message, FAILURE_TYPES.driverMisconfigured);
       throw err;
     }
   }
@@ -92,13 +101,26 @@ export function createActivities(deps: ActivityDeps) {
         try {
           access = deps.rereadAccess();
         } catch (err) {
-          throw permanent(`The access configuration cannot be reloaded: ${(err as Error).message}`, 'AccessConfigInvalid');
+          throw permanent(`The access configuration cannot be reloaded: ${(err as Error).message}`, FAILURE_TYPES.accessConfigInvalid);
         }
       }
       if (!access || Object.keys(access.roster).length === 0) return undefined;
       const enforced = { roster: access.roster, actionRoles: actionRolesOf(access), maxSignatureAgeSeconds: access.maxSignatureAgeSeconds };
       const fingerprint = createHash('sha256').update(canonicalJson(enforced)).digest('hex').slice(0, 16);
       return { ...enforced, fingerprint };
+    },
+
+    /**
+     * The policy a new incident keeps for its life: the profile it asked for, else the default. An unknown
+     * profile still gets the default, so the CTO is told and the clocks run; the workflow flags it.
+     */
+    async loadPolicy({ profile }: { profile?: string }): Promise<LoadedPolicy> {
+      const profiles = deps.config.policyProfiles;
+      const known = profile !== undefined && Object.hasOwn(profiles, profile);
+      const name = known ? profile : DEFAULT_POLICY_PROFILE;
+      const policy = profiles[name];
+      const sha256 = createHash('sha256').update(canonicalJson(policy)).digest('hex');
+      return { policy, version: { profile: name, version: policy.version, sha256 }, ...(known || profile === undefined ? {} : { unknownProfile: profile }) };
     },
 
     async appendAudit(incidentId: string, records: AuditRecord[]): Promise<number> {
@@ -115,7 +137,7 @@ export function createActivities(deps: ActivityDeps) {
       try {
         return await deps.mailer.send(message);
       } catch (err) {
-        if (err instanceof MailRejectedError) throw permanent(err.message, 'MailRejected');
+        if (err instanceof MailRejectedError) throw permanent(err.message, FAILURE_TYPES.mailRejected);
         throw err;
       }
     },
@@ -134,7 +156,7 @@ export function createActivities(deps: ActivityDeps) {
           { onProgress: (bytes) => ctx.heartbeat({ bytes }), signal: ctx.cancellationSignal },
         );
       } catch (err) {
-        if ((err instanceof EvidenceError || err instanceof CommandFailedError) && err.permanent) throw permanent(err.message, 'EvidenceSourceUnavailable');
+        if ((err instanceof EvidenceError || err instanceof CommandFailedError) && err.permanent) throw permanent(err.message, FAILURE_TYPES.evidenceSourceUnavailable);
         throw err;
       }
       if (outcome.kind === 'manual') return outcome;

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     const connection = await Connection.connect({ address: server.address });
     // Encrypted as the embedded default is (a key ring under the data dir): the CLI decrypts every title.
     const dataConverter = installationDataConverter(process.env, dir, { create: true, namespace: config.temporal.namespace });
-    const incidents = new IncidentClient(new Client({ connection, dataConverter }), 'bench-no-worker', config.policy);
+    const incidents = new IncidentClient(new Client({ connection, dataConverter }), 'bench-no-worker');
     const severities = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
     const started = performance.now();
     for (let i = 0; i < count; i += 50) {

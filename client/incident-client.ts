@@ -2,9 +2,7 @@ import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, Wo
 import type { UpdateDefinition } from '@temporalio/common';
 import { ActionRefused, validateOpenRequest } from '../domain/actions';
 import type { OpenIncidentRequest } from '../domain/incident';
-import type { Policy } from '../domain/policy';
 import * as api from '../workflows/incident-api';
-import type { incidentWorkflow } from '../workflows/incident';
 import type { ActionSigner } from './action-signer';
 import { IncidentNotFound } from './incident-errors';
 
@@ -19,17 +17,19 @@ export class IncidentClient {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-    private readonly policy: Policy,
   ) {}
 
-  /** Validates before starting, so a bad request never reaches Temporal; the incident id is the workflow id. */
-  async open(raw: unknown, now = new Date()): Promise<{ request: OpenIncidentRequest; handle: WorkflowHandle<typeof incidentWorkflow> }> {
+  /**
+   * Validates before starting, so a bad request never reaches Temporal; the incident id is the workflow id.
+   * The deadlines and recipients are the worker's: a request may only name a profile the worker allows.
+   */
+  async open(raw: unknown, now = new Date()): Promise<{ request: OpenIncidentRequest; handle: WorkflowHandle<api.IncidentWorkflow> }> {
     const request = validateOpenRequest(raw, now);
     try {
-      const handle = await this.client.workflow.start<typeof incidentWorkflow>(api.WORKFLOW_TYPE, {
+      const handle = await this.client.workflow.start<api.IncidentWorkflow>(api.WORKFLOW_TYPE, {
         workflowId: request.incidentId,
         taskQueue: this.taskQueue,
-        args: [{ request, policy: this.policy }],
+        args: [{ request }],
         memo: api.incidentMemo(request),
         typedSearchAttributes: [
           { key: api.SA_SEVERITY, value: request.severity },
@@ -44,8 +44,8 @@ export class IncidentClient {
     }
   }
 
-  handle(incidentId: string): WorkflowHandle<typeof incidentWorkflow> {
-    return this.client.workflow.getHandle<typeof incidentWorkflow>(incidentId);
+  handle(incidentId: string): WorkflowHandle<api.IncidentWorkflow> {
+    return this.client.workflow.getHandle<api.IncidentWorkflow>(incidentId);
   }
 
   /** With a signer the input carries the actor's signature, and the update id is its nonce. */

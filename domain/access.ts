@@ -4,6 +4,7 @@
 // node:crypto; signing happens in the CLI with node:crypto (Ed25519 signatures are the same either way).
 
 import { ed25519 } from '@noble/curves/ed25519';
+import { ROSTER_ACTION } from './audit-actions';
 import type { AuditEntry } from './audit-entry';
 import { base64Bytes, signingMessage, type AccessPolicy, type ActionName, type ActionSignature, type Role, type RosterMember, type SignedInput } from './access-policy';
 
@@ -73,7 +74,7 @@ export function verifyProofs(entries: AuditEntry[], incidentId: string): ProofVe
   let roster: Record<string, RosterMember> = {};
   const verdict: ProofVerdict = { signed: 0, verified: 0, failures: [] };
   for (const e of entries) {
-    if (e.action === 'access.policy-loaded') roster = (e.details.members as Record<string, RosterMember>) ?? {};
+    if (e.action === ROSTER_ACTION) roster = (e.details.members as Record<string, RosterMember>) ?? {};
     const proof = e.details.signedRequest as { action?: string; signature?: ActionSignature; input?: SignedInput } | undefined;
     if (!proof) continue;
     verdict.signed++;

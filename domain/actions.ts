@@ -1,3 +1,4 @@
+import { POLICY_PROFILE_PATTERN } from './policy';
 import { ActionRefused } from './action-refused';
 import { describeTimeLeft } from './deadlines';
 import {
@@ -117,7 +118,15 @@ export function validateOpenRequest(raw: unknown, now: Date): OpenIncidentReques
     summary: text(r.summary, 'summary', { required: false }),
     openedBy: text(r.openedBy, 'openedBy', { max: 200 })!,
     ...(r.previousIncidentId === undefined ? {} : { previousIncidentId: checkIncidentId(r.previousIncidentId, 'previousIncidentId') }),
+    ...(r.policyProfile === undefined ? {} : { policyProfile: checkPolicyProfile(r.policyProfile) }),
   };
+}
+
+function checkPolicyProfile(value: unknown): string {
+  if (typeof value !== 'string' || !POLICY_PROFILE_PATTERN.test(value)) {
+    refuse('policyProfile must be the name of a policy profile of the worker\'s configuration (lower-case letters, digits and . _ -).');
+  }
+  return value as string;
 }
 
 // ---------------------------------------------------------------- actions

@@ -2,8 +2,7 @@
 // bundling a crypto library.
 
 export const GENESIS_HASH = '0'.repeat(64);
-/** The entry that ends an incident's chain; verify refuses anything after it. */
-export const CLOSING_ACTION = 'incident.closed';
+export { CLOSING_ACTION } from './audit-actions';
 
 export interface AuditRecord {
   incidentId: string;

@@ -34,6 +34,8 @@ export interface OpenIncidentRequest {
   openedBy: string;
   /** For a recurrence of alerts after an incident closed: the incident it follows. */
   previousIncidentId?: string;
+  /** A policy profile of the worker's configuration to apply instead of its default policy. */
+  policyProfile?: string;
 }
 
 /** awaiting-manual: the system's driver is manual, so a person does the step and records it. */

@@ -7,6 +7,8 @@ const email = z.string().trim().pipe(z.email({ message: 'must be an email addres
 
 export const policySchema = z
   .object({
+    /** A label the operator changes with the policy; incidents record it with the policy's SHA-256. */
+    version: z.string().trim().min(1).max(100).default('1'),
     organisation: z.string().min(1).default('Example Hosting SAS'),
     /** Time zone for the times people read in mails and reports; clocks themselves are absolute. */
     timeZone: z
@@ -54,6 +56,8 @@ export const policySchema = z
   });
 
 export type Policy = z.output<typeof policySchema>;
+
+export { DEFAULT_POLICY_PROFILE, POLICY_PROFILE_PATTERN } from './policy';
 
 export function defaultPolicy(): Policy {
   return policySchema.parse({});

@@ -4,6 +4,11 @@ import type { Policy } from './policy-schema';
 
 export type { Policy };
 
+/** A policy profile's name, as the worker's configuration and an opener's request spell it. */
+export const POLICY_PROFILE_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** The profile that is the configuration's own `policy`. */
+export const DEFAULT_POLICY_PROFILE = 'default';
+
 export function recipientsOf(policy: Policy, roles: string[]): string[] {
   return [...new Set(roles.flatMap((r) => policy.recipients[r] ?? []))];
 }
@@ -11,4 +16,12 @@ export function recipientsOf(policy: Policy, roles: string[]): string[] {
 export function escalationRecipients(policy: Policy, level: number): string[] {
   const levels = policy.escalation;
   return recipientsOf(policy, levels[Math.min(level, levels.length - 1)]);
+}
+
+/** Which policy an incident took: the worker's profile, the version its configuration names, and a digest. */
+export interface PolicyVersion {
+  profile: string;
+  version: string;
+  /** SHA-256 over the canonical JSON of the policy, so two policies with one version label still differ. */
+  sha256: string;
 }

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const connection = await connectClient(config, address);
   const { dataConverter, atRest } = installationEncryption(process.env, config, { create: !config.temporal.address });
   const { worker, mailer, audit } = await createIncidentWorker(nativeConnection, config, { workflowsPath: require.resolve('../workflows') }, { dataConverter }, { atRest });
-  const incidents = new IncidentClient(new Client({ connection, namespace: config.temporal.namespace, dataConverter }), config.temporal.taskQueue, config.policy);
+  const incidents = new IncidentClient(new Client({ connection, namespace: config.temporal.namespace, dataConverter }), config.temporal.taskQueue);
   const tz = config.policy.timeZone;
   const incidentId = `DEMO-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`;
   // Each action is signed by the person taking it; the demo's worker checks it against the cast's roster.

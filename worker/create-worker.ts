@@ -8,8 +8,7 @@ import type { FaultPoints } from '../activities/fault-points';
 import { createMailer, type Mailer } from '../activities/mailer';
 import type { Config } from '../platform/config/schema';
 import type { KeyRing } from '../platform/encryption/key-ring';
-import { accessRefusedSignal, type AccessRefusal } from '../workflows/incident-api';
-import type { AccessSinks } from '../workflows/incident';
+import { accessRefusedSignal, type AccessRefusal, type AccessSinks } from '../workflows/incident-api';
 
 // Assembles a worker: the incident workflow plus activities wired to the stores under the data dir.
 // Tests build theirs with the same function, so they exercise exactly what production runs.

@@ -1,9 +1,10 @@
 import type { defineSearchAttributeKey as DefineSearchAttributeKey, QueryDefinition, SearchAttributeType, SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type { Sinks } from '@temporalio/workflow';
 import type * as A from '../domain/actions';
 import type { AccessPolicy } from '../domain/access';
 import type { NormalizedAlert } from '../domain/alerts/alert';
 import type { IncidentState, OpenIncidentRequest, Phase } from '../domain/incident';
-import type { Policy } from '../domain/policy';
+import type { Policy, PolicyVersion } from '../domain/policy';
 
 // The incident workflow's public surface: its input, its updates, its query and its search attributes.
 // Clients import this module (it has no workflow logic), so both sides agree on names and shapes. The
@@ -19,13 +20,33 @@ export const WORKFLOW_TYPE = 'incidentWorkflow';
 
 export interface IncidentWorkflowInput {
   request: OpenIncidentRequest;
-  policy: Policy;
+  /**
+   * Set only by continue-as-new, which carries the policy in force. Incidents opened before the worker
+   * owned the policy had it from their opener; a new incident ignores any policy given here.
+   */
+  policy?: Policy;
+  /** Which policy it is, carried with it across continue-as-new. */
+  policyVersion?: PolicyVersion;
   /** Present after continue-as-new: the state carried over from the previous run. */
   carried?: IncidentState;
   /** After continue-as-new: the access policy in force, kept rather than reloaded. */
   access?: { policy?: AccessPolicy };
   /** Continue-as-new once a run's history has this many events, even before the server suggests it. */
   maxHistoryEvents?: number;
+}
+
+export interface IncidentWorkflowResult {
+  incidentId: string;
+  closedAt?: string;
+  auditEntries: number;
+}
+
+/** The workflow's signature, for typed handles in clients that must not load the workflow code. */
+export type IncidentWorkflow = (input: IncidentWorkflowInput) => Promise<IncidentWorkflowResult>;
+
+/** Fire-and-forget calls from the workflow into its worker process; they are not repeated on replay. */
+export interface AccessSinks extends Sinks {
+  access: { refused(refusal: AccessRefusal): void };
 }
 
 export interface IncidentView {
@@ -35,8 +56,13 @@ export interface IncidentView {
   now: string;
   timeZone: string;
   nextDeadline?: string;
-  /** The policy the incident was opened with: reports rendered by a client must use it, not local config. */
-  policy: Policy;
+  /**
+   * The policy in force: reports rendered by a client must use it, not local config. Absent only in the
+   * first moments of a new incident, until the worker's policy is loaded.
+   */
+  policy?: Policy;
+  /** Which of the worker's policies it is; absent for incidents whose opener supplied the policy. */
+  policyVersion?: PolicyVersion;
 }
 
 /**

@@ -1,2 +1,2 @@
 // The workflow bundle's entry point: every workflow type the worker hosts.
-export { incidentWorkflow } from './incident';
+export { incidentWorkflow } from './incident/index';

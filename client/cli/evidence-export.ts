@@ -8,6 +8,7 @@ import { hashingStream, type StoredEvidence } from '../../activities/evidence-st
 import { AtRestError, createUnsealStream, SEALED_SUFFIX } from '../../platform/encryption/at-rest';
 import type { KeyRing } from '../../platform/encryption/key-ring';
 import { CliProblem, keyRingForReading } from './problem';
+import { EVIDENCE_ACTION } from '../../domain/audit-actions';
 import { INCIDENT_ID_PATTERN, SYSTEM_NAME_PATTERN } from '../../domain/incident';
 
 // `incident evidence export`: a stored forensic copy written out as the original bytes, decrypted when
@@ -68,7 +69,7 @@ async function collectedCopies(dataDir: string, incidentId: string, system: stri
   }
   const copies: Collected[] = [];
   for (const entry of parseAuditLines(text)) {
-    if (entry.action !== 'evidence.collected') continue;
+    if (entry.action !== EVIDENCE_ACTION) continue;
     const d = entry.details as { system?: unknown; location?: unknown; sha256?: unknown; sizeBytes?: unknown };
     if (d.system !== system || typeof d.location !== 'string' || typeof d.sha256 !== 'string') continue;
     const round = /[\\/]round-(\d+)[\\/][^\\/]+$/.exec(d.location);

@@ -74,7 +74,7 @@ export async function runInThisProcess(argv: string[], prefetch: ListPrefetch | 
     config: getConfig,
     incidents: async () => {
       const { IncidentClient } = require('../incident-client') as typeof import('../incident-client');
-      return new IncidentClient(await getClient(), getConfig().temporal.taskQueue, getConfig().policy);
+      return new IncidentClient(await getClient(), getConfig().temporal.taskQueue);
     },
     list: (filter) => listOverGrpc(checkedConfig(getConfig()), filter, prefetch),
     out: terminalOutput(),

@@ -473,8 +473,10 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
       body = await readStoredReport(ctx.config().dataDir, id, kind, String(opts.format), ctx.env, ctx.config().temporal.namespace);
     } else {
       const view = await (await ctx.incidents()).view(id);
+      const policy = view.policy;
+      if (!policy) throw new ActionRefused(`Incident ${id} has not loaded its policy from the worker yet; try again in a moment.`);
       const audit = kind === 'rca' ? (await readAudit(ctx, id)).entries : [];
-      const doc = kind === 'rca' ? rcaReport(view.state, audit, view.policy, view.now) : kind === 'rfo' ? rfoReport(view.state, view.policy, view.now) : regulatorDossier(view.state, view.policy, view.now);
+      const doc = kind === 'rca' ? rcaReport(view.state, audit, policy, view.now) : kind === 'rfo' ? rfoReport(view.state, policy, view.now) : regulatorDossier(view.state, policy, view.now);
       body = opts.format === 'html' ? renderHtml(doc) : renderMarkdown(doc);
     }
     if (opts.out) {

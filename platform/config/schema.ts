@@ -4,6 +4,7 @@ import { ALERT_SOURCES } from '../../domain/alerts/alert';
 import { CATEGORIES, SEVERITIES, SYSTEM_NAME_PATTERN } from '../../domain/incident';
 import { ConfigError, deepMerge, envOverlay, TEMPORAL_DEFAULTS } from './merge';
 import { policySchema } from '../../domain/policy-schema';
+import { policyProfilesSchema, resolvePolicyProfiles } from './policy-profiles';
 
 export { ConfigError, deepMerge, envOverlay } from './merge';
 
@@ -74,7 +75,8 @@ const ingestSchema = z.object({
   sources: z.partialRecord(z.enum(ALERT_SOURCES), ingestSourceSchema).default({}),
 });
 
-export const configSchema = z.object({
+export const configSchema = z
+  .object({
   dataDir: z.string().min(1).default('data'),
   mailFrom: z.string().default('Incident Response <incident-response@example.com>'),
   temporal: z
@@ -104,6 +106,7 @@ export const configSchema = z.object({
     .prefault({}),
   smtp: smtpSchema.optional(),
   policy: policySchema.prefault({}),
+  policyProfiles: policyProfilesSchema,
   ingest: ingestSchema.prefault({}),
   /**
    * Evidence copies and rendered reports encrypted at rest with the payload key ring. auto: whenever this
@@ -120,7 +123,8 @@ export const configSchema = z.object({
         if (!SYSTEM_NAME_PATTERN.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a valid system name: use letters, digits and . _ : - (at most 128)` });
       }
     }),
-});
+  })
+  .transform(({ policyProfiles, ...config }, ctx) => ({ ...config, policyProfiles: resolvePolicyProfiles(config.policy, policyProfiles, ctx) }));
 
 export type Config = z.output<typeof configSchema>;
 export type SystemConfig = z.output<typeof systemSchema>;

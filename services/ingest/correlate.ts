@@ -4,9 +4,7 @@ import { validateOpenRequest } from '../../domain/actions';
 import type { NormalizedAlert } from '../../domain/alerts/alert';
 import type { IngestSourceConfig } from '../../platform/config/schema';
 import { SEVERITIES, type OpenIncidentRequest, type Severity } from '../../domain/incident';
-import type { Policy } from '../../domain/policy';
 import * as api from '../../workflows/incident-api';
-import type { incidentWorkflow } from '../../workflows/incident';
 
 // Turns alerts into incidents. The workflow id is derived from the correlation key, and signal-with-start
 // is atomic in Temporal, so retries and concurrent deliveries of the same alert reach one incident and
@@ -34,7 +32,6 @@ export class AlertCorrelator {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-    private readonly policy: Policy,
   ) {}
 
   async deliver(alerts: NormalizedAlert[], source: IngestSourceConfig, now: Date): Promise<Delivery[]> {
@@ -66,10 +63,10 @@ export class AlertCorrelator {
       }
       const request = this.openRequest(workflowId, alerts, generation > 1 ? `${base}-${generation - 1}` : undefined, now);
       try {
-        const handle = await this.client.workflow.signalWithStart<typeof incidentWorkflow, [api.AlertSignal]>(api.WORKFLOW_TYPE, {
+        const handle = await this.client.workflow.signalWithStart<api.IncidentWorkflow, [api.AlertSignal]>(api.WORKFLOW_TYPE, {
           workflowId,
           taskQueue: this.taskQueue,
-          args: [{ request, policy: this.policy }],
+          args: [{ request }],
           signal: api.alertSignal,
           signalArgs: [{ alerts }],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -12,7 +12,7 @@ export function jsonLogger(stream: NodeJS.WritableStream = process.stdout): (eve
 }
 
 export async function startIngest(config: Config, client: Client, log = jsonLogger()): Promise<IngestServer> {
-  const correlator = new AlertCorrelator(client, config.temporal.taskQueue, config.policy);
+  const correlator = new AlertCorrelator(client, config.temporal.taskQueue);
   return startIngestServer({
     config: config.ingest,
     adapters: ADAPTERS,

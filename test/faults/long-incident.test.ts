@@ -37,7 +37,7 @@ describe('a long incident', () => {
       expect(res.status).toBe(202);
     };
     await post(0);
-    const incidents = new IncidentClient(new Client({ connection: h.connection }), h.config.temporal.taskQueue, h.config.policy);
+    const incidents = new IncidentClient(new Client({ connection: h.connection }), h.config.temporal.taskQueue);
     const firstRun = (await incidents.handle(incidentId).describe()).runId;
     let next = 1;
     const senders = Array.from({ length: 20 }, async () => {

@@ -88,7 +88,7 @@ beforeAll(async () => {
   config.temporal.taskQueue = uniqueId('malformed');
   ({ worker } = await createIncidentWorker(nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } }));
   running = worker.run();
-  incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue, config.policy);
+  incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue);
 });
 
 /** One incident per action, so that the actions' refusals are checked in parallel. */

@@ -36,7 +36,7 @@ describe('Temporal server restart', () => {
       const connection = await Connection.connect({ address: server.address });
       const { worker, mailer } = await createIncidentWorker(nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } });
       try {
-        await worker.runUntil(() => fn(new IncidentClient(new Client({ connection }), config.temporal.taskQueue, config.policy)));
+        await worker.runUntil(() => fn(new IncidentClient(new Client({ connection }), config.temporal.taskQueue)));
       } finally {
         mailer.close();
         await connection.close();

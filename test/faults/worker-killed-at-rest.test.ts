@@ -65,7 +65,7 @@ describe('worker killed mid-copy, evidence encrypted at rest', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: inject('devServerAddress'), INCIDENT_CONFIG: configFile, INCIDENT_TASK_QUEUE: taskQueue, INCIDENT_LOG_LEVEL: 'ERROR', INCIDENT_PAYLOAD_KEYS: keys };
     for (const name of ['INCIDENT_PAYLOAD_KEYS_FILE', 'INCIDENT_PAYLOAD_ACTIVE_KEY', 'INCIDENT_AT_REST_ENCRYPTION']) delete env[name];
     const ring = parseKeyRing(keys);
-    const incidents = new IncidentClient(new Client({ connection, dataConverter: dataConverterFor(ring) }), taskQueue, parseConfig({ dataDir }, {}).policy);
+    const incidents = new IncidentClient(new Client({ connection, dataConverter: dataConverterFor(ring) }), taskQueue);
     const incidentId = uniqueId('KILL');
 
     const first = workers.start(env);

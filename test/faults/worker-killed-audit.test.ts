@@ -51,7 +51,7 @@ async function crashMidAppend(point: 'audit-after-write' | 'audit-mid-write') {
   const taskQueue = uniqueId('kill-audit');
   const env = { ...process.env, TEMPORAL_ADDRESS: inject('devServerAddress'), INCIDENT_CONFIG: configFile, INCIDENT_TASK_QUEUE: taskQueue, INCIDENT_LOG_LEVEL: 'ERROR' };
   delete env.INCIDENT_FAULT_CRASH_AT;
-  const incidents = new IncidentClient(new Client({ connection }), taskQueue, parseConfig({ dataDir }, {}).policy);
+  const incidents = new IncidentClient(new Client({ connection }), taskQueue);
   const store = new JsonlAuditStore(path.join(dataDir, 'audit'));
   const incidentId = uniqueId(point === 'audit-mid-write' ? 'KAUDM' : 'KAUDA');
   const auditFile = store.fileOf(incidentId);

@@ -37,7 +37,7 @@ describe('worker killed after the relay accepted a mail', () => {
       return { child, stderr: () => stderr, exited: new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code))) };
     };
     const connection = await Connection.connect({ address: inject('devServerAddress') });
-    const incidents = new IncidentClient(new Client({ connection }), taskQueue, parseConfig({}, {}).policy);
+    const incidents = new IncidentClient(new Client({ connection }), taskQueue);
     const incidentId = uniqueId('KACC');
     const messageId = messageIdFor(`${incidentId}/escalation-0`);
     const ledgerDir = path.join(dataDir, 'mail-ledger');

@@ -59,7 +59,7 @@ describe('worker killed mid-send', () => {
       return child;
     };
     const connection = await Connection.connect({ address: inject('devServerAddress') });
-    const incidents = new IncidentClient(new Client({ connection }), taskQueue, parseConfig({}, {}).policy);
+    const incidents = new IncidentClient(new Client({ connection }), taskQueue);
     const incidentId = uniqueId('KMAIL');
     try {
       const first = startWorker();

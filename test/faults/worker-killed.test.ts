@@ -47,7 +47,7 @@ describe('worker killed mid-step', () => {
     const taskQueue = uniqueId('kill');
     const env = { ...process.env, TEMPORAL_ADDRESS: inject('devServerAddress'), INCIDENT_CONFIG: configFile, INCIDENT_TASK_QUEUE: taskQueue, INCIDENT_LOG_LEVEL: 'ERROR' };
     const config = parseConfig({ dataDir }, {});
-    const incidents = new IncidentClient(new Client({ connection }), taskQueue, config.policy);
+    const incidents = new IncidentClient(new Client({ connection }), taskQueue);
     const incidentId = uniqueId('KILL');
 
     const first = workers.start(env);

@@ -42,7 +42,7 @@ describe('Prometheus Alertmanager into the webhook', () => {
     };
     await expect.poll(find, { timeout: 30_000, interval: 500 }).toHaveLength(1);
     const [incidentId] = await find();
-    const incidents = new IncidentClient(client, h.config.temporal.taskQueue, h.config.policy);
+    const incidents = new IncidentClient(client, h.config.temporal.taskQueue);
     const view = await incidents.waitFor(incidentId, (v) => v.state.alerts.length === 2, 30_000);
     expect(view.state.severity).toBe('SEV1');
     expect(view.state.systems.map((s) => s.name).sort()).toEqual(['web-01', 'web-02']);

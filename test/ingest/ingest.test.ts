@@ -68,7 +68,7 @@ describe('alert ingestion', () => {
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(202));
     const incidentId = `${incidentBaseId('generic', a.id)}-1`;
     expect(new Set(results.map((r) => (r.body.incidents as { incidentId: string }[])[0].incidentId))).toEqual(new Set([incidentId]));
-    const incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue, config.policy);
+    const incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue);
     const view = await incidents.waitFor(incidentId, (v) => v.state.escalationsSent > 0 && v.state.alerts.length > 0);
     expect(view.state.alerts).toHaveLength(1);
     // Awareness is when the detector saw it, not when the request arrived.
@@ -85,7 +85,7 @@ describe('alert ingestion', () => {
     const incidentId = `${incidentBaseId('generic', a.id)}-1`;
     expect((await post({ ...a, severity: 'SEV4', observedAt: new Date().toISOString() })).status).toBe(202);
     expect((await post({ ...a, status: 'resolved' })).status).toBe(202);
-    const incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue, config.policy);
+    const incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue);
     const view = await incidents.waitFor(incidentId, (v) => v.state.alerts.some((x) => x.status === 'resolved'));
     expect(view.state.alerts.map((x) => x.status)).toEqual(['firing', 'resolved']);
     const store = new JsonlAuditStore(path.join(config.dataDir, 'audit'));
@@ -98,7 +98,7 @@ describe('alert ingestion', () => {
     const a = alert({ severity: 'SEV2', category: 'other', title: 'Recurring scan' });
     await post(a);
     const first = `${incidentBaseId('generic', a.id)}-1`;
-    const incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue, config.policy);
+    const incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue);
     await incidents.waitFor(first, (v) => v.state.alerts.length === 1);
     await incidents.act(first, api.closeUpdate, { actor: 'bob' });
     const again = await post({ ...a, observedAt: new Date().toISOString() });
@@ -193,7 +193,7 @@ describe('alert ingestion', () => {
     expect(answers.map((r) => r.status)).toEqual(Array(20).fill(202));
     expect(answers.map((r) => r.body.suppressed)).toEqual([0, ...Array(19).fill(1)]);
     const incidentId = (answers[0].body.incidents as { incidentId: string }[])[0].incidentId;
-    const incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue, config.policy);
+    const incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue);
     const view = await incidents.waitFor(incidentId, (v) => v.state.alerts.length > 0);
     expect(view.state.alerts).toHaveLength(1);
     expect(view.state.systems.map((s) => s.name)).toEqual(['web-07']);

@@ -45,7 +45,7 @@ describe('access control with signed actions', () => {
     const audit = new JsonlAuditStore(dataPaths(dataDir).audit);
     const { worker, mailer } = await createIncidentWorker(nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } });
     const client = new Client({ connection });
-    const incidents = new IncidentClient(client, config.temporal.taskQueue, config.policy);
+    const incidents = new IncidentClient(client, config.temporal.taskQueue);
     const handle = client.workflow.getHandle(incidentId);
 
     /** Sends an update exactly as given (no signing by the client library), returning the refusal text. */
@@ -136,7 +136,7 @@ describe('access control with signed actions', () => {
     const incidentId = uniqueId('ACL');
     const { worker, mailer } = await createIncidentWorker(nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } });
     const client = new Client({ connection });
-    const incidents = new IncidentClient(client, config.temporal.taskQueue, config.policy);
+    const incidents = new IncidentClient(client, config.temporal.taskQueue);
     try {
       await worker.runUntil(async () => {
         const request = { incidentId, title: 'Credential stuffing', severity: 'SEV3' as const, category: 'intrusion' as const, systems: [], detection: 'WAF', awareAt: new Date().toISOString(), openedBy: 'ian' };

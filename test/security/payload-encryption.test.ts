@@ -82,7 +82,7 @@ describe('encrypted incidents on the dev server', () => {
       const dataConverter = dataConverterFor(ring);
       const { worker, mailer } = await createIncidentWorker(nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } }, { dataConverter });
       try {
-        await worker.runUntil(() => fn(new IncidentClient(new Client({ connection, dataConverter }), config.temporal.taskQueue, config.policy)));
+        await worker.runUntil(() => fn(new IncidentClient(new Client({ connection, dataConverter }), config.temporal.taskQueue)));
       } finally {
         mailer.close();
       }

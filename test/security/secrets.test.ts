@@ -99,7 +99,7 @@ describe('secrets', () => {
       const incidentId = ((await opened.json()) as { incidents: { incidentId: string }[] }).incidents[0].incidentId;
       expect((await fetch(`${webhook}/v1/alerts/generic`, { method: 'POST', headers: { authorization: 'Bearer not-the-token-000000' }, body: '{}' })).status).toBe(401);
 
-      const incidents = new IncidentClient(new Client({ connection, dataConverter: dataConverterFor(parseKeyRing(`k1:${payloadKey}`)) }), taskQueue, parseConfig({}, {}).policy);
+      const incidents = new IncidentClient(new Client({ connection, dataConverter: dataConverterFor(parseKeyRing(`k1:${payloadKey}`)) }), taskQueue);
       await incidents.waitFor(incidentId, (v) => v.state.escalationsSent > 0);
       await incidents.act(incidentId, api.acknowledgeUpdate, { actor: 'bob' });
       await incidents.act(incidentId, api.assessUpdate, { actor: 'dpo', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }], regulatorRequired: true });

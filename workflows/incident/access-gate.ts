@@ -1,0 +1,79 @@
+import { currentUpdateInfo, patched, proxySinks, setHandler } from '@temporalio/workflow';
+import { AccessRefused, authorize, type AccessPolicy } from '../../domain/access';
+import * as api from '../incident-api';
+import { recordActs } from './activities';
+import { SYSTEM_ACTOR, type IncidentRun } from './incident-run';
+
+// The roster and role mapping come from the worker's configuration, never from whoever started the
+// incident. Incidents started before access control existed replay without loading it (and enforce
+// nothing, as they did).
+
+export type AccessGate = ReturnType<typeof createAccessGate>;
+
+export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowInput) {
+  const { id, audit, changed } = run;
+  const sink = proxySinks<api.AccessSinks>().access;
+  let accessPolicy: AccessPolicy | undefined;
+  let loaded = !patched('access-control');
+  /** Loads in flight; continue-as-new waits for them, so a reload is never lost across the boundary. */
+  let loads = 0;
+
+  function refusalDetails(action: string, raw: unknown, err: AccessRefused): api.AccessRefusal {
+    const claimed = (typeof raw === 'object' && raw !== null ? raw : {}) as { actor?: unknown; signature?: unknown };
+    return {
+      action,
+      claimedActor: String(claimed.actor ?? '').slice(0, 200),
+      reason: err.reason,
+      message: err.message,
+      signed: typeof claimed.signature === 'object' && claimed.signature !== null,
+      updateId: currentUpdateInfo()?.id,
+    };
+  }
+
+  async function load(requestedBy?: string): Promise<void> {
+    let next: AccessPolicy | undefined;
+    loads++;
+    try {
+      next = await recordActs.loadAccessPolicy(requestedBy !== undefined);
+    } catch (err) {
+      // Only a reload can fail for good (a broken file): the policy in force stays, and people are told.
+      const cause = (err as Error).cause;
+      audit.record(requestedBy ?? SYSTEM_ACTOR, 'access.reload-failed', { error: cause instanceof Error ? cause.message : (err as Error).message });
+      changed();
+      return;
+    } finally {
+      loads--;
+    }
+    const before = accessPolicy?.fingerprint;
+    accessPolicy = next;
+    loaded = true;
+    if (next && (next.fingerprint !== before || requestedBy)) {
+      audit.record(requestedBy ?? SYSTEM_ACTOR, 'access.policy-loaded', { fingerprint: next.fingerprint, members: next.roster, actionRoles: next.actionRoles });
+    } else if (!next && before) {
+      audit.record(requestedBy ?? SYSTEM_ACTOR, 'access.policy-removed', { previousFingerprint: before });
+    }
+  }
+
+  if (!loaded && input.access) {
+    accessPolicy = input.access.policy;
+    loaded = true;
+  }
+  if (!loaded) void load();
+  setHandler(api.accessRefusedSignal, (refusal) => {
+    audit.record(SYSTEM_ACTOR, 'access.refused', { ...refusal, recordedBy: 'worker' });
+  });
+  setHandler(api.reloadAccessSignal, ({ requestedBy }) => {
+    if (loaded) void load(String(requestedBy ?? 'unknown').slice(0, 200));
+  });
+
+  return {
+    loaded: () => loaded,
+    loadsInFlight: () => loads,
+    policy: () => accessPolicy,
+    /** The roles that allow this action (undefined without a roster); throws AccessRefused otherwise. */
+    authorize: (action: string, actionInput: unknown) => authorize(accessPolicy, id, action, actionInput as { actor: string }, run.now(), currentUpdateInfo()?.id),
+    refusalDetails,
+    /** A refusal in the validator never enters history, so the worker records it (api.AccessSinks). */
+    reportRefusal: (refusal: api.AccessRefusal) => sink.refused(refusal),
+  };
+}

@@ -1,0 +1,30 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { IncidentActivities } from '../../activities';
+import { FAILURE_TYPES } from '../../domain/failure-types';
+
+// Timeouts and retries of every activity an incident runs, in one place (README "Guarantees" explains them).
+
+const retryForever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' };
+
+/** The audit trail and what the worker's configuration holds (policy, roster): retried without end. */
+export const recordActs = proxyActivities<IncidentActivities>({ startToCloseTimeout: '30s', retry: retryForever } satisfies ActivityOptions);
+
+/** A few quick attempts; the mail queue then takes over with its own, longer backoff. */
+export const mailActs = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: [FAILURE_TYPES.mailRejected] },
+});
+
+export const driverActs = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '15m',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 3 },
+});
+
+/** A copy can take hours; the heartbeat timeout moves a dead worker's copy to another one. */
+export const evidenceActs = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '24h',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 5 },
+});
+
+export const reportActs = proxyActivities<IncidentActivities>({ startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } });

@@ -1,0 +1,59 @@
+import { condition } from '@temporalio/workflow';
+import type { AuditAction } from '../../domain/audit-actions';
+import type { AuditRecord } from '../../domain/audit-entry';
+import type { IncidentState } from '../../domain/incident';
+import { recordActs } from './activities';
+
+// Entries get their seq here, synchronously, so the order is workflow order whatever runs concurrently;
+// one writer drains them in batches, and a step reports success only once its entry is on disk.
+
+export interface SignedRequest {
+  actor: string;
+  proof: Record<string, unknown>;
+}
+
+export type AuditWriter = ReturnType<typeof startAuditWriter>;
+
+export function startAuditWriter(s: IncidentState) {
+  const unwritten: AuditRecord[] = [];
+  let writtenSeq = s.auditSeq;
+  /** The signed request of the action being handled; it goes into that action's first audit entry. */
+  let pendingSignedRequest: SignedRequest | undefined;
+
+  function record(actor: string, action: AuditAction, details: Record<string, unknown> = {}): number {
+    const seq = ++s.auditSeq;
+    if (pendingSignedRequest && pendingSignedRequest.actor === actor) {
+      details = { ...details, signedRequest: pendingSignedRequest.proof };
+      pendingSignedRequest = undefined;
+    }
+    unwritten.push({ incidentId: s.incidentId, seq, at: new Date().toISOString(), actor, action, details });
+    return seq;
+  }
+
+  void (async () => {
+    for (;;) {
+      await condition(() => unwritten.length > 0);
+      const batch = unwritten.slice(0, 200);
+      await recordActs.appendAudit(s.incidentId, batch);
+      unwritten.splice(0, batch.length);
+      writtenSeq = batch[batch.length - 1].seq;
+    }
+  })();
+
+  return {
+    record,
+    /** Resolves once the entry with this seq is on disk. */
+    recorded: (seq: number) => condition(() => writtenSeq >= seq),
+    /** The next entry this actor writes carries the request exactly as signed. */
+    attachSignedRequest(request: SignedRequest): void {
+      pendingSignedRequest = request;
+    },
+    /** The signed request no entry has taken yet, if any; it is cleared. */
+    takeSignedRequest(): SignedRequest | undefined {
+      const request = pendingSignedRequest;
+      pendingSignedRequest = undefined;
+      return request;
+    },
+    drained: () => unwritten.length === 0,
+  };
+}

@@ -1,0 +1,52 @@
+import { condition } from '@temporalio/workflow';
+import { dueNotices, nextEscalationAt, nextNoticeAt } from '../../domain/deadlines';
+import { deadlineNotice, seniorAlert } from '../../domain/notices';
+import { escalationRecipients, recipientsOf } from '../../domain/policy';
+import { SYSTEM_ACTOR, type IncidentRun } from './incident-run';
+import type { MailQueue } from './mail-queue';
+
+// The deadline clock: escalation until someone acknowledges, reminders before each deadline, overdue
+// notices after. One loop computes the next moment anything is due and sleeps until then, or until the
+// incident changes (every change bumps the run's version).
+
+export interface ClockParts {
+  mail: MailQueue;
+  publishSearchAttributes: () => void;
+  /** Incidents from before the opening entry came first tell level 0 only while nobody acknowledged. */
+  seniorAlertAlways: boolean;
+}
+
+export async function runDeadlineClock(run: IncidentRun, { mail, publishSearchAttributes, seniorAlertAlways }: ClockParts): Promise<void> {
+  const { s, audit } = run;
+  while (!s.closedAt) {
+    const policy = run.policy();
+    const leadership = recipientsOf(policy, policy.deadlineRecipients);
+    const t = run.now();
+    // Senior personnel are told at opening whatever happens; later levels only while nobody acknowledged.
+    if (((seniorAlertAlways && s.escalationsSent === 0) || !s.acknowledgement) && nextEscalationAt(s.openedAt, s.escalationsSent, policy) <= t) {
+      const level = s.escalationsSent++;
+      const to = escalationRecipients(policy, level);
+      audit.record(SYSTEM_ACTOR, level === 0 ? 'notify.senior-alerted' : 'notify.escalated', { level, to });
+      void mail.deliver(seniorAlert(s, policy, level, to));
+      continue;
+    }
+    for (const ob of s.obligations) {
+      const { send, skip } = dueNotices(ob, policy, t);
+      ob.noticesSent.push(...skip);
+      if (send) {
+        ob.noticesSent.push(send.key);
+        audit.record(SYSTEM_ACTOR, send.kind === 'overdue' ? 'deadline.overdue' : 'deadline.reminder', { obligation: ob.id, dueAt: ob.dueAt, notice: send.key, to: leadership });
+        void mail.deliver(deadlineNotice(s, ob, send, policy, leadership, t));
+      }
+    }
+    publishSearchAttributes();
+    const wakes = [
+      ...(s.acknowledgement ? [] : [nextEscalationAt(s.openedAt, s.escalationsSent, policy).getTime()]),
+      ...s.obligations.map((ob) => nextNoticeAt(ob, policy, t)?.getTime()).filter((x): x is number => x !== undefined),
+    ];
+    const seen = run.version();
+    const wake = wakes.length ? Math.min(...wakes) : undefined;
+    if (wake === undefined) await condition(() => run.version() !== seen || !!s.closedAt);
+    else await condition(() => run.version() !== seen || !!s.closedAt, Math.max(1, wake - t.getTime()));
+  }
+}

@@ -1,0 +1,80 @@
+import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { newIncidentState } from '../../domain/incident';
+import { lawEnforcementObligation } from '../../domain/obligations';
+import type * as api from '../incident-api';
+import { createAccessGate } from './access-gate';
+import { actionGate } from './actions';
+import { acceptAlerts } from './alert-intake';
+import { startAuditWriter } from './audit-writer';
+import { createContainment } from './containment';
+import { runDeadlineClock } from './deadline-clock';
+import { registerHandlers } from './handlers';
+import { announceOpening, createIncidentRun, SYSTEM_ACTOR } from './incident-run';
+import { createMailQueue } from './mail-queue';
+import { addObligation } from './obligation-book';
+import { createPolicySource } from './policy-source';
+import { createReports } from './reports';
+import { searchAttributePublisher } from './search-attributes';
+
+// One workflow per incident; its id is the incident id. It decides and remembers: every side effect is an
+// activity, every step is appended to the audit trail in order, every deadline is a timer. The parts are
+// built in a fixed order, which replay depends on: the order of patches, of loads and of handlers.
+
+export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promise<api.IncidentWorkflowResult> {
+  // A carried state is trusted only from a run that Temporal itself continued.
+  const carried = workflowInfo().continuedFromExecutionRunId !== undefined ? input.carried : undefined;
+  const s = carried ?? newIncidentState(input.request, new Date().toISOString());
+  const audit = startAuditWriter(s);
+  const run = createIncidentRun(s, audit);
+
+  // The opening is the first entry of the chain, before any handler exists: an update or signal that
+  // arrives with the start is delivered as soon as its handler is registered, and must come after it.
+  // Incidents started before this change replay the old order (the opening entry after the handlers).
+  const openingFirst = patched('opening-entry-first');
+  if (carried) audit.record(SYSTEM_ACTOR, 'workflow.continued', { auditSeq: s.auditSeq });
+  else if (openingFirst) announceOpening(run);
+
+  const access = createAccessGate(run, input);
+  const policy = createPolicySource(run, { ...input, carried });
+  const mail = createMailQueue(run);
+  const containment = createContainment(run);
+  const reports = createReports(run);
+  const publishSearchAttributes = searchAttributePublisher(s);
+  registerHandlers(run, { onAction: actionGate(run, access, policy), containment, mail, reports, policy, publishSearchAttributes });
+  acceptAlerts(run, containment);
+
+  if (!carried && !openingFirst) announceOpening(run);
+  const opening = () => {
+    const le = carried ? undefined : lawEnforcementObligation(s, run.policy());
+    if (le) addObligation(run, le);
+  };
+  const clock = () => runDeadlineClock(run, { mail, publishSearchAttributes, seniorAlertAlways: openingFirst });
+  if (policy.loaded()) opening();
+  publishSearchAttributes();
+  for (const sys of s.systems) containment.startPipeline(sys, s.openedBy);
+  // Incidents whose policy came with them start their clock at once; the others once the worker's arrives.
+  if (policy.loaded()) void clock();
+  else {
+    void policy.whenLoaded().then(() => {
+      opening();
+      return clock();
+    });
+  }
+
+  const maxEvents = input.maxHistoryEvents ?? 10_000;
+  await condition(() => !!s.closedAt || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxEvents);
+  await condition(
+    () => allHandlersFinished() && audit.drained() && mail.inFlight() === 0 && containment.activeCount() === 0 && access.loadsInFlight() === 0 && policy.loaded(),
+  );
+  if (!s.closedAt) {
+    await continueAsNew<api.IncidentWorkflow>({
+      request: input.request,
+      policy: run.policy(),
+      policyVersion: policy.version(),
+      carried: s,
+      maxHistoryEvents: input.maxHistoryEvents,
+      access: { policy: access.policy() },
+    });
+  }
+  return { incidentId: s.incidentId, closedAt: s.closedAt, auditEntries: s.auditSeq };
+}
