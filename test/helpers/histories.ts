@@ -3,10 +3,14 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
-// Adds a run's history to the replay corpus when RECORD_HISTORIES=1 (README, "Changing workflow code safely").
+// Adds a run's history to the replay corpus when RECORD_HISTORIES is set (README, "Changing workflow code
+// safely"): 1 records under the test's own name; any other value is a tag added to the name, so that the
+// histories of a new code path join the corpus beside the old ones instead of replacing them.
 
 export async function recordHistory(name: string, handle: WorkflowHandle): Promise<void> {
-  if (process.env.RECORD_HISTORIES !== '1') return;
+  const tag = process.env.RECORD_HISTORIES;
+  if (!tag) return;
+  if (tag !== '1') name = `${name}-${tag}`;
   const dir = path.join(__dirname, '..', 'replay', 'histories');
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, `${name}.json`), historyToJSON(await handle.fetchHistory()));

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sha256OfFile } from '../../activities/evidence-store';
 import type { AuditEntry } from '../../domain/audit-chain';
 import type { Config } from '../../platform/config/schema';
+import type { Policy } from '../../domain/policy';
 import { createIncidentWorker } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';
 import type { incidentWorkflow } from '../../workflows/incident';
@@ -53,7 +54,10 @@ async function auditOf(config: Config, incidentId: string): Promise<AuditEntry[]
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
 }
 
-async function start(config: Config, opts: { awareAgoMs?: number; systems?: string[]; category?: string; id?: string; maxHistoryEvents?: number } = {}) {
+async function start(
+  config: Config,
+  opts: { awareAgoMs?: number; systems?: string[]; category?: string; id?: string; maxHistoryEvents?: number; policy?: Policy; policyProfile?: string } = {},
+) {
   const incidentId = opts.id ?? uniqueId('INC');
   const nowMs = await env.currentTimeMs();
   const handle = await env.client.workflow.start<typeof incidentWorkflow>(api.WORKFLOW_TYPE, {
@@ -70,8 +74,9 @@ async function start(config: Config, opts: { awareAgoMs?: number; systems?: stri
           detection: 'IDS alert on outbound traffic',
           awareAt: new Date(nowMs - (opts.awareAgoMs ?? 0)).toISOString(),
           openedBy: 'alice',
+          ...(opts.policyProfile ? { policyProfile: opts.policyProfile } : {}),
         },
-        policy: config.policy,
+        ...(opts.policy ? { policy: opts.policy } : {}),
         maxHistoryEvents: opts.maxHistoryEvents,
       },
     ],
@@ -351,5 +356,47 @@ describe('incident lifecycle (time-skipping)', () => {
     } finally {
       await smtp?.close();
     }
+  });
+
+  it("takes its deadlines and recipients from the worker's policy, never from the opener's, and records which policy it took", async () => {
+    const { config } = await labConfig({
+      policy: { version: '2026-12', recipients: { cto: ['cto@hosting.example'], ciso: ['ciso@hosting.example'], ceo: ['ceo@hosting.example'], dpo: ['dpo@hosting.example'], legal: ['legal@hosting.example'] } },
+      policyProfiles: { 'short-contract': { customerPersonalDataHours: 12 } },
+    });
+    // An opener that bypasses the CLI and puts its own policy in the workflow input.
+    const doctored: Policy = { ...config.policy, regulatorHours: 10_000, customerPersonalDataHours: 10_000, recipients: { ...config.policy.recipients, cto: ['mallory@attacker.example'] } };
+    await withWorker(config, async () => {
+      const { handle, incidentId, awareMs } = await start(config, { policy: doctored });
+      await env.sleep(MINUTE);
+      const assessed = await handle.executeUpdate(api.assessUpdate, { args: [{ actor: 'bob', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }] });
+      expect(assessed.ok).toBe(true);
+      const view = await handle.query(api.stateQuery);
+      const dueHours = (kind: string) => (new Date(view.state.obligations.find((o) => o.kind === kind)!.dueAt).getTime() - awareMs) / HOUR;
+      expect(dueHours('notify-customers')).toBe(24);
+      expect(dueHours('notify-regulator')).toBe(72);
+      expect(view.policy?.regulatorHours).toBe(72);
+      expect(view.policyVersion).toEqual({ profile: 'default', version: '2026-12', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      const audit = await auditOf(config, incidentId);
+      expect(actions(audit, 'notify.senior-alerted')[0].details.to).toEqual(['cto@hosting.example', 'ciso@hosting.example']);
+      const loaded = actions(audit, 'policy.loaded');
+      expect(loaded).toHaveLength(1);
+      expect(loaded[0].details).toMatchObject({ profile: 'default', version: '2026-12', sha256: view.policyVersion!.sha256, openerPolicyIgnored: true });
+      expect((loaded[0].details.policy as Policy).regulatorHours).toBe(72);
+      const outbox = await readdir(path.join(config.dataDir, 'outbox'));
+      for (const file of outbox) expect(await readFile(path.join(config.dataDir, 'outbox', file), 'utf8')).not.toContain('mallory@attacker.example');
+      await recordHistory('doctored-opener-policy', handle);
+
+      // A profile the worker allows applies; one it does not know gets the default, and responders are told.
+      const contract = await start(config, { policyProfile: 'short-contract' });
+      await contract.handle.executeUpdate(api.assessUpdate, { args: [{ actor: 'bob', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }] });
+      const contractView = await contract.handle.query(api.stateQuery);
+      expect(contractView.policyVersion?.profile).toBe('short-contract');
+      expect(new Date(contractView.state.obligations.find((o) => o.kind === 'notify-customers')!.dueAt).getTime() - contract.awareMs).toBe(12 * HOUR);
+      const unknown = await start(config, { policyProfile: 'no-such-profile' });
+      await unknown.handle.executeUpdate(api.noteUpdate, { args: [{ actor: 'bob', text: 'policy is loaded once this returns' }] });
+      const unknownView = await unknown.handle.query(api.stateQuery);
+      expect(unknownView.policyVersion?.profile).toBe('default');
+      expect(unknownView.state.problems.map((p) => p.message)).toContainEqual(expect.stringContaining('The policy profile "no-such-profile" is not in the worker\'s configuration'));
+    });
   });
 });
