@@ -1,4 +1,4 @@
-import type { EvidenceDriverConfig } from '../../platform/config/schema';
+import type { EvidenceDriverConfig } from '../../domain/systems';
 import { EvidenceStore, type CopyHooks, type StoredEvidence } from '../evidence-store';
 import { expandTemplate, runCommand } from './command-runner';
 

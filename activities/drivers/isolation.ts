@@ -1,4 +1,4 @@
-import type { IsolationDriverConfig } from '../../platform/config/schema';
+import type { IsolationDriverConfig } from '../../domain/systems';
 import { CommandFailedError, expandTemplate, runCommand } from './command-runner';
 
 // Isolation drivers: how a system is cut off and later given back. `command` runs the configured argument

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { accessSchema } from '../../domain/access-settings';
 import { ALERT_SOURCES } from '../../domain/alerts/alert';
-import { CATEGORIES, SEVERITIES, SYSTEM_NAME_PATTERN } from '../../domain/incident';
+import { CATEGORIES, SEVERITIES } from '../../domain/incident';
+import { systemsSchema } from '../../domain/systems';
 import { ConfigError, deepMerge, envOverlay, TEMPORAL_DEFAULTS } from './merge';
 import { policySchema } from '../../domain/policy-schema';
 import { policyProfilesSchema, resolvePolicyProfiles } from './policy-profiles';
@@ -10,34 +11,6 @@ export { ConfigError, deepMerge, envOverlay } from './merge';
 
 // The whole configuration as one validated object: a file merged with environment variables, defaults
 // for everything, and one error message that names every wrong field. Reading the file is the caller's job.
-
-
-const argv = z.array(z.string().min(1)).min(1, 'needs the program and its arguments, e.g. ["nft", "add", "element", …]');
-
-export const isolationDriverSchema = z.discriminatedUnion('driver', [
-  z.object({
-    driver: z.literal('command'),
-    isolate: argv,
-    release: argv,
-    timeoutSeconds: z.number().positive().default(120),
-  }),
-  /** A person isolates the system and records it: `incident manual-step`. */
-  z.object({ driver: z.literal('manual') }),
-]);
-
-export const evidenceDriverSchema = z.discriminatedUnion('driver', [
-  /** A file, directory or block device readable from the worker, copied byte for byte. */
-  z.object({ driver: z.literal('local'), path: z.string().min(1) }),
-  /** A command whose standard output is the image, e.g. ["ssh", "{system}", "dd", "if=/dev/sda", "bs=4M"]. */
-  z.object({ driver: z.literal('command'), snapshot: argv, timeoutSeconds: z.number().positive().default(6 * 3600) }),
-  z.object({ driver: z.literal('manual') }),
-]);
-
-export const systemSchema = z.object({
-  description: z.string().optional(),
-  isolation: isolationDriverSchema.default({ driver: 'manual' }),
-  evidence: evidenceDriverSchema.default({ driver: 'manual' }),
-});
 
 const smtpSchema = z.object({
   url: z.string().optional(),
@@ -114,22 +87,11 @@ export const configSchema = z
    */
   atRest: z.enum(['auto', 'on', 'off']).default('auto'),
   access: accessSchema.prefault({}),
-  systems: z
-    .record(z.string(), systemSchema)
-    .default({})
-    .superRefine((systems, ctx) => {
-      // Checked here rather than as a record-key schema, whose failure message zod replaces with a generic one.
-      for (const name of Object.keys(systems)) {
-        if (!SYSTEM_NAME_PATTERN.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a valid system name: use letters, digits and . _ : - (at most 128)` });
-      }
-    }),
+  systems: systemsSchema,
   })
   .transform(({ policyProfiles, ...config }, ctx) => ({ ...config, policyProfiles: resolvePolicyProfiles(config.policy, policyProfiles, ctx) }));
 
 export type Config = z.output<typeof configSchema>;
-export type SystemConfig = z.output<typeof systemSchema>;
-export type IsolationDriverConfig = z.output<typeof isolationDriverSchema>;
-export type EvidenceDriverConfig = z.output<typeof evidenceDriverSchema>;
 export type SmtpConfig = z.output<typeof smtpSchema>;
 export type IngestConfig = z.output<typeof ingestSchema>;
 export type IngestSourceConfig = z.output<typeof ingestSourceSchema>;
