@@ -45,19 +45,22 @@ export function authorize<I extends { actor: string }>(policy: AccessPolicy | un
   if (updateId !== undefined && sig.nonce !== updateId) {
     throw new AccessRefused('The signature belongs to another request (its nonce is not this update id); sign the action again.', 'bad-signature');
   }
-  let valid = false;
-  try {
-    valid = ed25519.verify(base64Bytes(sig.value), signingMessage(incidentId, action, input, sig.signedAt, sig.nonce), base64Bytes(member.publicKey));
-  } catch {
-    valid = false;
-  }
-  if (!valid) throw new AccessRefused(`The signature does not match ${actor}'s key in the roster: the action was changed after signing, or signed with another key.`, 'bad-signature');
+  if (!signatureMatches(sig, incidentId, action, input, member.publicKey)) throw new AccessRefused(`The signature does not match ${actor}'s key in the roster: the action was changed after signing, or signed with another key.`, 'bad-signature');
   const allowed = policy.actionRoles[action as ActionName] ?? [];
   if (!member.roles.some((r) => allowed.includes(r))) {
     const what = action.replace(/([A-Z])/g, ' $1').toLowerCase();
     throw new AccessRefused(`${actor} (${member.roles.join(', ')}) may not ${what}: it needs the role ${allowed.join(' or ') || '(none configured)'}.`, 'role');
   }
   return member.roles;
+}
+
+/** A malformed signature or key is a mismatch, not an error: the action is refused with its reason. */
+function signatureMatches(sig: ActionSignature, incidentId: string, action: string, input: SignedInput, publicKey: string): boolean {
+  try {
+    return ed25519.verify(base64Bytes(sig.value), signingMessage(incidentId, action, input, sig.signedAt, sig.nonce), base64Bytes(publicKey));
+  } catch {
+    return false;
+  }
 }
 
 export interface ProofVerdict {
@@ -84,12 +87,7 @@ export function verifyProofs(entries: AuditEntry[], incidentId: string): ProofVe
       verdict.failures.push({ seq: e.seq, problem: `signed by "${proof.input?.actor ?? '?'}", who is not in the roster recorded before it` });
       continue;
     }
-    let ok = false;
-    try {
-      ok = ed25519.verify(base64Bytes(sig.value), signingMessage(incidentId, proof.action, proof.input, sig.signedAt, sig.nonce), base64Bytes(member.publicKey));
-    } catch {
-      ok = false;
-    }
+    const ok = signatureMatches(sig, incidentId, proof.action, proof.input, member.publicKey);
     if (ok && proof.input.actor === e.actor) verdict.verified++;
     else verdict.failures.push({ seq: e.seq, problem: `the signature of ${proof.input.actor} does not match the recorded request` });
   }

@@ -30,7 +30,7 @@ export function tlsOptions(temporal: Pick<TemporalSettings, 'tls' | 'apiKey'>): 
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new Error(`Cannot read the Temporal TLS ${what} at ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+      throw new Error(`Cannot read the Temporal TLS ${what} at ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: err });
     }
   };
   const crt = read(tls.certPath, 'client certificate (TEMPORAL_TLS_CERT)');
