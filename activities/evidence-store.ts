@@ -4,7 +4,10 @@ import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, truncate, writ
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AtRestError, AtRestResumeMismatch, atRestInfo, createSealStream, createUnsealStream, DEFAULT_SEGMENT_BYTES, readSealedPrefix, SEALED_SUFFIX, type AtRestInfo, type SealOptions, type SealHeader } from '../platform/encryption/at-rest';
+import { AtRestError, AtRestResumeMismatch } from '../platform/encryption/at-rest/errors';
+import { atRestInfo, DEFAULT_SEGMENT_BYTES, SEALED_SUFFIX, type AtRestInfo, type SealHeader } from '../platform/encryption/at-rest/format';
+import { readSealedPrefix } from '../platform/encryption/at-rest/sealed-prefix';
+import { createSealStream, createUnsealStream, type SealOptions } from '../platform/encryption/at-rest/streams';
 import type { KeyRing } from '../platform/encryption/key-ring';
 
 // Byte-for-byte forensic copies. The SHA-256 is computed from the bytes as they are read, then the stored

@@ -11,7 +11,9 @@ import { EvidenceStore, sha256OfFile, sha256OfSealedFile } from '../../activitie
 import type { Mailer } from '../../activities/mailer';
 import { parseConfig } from '../../domain/config';
 import { defaultPolicy } from '../../domain/policy-schema';
-import { createSealStream, openBuffer, readSealedPrefix } from '../../platform/encryption/at-rest';
+import { openBuffer } from '../../platform/encryption/at-rest/buffers';
+import { readSealedPrefix } from '../../platform/encryption/at-rest/sealed-prefix';
+import { createSealStream } from '../../platform/encryption/at-rest/streams';
 import type { KeyRing } from '../../platform/encryption/key-ring';
 import { assessedState } from '../unit/builders';
 import { pipeline } from 'node:stream/promises';
