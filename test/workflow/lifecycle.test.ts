@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sha256OfFile } from '../../activities/evidence-store';
+import { sha256OfFile } from '../../activities/evidence-hashing';
 import type { AuditEntry } from '../../domain/audit-chain';
 import type { Config } from '../../domain/config';
 import { createIncidentWorker } from '../../worker/create-worker';
