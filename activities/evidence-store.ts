@@ -1,11 +1,17 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AtRestError, AtRestResumeMismatch, atRestInfo, createSealStream, createUnsealStream, DEFAULT_SEGMENT_BYTES, readSealedPrefix, SEALED_SUFFIX, type AtRestInfo, type SealOptions, type SealHeader } from '../platform/encryption/at-rest';
+import { AtRestError, AtRestResumeMismatch } from '../platform/encryption/at-rest/errors';
+import { atRestInfo, SEALED_SUFFIX, type SealHeader } from '../platform/encryption/at-rest/format';
+import { readSealedPrefix } from '../platform/encryption/at-rest/sealed-prefix';
+import { createSealStream, type SealOptions } from '../platform/encryption/at-rest/streams';
 import type { KeyRing } from '../platform/encryption/key-ring';
+import { copyDirectory } from './evidence-directory-copy';
+import { hashFile, hashingStream, sha256OfStoredCopy } from './evidence-hashing';
+import { EvidenceError, type CopyHooks, type StoredEvidence } from './evidence-record';
 
 // Byte-for-byte forensic copies. The SHA-256 is computed from the bytes as they are read, then the stored
 // copy is read back and hashed again; the two must agree. Copies are made read-only once verified, and a
@@ -19,92 +25,9 @@ import type { KeyRing } from '../platform/encryption/key-ring';
 // for the same plaintext, so its new bytes must equal the torn ones on disk. If they do not (the source
 // changed), or a segment before the end is damaged, the copy starts over under a new file key.
 
-export interface StoredEvidence {
-  location: string;
-  sha256: string;
-  sizeBytes: number;
-  startedAt: string;
-  finishedAt: string;
-  source: string;
-  kind: 'file' | 'block-device' | 'directory' | 'command-output';
-  /** Per-file hashes for a directory copy; the record's sha256 is the hash of this manifest. */
-  manifest?: { path: string; sha256: string; sizeBytes: number }[];
-  /** Set when the stored bytes are encrypted at rest (each file of a directory copy, not its manifest). */
-  encryption?: AtRestInfo;
-}
-
-export class EvidenceError extends Error {
-  constructor(
-    message: string,
-    readonly permanent: boolean,
-  ) {
-    super(message);
-    this.name = 'EvidenceError';
-  }
-}
-
-export interface CopyHooks {
-  /** Called as bytes are stored; the activity turns this into heartbeats. */
-  onProgress?: (bytesStored: number) => void;
-  signal?: AbortSignal;
-}
-
 const RECORD = 'evidence.json';
 
 type SealedWith = Pick<SealHeader, 'keyId' | 'segmentBytes'>;
-
-/**
- * Passes bytes through, adding them to `hash` and counting them from `start` (a resumed copy's hash and
- * size so far); reports the count at most twice a second. `bytes()` is the count so far.
- */
-export function hashingStream(hash: Hash, { start = 0, onProgress }: { start?: number; onProgress?: (bytes: number) => void } = {}): Transform & { bytes(): number } {
-  let total = start;
-  let lastReport = 0;
-  const stream = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      total += chunk.length;
-      const now = Date.now();
-      if (onProgress && now - lastReport > 500) {
-        lastReport = now;
-        onProgress(total);
-      }
-      cb(null, chunk);
-    },
-    flush(cb) {
-      onProgress?.(total);
-      cb();
-    },
-  });
-  return Object.assign(stream, { bytes: () => total });
-}
-
-
-async function hashFile(file: string, limit?: number): Promise<{ hash: Hash; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  if (limit === 0) return { hash, size };
-  const stream = createReadStream(file, limit === undefined ? {} : { start: 0, end: limit - 1 });
-  for await (const chunk of stream) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { hash, size };
-}
-
-export async function sha256OfFile(file: string): Promise<string> {
-  return (await hashFile(file)).hash.digest('hex');
-}
-
-/** SHA-256 and size of the plaintext of a sealed file; throws AtRestError when it does not open. */
-export async function sha256OfSealedFile(file: string, ring: KeyRing): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  const hasher = hashingStream(hash);
-  await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), createUnsealStream(ring, file), hasher, async (plain: AsyncIterable<Buffer>) => {
-    for await (const _chunk of plain); // drained: the hasher has seen every byte
-  });
-  return { sha256: hash.digest('hex'), size: hasher.bytes() };
-}
 
 async function makeReadOnly(target: string): Promise<void> {
   const info = await stat(target);
@@ -170,7 +93,7 @@ export class EvidenceStore {
     }
     const startedAt = new Date().toISOString();
     await mkdir(dir, { recursive: true });
-    if (info.isDirectory()) return this.finish(dir, await this.copyDirectory(dir, source, startedAt, hooks));
+    if (info.isDirectory()) return this.finish(dir, await copyDirectory(dir, source, startedAt, hooks, this.atRest));
     if (!info.isFile() && !info.isBlockDevice()) throw new EvidenceError(`Evidence source ${source} is neither a file, a directory nor a block device.`, true);
     const kind = info.isBlockDevice() ? 'block-device' : 'file';
     const target = this.imageFile(dir);
@@ -278,7 +201,7 @@ export class EvidenceStore {
     let storedHash: string;
     let size: number;
     try {
-      ({ sha256: storedHash, size } = await this.hashStored(partial));
+      ({ sha256: storedHash, size } = await sha256OfStoredCopy(partial, this.atRest));
     } catch (err) {
       if (!(err instanceof AtRestError)) throw err;
       await rm(partial, { force: true });
@@ -297,63 +220,6 @@ export class EvidenceStore {
       finishedAt: new Date().toISOString(),
       ...(sealedWith ? { encryption: atRestInfo(sealedWith) } : {}),
     });
-  }
-
-  /** The hash and size of the original bytes a stored file holds: decrypted first when sealed. */
-  private async hashStored(file: string): Promise<{ sha256: string; size: number }> {
-    if (this.atRest) return sha256OfSealedFile(file, this.atRest);
-    const { hash, size } = await hashFile(file);
-    return { sha256: hash.digest('hex'), size };
-  }
-
-  private async copyDirectory(dir: string, source: string, startedAt: string, hooks: CopyHooks): Promise<StoredEvidence> {
-    const treeDir = path.join(dir, 'tree');
-    await rm(treeDir, { recursive: true, force: true });
-    const manifest: NonNullable<StoredEvidence['manifest']> = [];
-    let total = 0;
-    let header: SealedWith | undefined;
-    const walk = async (rel: string): Promise<void> => {
-      const entries = (await readdir(path.join(source, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-      await mkdir(path.join(treeDir, rel), { recursive: true });
-      for (const entry of entries) {
-        const relPath = path.join(rel, entry.name);
-        if (entry.isDirectory()) await walk(relPath);
-        else if (entry.isFile()) {
-          const hash = createHash('sha256');
-          // Encrypted at rest, each file is stored as <name>.enc; the manifest names the original files.
-          const storedFile = path.join(treeDir, relPath) + (this.atRest ? SEALED_SUFFIX : '');
-          const sealing = this.sealing({ file: storedFile });
-          await pipeline([createReadStream(path.join(source, relPath), { signal: hooks.signal }), hashingStream(hash, { start: total, onProgress: hooks.onProgress }), ...sealing, createWriteStream(storedFile, { mode: 0o640 })]);
-          if (sealing.length) header = (sealing[0] as ReturnType<typeof createSealStream>).header;
-          const sha256 = hash.digest('hex');
-          let stored: { sha256: string; size: number };
-          try {
-            stored = await this.hashStored(storedFile);
-          } catch (err) {
-            if (err instanceof AtRestError) throw new EvidenceError(`The stored copy of ${relPath} does not open: ${err.message}`, false);
-            throw err;
-          }
-          if (stored.sha256 !== sha256) throw new EvidenceError(`The stored copy of ${relPath} does not match the bytes read.`, false);
-          const sizeBytes = stored.size;
-          total += sizeBytes;
-          manifest.push({ path: relPath.split(path.sep).join('/'), sha256, sizeBytes });
-        }
-      }
-    };
-    await walk('');
-    const manifestText = manifest.map((m) => `${m.sha256}  ${m.sizeBytes}  ${m.path}`).join('\n') + '\n';
-    await writeFile(path.join(dir, 'MANIFEST.sha256'), manifestText);
-    return {
-      source,
-      kind: 'directory',
-      startedAt,
-      location: treeDir,
-      sha256: createHash('sha256').update(manifestText).digest('hex'),
-      sizeBytes: total,
-      finishedAt: new Date().toISOString(),
-      manifest,
-      ...(this.atRest ? { encryption: atRestInfo(header ?? { keyId: this.atRest.activeKeyId, segmentBytes: DEFAULT_SEGMENT_BYTES }) } : {}),
-    };
   }
 
   private async finish(dir: string, record: StoredEvidence): Promise<StoredEvidence> {

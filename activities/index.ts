@@ -19,9 +19,11 @@ import type { AuditStore } from './audit-store';
 import { CommandFailedError } from './drivers/command-runner';
 import { evidenceDriver } from './drivers/evidence';
 import { isolationDriver } from './drivers/isolation';
-import { EvidenceError, EvidenceStore } from './evidence-store';
+import { EvidenceError } from './evidence-record';
+import { EvidenceStore } from './evidence-store';
 import { MailRejectedError, type MailDelivery, type Mailer } from './mailer';
-import { sealBuffer, SEALED_SUFFIX } from '../platform/encryption/at-rest';
+import { sealBuffer } from '../platform/encryption/at-rest/buffers';
+import { SEALED_SUFFIX } from '../platform/encryption/at-rest/format';
 import type { KeyRing } from '../platform/encryption/key-ring';
 
 // Every side effect of the incident workflow. Each activity is idempotent on the keys the workflow

@@ -18,6 +18,11 @@ export interface BinaryOptions {
   cacheDir: string;
   env?: NodeJS.ProcessEnv;
   log?: Log;
+  /**
+   * When a binary is missing and the tools to build it are not installed: true (the default) returns
+   * undefined so that the SDK downloads it; false throws, naming what to install.
+   */
+  allowSdkDownload?: boolean;
 }
 
 function isExecutable(file: string): boolean {
@@ -96,6 +101,9 @@ export async function resolveTemporalCli(opts: BinaryOptions): Promise<string | 
   if (isExecutable(cached)) return cached;
   const go = onPath('go', env);
   if (!go) {
+    if (opts.allowSdkDownload === false) {
+      throw new Error('The Temporal CLI is not on PATH, not named by TEMPORAL_CLI_PATH and not cached, and Go is not installed to build it: install Go (https://go.dev/dl/), or set TEMPORAL_CLI_PATH to a temporal binary.');
+    }
     log('Temporal CLI not found and Go is not installed: falling back to the SDK download (needs internet access).');
     return undefined;
   }
@@ -163,6 +171,10 @@ export async function resolveTestServer(opts: BinaryOptions): Promise<string | u
   const java = onPath('java', env);
   const mvn = onPath('mvn', env);
   if (!java || !mvn) {
+    if (opts.allowSdkDownload === false) {
+      const missing = [java ? undefined : 'Java 17', mvn ? undefined : 'Maven'].filter(Boolean).join(' and ');
+      throw new Error(`The time-skipping test server is not named by TEMPORAL_TEST_SERVER_PATH and not cached, and ${missing} ${missing.includes(' and ') ? 'are' : 'is'} not installed to resolve it from Maven Central: install ${missing}, or set TEMPORAL_TEST_SERVER_PATH to a test server executable.`);
+    }
     log('Java test server not cached and Java/Maven are not installed: falling back to the SDK download (needs internet access).');
     return undefined;
   }

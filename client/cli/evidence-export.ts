@@ -4,8 +4,11 @@ import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../activities/audit-store';
-import { hashingStream, type StoredEvidence } from '../../activities/evidence-store';
-import { AtRestError, createUnsealStream, SEALED_SUFFIX } from '../../platform/encryption/at-rest';
+import { hashingStream } from '../../activities/evidence-hashing';
+import type { StoredEvidence } from '../../activities/evidence-record';
+import { AtRestError } from '../../platform/encryption/at-rest/errors';
+import { SEALED_SUFFIX } from '../../platform/encryption/at-rest/format';
+import { createUnsealStream } from '../../platform/encryption/at-rest/streams';
 import type { KeyRing } from '../../platform/encryption/key-ring';
 import { CliProblem, keyRingForReading } from './problem';
 import { EVIDENCE_ACTION } from '../../domain/audit-actions';

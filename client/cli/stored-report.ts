@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AtRestError, openBuffer, SEALED_SUFFIX } from '../../platform/encryption/at-rest';
+import { openBuffer } from '../../platform/encryption/at-rest/buffers';
+import { AtRestError } from '../../platform/encryption/at-rest/errors';
+import { SEALED_SUFFIX } from '../../platform/encryption/at-rest/format';
 import { CliProblem, keyRingForReading } from './problem';
 import { INCIDENT_ID_PATTERN } from '../../domain/incident';
 

@@ -164,7 +164,7 @@ export function pickTitle(candidates: [unknown, string][], missingPath: string):
   return refuse(missingPath, 'Expected a non-empty title.');
 }
 
-// The rule for system names in domain/actions.ts (checkSystemName), repeated here since that module keeps
+// The rule for system names in domain/actions/input-checks.ts (checkSystemName), repeated here since that module keeps
 // it private.
 
 export function isSystemName(name: string): boolean {

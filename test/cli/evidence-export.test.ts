@@ -5,7 +5,7 @@ import path from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseConfig, type Config } from '../../platform/config/schema';
-import { sealBuffer } from '../../platform/encryption/at-rest';
+import { sealBuffer } from '../../platform/encryption/at-rest/buffers';
 import { dataConverterFor } from '../../platform/encryption/codec';
 import { atRestKeyRing, loadKeyRing, type KeyRing } from '../../platform/encryption/key-ring';
 import { createIncidentWorker, type WorkerParts } from '../../worker/create-worker';

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../activities/audit-store';
-import { sha256OfFile } from '../../activities/evidence-store';
+import { sha256OfFile } from '../../activities/evidence-hashing';
 import { ActionRefused } from '../../domain/actions';
 import { IncidentClient } from '../../client/incident-client';
 import { createIncidentWorker } from '../../worker/create-worker';

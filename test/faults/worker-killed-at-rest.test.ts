@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../activities/audit-store';
-import { sha256OfFile, sha256OfSealedFile } from '../../activities/evidence-store';
+import { sha256OfFile, sha256OfSealedFile } from '../../activities/evidence-hashing';
 import { IncidentClient } from '../../client/incident-client';
 import { parseConfig } from '../../platform/config/schema';
 import { dataConverterFor } from '../../platform/encryption/codec';

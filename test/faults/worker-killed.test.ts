@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../activities/audit-store';
-import { sha256OfFile } from '../../activities/evidence-store';
+import { sha256OfFile } from '../../activities/evidence-hashing';
 import { IncidentClient } from '../../client/incident-client';
 import { parseConfig } from '../../platform/config/schema';
 import { uniqueId } from '../helpers/fixtures';

@@ -4,6 +4,7 @@ import { generateSigningKey, signerFromKey } from '../../client/action-signer';
 import { AccessRefused, authorize, DEFAULT_ACTION_ROLES, normalisePublicKey, verifyProofs, type AccessPolicy } from '../../domain/access';
 import type { AuditEntry } from '../../domain/audit-entry';
 import { parseConfig, ConfigError } from '../../platform/config/schema';
+import { refusal } from '../helpers/refusal';
 
 // Signatures made with node:crypto in the CLI must verify with the pure-JavaScript verifier the workflow
 // runs, and every way of getting it wrong must be refused with its own reason.
@@ -19,15 +20,6 @@ const policy: AccessPolicy = {
   fingerprint: 'test',
 };
 const now = new Date('2026-11-22T10:00:00Z');
-const refusal = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AccessRefused) return err.reason;
-    throw err;
-  }
-  return 'allowed';
-};
 
 describe('authorize', () => {
   it('allows everything when no roster is configured', () => {
@@ -42,21 +34,21 @@ describe('authorize', () => {
 
   it('refuses each forgery with its own reason', () => {
     const good = signCarol.sign('INC-1', 'recordRegulatorFiling', { actor: 'carol', reference: 'CNIL-1' }, now);
-    expect(refusal(() => authorize(policy, 'INC-1', 'recordRegulatorFiling', { actor: 'carol', reference: 'CNIL-1' }, now))).toBe('unsigned');
-    expect(refusal(() => authorize(policy, 'INC-1', 'recordRegulatorFiling', { ...good.input, actor: 'mallory' }, now))).toBe('unknown-actor');
+    expect(refusal(AccessRefused, () => authorize(policy, 'INC-1', 'recordRegulatorFiling', { actor: 'carol', reference: 'CNIL-1' }, now)).reason).toBe('unsigned');
+    expect(refusal(AccessRefused, () => authorize(policy, 'INC-1', 'recordRegulatorFiling', { ...good.input, actor: 'mallory' }, now)).reason).toBe('unknown-actor');
     // Signed by alice's key while claiming to be carol.
     const wrongKey = signAlice.sign('INC-1', 'recordRegulatorFiling', { actor: 'carol', reference: 'CNIL-1' }, now);
-    expect(refusal(() => authorize(policy, 'INC-1', 'recordRegulatorFiling', wrongKey.input, now, wrongKey.updateId))).toBe('bad-signature');
+    expect(refusal(AccessRefused, () => authorize(policy, 'INC-1', 'recordRegulatorFiling', wrongKey.input, now, wrongKey.updateId)).reason).toBe('bad-signature');
     // Changed after signing, moved to another incident, or to another action.
-    expect(refusal(() => authorize(policy, 'INC-1', 'recordRegulatorFiling', { ...good.input, reference: 'CNIL-2' }, now, good.updateId))).toBe('bad-signature');
-    expect(refusal(() => authorize(policy, 'INC-2', 'recordRegulatorFiling', good.input, now, good.updateId))).toBe('bad-signature');
-    expect(refusal(() => authorize(policy, 'INC-1', 'waiveObligation', good.input, now, good.updateId))).toBe('bad-signature');
+    expect(refusal(AccessRefused, () => authorize(policy, 'INC-1', 'recordRegulatorFiling', { ...good.input, reference: 'CNIL-2' }, now, good.updateId)).reason).toBe('bad-signature');
+    expect(refusal(AccessRefused, () => authorize(policy, 'INC-2', 'recordRegulatorFiling', good.input, now, good.updateId)).reason).toBe('bad-signature');
+    expect(refusal(AccessRefused, () => authorize(policy, 'INC-1', 'waiveObligation', good.input, now, good.updateId)).reason).toBe('bad-signature');
     // Replayed under another update id, or too old.
-    expect(refusal(() => authorize(policy, 'INC-1', 'recordRegulatorFiling', good.input, now, 'another-update'))).toBe('bad-signature');
-    expect(refusal(() => authorize(policy, 'INC-1', 'recordRegulatorFiling', good.input, new Date(now.getTime() + 301_000), good.updateId))).toBe('stale-signature');
+    expect(refusal(AccessRefused, () => authorize(policy, 'INC-1', 'recordRegulatorFiling', good.input, now, 'another-update')).reason).toBe('bad-signature');
+    expect(refusal(AccessRefused, () => authorize(policy, 'INC-1', 'recordRegulatorFiling', good.input, new Date(now.getTime() + 301_000), good.updateId)).reason).toBe('stale-signature');
     // Properly signed, but the role does not allow it.
     const byAlice = signAlice.sign('INC-1', 'recordRegulatorFiling', { actor: 'alice', reference: 'CNIL-1' }, now);
-    expect(refusal(() => authorize(policy, 'INC-1', 'recordRegulatorFiling', byAlice.input, now, byAlice.updateId))).toBe('role');
+    expect(refusal(AccessRefused, () => authorize(policy, 'INC-1', 'recordRegulatorFiling', byAlice.input, now, byAlice.updateId)).reason).toBe('role');
   });
 
   it('explains a role refusal in words a person can act on', () => {

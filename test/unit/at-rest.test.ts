@@ -6,17 +6,11 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  AtRestIntegrityError,
-  AtRestKeyMissing,
-  AtRestResumeMismatch,
-  createSealStream,
-  createUnsealStream,
-  DEFAULT_SEGMENT_BYTES,
-  openBuffer,
-  readSealedPrefix,
-  sealBuffer,
-} from '../../platform/encryption/at-rest';
+import { openBuffer, sealBuffer } from '../../platform/encryption/at-rest/buffers';
+import { AtRestIntegrityError, AtRestKeyMissing, AtRestResumeMismatch } from '../../platform/encryption/at-rest/errors';
+import { DEFAULT_SEGMENT_BYTES } from '../../platform/encryption/at-rest/format';
+import { readSealedPrefix } from '../../platform/encryption/at-rest/sealed-prefix';
+import { createSealStream, createUnsealStream } from '../../platform/encryption/at-rest/streams';
 import { atRestKeyRing, KeyRingError, type KeyRing } from '../../platform/encryption/key-ring';
 
 // The at-rest format on real files with real AES-256-GCM: every size around a segment boundary, and

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, envOverlay, parseConfig } from '../../platform/config/schema';
 import { escalationRecipients, recipientsOf } from '../../domain/policy';
 import { defaultPolicy, policySchema } from '../../domain/policy-schema';
+import { refusal } from '../helpers/refusal';
 
 const ROLES = {
   cto: ['cto@hosting.example'],
@@ -13,13 +14,7 @@ const ROLES = {
 
 /** The ConfigError parseConfig throws, so that a test can read every problem it lists. */
 function configError(file: unknown, env: Record<string, string | undefined> = {}, source = 'incident.config.json'): ConfigError {
-  try {
-    parseConfig(file, env, source);
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('parseConfig accepted the configuration');
+  return refusal(ConfigError, () => parseConfig(file, env, source));
 }
 
 function policyProblems(input: unknown): string[] {

@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sha256OfFile } from '../../activities/evidence-store';
+import { sha256OfFile } from '../../activities/evidence-hashing';
 import type { AuditEntry } from '../../domain/audit-chain';
 import type { Config } from '../../platform/config/schema';
 import type { Policy } from '../../domain/policy';
@@ -13,6 +13,7 @@ import * as api from '../../workflows/incident-api';
 import type { incidentWorkflow } from '../../workflows/incident';
 import { labConfig, uniqueId } from '../helpers/fixtures';
 import { recordHistory } from '../helpers/histories';
+import { rejection } from '../helpers/refusal';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
 import { freePort } from '../../platform/dev-server';
 import { registerSearchAttributes } from '../../worker/search-attributes';
@@ -90,16 +91,6 @@ const actions = (entries: AuditEntry[], action: string) => entries.filter((e) =>
 /** Hours from `fromMs`, to the second: a timer fires a few milliseconds after its due time. */
 const offsetHours = (entry: AuditEntry, fromMs: number) => Math.round((new Date(entry.at).getTime() - fromMs) / 1000) / 3600;
 
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-    return ((err as WorkflowUpdateFailedError).cause as Error).message;
-  }
-  throw new Error('expected the action to be refused');
-}
-
 describe('incident lifecycle (time-skipping)', () => {
   it('tells the CTO at once, escalates every 15 minutes until acknowledged, then stops', async () => {
     const { config } = await labConfig();
@@ -120,7 +111,7 @@ describe('incident lifecycle (time-skipping)', () => {
       const outbox = await readdir(path.join(config.dataDir, 'outbox'));
       expect(outbox.filter((f) => f.includes('escalation-0'))).toHaveLength(1);
       expect(outbox.filter((f) => f.includes('escalation'))).toHaveLength(3);
-      const refused = await refusal(handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'carol' }] }));
+      const refused = (await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'carol' }] }))).cause?.message;
       expect(refused).toMatch(/already acknowledged by bob/);
       await recordHistory('escalation-then-ack', handle);
     });
@@ -132,7 +123,7 @@ describe('incident lifecycle (time-skipping)', () => {
       const { handle, incidentId } = await start(config, { systems: ['web-01'] });
       await handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'bob' }] });
       await handle.executeUpdate(api.addSystemUpdate, { args: [{ actor: 'bob', system: 'db-01' }] });
-      const refused = await refusal(handle.executeUpdate(api.addSystemUpdate, { args: [{ actor: 'bob', system: 'db-01' }] }));
+      const refused = (await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.addSystemUpdate, { args: [{ actor: 'bob', system: 'db-01' }] }))).cause?.message;
       expect(refused).toMatch(/already part of incident/);
       let view = await handle.query(api.stateQuery);
       for (let i = 0; i < 100 && view.phase === 'containment'; i++) {
@@ -233,14 +224,14 @@ describe('incident lifecycle (time-skipping)', () => {
       await handle.executeUpdate(api.assessUpdate, { args: [{ actor: 'dpo', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }] });
       await handle.executeUpdate(api.approveNoticeUpdate, { args: [{ actor: 'dpo' }] });
       await env.sleep(73 * HOUR);
-      const late = await refusal(handle.executeUpdate(api.regulatorFilingUpdate, { args: [{ actor: 'dpo', reference: 'CNIL-2026-0042' }] }));
+      const late = (await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.regulatorFilingUpdate, { args: [{ actor: 'dpo', reference: 'CNIL-2026-0042' }] }))).cause?.message;
       expect(late).toMatch(/late .*Art\. 33\(1\) requires the reasons for the delay/);
-      let closing = await refusal(handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob' }] }));
+      let closing = (await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob' }] }))).cause?.message;
       expect(closing).toMatch(/still has open obligations: .*notify-regulator/);
       expect(closing).toMatch(/still has open obligations: .*inform-law-enforcement/);
       await handle.executeUpdate(api.regulatorFilingUpdate, { args: [{ actor: 'dpo', reference: 'CNIL-2026-0042', lateReason: 'Scope was unknown until forensic analysis finished' }] });
       await handle.executeUpdate(api.regulatorFilingUpdate, { args: [{ actor: 'dpo', reference: 'CNIL-2026-0042-b', phase: 'follow-up', notes: 'final numbers' }] });
-      closing = await refusal(handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob' }] }));
+      closing = (await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob' }] }))).cause?.message;
       expect(closing).toMatch(/inform-law-enforcement/);
       expect(closing).not.toMatch(/notify-regulator/);
       await handle.executeUpdate(api.contactUpdate, { args: [{ actor: 'bob', kind: 'law-enforcement', organisation: 'Police nationale (OFAC)', shared: 'IOCs and timeline', reference: 'PV-77' }] });
