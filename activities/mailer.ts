@@ -4,7 +4,7 @@ import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { SmtpConfig } from '../platform/config/schema';
 import type { MailMessage } from '../domain/notices';
-import { NO_FAULTS, type FaultPoints } from './fault-points';
+import { NO_FAULTS, type FaultPoints } from '../platform/fault-points';
 
 // Sends each message once per idempotency key, as far as SMTP allows. A ledger under the data dir
 // records every delivery and is checked before each send; the SMTP Message-ID is derived from the key.

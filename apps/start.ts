@@ -1,4 +1,4 @@
-import { FAULT_ENV, faultPointsFromEnv } from '../activities/fault-points';
+import { FAULT_ENV, faultPointsFromEnv } from '../platform/fault-points';
 import { ConfigError } from '../platform/config/schema';
 import { INSECURE_SOURCE, transportVerdict } from '../platform/transport-security';
 import { loadConfig } from '../platform/config/loader';

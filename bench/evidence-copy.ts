@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { chmod, copyFile, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EvidenceStore } from '../activities/evidence-store';
+import { EvidenceStore } from '../stores/evidence-store';
 import type { KeyRing } from '../platform/encryption/key-ring';
 
 // Forensic copy throughput: the evidence store (hash while copying, fsync, re-read and hash the stored

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { Worker, type InjectedSinks, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { JsonlAuditStore } from '../activities/audit-store';
-import { EvidenceStore } from '../activities/evidence-store';
+import { JsonlAuditStore } from '../stores/audit-store';
+import { EvidenceStore } from '../stores/evidence-store';
 import { createActivities } from '../activities';
-import type { FaultPoints } from '../activities/fault-points';
+import type { FaultPoints } from '../platform/fault-points';
 import { createMailer, type Mailer } from '../activities/mailer';
 import type { Config } from '../platform/config/schema';
 import type { KeyRing } from '../platform/encryption/key-ring';

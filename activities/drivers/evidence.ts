@@ -1,6 +1,6 @@
 import type { EvidenceDriverConfig } from '../../domain/systems';
-import type { CopyHooks, StoredEvidence } from '../evidence-record';
-import { EvidenceStore } from '../evidence-store';
+import type { CopyHooks, StoredEvidence } from '../../stores/evidence-record';
+import { EvidenceStore } from '../../stores/evidence-store';
 import { expandTemplate, runCommand } from './command-runner';
 
 // Evidence drivers: where the byte-for-byte copy of a system comes from. `local` reads a file, directory

@@ -2,7 +2,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../activities/audit-store';
+import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../stores/audit-store';
 import { ActionRefused, STEPS } from '../../domain/actions';
 import type { AuditEntry } from '../../domain/audit-entry';
 import { ConfigError, type Config } from '../../platform/config/schema';

@@ -3,12 +3,12 @@ import { appendFile, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/p
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsonlAuditStore } from '../../activities/audit-store';
+import { JsonlAuditStore } from '../../stores/audit-store';
 import { expandTemplate, runCommand } from '../../activities/drivers/command-runner';
 import { evidenceDriver } from '../../activities/drivers/evidence';
-import { sha256OfFile } from '../../activities/evidence-hashing';
-import { EvidenceError } from '../../activities/evidence-record';
-import { EvidenceStore } from '../../activities/evidence-store';
+import { sha256OfFile } from '../../stores/evidence-hashing';
+import { EvidenceError } from '../../stores/evidence-record';
+import { EvidenceStore } from '../../stores/evidence-store';
 import { createMailer, MailRejectedError, messageIdFor } from '../../activities/mailer';
 import type { AuditRecord } from '../../domain/audit-chain';
 import type { MailMessage } from '../../domain/notices';

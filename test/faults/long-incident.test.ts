@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsonlAuditStore } from '../../activities/audit-store';
+import { JsonlAuditStore } from '../../stores/audit-store';
 import { IncidentClient } from '../../client/incident-client';
 import { incidentBaseId } from '../../services/ingest/correlate';
 import { MAX_RECENT_ALERTS } from '../../domain/incident';

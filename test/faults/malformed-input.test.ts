@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { JsonlAuditStore } from '../../activities/audit-store';
+import { JsonlAuditStore } from '../../stores/audit-store';
 import { ActionRefused } from '../../domain/actions';
 import type { Config } from '../../platform/config/schema';
 import { IncidentClient, type UpdateDef } from '../../client/incident-client';

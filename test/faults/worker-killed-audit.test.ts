@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { JsonlAuditStore } from '../../activities/audit-store';
+import { JsonlAuditStore } from '../../stores/audit-store';
 import { IncidentClient } from '../../client/incident-client';
 import { parseConfig } from '../../platform/config/schema';
 import * as api from '../../workflows/incident-api';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { describe, expect, inject, it } from 'vitest';
-import { JsonlAuditStore } from '../../activities/audit-store';
+import { JsonlAuditStore } from '../../stores/audit-store';
 import { messageIdFor } from '../../activities/mailer';
 import { IncidentClient } from '../../client/incident-client';
 import { parseConfig } from '../../platform/config/schema';

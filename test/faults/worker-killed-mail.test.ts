@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, inject, it } from 'vitest';
-import { JsonlAuditStore } from '../../activities/audit-store';
+import { JsonlAuditStore } from '../../stores/audit-store';
 import { messageIdFor } from '../../activities/mailer';
 import { IncidentClient } from '../../client/incident-client';
 import { parseConfig } from '../../platform/config/schema';

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsonlAuditStore } from '../../activities/audit-store';
+import { JsonlAuditStore } from '../../stores/audit-store';
 import { IncidentClient } from '../../client/incident-client';
 import { signStandardWebhook } from '../../services/ingest/auth';
 import { incidentBaseId } from '../../services/ingest/correlate';

@@ -7,7 +7,7 @@ import { IncidentClient, type UpdateDef } from '../../client/incident-client';
 import { ActionRefused } from '../../domain/actions';
 import { verifyProofs } from '../../domain/access';
 import { parseConfig } from '../../platform/config/schema';
-import { JsonlAuditStore } from '../../activities/audit-store';
+import { JsonlAuditStore } from '../../stores/audit-store';
 import { createIncidentWorker, dataPaths } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';
 import type { incidentWorkflow } from '../../workflows/incident';

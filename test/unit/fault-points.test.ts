@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crashingFaultPoints, faultPointsFromEnv, NO_FAULTS, parseFaultPlan } from '../../activities/fault-points';
+import { crashingFaultPoints, faultPointsFromEnv, NO_FAULTS, parseFaultPlan } from '../../platform/fault-points';
 
 // The test-only crash points: inert unless INCIDENT_FAULT_CRASH_AT is set, loud when it is, and exact
 // about where and on which occurrence the process dies.

@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sha256OfFile } from '../../activities/evidence-hashing';
+import { sha256OfFile } from '../../stores/evidence-hashing';
 import type { AuditEntry } from '../../domain/audit-chain';
 import type { Config } from '../../platform/config/schema';
 import type { Policy } from '../../domain/policy';

@@ -2,7 +2,7 @@ import { mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promis
 import path from 'node:path';
 import { chainEntry, verifyChain, type AuditEntry, type AuditRecord, type VerifyResult } from '../domain/audit-chain';
 import { INCIDENT_ID_PATTERN } from '../domain/incident';
-import { NO_FAULTS, type FaultPoints } from './fault-points';
+import { NO_FAULTS, type FaultPoints } from '../platform/fault-points';
 
 // The default audit store: one JSON-lines file per incident, human-readable and trivially exported, kept
 // under the data dir so it outlives Temporal's history retention. Appends are idempotent by seq, so a
