@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { expandTemplate, runCommand } from '../../activities/drivers/command-runner';
 import { evidenceDriver } from '../../activities/drivers/evidence';
-import { sha256OfFile } from '../../stores/evidence-hashing';
 import { EvidenceError } from '../../stores/evidence-record';
 import { EvidenceStore } from '../../stores/evidence-store';
 import { createMailer, MailRejectedError, messageIdFor } from '../../activities/mailer';

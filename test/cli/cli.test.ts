@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -271,7 +272,7 @@ function parseWith<T>(schema: z.ZodType<T>, text: string): T {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new Error(`not JSON (${(err as Error).message}): ${text.slice(0, 500)}`);
+    throw new Error(`not JSON (${(err as Error).message}): ${text.slice(0, 500)}`, { cause: err });
   }
   const result = schema.safeParse(value);
   if (!result.success) throw new Error(`JSON does not match its schema:\n${z.prettifyError(result.error)}\n${text.slice(0, 2000)}`);
@@ -716,7 +717,6 @@ describe('incident CLI: help and completion', () => {
     expect(r.stdout).toContain('complete -F _incident_complete incident');
     expect(r.stdout).toMatch(/^\s+open\) opts="--id --title --severity --category --system --detection --aware --summary --json --help --as" ;;$/m);
     const syntax = await new Promise<number>((resolve) => {
-      const { spawn } = require('node:child_process') as typeof import('node:child_process');
       const bash = spawn('bash', ['-n'], { stdio: ['pipe', 'ignore', 'ignore'] });
       bash.on('close', (code) => resolve(code ?? -1));
       bash.stdin.end(r.stdout);

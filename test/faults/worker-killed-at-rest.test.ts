@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { sha256OfFile, sha256OfSealedFile } from '../../stores/evidence-hashing';
 import { IncidentClient } from '../../client/incident-client';
-import { parseConfig } from '../../platform/config/schema';
 import { dataConverterFor } from '../../platform/encryption/codec';
 import { parseKeyRing } from '../../platform/encryption/key-ring';
 import { uniqueId } from '../helpers/fixtures';

@@ -6,7 +6,6 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { IncidentClient } from '../../client/incident-client';
-import { parseConfig } from '../../platform/config/schema';
 import * as api from '../../workflows/incident-api';
 import { uniqueId } from '../helpers/fixtures';
 

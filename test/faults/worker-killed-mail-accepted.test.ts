@@ -7,7 +7,6 @@ import { describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { messageIdFor } from '../../activities/mailer';
 import { IncidentClient } from '../../client/incident-client';
-import { parseConfig } from '../../platform/config/schema';
 import { uniqueId } from '../helpers/fixtures';
 import { startTestSmtp } from '../helpers/smtp';
 

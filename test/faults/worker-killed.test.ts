@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { sha256OfFile } from '../../stores/evidence-hashing';
 import { IncidentClient } from '../../client/incident-client';
-import { parseConfig } from '../../platform/config/schema';
 import { uniqueId } from '../helpers/fixtures';
 import { workerProcesses, writeImage } from '../helpers/worker-process';
 
@@ -46,7 +45,6 @@ describe('worker killed mid-step', () => {
     );
     const taskQueue = uniqueId('kill');
     const env = { ...process.env, TEMPORAL_ADDRESS: inject('devServerAddress'), INCIDENT_CONFIG: configFile, INCIDENT_TASK_QUEUE: taskQueue, INCIDENT_LOG_LEVEL: 'ERROR' };
-    const config = parseConfig({ dataDir }, {});
     const incidents = new IncidentClient(new Client({ connection }), taskQueue);
     const incidentId = uniqueId('KILL');
 

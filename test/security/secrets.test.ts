@@ -7,7 +7,6 @@ import { Client, Connection } from '@temporalio/client';
 import { SMTPServer } from 'smtp-server';
 import { describe, expect, inject, it } from 'vitest';
 import { IncidentClient } from '../../client/incident-client';
-import { parseConfig } from '../../platform/config/schema';
 import { dataConverterFor } from '../../platform/encryption/codec';
 import { parseKeyRing } from '../../platform/encryption/key-ring';
 import { freePort } from '../../platform/dev-server';

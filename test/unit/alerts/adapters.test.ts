@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALERT_SOURCES, type AdapterOptions, type AdapterResult, type AlertSource, type NormalizedAlert } from '../../../domain/alerts/alert';
+import { ALERT_SOURCES, type AdapterOptions, type AdapterResult, type AlertSource} from '../../../domain/alerts/alert';
 import { cleanTitle, MAX_TITLE } from '../../../domain/alerts/generic';
 import { ADAPTERS } from '../../../domain/alerts/index';
 import { CATEGORIES, SEVERITIES } from '../../../domain/incident';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AdapterOptions, AdapterResult, NormalizedAlert } from '../../../domain/alerts/alert';
+import type { AdapterOptions} from '../../../domain/alerts/alert';
 import { alertmanagerAdapter, instanceHost } from '../../../domain/alerts/alertmanager';
 import { alertsOf, failureOf } from './results';
 
@@ -199,7 +199,10 @@ describe('alertmanager adapter', () => {
       [withFirst((a) => (a.annotations.summary = 12)), 'alerts[0].annotations.summary'],
       [withFirst((a) => (a.labels.severity = 2)), 'alerts[0].labels.severity'],
       [withFirst((a) => (a.labels.instance = ['db-1'])), 'alerts[0].labels.instance'],
-      [withFirst((a) => (a.labels = {}) && (a.annotations = {})), 'alerts[0].labels.alertname'],
+      [withFirst((a) => {
+        a.labels = {};
+        a.annotations = {};
+      }), 'alerts[0].labels.alertname'],
       [withFirst((a) => delete a.startsAt), 'alerts[0].startsAt'],
       [withFirst((a) => (a.startsAt = 1772331000000)), 'alerts[0].startsAt'],
       [withFirst((a) => (a.startsAt = '2026-03-01T02:10:00')), 'alerts[0].startsAt'],

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { AdapterOptions, AdapterResult, NormalizedAlert } from '../../../domain/alerts/alert';
+import type { AdapterOptions} from '../../../domain/alerts/alert';
 import { falcoAdapter } from '../../../domain/alerts/falco';
 import { alertOf, fieldOf } from './results';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AdapterOptions, AdapterResult, NormalizedAlert } from '../../../domain/alerts/alert';
+import type { AdapterOptions} from '../../../domain/alerts/alert';
 import { genericAdapter, genericAlertJsonSchema } from '../../../domain/alerts/generic';
 import { CATEGORIES, SEVERITIES } from '../../../domain/incident';
 import { alertsOf, fieldOf } from './results';

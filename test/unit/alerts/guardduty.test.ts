@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AdapterOptions, AdapterResult, NormalizedAlert } from '../../../domain/alerts/alert';
+import type { AdapterOptions} from '../../../domain/alerts/alert';
 import { guarddutyAdapter } from '../../../domain/alerts/guardduty';
 import { alertOf, fieldOf } from './results';
 

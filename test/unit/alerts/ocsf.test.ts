@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AdapterOptions, AdapterResult, NormalizedAlert } from '../../../domain/alerts/alert';
+import type { AdapterOptions} from '../../../domain/alerts/alert';
 import { ocsfAdapter } from '../../../domain/alerts/ocsf';
 import { alertOf, fieldOf } from './results';
 
