@@ -66,8 +66,8 @@ export function defaultPolicy(): Policy {
 let canonicalZones: Set<string> | undefined;
 
 /**
- * The canonical names are checked against a list, which costs 1 ms; building a formatter for the zone,
- * which also accepts aliases such as UTC, costs 10 ms on its first use and is left for the rest.
+ * The canonical names are checked against a list, which is cheap; building a formatter for the zone, which
+ * also accepts aliases such as UTC, is slow on its first use, so it is left for the names the list lacks.
  */
 function isKnownTimeZone(tz: string): boolean {
   canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));

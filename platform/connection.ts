@@ -8,7 +8,7 @@ export { isTemporalUnavailable, TemporalUnreachableError } from './temporal-erro
 
 // How every process of the project reaches Temporal: the same address, namespace, TLS and API key for the
 // worker (native connection, in worker-connection.ts) and the clients (CLI, ingestion service). This module
-// must not load @temporalio/worker: a CLI start would pay 0.2 s for it.
+// must not load @temporalio/worker, which every CLI start would then pay for.
 
 export function clientConnectionOptions(config: Config, address: string): ConnectionOptions {
   return { address, tls: tlsOptions(config.temporal), apiKey: config.temporal.apiKey, connectTimeout: '5s' };

@@ -5,8 +5,8 @@ import { httpProxyFor, tunnelThrough } from './grpc-proxy';
 import { nodeTlsOptions, type GrpcTarget } from './temporal-target';
 
 // Unary gRPC calls over Node's own HTTP/2, for the one read that must start fast (`incident list`):
-// loading @grpc/grpc-js and the SDK's protobuf reflection costs a command 0.15 s before its first byte
-// is sent. Same settings as the SDK connection (temporal-target.ts): TLS or mTLS with an optional CA and
+// loading @grpc/grpc-js and the SDK's protobuf reflection took longer than the `temporal` CLI's whole
+// listing, before the first byte is sent (README, Performance). Same settings as the SDK connection (temporal-target.ts): TLS or mTLS with an optional CA and
 // server name, and the API key as a bearer token.
 
 const STATUS_NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];

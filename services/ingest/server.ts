@@ -22,7 +22,7 @@ export interface IngestDeps {
   metrics: IngestMetrics;
   log: (event: Record<string, unknown>) => void;
   now?: () => Date;
-  /** Answer within this budget (the issue asks for 5 s); past it the sender is told to retry. */
+  /** Answer within this budget, so a sender never times out on us first; past it the sender is told to retry. */
   deadlineMs?: number;
 }
 
