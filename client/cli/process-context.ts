@@ -9,7 +9,8 @@ import { listIncidents, visibilityPages, visibilityQuery, type IncidentListFilte
 import { claimListPrefetch, type ListPrefetch } from './list-prefetch';
 import { CliProblem } from './problem';
 import { terminalOutput } from './output';
-import { runCli, type CliContext } from './program';
+import type { CliContext } from './command-context';
+import { runCli } from './program';
 import { terminalPrompter } from './prompt';
 
 // The CLI's context in a real process: configuration and the Temporal connection are made only when a

@@ -1,109 +1,33 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../activities/audit-store';
 import { ActionRefused, STEPS } from '../../domain/actions';
-import type { AuditEntry } from '../../domain/audit-entry';
-import { ConfigError, type Config } from '../../domain/config';
+import { ConfigError } from '../../domain/config';
 import { describeTimeLeft, formatMinutes } from '../../domain/deadlines';
 import { CATEGORIES, CONTACT_KINDS, DATA_IMPACTS, PHASES, SEVERITIES } from '../../domain/incident';
 import { renderHtml, renderMarkdown } from '../../domain/report-document';
 import { describeAudit, rcaReport, regulatorDossier, REPORT_KINDS, rfoReport, type ReportKind } from '../../domain/reports';
 import { formatInZone, formatShort } from '../../domain/time-format';
-import { parseTimeInput, TimeInputError } from '../../domain/time-input';
 import { isTemporalUnavailable, TemporalUnreachableError } from '../../platform/temporal-errors';
 import { temporalAddress } from '../../platform/temporal-target';
 import * as api from '../../workflows/incident-api';
-import { generateSigningKey, signerFromFile, SigningKeyError, type ActionSigner } from '../action-signer';
-import type { IncidentClient, UpdateDef } from '../incident-client';
+import { generateSigningKey, SigningKeyError } from '../action-signer';
+import type { UpdateDef } from '../incident-client';
 import { IncidentNotFound } from '../incident-errors';
-import type { IncidentListRow } from '../incident-list';
+import { actorOf, defaultKeyFile, printJson, readAudit, signerOf, withExample, type CliContext } from './command-context';
 import { clean, paint, table, type Cell, type Output } from './output';
 import { completionScript } from './completion';
 import { exportEvidence } from './evidence-export';
-import { CliProblem } from './problem';
+import { collect, parseAction, parseCount, parseCustomer, parseTime } from './input';
+import { CliProblem, UsageError } from './problem';
 import { readStoredReport } from './stored-report';
-import type { Prompter } from './prompt';
 
 // The `incident` command: every responder action of the workflow, plus reading, reporting and auditing.
 // Exit codes: 0 done; 1 refused by the workflow (its message printed as it is); 2 usage; 3 Temporal
 // unreachable.
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-export interface CliContext {
-  config(): Config;
-  incidents(): Promise<IncidentClient>;
-  list(filter: { all?: boolean; severity?: string; phase?: string; impact?: string }): Promise<IncidentListRow[]>;
-  out: Output;
-  prompter?: Prompter;
-  now(): Date;
-  env: NodeJS.ProcessEnv;
-}
-
-function actorOf(cmd: Command, env: NodeJS.ProcessEnv): string {
-  const explicit = cmd.optsWithGlobals().as as string | undefined;
-  if (explicit) return explicit;
-  if (env.INCIDENT_ACTOR) return env.INCIDENT_ACTOR;
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function defaultKeyFile(env: NodeJS.ProcessEnv): string {
-  return path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'incident', 'signing-key.pem');
-}
-
-/** --key, then $INCIDENT_SIGNING_KEY, then the file `incident keygen` writes by default, if it exists. */
-function signerOf(cmd: Command, env: NodeJS.ProcessEnv): ActionSigner | undefined {
-  const explicit = (cmd.optsWithGlobals().key as string | undefined) || env.INCIDENT_SIGNING_KEY;
-  if (explicit) return signerFromFile(explicit);
-  const fallback = defaultKeyFile(env);
-  try {
-    return signerFromFile(fallback);
-  } catch (err) {
-    if (err instanceof SigningKeyError && err.message.includes('(ENOENT)')) return undefined;
-    throw err;
-  }
-}
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-function parseTime(text: string, now: Date): string {
-  try {
-    return parseTimeInput(text, now).toISOString();
-  } catch (err) {
-    if (err instanceof TimeInputError) throw new UsageError(err.message);
-    throw err;
-  }
-}
-
-function parseCustomer(text: string): { name: string; email: string } {
-  const match = /^\s*(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(text) ?? /^\s*([^<>\s]+@[^<>\s]+)\s*$/.exec(text);
-  if (!match) throw new UsageError(`--customer "${text}" is not "Name <email>" or an email address.`);
-  return match.length === 3 ? { name: match[1] || match[2], email: match[2] } : { name: match[1], email: match[1] };
-}
-
-function parseAction(text: string): { action: string; owner: string } {
-  const i = text.lastIndexOf('::');
-  if (i < 0) throw new UsageError(`--action "${text}" needs an owner: "what to do::who owns it".`);
-  return { action: text.slice(0, i).trim(), owner: text.slice(i + 2).trim() };
-}
-
-function parseCount(text: string, flag: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number (got "${text}").`);
-  return Number(text);
-}
 
 function countdown(out: Output, dueAt: string | undefined, now: Date): Cell {
   if (!dueAt) return { text: '—', style: 'dim' };
@@ -116,20 +40,6 @@ function countdown(out: Output, dueAt: string | undefined, now: Date): Cell {
 function since(iso: string | undefined, now: Date): string {
   if (!iso) return '';
   return formatMinutes(Math.max(0, Math.floor((now.getTime() - new Date(iso).getTime()) / 60_000)));
-}
-
-async function readAudit(ctx: CliContext, incidentId: string): Promise<{ entries: AuditEntry[]; file: string; available: boolean }> {
-  const store = new JsonlAuditStore(path.join(ctx.config().dataDir, 'audit'));
-  const file = store.fileOf(incidentId);
-  try {
-    return { entries: await store.read(incidentId), file, available: true };
-  } catch {
-    return { entries: [], file, available: false };
-  }
-}
-
-function printJson(ctx: CliContext, value: unknown): void {
-  ctx.out.line(JSON.stringify(value, null, 2));
 }
 
 /** Declares one responder action: its arguments become the update's input, the result is printed. */
@@ -165,8 +75,6 @@ From open to closed:
 
 Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal unreachable.`,
   );
-
-  const withExample = (cmd: Command, example: string) => cmd.addHelpText('after', `\nExample:\n  ${example}\n`);
 
   // ------------------------------------------------------------------ open
   withExample(
