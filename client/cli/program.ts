@@ -1,33 +1,27 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../activities/audit-store';
 import { ActionRefused, STEPS } from '../../domain/actions';
-import { ConfigError } from '../../domain/config';
 import { describeTimeLeft, formatMinutes } from '../../domain/deadlines';
 import { CATEGORIES, CONTACT_KINDS, DATA_IMPACTS, PHASES, SEVERITIES } from '../../domain/incident';
 import { renderHtml, renderMarkdown } from '../../domain/report-document';
 import { describeAudit, rcaReport, regulatorDossier, REPORT_KINDS, rfoReport, type ReportKind } from '../../domain/reports';
 import { formatInZone, formatShort } from '../../domain/time-format';
-import { isTemporalUnavailable, TemporalUnreachableError } from '../../platform/temporal-errors';
-import { temporalAddress } from '../../platform/temporal-target';
 import * as api from '../../workflows/incident-api';
-import { generateSigningKey, SigningKeyError } from '../action-signer';
+import { generateSigningKey } from '../action-signer';
 import type { UpdateDef } from '../incident-client';
-import { IncidentNotFound } from '../incident-errors';
 import { actorOf, defaultKeyFile, printJson, readAudit, signerOf, withExample, type CliContext } from './command-context';
 import { clean, paint, table, type Cell, type Output } from './output';
 import { completionScript } from './completion';
+import { EXIT, exitCodeOf } from './exit-codes';
 import { exportEvidence } from './evidence-export';
 import { collect, parseAction, parseCount, parseCustomer, parseTime } from './input';
 import { CliProblem, UsageError } from './problem';
 import { readStoredReport } from './stored-report';
 
 // The `incident` command: every responder action of the workflow, plus reading, reporting and auditing.
-// Exit codes: 0 done; 1 refused by the workflow (its message printed as it is); 2 usage; 3 Temporal
-// unreachable.
-
-export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;
+// What its exit codes mean is decided in exit-codes.ts.
 
 function countdown(out: Output, dueAt: string | undefined, now: Date): Cell {
   if (!dueAt) return { text: '—', style: 'dim' };
@@ -548,36 +542,14 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
   return program;
 }
 
-/** Runs the CLI and returns the exit code; a person's mistake never shows a stack trace. */
+/** Runs the CLI and returns the exit code. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
+    // A command whose printed answer is a refusal (audit --verify, evidence export --json) sets the code itself.
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
-      return EXIT.usage; // commander already printed the message
-    }
-    if (err instanceof UsageError || err instanceof ConfigError || err instanceof SigningKeyError || (err instanceof CliProblem && err.kind === 'usage')) {
-      ctx.out.error(`incident: ${err.message}`);
-      return EXIT.usage;
-    }
-    if (err instanceof ActionRefused || err instanceof IncidentNotFound || err instanceof CliProblem) {
-      ctx.out.error(err.message);
-      return EXIT.refused;
-    }
-    if (err instanceof TemporalUnreachableError) {
-      ctx.out.error(err.message);
-      return EXIT.unreachable;
-    }
-    if (isTemporalUnavailable(err)) {
-      const t = ctx.config().temporal;
-      ctx.out.error(new TemporalUnreachableError(temporalAddress(t), err).message);
-      return EXIT.unreachable;
-    }
-    ctx.out.error(`incident: unexpected error: ${(err as Error)?.message ?? err}`);
-    if (ctx.env.INCIDENT_DEBUG) ctx.out.error((err as Error)?.stack ?? '');
-    return 4;
+    return exitCodeOf(err, ctx);
   }
 }
