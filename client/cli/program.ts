@@ -3,38 +3,23 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../activities/audit-store';
 import { ActionRefused, STEPS } from '../../domain/actions';
-import { describeTimeLeft, formatMinutes } from '../../domain/deadlines';
 import { CATEGORIES, CONTACT_KINDS, DATA_IMPACTS, PHASES, SEVERITIES } from '../../domain/incident';
 import { renderHtml, renderMarkdown } from '../../domain/report-document';
-import { describeAudit, rcaReport, regulatorDossier, REPORT_KINDS, rfoReport, type ReportKind } from '../../domain/reports';
-import { formatInZone, formatShort } from '../../domain/time-format';
+import { rcaReport, regulatorDossier, REPORT_KINDS, rfoReport, type ReportKind } from '../../domain/reports';
 import * as api from '../../workflows/incident-api';
 import { generateSigningKey } from '../action-signer';
 import type { UpdateDef } from '../incident-client';
 import { actorOf, defaultKeyFile, printJson, readAudit, signerOf, withExample, type CliContext } from './command-context';
-import { clean, paint, table, type Cell, type Output } from './output';
 import { completionScript } from './completion';
 import { EXIT, exitCodeOf } from './exit-codes';
 import { exportEvidence } from './evidence-export';
 import { collect, parseAction, parseCount, parseCustomer, parseTime } from './input';
 import { CliProblem, UsageError } from './problem';
+import { auditTable, exportedLine, incidentTable, printIncident, printOpened, printVerification, watchEntryLine, watchPhaseLine } from './render';
 import { readStoredReport } from './stored-report';
 
 // The `incident` command: every responder action of the workflow, plus reading, reporting and auditing.
 // What its exit codes mean is decided in exit-codes.ts.
-
-function countdown(out: Output, dueAt: string | undefined, now: Date): Cell {
-  if (!dueAt) return { text: '—', style: 'dim' };
-  const text = describeTimeLeft(dueAt, now);
-  const overdue = text.startsWith('overdue');
-  const soon = !overdue && new Date(dueAt).getTime() - now.getTime() < 4 * 3_600_000;
-  return { text, style: overdue ? 'red' : soon ? 'yellow' : undefined };
-}
-
-function since(iso: string | undefined, now: Date): string {
-  if (!iso) return '';
-  return formatMinutes(Math.max(0, Math.floor((now.getTime() - new Date(iso).getTime()) / 60_000)));
-}
 
 /** Declares one responder action: its arguments become the update's input, the result is printed. */
 interface ActionSpec<I extends { actor: string }> {
@@ -122,15 +107,8 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
       answeredAt,
     );
     const policy = ctx.config().policy;
-    const due = (h: number) => new Date(new Date(request.awareAt).getTime() + h * 3_600_000).toISOString();
     if (opts.json) return printJson(ctx, { incidentId, awareAt: request.awareAt, deadlineHours: { customersPersonal: policy.customerPersonalDataHours, customersProject: policy.customerProjectDataHours, regulator: policy.regulatorHours } });
-    const tz = policy.timeZone;
-    ctx.out.line(`Opened ${paint(ctx.out, 'bold', incidentId)}: ${clean(request.title)} (${request.severity}, ${request.category})`);
-    ctx.out.line(`Senior personnel are being told now; escalation every ${policy.ackWindowMinutes} min until someone runs: incident ack ${incidentId}`);
-    ctx.out.line(`Clocks run from awareness, ${formatInZone(request.awareAt, tz)}. Once a breach is assessed:`);
-    ctx.out.line(`  customers, personal data   due ${formatInZone(due(policy.customerPersonalDataHours), tz)}`);
-    ctx.out.line(`  customers, project data    due ${formatInZone(due(policy.customerProjectDataHours), tz)}`);
-    ctx.out.line(`  ${policy.regulator.name} (${policy.regulator.article})   due ${formatInZone(due(policy.regulatorHours), tz)}`);
+    printOpened(ctx.out, incidentId, request, policy);
   });
 
   // ------------------------------------------------------------------ list
@@ -148,14 +126,7 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
     const rows = await ctx.list(opts);
     if (opts.json) return printJson(ctx, rows);
     if (rows.length === 0) return ctx.out.line(opts.all ? 'No incidents.' : 'No open incidents. (incident list --all shows closed ones.)');
-    const now = ctx.now();
-    ctx.out.line(
-      table(
-        ctx.out,
-        ['ID', 'SEV', 'PHASE', 'AWARE FOR', 'NEXT DEADLINE', 'TITLE'],
-        rows.map((r) => [r.incidentId, { text: r.severity, style: r.severity === 'SEV1' ? 'bold' : undefined }, r.phase, since(r.awareAt, now), r.status === 'RUNNING' ? countdown(ctx.out, r.nextDeadline, now) : '—', r.title]),
-      ),
-    );
+    ctx.out.line(incidentTable(ctx.out, rows, ctx.now()));
   });
 
   // ------------------------------------------------------------------ show
@@ -166,42 +137,7 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
     const view = await (await ctx.incidents()).view(id);
     const audit = await readAudit(ctx, id);
     if (opts.json) return printJson(ctx, { ...view, timeline: audit.entries });
-    const s = view.state;
-    const now = new Date(view.now);
-    const tz = view.timeZone;
-    const o = ctx.out;
-    o.line(`${paint(o, 'bold', s.incidentId)}  ${clean(s.title)}`);
-    o.line(`${s.severity}  ${s.category}  phase ${paint(o, 'bold', view.phase)}  aware since ${formatInZone(s.awareAt, tz)} (${since(s.awareAt, now)} ago)`);
-    o.line(`detected by: ${clean(s.detection)}`);
-    o.line(s.acknowledgement ? `acknowledged by ${clean(s.acknowledgement.by)} at ${formatInZone(s.acknowledgement.at, tz)}` : paint(o, 'red', `NOT ACKNOWLEDGED: ${s.escalationsSent} notice(s) sent; acknowledge with: incident ack ${s.incidentId}`));
-    if (s.problems.length) {
-      o.line('');
-      o.line(paint(o, 'red', 'Needs attention:'));
-      for (const p of s.problems) o.line(`  - ${clean(p.message)}`);
-    }
-    o.line('');
-    o.line(paint(o, 'bold', 'Obligations'));
-    o.line(
-      s.obligations.length
-        ? table(o, ['ID', `DUE (${tz})`, 'STATUS', 'MET', 'OBLIGATION'], s.obligations.map((ob) => [ob.id, formatShort(ob.dueAt, tz), ob.status === 'pending' ? countdown(o, ob.dueAt, now) : { text: ob.status, style: 'green' }, ob.metAt ? `${formatShort(ob.metAt, tz)} by ${ob.metBy}` : '', ob.title]))
-        : '  none yet (the breach assessment opens them)',
-    );
-    o.line('');
-    o.line(paint(o, 'bold', 'Systems'));
-    o.line(
-      s.systems.length
-        ? table(o, ['SYSTEM', 'ISOLATED', 'EVIDENCE', 'SHA-256', 'RELEASED'], s.systems.map((x) => [x.name, x.isolation.state, x.evidence.state, x.evidenceRecords.at(-1)?.sha256 ?? '', x.release.state]))
-        : '  none',
-    );
-    if (s.customerNotice) {
-      o.line('');
-      o.line(`${paint(o, 'bold', 'Customer notice')}: ${s.customerNotice.status}${s.customerNotice.status === 'awaiting-approval' ? ` (approve with: incident approve-notice ${s.incidentId})` : ''}`);
-      if (s.customerNotice.status === 'awaiting-approval') for (const l of s.customerNotice.text.split('\n')) o.line(`  | ${clean(l)}`);
-    }
-    o.line('');
-    o.line(paint(o, 'bold', 'Timeline'));
-    if (!audit.available) o.line(`  (audit file ${audit.file} is not readable from here)`);
-    else o.line(table(o, ['#', `WHEN (${tz})`, 'WHO', 'WHAT'], audit.entries.map((e) => [String(e.seq), formatShort(e.at, tz), e.actor, describeAudit(e)])));
+    printIncident(ctx.out, view, audit);
   });
 
   // ------------------------------------------------------------------ responder actions
@@ -413,23 +349,14 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
       const { verifyProofs } = require('../../domain/access') as typeof import('../../domain/access');
       const signatures = verdict.ok ? verifyProofs(parseAuditLines(text), id) : undefined;
       if (opts.json) printJson(ctx, { ...verdict, signatures });
-      else if (verdict.ok) ctx.out.line(paint(ctx.out, 'green', `The audit chain of ${id} verifies: ${verdict.entries} entries${verdict.closed ? ', ending with the closing entry' : ' (incident still open)'}. Last hash ${verdict.lastHash}.`));
-      else ctx.out.line(paint(ctx.out, 'red', `The audit chain of ${id} does NOT verify: line ${verdict.line}${verdict.seq !== undefined ? ` (seq ${verdict.seq})` : ''} ${verdict.problem}.`));
-      if (signatures && !opts.json) {
-        if (signatures.failures.length === 0) {
-          if (signatures.signed) ctx.out.line(paint(ctx.out, 'green', `All ${signatures.signed} signed actions verify against the roster recorded in the trail.`));
-        } else {
-          for (const f of signatures.failures) ctx.out.line(paint(ctx.out, 'red', `Entry ${f.seq}: ${f.problem}.`));
-        }
-      }
+      else printVerification(ctx.out, id, verdict, signatures);
       if (!verdict.ok || (signatures && signatures.failures.length)) process.exitCode = EXIT.refused;
       return;
     }
     if (opts.export) return;
     const entries = parseAuditLines(text);
     if (opts.json) return printJson(ctx, entries);
-    const tz = ctx.config().policy.timeZone;
-    ctx.out.line(table(ctx.out, ['#', `WHEN (${tz})`, 'WHO', 'WHAT'], entries.map((e) => [String(e.seq), formatShort(e.at, tz), e.actor, describeAudit(e)])));
+    ctx.out.line(auditTable(ctx.out, entries, ctx.config().policy.timeZone));
   });
 
   // ------------------------------------------------------------------ evidence export
@@ -458,9 +385,7 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
         namespace: ctx.config().temporal.namespace,
       });
       if (opts.json) return printJson(ctx, result);
-      const how = result.encrypted ? `decrypted with key "${result.keyId}"` : 'stored unencrypted';
-      const what = result.kind === 'directory' ? `${result.files} files, ${result.sizeBytes} bytes, each matching the manifest whose SHA-256 ${result.sha256}` : `${result.sizeBytes} bytes, SHA-256 ${result.sha256}`;
-      ctx.out.line(`Exported ${system} (round ${result.round}) of ${id} to ${result.out}: ${what} matches the audit trail (${how}).`);
+      ctx.out.line(exportedLine(id, system, result));
     } catch (err) {
       // A refusal is still an answer in JSON for a script; anything else is reported as for every command.
       if (!(err instanceof CliProblem) || err.kind === 'usage' || !opts.json) throw err;
@@ -481,10 +406,10 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
       const view = await incidents.view(id);
       if (view.phase !== phase) {
         phase = view.phase;
-        ctx.out.line(paint(ctx.out, 'bold', `phase: ${phase}${view.nextDeadline ? `, next deadline ${describeTimeLeft(view.nextDeadline, new Date(view.now))}` : ''}`));
+        ctx.out.line(watchPhaseLine(ctx.out, view));
       }
       const { entries } = await readAudit(ctx, id);
-      for (const e of entries.filter((x) => x.seq > seen)) ctx.out.line(`${formatShort(e.at, view.timeZone)}  ${clean(e.actor)}  ${clean(describeAudit(e))}`);
+      for (const e of entries.filter((x) => x.seq > seen)) ctx.out.line(watchEntryLine(e, view.timeZone));
       seen = Math.max(seen, view.state.auditSeq, ...entries.map((e) => e.seq));
       if (view.state.closedAt) return ctx.out.line(`Incident ${id} is closed.`);
       await new Promise((r) => setTimeout(r, interval));
