@@ -14,7 +14,7 @@ import { runCli } from './program';
 import { terminalPrompter } from './prompt';
 
 // The CLI's context in a real process: configuration and the Temporal connection are made only when a
-// command needs them, and the SDK is loaded only then (about 0.15 s), so --help, completion, audit and
+// command needs them, and the SDK, slow to load, only then, so --help, completion, audit and
 // evidence export work anywhere and fast.
 
 /** Validated settings that must not cross the network in clear; warnings printed when overridden. */
