@@ -11,8 +11,8 @@ import type { Output } from './output';
 import type { Prompter } from './prompt';
 
 // What every command is given, and what several of them share: who is acting, with which key, and the
-// audit trail on this machine. Behind an interface so that tests and process-context.ts decide when
-// configuration is read and Temporal is connected to, and a command that needs neither never pays for them.
+// audit trail on this machine. Configuration and Temporal are reached through functions so that
+// process-context.ts reads and connects only when a command calls them; --help never pays for either.
 
 export interface CliContext {
   config(): Config;

@@ -36,7 +36,7 @@ export function addShowCommand(program: Command, ctx: CliContext): void {
   });
 }
 
-/** Polls rather than subscribes: a workflow query and the audit file are all a client can read. */
+/** Polls the incident and the audit file under this machine's data dir, printing only what is new each time. */
 export function addWatchCommand(program: Command, ctx: CliContext): void {
   withExample(
     program.command('watch').argument('<id>', 'incident id').description('Follow an incident live until it closes (Ctrl-C to stop)').option('--interval <seconds>', 'how often to look', '2'),
