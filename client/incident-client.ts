@@ -74,6 +74,27 @@ export class IncidentClient {
     }
   }
 
+  /**
+   * The incident's view once it holds the worker's policy, which a new incident loads in its first moments;
+   * undefined when no worker has answered within the time (none running, or all busy).
+   */
+  async viewWithPolicy(incidentId: string, timeoutMs = 10_000): Promise<api.IncidentView | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    // A query waits for a worker to answer it; the race bounds that wait when none is running.
+    const giveUp = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
+    try {
+      for (;;) {
+        const view = await Promise.race([this.view(incidentId), giveUp]);
+        if (!view || view.policy) return view;
+        if (Date.now() > deadline) return undefined;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Polls the query until `ready` holds; for scripts and tests that wait on asynchronous steps. */
   async waitFor(incidentId: string, ready: (view: api.IncidentView) => boolean, timeoutMs = 60_000): Promise<api.IncidentView> {
     const deadline = Date.now() + timeoutMs;

@@ -6,7 +6,7 @@ import { connectionIdentity, grpcTarget } from '../../platform/temporal-target';
 import { requestListPage, visibilityQuery, type IncidentListFilter } from '../incident-list';
 
 // `incident list` asks Temporal for its first page before the rest of the CLI is loaded and the
-// configuration validated, so that the server works while this process loads (about 0.1 s); the
+// configuration validated, so that the server works while this process loads the rest; the
 // listing then takes little more than the server's own time. Only the request is sent early: nothing is
 // printed until the validated settings and the parsed command ask for exactly what was sent (see
 // claimListPrefetch); otherwise the early reply is dropped and the request made again.
@@ -21,9 +21,9 @@ export interface ListPrefetch {
 }
 
 /**
- * Loading the CLI blocks this process's event loop for about 0.1 s, and the request leaves only through
- * it: so the loading waits until the request is out. On this machine or a LAN that is a few
- * milliseconds; a distant server's TLS handshake could take longer, and no more than this is spent on it.
+ * Loading the CLI blocks this process's event loop, and the request leaves only through it: so the
+ * loading waits until the request is out. On this machine or a LAN that is a short wait; a distant
+ * server's TLS handshake could take longer, and no more than this is spent on it.
  */
 const SEND_WAIT_MS = 30;
 

@@ -2,6 +2,15 @@ import { KeyRingError, loadKeyRing, type KeyRing } from '../../platform/encrypti
 
 // A problem found by a CLI command's own work (not by the workflow): usage is the person's request
 // (exit 2), refused is what the data on disk will not allow (exit 1). The message says what to do.
+// exit-codes.ts turns each into its exit code.
+
+/** A command line the person must change: an argument in the wrong form, a file named that cannot be used (exit 2). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
 
 export class CliProblem extends Error {
   constructor(

@@ -9,11 +9,12 @@ import { listIncidents, visibilityPages, visibilityQuery, type IncidentListFilte
 import { claimListPrefetch, type ListPrefetch } from './list-prefetch';
 import { CliProblem } from './problem';
 import { terminalOutput } from './output';
-import { runCli, type CliContext } from './program';
+import type { CliContext } from './command-context';
+import { runCli } from './program';
 import { terminalPrompter } from './prompt';
 
 // The CLI's context in a real process: configuration and the Temporal connection are made only when a
-// command needs them, and the SDK is loaded only then (about 0.15 s), so --help, completion, audit and
+// command needs them, and the SDK, slow to load, only then, so --help, completion, audit and
 // evidence export work anywhere and fast.
 
 /** Validated settings that must not cross the network in clear; warnings printed when overridden. */

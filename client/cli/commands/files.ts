@@ -1,0 +1,126 @@
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../../stores/audit-store';
+import { ActionRefused } from '../../../domain/actions';
+import { renderHtml, renderMarkdown } from '../../../domain/report-document';
+import { rcaReport, regulatorDossier, REPORT_KINDS, rfoReport, type ReportKind } from '../../../domain/reports';
+import { printJson, readAudit, withExample, type CliContext } from '../command-context';
+import { exportEvidence } from '../evidence-export';
+import { EXIT } from '../exit-codes';
+import { parseCount } from '../input';
+import { CliProblem } from '../problem';
+import { auditTable, exportedLine, printVerification } from '../render';
+import { readStoredReport } from '../stored-report';
+
+// The commands that read the files the worker wrote under the data dir (reports, the audit trail,
+// forensic copies). Apart from a report rendered live, they need no Temporal, so they still work where
+// only the data dir is, and for an incident whose history the cluster no longer keeps.
+
+export function addReportCommand(program: Command, ctx: CliContext): void {
+  withExample(
+    program
+      .command('report')
+      .argument('<id>', 'incident id')
+      .description('Render a report from the incident as it stands now')
+      .addOption(new Option('--kind <kind>', 'which report').choices([...REPORT_KINDS]).makeOptionMandatory())
+      .addOption(new Option('--format <format>', 'output format').choices(['md', 'html']).default('md'))
+      .option('--out <file>', 'write to this file instead of standard output')
+      .option('--stored', 'the copy the worker rendered under the data dir, decrypted if encrypted at rest (no Temporal needed)'),
+    'incident report INC-1 --kind rfo --format html --out rfo.html',
+  ).action(async (id: string, opts) => {
+    const kind = opts.kind as ReportKind;
+    let body: string;
+    if (opts.stored) {
+      body = await readStoredReport(ctx.config().dataDir, id, kind, String(opts.format), ctx.env, ctx.config().temporal.namespace);
+    } else {
+      const view = await (await ctx.incidents()).view(id);
+      const policy = view.policy;
+      if (!policy) throw new ActionRefused(`Incident ${id} has not loaded its policy from the worker yet: is a worker running? Try again once it is.`);
+      const audit = kind === 'rca' ? (await readAudit(ctx, id)).entries : [];
+      const doc = kind === 'rca' ? rcaReport(view.state, audit, policy, view.now) : kind === 'rfo' ? rfoReport(view.state, policy, view.now) : regulatorDossier(view.state, policy, view.now);
+      body = opts.format === 'html' ? renderHtml(doc) : renderMarkdown(doc);
+    }
+    if (opts.out) {
+      await writeFile(String(opts.out), body);
+      ctx.out.line(`Wrote ${opts.out}`);
+    } else ctx.out.line(body);
+  });
+}
+
+/** Its exit code is 1 when the trail does not verify, though the verdict itself is printed as an answer. */
+export function addAuditCommand(program: Command, ctx: CliContext): void {
+  withExample(
+    program
+      .command('audit')
+      .argument('<id>', 'incident id')
+      .description('Show the audit trail; --verify recomputes its hash chain')
+      .option('--verify', 'recompute the chain and name the first bad entry (exit 1 if it does not verify)')
+      .option('--export <file>', 'copy the audit file (JSON lines) to this file')
+      .option('--file <file>', 'read this exported audit file instead of the data dir')
+      .option('--json', 'print JSON'),
+    'incident audit INC-1 --verify',
+  ).action(async (id: string, opts) => {
+    const file = opts.file ? String(opts.file) : new JsonlAuditStore(path.join(ctx.config().dataDir, 'audit')).fileOf(id);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      throw new ActionRefused(`No audit file for ${id} at ${file}. Run this where the worker's data dir is, or pass --file.`);
+    }
+    if (opts.export) {
+      await copyFile(file, String(opts.export));
+      ctx.out.line(`Exported ${file} to ${opts.export}`);
+    }
+    if (opts.verify) {
+      const verdict = verifyAuditText(text, id);
+      // Loaded here only, so that the Ed25519 verifier does not slow the start of every other command.
+      const { verifyProofs } = require('../../../domain/access') as typeof import('../../../domain/access');
+      const signatures = verdict.ok ? verifyProofs(parseAuditLines(text), id) : undefined;
+      if (opts.json) printJson(ctx, { ...verdict, signatures });
+      else printVerification(ctx.out, id, verdict, signatures);
+      if (!verdict.ok || (signatures && signatures.failures.length)) process.exitCode = EXIT.refused;
+      return;
+    }
+    if (opts.export) return;
+    const entries = parseAuditLines(text);
+    if (opts.json) return printJson(ctx, entries);
+    ctx.out.line(auditTable(ctx.out, entries, ctx.config().policy.timeZone));
+  });
+}
+
+export function addEvidenceCommands(program: Command, ctx: CliContext): void {
+  const evidence = program.command('evidence').description('Stored forensic copies: export one as the original bytes, verified against the audit trail');
+  withExample(
+    evidence
+      .command('export')
+      .argument('<id>', 'incident id')
+      .argument('<system>', 'the system whose copy to export')
+      .description('Write a stored copy out as the original bytes (decrypted when encrypted at rest), checked against the SHA-256 in the audit trail')
+      .requiredOption('--out <path>', 'where to write it (a directory copy becomes a directory)')
+      .option('--round <n>', 'which copy, when the system was collected more than once (default: the latest)')
+      .option('--force', 'replace an existing file at --out')
+      .option('--json', 'print the result as JSON'),
+    'incident evidence export INC-1 web-01 --out /mnt/case/web-01.img',
+  ).action(async (id: string, system: string, opts) => {
+    try {
+      const result = await exportEvidence({
+        dataDir: ctx.config().dataDir,
+        incidentId: id,
+        system,
+        round: opts.round === undefined ? undefined : parseCount(String(opts.round), '--round'),
+        out: String(opts.out),
+        force: Boolean(opts.force),
+        env: ctx.env,
+        namespace: ctx.config().temporal.namespace,
+      });
+      if (opts.json) return printJson(ctx, result);
+      ctx.out.line(exportedLine(id, system, result));
+    } catch (err) {
+      // A refusal is still an answer in JSON for a script; anything else is reported as for every command.
+      if (!(err instanceof CliProblem) || err.kind === 'usage' || !opts.json) throw err;
+      printJson(ctx, { ok: false, incidentId: id, system, problem: err.message });
+      process.exitCode = EXIT.refused;
+    }
+  });
+}
