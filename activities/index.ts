@@ -1,18 +1,14 @@
-import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AuditRecord } from '../domain/audit-chain';
-import type { AccessPolicy } from '../domain/access';
-import { canonicalJson } from '../domain/canonical-json';
-import { actionRolesOf } from '../domain/access-settings';
 import type { Config } from '../platform/config/schema';
 import type { EvidenceRecord, IncidentState } from '../domain/incident';
 import type { MailMessage } from '../domain/notices';
-import type { Policy, PolicyVersion } from '../domain/policy';
-import { DEFAULT_POLICY_PROFILE } from '../domain/policy-schema';
+import type { Policy } from '../domain/policy';
 import { FAILURE_TYPES, type FailureType } from '../domain/failure-types';
+import { incidentSettingsActivities } from './incident-settings';
 import { renderHtml, renderMarkdown } from '../domain/report-document';
 import { rcaReport, regulatorDossier, rfoReport, type ReportKind } from '../domain/reports';
 import type { AuditStore } from '../stores/audit-store';
@@ -51,13 +47,6 @@ export type StepOutcome = { kind: 'done'; detail: string } | { kind: 'manual'; i
 
 export type EvidenceOutcome = { kind: 'done'; record: EvidenceRecord } | { kind: 'manual'; instruction: string };
 
-export interface LoadedPolicy {
-  policy: Policy;
-  version: PolicyVersion;
-  /** The profile the opener asked for when the configuration has no such profile (the default applies). */
-  unknownProfile?: string;
-}
-
 export interface RenderedReport {
   kind: ReportKind;
   format: 'md' | 'html';
@@ -93,37 +82,7 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   return {
-    /**
-     * The roster and role mapping to enforce; undefined when no roster is configured. `reread` takes the
-     * configuration as it is on disk now (incident reload-access), else as this worker started with it.
-     */
-    async loadAccessPolicy(reread = false): Promise<AccessPolicy | undefined> {
-      let access = deps.config.access;
-      if (reread && deps.rereadAccess) {
-        try {
-          access = deps.rereadAccess();
-        } catch (err) {
-          throw permanent(`The access configuration cannot be reloaded: ${(err as Error).message}`, FAILURE_TYPES.accessConfigInvalid);
-        }
-      }
-      if (!access || Object.keys(access.roster).length === 0) return undefined;
-      const enforced = { roster: access.roster, actionRoles: actionRolesOf(access), maxSignatureAgeSeconds: access.maxSignatureAgeSeconds };
-      const fingerprint = createHash('sha256').update(canonicalJson(enforced)).digest('hex').slice(0, 16);
-      return { ...enforced, fingerprint };
-    },
-
-    /**
-     * The policy a new incident keeps for its life: the profile it asked for, else the default. An unknown
-     * profile still gets the default, so the CTO is told and the clocks run; the workflow flags it.
-     */
-    async loadPolicy({ profile }: { profile?: string }): Promise<LoadedPolicy> {
-      const profiles = deps.config.policyProfiles;
-      const known = profile !== undefined && Object.hasOwn(profiles, profile);
-      const name = known ? profile : DEFAULT_POLICY_PROFILE;
-      const policy = profiles[name];
-      const sha256 = createHash('sha256').update(canonicalJson(policy)).digest('hex');
-      return { policy, version: { profile: name, version: policy.version, sha256 }, ...(known || profile === undefined ? {} : { unknownProfile: profile }) };
-    },
+    ...incidentSettingsActivities(deps),
 
     async appendAudit(incidentId: string, records: AuditRecord[]): Promise<number> {
       try {

@@ -10,7 +10,10 @@ import { SYSTEM_ACTOR, type IncidentRun } from './incident-run';
 
 export type AccessGate = ReturnType<typeof createAccessGate>;
 
-export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowInput) {
+/** How a run gets its roster first: its own activity, or with the policy in one local activity. */
+export type InitialAccess = 'activity' | 'with-settings';
+
+export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowInput, initial: InitialAccess) {
   const { id, audit, changed } = run;
   const sink = proxySinks<api.AccessSinks>().access;
   let accessPolicy: AccessPolicy | undefined;
@@ -44,6 +47,10 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
     } finally {
       loads--;
     }
+    adopt(next, requestedBy);
+  }
+
+  function adopt(next: AccessPolicy | undefined, requestedBy?: string): void {
     const before = accessPolicy?.fingerprint;
     accessPolicy = next;
     loaded = true;
@@ -58,7 +65,7 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
     accessPolicy = input.access.policy;
     loaded = true;
   }
-  if (!loaded) void load();
+  if (!loaded && initial === 'activity') void load();
   setHandler(api.accessRefusedSignal, (refusal) => {
     audit.record(SYSTEM_ACTOR, 'access.refused', { ...refusal, recordedBy: 'worker' });
   });
@@ -68,6 +75,8 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
 
   return {
     loaded: () => loaded,
+    /** The roster a new incident's settings brought (see policy-source.ts). */
+    adopt: (next: AccessPolicy | undefined) => adopt(next),
     loadsInFlight: () => loads,
     policy: () => accessPolicy,
     /** The roles that allow this action (undefined without a roster); throws AccessRefused otherwise. */

@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { IncidentActivities } from '../../activities';
 import { FAILURE_TYPES } from '../../domain/failure-types';
 
@@ -6,8 +6,14 @@ import { FAILURE_TYPES } from '../../domain/failure-types';
 
 const retryForever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' };
 
-/** The audit trail and what the worker's configuration holds (policy, roster): retried without end. */
+/** The audit trail and a reload of the roster: retried without end. */
 export const recordActs = proxyActivities<IncidentActivities>({ startToCloseTimeout: '30s', retry: retryForever } satisfies ActivityOptions);
+
+/**
+ * What a new incident reads from the worker's memory (policy, roster). Local, so it completes within the
+ * incident's first workflow task and the senior alert leaves without waiting on a round trip.
+ */
+export const settingsActs = proxyLocalActivities<IncidentActivities>({ startToCloseTimeout: '30s', retry: retryForever } satisfies LocalActivityOptions);
 
 /** A few quick attempts; the mail queue then takes over with its own, longer backoff. */
 export const mailActs = proxyActivities<IncidentActivities>({

@@ -12,7 +12,7 @@ import { registerHandlers } from './handlers';
 import { announceOpening, createIncidentRun, SYSTEM_ACTOR } from './incident-run';
 import { createMailQueue } from './mail-queue';
 import { addObligation } from './obligation-book';
-import { createPolicySource } from './policy-source';
+import { createPolicySource, policyOrigin } from './policy-source';
 import { createReports } from './reports';
 import { searchAttributePublisher } from './search-attributes';
 
@@ -34,8 +34,9 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   if (carried) audit.record(SYSTEM_ACTOR, 'workflow.continued', { auditSeq: s.auditSeq });
   else if (openingFirst) announceOpening(run);
 
-  const access = createAccessGate(run, input);
-  const policy = createPolicySource(run, { ...input, carried });
+  const origin = policyOrigin(input, carried);
+  const access = createAccessGate(run, input, origin === 'worker' ? 'with-settings' : 'activity');
+  const policy = createPolicySource(run, input, origin, access);
   const mail = createMailQueue(run);
   const containment = createContainment(run);
   const reports = createReports(run);

@@ -1,7 +1,8 @@
-import { condition, patched, workflowInfo } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import type { PolicyVersion } from '../../domain/policy';
 import type * as api from '../incident-api';
-import { recordActs } from './activities';
+import type { AccessGate } from './access-gate';
+import { settingsActs } from './activities';
 import { SYSTEM_ACTOR, type IncidentRun } from './incident-run';
 
 // The policy (deadlines, recipients, escalation) is the worker's: it is loaded from the worker's
@@ -10,36 +11,42 @@ import { SYSTEM_ACTOR, type IncidentRun } from './incident-run';
 // announced. Whatever policy an opener puts in the input is ignored. Incidents opened before this change
 // replay with the policy that came in their input.
 
+export type PolicyOrigin = 'input' | 'worker';
+
+/** `carried` is set only for a run that Temporal itself continued, which carries its policy along. */
+export function policyOrigin(input: api.IncidentWorkflowInput, carried: unknown): PolicyOrigin {
+  if (carried !== undefined) return input.policy !== undefined ? 'input' : 'worker';
+  return patched('policy-from-worker') ? 'worker' : 'input';
+}
+
 export type PolicySource = ReturnType<typeof createPolicySource>;
 
-export function createPolicySource(run: IncidentRun, input: api.IncidentWorkflowInput) {
+export function createPolicySource(run: IncidentRun, input: api.IncidentWorkflowInput, origin: PolicyOrigin, access: AccessGate) {
   let version: PolicyVersion | undefined;
   let loaded = false;
-  // Only a run that Temporal itself continued may carry a policy; a client cannot start one that way.
-  const continued = input.carried !== undefined && workflowInfo().continuedFromExecutionRunId !== undefined;
-  const fromInput = continued ? input.policy !== undefined : !patched('policy-from-worker');
 
   async function load(): Promise<void> {
-    const result = await recordActs.loadPolicy({ profile: input.request.policyProfile });
-    version = result.version;
-    run.adoptPolicy(result.policy);
+    const settings = await settingsActs.loadIncidentSettings({ profile: input.request.policyProfile });
+    if (!access.loaded()) access.adopt(settings.access);
+    version = settings.version;
+    run.adoptPolicy(settings.policy);
     loaded = true;
     run.audit.record(SYSTEM_ACTOR, 'policy.loaded', {
-      ...result.version,
-      policy: result.policy,
-      ...(result.unknownProfile ? { unknownProfile: result.unknownProfile } : {}),
+      ...settings.version,
+      policy: settings.policy,
+      ...(settings.unknownProfile ? { unknownProfile: settings.unknownProfile } : {}),
       ...(input.policy ? { openerPolicyIgnored: true } : {}),
     });
-    if (result.unknownProfile) {
+    if (settings.unknownProfile) {
       run.addProblem(
         'policy-profile',
-        `The policy profile "${result.unknownProfile}" is not in the worker's configuration, so the default policy applies; add it under policyProfiles, or waive and handle the deadlines by hand.`,
+        `The policy profile "${settings.unknownProfile}" is not in the worker's configuration, so the default policy applies; add it under policyProfiles, or waive and handle the deadlines by hand.`,
       );
     }
     run.changed();
   }
 
-  if (fromInput) {
+  if (origin === 'input') {
     run.adoptPolicy(input.policy!);
     version = input.policyVersion;
     loaded = true;

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { AccessPolicy } from '../domain/access';
+import { actionRolesOf } from '../domain/access-settings';
+import { canonicalJson } from '../domain/canonical-json';
+import { FAILURE_TYPES } from '../domain/failure-types';
+import { DEFAULT_POLICY_PROFILE, type Policy, type PolicyVersion } from '../domain/policy';
+import type { Config } from '../platform/config/schema';
+
+// What an incident takes from the worker's configuration, never from whoever opened it: the policy
+// (deadlines, recipients, escalation) and the roster with its role mapping.
+
+export interface SettingsDeps {
+  config: Pick<Config, 'policyProfiles'> & Partial<Pick<Config, 'access'>>;
+  /** Reads the access section of the configuration again, for a reload without restarting the worker. */
+  rereadAccess?: () => Config['access'];
+}
+
+export interface LoadedPolicy {
+  policy: Policy;
+  version: PolicyVersion;
+  /** The profile the opener asked for when the configuration has no such profile (the default applies). */
+  unknownProfile?: string;
+}
+
+export interface IncidentSettings extends LoadedPolicy {
+  access: AccessPolicy | undefined;
+}
+
+const sha256 = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
+
+export function incidentSettingsActivities(deps: SettingsDeps) {
+  function accessPolicy(reread: boolean): AccessPolicy | undefined {
+    let access = deps.config.access;
+    if (reread && deps.rereadAccess) {
+      try {
+        access = deps.rereadAccess();
+      } catch (err) {
+        const message = `The access configuration cannot be reloaded: ${(err as Error).message}`;
+        throw ApplicationFailure.create({ message, type: FAILURE_TYPES.accessConfigInvalid, nonRetryable: true });
+      }
+    }
+    if (!access || Object.keys(access.roster).length === 0) return undefined;
+    const enforced = { roster: access.roster, actionRoles: actionRolesOf(access), maxSignatureAgeSeconds: access.maxSignatureAgeSeconds };
+    return { ...enforced, fingerprint: sha256(enforced).slice(0, 16) };
+  }
+
+  /** An unknown profile still gets the default, so the CTO is told and the clocks run; the workflow flags it. */
+  function policyFor(profile: string | undefined): LoadedPolicy {
+    const profiles = deps.config.policyProfiles;
+    const known = profile !== undefined && Object.hasOwn(profiles, profile);
+    const name = known ? profile : DEFAULT_POLICY_PROFILE;
+    const policy = profiles[name];
+    return { policy, version: { profile: name, version: policy.version, sha256: sha256(policy) }, ...(known || profile === undefined ? {} : { unknownProfile: profile }) };
+  }
+
+  return {
+    /**
+     * The roster and role mapping to enforce; undefined when no roster is configured. `reread` takes the
+     * configuration as it is on disk now (incident reload-access), else as this worker started with it.
+     */
+    async loadAccessPolicy(reread = false): Promise<AccessPolicy | undefined> {
+      return accessPolicy(reread);
+    },
+
+    /**
+     * Both at once, for a new incident: read from memory, so the workflow runs it as a local activity and
+     * has its policy within its first workflow task, before the senior alert goes out.
+     */
+    async loadIncidentSettings({ profile }: { profile?: string }): Promise<IncidentSettings> {
+      return { ...policyFor(profile), access: accessPolicy(false) };
+    },
+  };
+}
