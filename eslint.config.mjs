@@ -29,7 +29,10 @@ const MAY_IMPORT = {
   client: { layers: ['domain', 'stores', 'platform', 'workflows/incident-api.ts'] },
   services: { layers: ['domain', 'platform', 'client', 'workflows/incident-api.ts'] },
   // The worker assembles activities and the workflow bundle (found by path), and serves no clients.
-  worker: { layers: ['domain', 'stores', 'platform', 'activities', 'workflows/incident-api.ts'], typeOnly: ['workflows'] },
+  worker: {
+    layers: ['domain', 'stores', 'platform', 'activities', 'workflows/incident-api.ts'],
+    typeOnly: ['workflows'],
+  },
   // Entry points compose everything; nothing imports them.
   apps: { layers: ['domain', 'workflows', 'activities', 'stores', 'platform', 'client', 'services', 'worker'] },
   // Tools may use any layer but the entry points.

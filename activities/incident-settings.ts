@@ -41,7 +41,11 @@ export function incidentSettingsActivities(deps: SettingsDeps) {
       }
     }
     if (!access || Object.keys(access.roster).length === 0) return undefined;
-    const enforced = { roster: access.roster, actionRoles: actionRolesOf(access), maxSignatureAgeSeconds: access.maxSignatureAgeSeconds };
+    const enforced = {
+      roster: access.roster,
+      actionRoles: actionRolesOf(access),
+      maxSignatureAgeSeconds: access.maxSignatureAgeSeconds,
+    };
     return { ...enforced, fingerprint: sha256(enforced).slice(0, 16) };
   }
 
@@ -51,7 +55,11 @@ export function incidentSettingsActivities(deps: SettingsDeps) {
     const known = profile !== undefined && Object.hasOwn(profiles, profile);
     const name = known ? profile : DEFAULT_POLICY_PROFILE;
     const policy = profiles[name];
-    return { policy, version: { profile: name, version: policy.version, sha256: sha256(policy) }, ...(known || profile === undefined ? {} : { unknownProfile: profile }) };
+    return {
+      policy,
+      version: { profile: name, version: policy.version, sha256: sha256(policy) },
+      ...(known || profile === undefined ? {} : { unknownProfile: profile }),
+    };
   }
 
   return {

@@ -76,7 +76,8 @@ export function createActivities(deps: ActivityDeps) {
     try {
       return await driver[which](req.system, req.incidentId, Context.current().cancellationSignal);
     } catch (err) {
-      if (err instanceof CommandFailedError && err.permanent) throw permanent(err.message, FAILURE_TYPES.driverMisconfigured);
+      if (err instanceof CommandFailedError && err.permanent)
+        throw permanent(err.message, FAILURE_TYPES.driverMisconfigured);
       throw err;
     }
   }
@@ -90,7 +91,10 @@ export function createActivities(deps: ActivityDeps) {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         // Retried without end by the workflow: a step is never reported done with its audit entry missing.
-        throw new Error(`The audit store cannot be written (${code ?? 'error'}): ${(err as Error).message}. Free disk space or fix permissions of ${deps.audit.fileOf(incidentId)}; the incident waits.`, { cause: err });
+        throw new Error(
+          `The audit store cannot be written (${code ?? 'error'}): ${(err as Error).message}. Free disk space or fix permissions of ${deps.audit.fileOf(incidentId)}; the incident waits.`,
+          { cause: err },
+        );
       }
     },
 
@@ -117,7 +121,8 @@ export function createActivities(deps: ActivityDeps) {
           { onProgress: (bytes) => ctx.heartbeat({ bytes }), signal: ctx.cancellationSignal },
         );
       } catch (err) {
-        if ((err instanceof EvidenceError || err instanceof CommandFailedError) && err.permanent) throw permanent(err.message, FAILURE_TYPES.evidenceSourceUnavailable);
+        if ((err instanceof EvidenceError || err instanceof CommandFailedError) && err.permanent)
+          throw permanent(err.message, FAILURE_TYPES.evidenceSourceUnavailable);
         throw err;
       }
       if (outcome.kind === 'manual') return outcome;
@@ -137,26 +142,51 @@ export function createActivities(deps: ActivityDeps) {
           finishedAt: s.finishedAt,
           custody: [
             { at: s.startedAt, actor: collectedBy, action: `copy started from ${s.source} (${s.kind})` },
-            { at: s.finishedAt, actor: collectedBy, action: `SHA-256 computed while copying and verified on the stored copy: ${s.sha256}` },
+            {
+              at: s.finishedAt,
+              actor: collectedBy,
+              action: `SHA-256 computed while copying and verified on the stored copy: ${s.sha256}`,
+            },
             { at: s.finishedAt, actor: collectedBy, action: `stored read-only at ${s.location}` },
             ...(s.encryption
-              ? [{ at: s.finishedAt, actor: collectedBy, action: `encrypted at rest (${s.encryption.cipher}, key "${s.encryption.keyId}"); the SHA-256 is of the original bytes, verified by decrypting the stored copy` }]
+              ? [
+                  {
+                    at: s.finishedAt,
+                    actor: collectedBy,
+                    action: `encrypted at rest (${s.encryption.cipher}, key "${s.encryption.keyId}"); the SHA-256 is of the original bytes, verified by decrypting the stored copy`,
+                  },
+                ]
               : []),
           ],
-          ...(s.encryption ? { encryption: { cipher: s.encryption.cipher, format: s.encryption.format, keyId: s.encryption.keyId } } : {}),
+          ...(s.encryption
+            ? { encryption: { cipher: s.encryption.cipher, format: s.encryption.format, keyId: s.encryption.keyId } }
+            : {}),
         },
       };
     },
 
-    async renderReports(input: { state: IncidentState; policy: Policy; kinds: ReportKind[]; renderedAt: string }): Promise<RenderedReport[]> {
+    async renderReports(input: {
+      state: IncidentState;
+      policy: Policy;
+      kinds: ReportKind[];
+      renderedAt: string;
+    }): Promise<RenderedReport[]> {
       const { state, policy, renderedAt } = input;
       const dir = path.join(deps.reportsDir, state.incidentId);
       await mkdir(dir, { recursive: true });
       const audit = input.kinds.includes('rca') ? await deps.audit.read(state.incidentId) : [];
       const out: RenderedReport[] = [];
       for (const kind of input.kinds) {
-        const doc = kind === 'rca' ? rcaReport(state, audit, policy, renderedAt) : kind === 'rfo' ? rfoReport(state, policy, renderedAt) : regulatorDossier(state, policy, renderedAt);
-        for (const [format, body] of [['md', renderMarkdown(doc)], ['html', renderHtml(doc)]] as const) {
+        const doc =
+          kind === 'rca'
+            ? rcaReport(state, audit, policy, renderedAt)
+            : kind === 'rfo'
+              ? rfoReport(state, policy, renderedAt)
+              : regulatorDossier(state, policy, renderedAt);
+        for (const [format, body] of [
+          ['md', renderMarkdown(doc)],
+          ['html', renderHtml(doc)],
+        ] as const) {
           // Encrypted at rest, a report is <kind>.<format>.enc; the other variant is removed, so switching
           // encryption on never leaves an older plaintext rendering beside the new one.
           const plainFile = path.join(dir, `${kind}.${format}`);

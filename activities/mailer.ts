@@ -74,7 +74,8 @@ export function smtpTarget(config: SmtpConfig): SmtpTarget {
     } catch {
       throw new Error('SMTP_URL is not a URL; use smtp://user:password@host:587 or smtps://host:465');
     }
-    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error(`SMTP_URL must start with smtp:// or smtps:// (got ${url.protocol}//)`);
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+      throw new Error(`SMTP_URL must start with smtp:// or smtps:// (got ${url.protocol}//)`);
     const secure = url.protocol === 'smtps:';
     return {
       host: url.hostname,
@@ -85,7 +86,13 @@ export function smtpTarget(config: SmtpConfig): SmtpTarget {
     };
   }
   const port = config.port ?? 587;
-  return { host: config.host!, port, secure: config.secure ?? port === 465, user: config.user, password: config.password };
+  return {
+    host: config.host!,
+    port,
+    secure: config.secure ?? port === 465,
+    user: config.user,
+    password: config.password,
+  };
 }
 
 class LedgerMailer implements Mailer {
@@ -119,7 +126,10 @@ class LedgerMailer implements Mailer {
 
   /** The ledger record of a key's delivery (`.json`), or its sending intent (`.sending.json`). */
   private fileFor(key: string, kind: 'ledger' | 'intent'): string {
-    return path.join(this.ledgerDir, `${createHash('sha256').update(key).digest('hex')}${kind === 'intent' ? '.sending' : ''}.json`);
+    return path.join(
+      this.ledgerDir,
+      `${createHash('sha256').update(key).digest('hex')}${kind === 'intent' ? '.sending' : ''}.json`,
+    );
   }
 
   async send(message: MailMessage): Promise<MailDelivery> {
@@ -140,7 +150,11 @@ class LedgerMailer implements Mailer {
       uncertain: Boolean(previous && (previous.uncertain || previous.state === 'in-flight')),
       outboxFile:
         'outboxDir' in this.target
-          ? (previous?.outboxFile ?? path.join(this.target.outboxDir, `${now.replace(/[:.]/g, '-')}-${message.key.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120)}.eml`))
+          ? (previous?.outboxFile ??
+            path.join(
+              this.target.outboxDir,
+              `${now.replace(/[:.]/g, '-')}-${message.key.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120)}.eml`,
+            ))
           : undefined,
     };
     await writeDurably(intentFile, JSON.stringify(intent));
@@ -170,7 +184,8 @@ class LedgerMailer implements Mailer {
         if (info.rejected?.length) throw new MailRejectedError(`The mail server refused ${info.rejected.join(', ')}`);
       }
     } catch (err) {
-      if (certainlyNotAccepted(err)) await writeDurably(intentFile, JSON.stringify({ ...intent, state: 'not-accepted' } satisfies SendIntent));
+      if (certainlyNotAccepted(err))
+        await writeDurably(intentFile, JSON.stringify({ ...intent, state: 'not-accepted' } satisfies SendIntent));
       throw classifyMailError(err);
     }
     await this.faults.reach('mail-after-accept');
@@ -183,7 +198,16 @@ class LedgerMailer implements Mailer {
           possibleDuplicate: true,
         }
       : { messageId, deduplicated: false, via };
-    await writeDurably(ledger, JSON.stringify({ ...delivery, key: message.key, to: message.to, at: new Date().toISOString(), attempts: intent.attempts }));
+    await writeDurably(
+      ledger,
+      JSON.stringify({
+        ...delivery,
+        key: message.key,
+        to: message.to,
+        at: new Date().toISOString(),
+        attempts: intent.attempts,
+      }),
+    );
     await rm(intentFile, { force: true });
     return delivery;
   }
@@ -241,7 +265,9 @@ function certainlyNotAccepted(err: unknown): boolean {
   const e = err as { responseCode?: number; syscall?: string; originalCode?: string; code?: string };
   if (typeof e.responseCode === 'number' && e.responseCode >= 400) return true;
   if (e.syscall === 'connect' || e.syscall === 'getaddrinfo') return true;
-  return ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(e.originalCode ?? e.code ?? '');
+  return ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(
+    e.originalCode ?? e.code ?? '',
+  );
 }
 
 /** 5xx answers (unknown mailbox, policy refusal) are permanent; everything else is worth retrying. */
@@ -249,12 +275,19 @@ function classifyMailError(err: unknown): Error {
   if (err instanceof MailRejectedError) return err;
   const e = err as { responseCode?: number; response?: string; code?: string; message?: string };
   if (typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600) {
-    return new MailRejectedError(`The mail server refused the message permanently (${e.responseCode}): ${(e.response ?? e.message ?? '').slice(0, 300)}`);
+    return new MailRejectedError(
+      `The mail server refused the message permanently (${e.responseCode}): ${(e.response ?? e.message ?? '').slice(0, 300)}`,
+    );
   }
   return new Error(`Mail delivery failed (${e.code ?? 'error'}): ${(e.message ?? String(err)).slice(0, 300)}`);
 }
 
 export function createMailer(opts: { dataDir: string; from: string; smtp?: SmtpConfig; faults?: FaultPoints }): Mailer {
   const ledgerDir = path.join(opts.dataDir, 'mail-ledger');
-  return new LedgerMailer(ledgerDir, opts.from, opts.smtp ? smtpTarget(opts.smtp) : { outboxDir: path.join(opts.dataDir, 'outbox') }, opts.faults);
+  return new LedgerMailer(
+    ledgerDir,
+    opts.from,
+    opts.smtp ? smtpTarget(opts.smtp) : { outboxDir: path.join(opts.dataDir, 'outbox') },
+    opts.faults,
+  );
 }

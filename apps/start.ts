@@ -18,7 +18,6 @@ import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 // `npm start`: the embedded default (dev server with a SQLite file, then the worker), or a worker for
 // the cluster named by TEMPORAL_ADDRESS.
 
-
 async function main(): Promise<void> {
   installRuntime();
   const config = loadConfig();
@@ -59,10 +58,19 @@ async function main(): Promise<void> {
   }
   const connection = await connectWorker(config, address);
   if (!server) await ensureSearchAttributes(config, address);
-  const { worker, mailer } = await createIncidentWorker(connection, config, { workflowsPath: require.resolve('../workflows') }, { dataConverter }, { faults: fault.faults, atRest, rereadAccess: () => loadConfig().access });
+  const { worker, mailer } = await createIncidentWorker(
+    connection,
+    config,
+    { workflowsPath: require.resolve('../workflows') },
+    { dataConverter },
+    { faults: fault.faults, atRest, rereadAccess: () => loadConfig().access },
+  );
   const clientConnection = await connectClient(config, address);
   const ingest = config.ingest.enabled
-    ? await startIngest(config, new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter }))
+    ? await startIngest(
+        config,
+        new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter }),
+      )
     : undefined;
   const enabledSources = Object.entries(config.ingest.sources)
     .filter(([, s]) => s && (s.bearerTokens.length || s.webhookSecrets.length))
@@ -73,7 +81,9 @@ async function main(): Promise<void> {
       '',
       `Incident response worker running on task queue "${config.temporal.taskQueue}" (namespace "${config.temporal.namespace}").`,
       `  Temporal:      ${address}${server ? ' (embedded dev server, data in ' + paths.temporal + ')' : ''}`,
-      ...(server?.uiUrl ? [`  Web UI:        ${server.uiUrl}${codecServer ? ` (decodes incidents through ${codecServer.url})` : ''}`] : []),
+      ...(server?.uiUrl
+        ? [`  Web UI:        ${server.uiUrl}${codecServer ? ` (decodes incidents through ${codecServer.url})` : ''}`]
+        : []),
       `  Payloads:      ${dataConverter ? 'AES-256-GCM encrypted before they reach Temporal' : 'NOT encrypted (set INCIDENT_PAYLOAD_KEYS to encrypt them)'}`,
       `  Access:        ${Object.keys(config.access.roster).length ? `${Object.keys(config.access.roster).length} people in the roster; every action must be signed (incident keygen)` : 'no roster: every action is allowed (configure access.roster to require signed actions)'}`,
       `  At rest:       ${atRest ? `evidence and reports AES-256-GCM encrypted (key "${atRest.activeKeyId}"); read them with incident evidence export / incident report --stored` : 'evidence and reports NOT encrypted (needs a key ring; INCIDENT_AT_REST_ENCRYPTION)'}`,
@@ -81,7 +91,11 @@ async function main(): Promise<void> {
       `  Audit trail:   ${paths.audit}`,
       `  Evidence:      ${paths.evidence}`,
       `  Reports:       ${paths.reports}`,
-      ...(ingest ? [`  Alert webhook: ${ingest.url}/v1/alerts/<source> (${enabledSources.length ? `enabled: ${enabledSources.join(', ')}` : 'no source enabled yet: set INCIDENT_INGEST_<SOURCE>_TOKENS'})`] : []),
+      ...(ingest
+        ? [
+            `  Alert webhook: ${ingest.url}/v1/alerts/<source> (${enabledSources.length ? `enabled: ${enabledSources.join(', ')}` : 'no source enabled yet: set INCIDENT_INGEST_<SOURCE>_TOKENS'})`,
+          ]
+        : []),
       '',
       'Open an incident from another terminal:',
       '  npx incident open --title "Web shell on web-01" --severity SEV1 --category intrusion --system web-01 --detection "EDR alert" --aware "2h ago"',

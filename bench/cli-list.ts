@@ -18,7 +18,11 @@ const run = promisify(execFile);
 const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function timeCommand(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; lines: number; stdout: string }> {
+async function timeCommand(
+  program: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ ms: number; lines: number; stdout: string }> {
   const start = performance.now();
   const { stdout } = await run(program, args, { env, maxBuffer: 64 * 1024 * 1024 });
   return { ms: performance.now() - start, lines: stdout.trim().split('\n').length, stdout };
@@ -31,12 +35,21 @@ async function main(): Promise<void> {
   if (!cliPath) throw new Error('The benchmark needs the Temporal CLI.');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-list-'));
   const port = await freePort();
-  const server = await startDevServer({ searchAttributes: api.SEARCH_ATTRIBUTES, cliPath, port, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'server.log') });
+  const server = await startDevServer({
+    searchAttributes: api.SEARCH_ATTRIBUTES,
+    cliPath,
+    port,
+    dbFile: path.join(dir, 'temporal.db'),
+    logFile: path.join(dir, 'server.log'),
+  });
   try {
     const config = parseConfig({ dataDir: dir }, {});
     const connection = await Connection.connect({ address: server.address });
     // Encrypted as the embedded default is (a key ring under the data dir): the CLI decrypts every title.
-    const dataConverter = installationDataConverter(process.env, dir, { create: true, namespace: config.temporal.namespace });
+    const dataConverter = installationDataConverter(process.env, dir, {
+      create: true,
+      namespace: config.temporal.namespace,
+    });
     const incidents = new IncidentClient(new Client({ connection, dataConverter }), 'bench-no-worker');
     const severities = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
     const started = performance.now();
@@ -73,11 +86,22 @@ async function main(): Promise<void> {
     let theirsLines = 0;
     // BENCH_CPU_PROFILE_DIR=dir writes a V8 CPU profile of one extra `incident list` run there.
     if (process.env.BENCH_CPU_PROFILE_DIR) {
-      await timeCommand(process.execPath, ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE_DIR, path.join(PROJECT_DIR, 'bin', 'incident.js'), 'list'], env);
+      await timeCommand(
+        process.execPath,
+        [
+          '--cpu-prof',
+          '--cpu-prof-dir',
+          process.env.BENCH_CPU_PROFILE_DIR,
+          path.join(PROJECT_DIR, 'bin', 'incident.js'),
+          'list',
+        ],
+        env,
+      );
     }
     for (let i = 0; i < runs; i++) {
       const a = await timeCommand(process.execPath, [path.join(PROJECT_DIR, 'bin', 'incident.js'), 'list'], env);
-      if (!a.stdout.includes('Benchmark incident 999')) throw new Error(`incident list did not show the decrypted titles:\n${a.stdout.slice(0, 500)}`);
+      if (!a.stdout.includes('Benchmark incident 999'))
+        throw new Error(`incident list did not show the decrypted titles:\n${a.stdout.slice(0, 500)}`);
       const b = await timeCommand(cliPath, ['workflow', 'list', '--address', server.address, '--query', query], env);
       ours.push(a.ms);
       theirs.push(b.ms);
@@ -90,7 +114,9 @@ async function main(): Promise<void> {
     console.log(`  incident list:          ${median(ours).toFixed(0)} ms (${oursLines - 1} rows, sorted by deadline)`);
     console.log(`  ratio incident / temporal: ${(median(ours) / median(theirs)).toFixed(2)} (target ≤ 1.5)`);
     // The floor of any Node command in this environment; NODE_EXTRA_CA_CERTS, when set, is read at Node's start.
-    console.log(`  node -e '' (Node's own start${process.env.NODE_EXTRA_CA_CERTS ? ', with NODE_EXTRA_CA_CERTS set' : ''}): ${median(bareNode).toFixed(0)} ms`);
+    console.log(
+      `  node -e '' (Node's own start${process.env.NODE_EXTRA_CA_CERTS ? ', with NODE_EXTRA_CA_CERTS set' : ''}): ${median(bareNode).toFixed(0)} ms`,
+    );
   } finally {
     await server.stop();
     await rm(dir, { recursive: true, force: true });

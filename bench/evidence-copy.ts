@@ -69,12 +69,20 @@ async function main(): Promise<void> {
     }
     const mbps = (ms: number) => (sizeMiB / (ms / 1000)).toFixed(0);
     console.log(`evidence copy of ${sizeMiB} MiB, ${runs} runs, medians:`);
-    console.log(`  baseline copyFile + sha256:          ${median(baseline).toFixed(0)} ms (${mbps(median(baseline))} MiB/s)`);
-    console.log(`  by hand: copyFile + hash both:       ${median(byHand).toFixed(0)} ms (${mbps(median(byHand))} MiB/s)`);
-    console.log(`  evidence store (hash, fsync, verify): ${median(evidence).toFixed(0)} ms (${mbps(median(evidence))} MiB/s)`);
+    console.log(
+      `  baseline copyFile + sha256:          ${median(baseline).toFixed(0)} ms (${mbps(median(baseline))} MiB/s)`,
+    );
+    console.log(
+      `  by hand: copyFile + hash both:       ${median(byHand).toFixed(0)} ms (${mbps(median(byHand))} MiB/s)`,
+    );
+    console.log(
+      `  evidence store (hash, fsync, verify): ${median(evidence).toFixed(0)} ms (${mbps(median(evidence))} MiB/s)`,
+    );
     console.log(`  ratio evidence / bare minimum:       ${(median(evidence) / median(baseline)).toFixed(2)}`);
     console.log(`  ratio evidence / same work by hand:  ${(median(evidence) / median(byHand)).toFixed(2)}`);
-    console.log(`  evidence store, encrypted at rest:    ${median(sealed).toFixed(0)} ms (${mbps(median(sealed))} MiB/s)`);
+    console.log(
+      `  evidence store, encrypted at rest:    ${median(sealed).toFixed(0)} ms (${mbps(median(sealed))} MiB/s)`,
+    );
     console.log(`  ratio encrypted / plaintext store:   ${(median(sealed) / median(evidence)).toFixed(2)}`);
   } finally {
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);

@@ -6,7 +6,12 @@ import { signingMessage, type ActionSignature } from '../domain/access-policy';
 // key stays on the responder's machine; the roster holds only the public half.
 
 export interface ActionSigner {
-  sign<I extends { actor: string }>(incidentId: string, action: string, input: I, now?: Date): { input: I & { signature: ActionSignature }; updateId: string };
+  sign<I extends { actor: string }>(
+    incidentId: string,
+    action: string,
+    input: I,
+    now?: Date,
+  ): { input: I & { signature: ActionSignature }; updateId: string };
 }
 
 export class SigningKeyError extends Error {
@@ -17,12 +22,17 @@ export class SigningKeyError extends Error {
 }
 
 export function signerFromKey(privateKey: KeyObject): ActionSigner {
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new SigningKeyError(`The signing key is ${privateKey.asymmetricKeyType ?? 'not a private key'}, not Ed25519; make one with: incident keygen`);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new SigningKeyError(
+      `The signing key is ${privateKey.asymmetricKeyType ?? 'not a private key'}, not Ed25519; make one with: incident keygen`,
+    );
   return {
     sign(incidentId, action, input, now = new Date()) {
       const signedAt = now.toISOString();
       const nonce = randomUUID();
-      const value = sign(null, signingMessage(incidentId, action, input, signedAt, nonce), privateKey).toString('base64');
+      const value = sign(null, signingMessage(incidentId, action, input, signedAt, nonce), privateKey).toString(
+        'base64',
+      );
       return { input: { ...input, signature: { signedAt, nonce, value } }, updateId: nonce };
     },
   };
@@ -34,7 +44,9 @@ export function signerFromFile(file: string): ActionSigner {
   try {
     pem = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new SigningKeyError(`Cannot read the signing key ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}). Make one with: incident keygen --out ${file}`);
+    throw new SigningKeyError(
+      `Cannot read the signing key ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}). Make one with: incident keygen --out ${file}`,
+    );
   }
   let key: KeyObject;
   try {
@@ -49,5 +61,8 @@ export function signerFromFile(file: string): ActionSigner {
 export function generateSigningKey(): { privateKeyPem: string; publicKey: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const spki = publicKey.export({ format: 'der', type: 'spki' });
-  return { privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), publicKey: spki.subarray(spki.length - 32).toString('base64') };
+  return {
+    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicKey: spki.subarray(spki.length - 32).toString('base64'),
+  };
 }

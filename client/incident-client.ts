@@ -1,4 +1,10 @@
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { ActionRefused, validateOpenRequest } from '../domain/actions';
 import type { OpenIncidentRequest } from '../domain/incident';
@@ -23,7 +29,10 @@ export class IncidentClient {
    * Validates before starting, so a bad request never reaches Temporal; the incident id is the workflow id.
    * The deadlines and recipients are the worker's: a request may only name a profile the worker allows.
    */
-  async open(raw: unknown, now = new Date()): Promise<{ request: OpenIncidentRequest; handle: WorkflowHandle<api.IncidentWorkflow> }> {
+  async open(
+    raw: unknown,
+    now = new Date(),
+  ): Promise<{ request: OpenIncidentRequest; handle: WorkflowHandle<api.IncidentWorkflow> }> {
     const request = validateOpenRequest(raw, now);
     try {
       const handle = await this.client.workflow.start<api.IncidentWorkflow>(api.WORKFLOW_TYPE, {
@@ -39,7 +48,8 @@ export class IncidentClient {
       });
       return { request, handle };
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ActionRefused(`Incident ${request.incidentId} already exists; choose another id.`);
+      if (err instanceof WorkflowExecutionAlreadyStartedError)
+        throw new ActionRefused(`Incident ${request.incidentId} already exists; choose another id.`);
       throw err;
     }
   }
@@ -49,10 +59,18 @@ export class IncidentClient {
   }
 
   /** With a signer the input carries the actor's signature, and the update id is its nonce. */
-  async act<I extends { actor: string }>(incidentId: string, update: UpdateDef<I>, input: I, signer?: ActionSigner): Promise<api.ActionResult> {
+  async act<I extends { actor: string }>(
+    incidentId: string,
+    update: UpdateDef<I>,
+    input: I,
+    signer?: ActionSigner,
+  ): Promise<api.ActionResult> {
     const signed = signer?.sign(incidentId, update.name, input);
     try {
-      return await this.handle(incidentId).executeUpdate(update, { args: [signed?.input ?? input], updateId: signed?.updateId });
+      return await this.handle(incidentId).executeUpdate(update, {
+        args: [signed?.input ?? input],
+        updateId: signed?.updateId,
+      });
     } catch (err) {
       throw await this.explain(err, incidentId);
     }
@@ -96,24 +114,33 @@ export class IncidentClient {
   }
 
   /** Polls the query until `ready` holds; for scripts and tests that wait on asynchronous steps. */
-  async waitFor(incidentId: string, ready: (view: api.IncidentView) => boolean, timeoutMs = 60_000): Promise<api.IncidentView> {
+  async waitFor(
+    incidentId: string,
+    ready: (view: api.IncidentView) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<api.IncidentView> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const view = await this.view(incidentId);
       if (ready(view)) return view;
-      if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting on incident ${incidentId} (phase ${view.phase}).`);
+      if (Date.now() > deadline)
+        throw new Error(`Timed out after ${timeoutMs} ms waiting on incident ${incidentId} (phase ${view.phase}).`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
 
   /** Temporal answers "not found" both for an unknown id and for an update to a finished run. */
   private async explain(err: unknown, incidentId: string): Promise<Error> {
-    if (err instanceof WorkflowUpdateFailedError) return new ActionRefused((err.cause as Error | undefined)?.message ?? err.message);
+    if (err instanceof WorkflowUpdateFailedError)
+      return new ActionRefused((err.cause as Error | undefined)?.message ?? err.message);
     if (!(err instanceof WorkflowNotFoundError)) return err as Error;
     try {
       const description = await this.handle(incidentId).describe();
-      if (description.status.name === 'COMPLETED') return new ActionRefused(`Incident ${incidentId} is closed; open a new incident for new activity.`);
-      return new ActionRefused(`Incident ${incidentId} is no longer running (${description.status.name.toLowerCase()}); its audit trail and reports remain under the data dir.`);
+      if (description.status.name === 'COMPLETED')
+        return new ActionRefused(`Incident ${incidentId} is closed; open a new incident for new activity.`);
+      return new ActionRefused(
+        `Incident ${incidentId} is no longer running (${description.status.name.toLowerCase()}); its audit trail and reports remain under the data dir.`,
+      );
     } catch {
       return new IncidentNotFound(incidentId);
     }

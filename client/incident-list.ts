@@ -1,7 +1,15 @@
 import { ActionRefused } from '../domain/action-refused';
 import { DATA_IMPACTS, PHASES, SEVERITIES } from '../domain/incident';
 import type { GrpcChannel } from '../platform/grpc-channel';
-import { encodeListRequest, EXECUTION_STATUS, forEachListedExecution, nextPageTokenOf, payloadValue, type ListedExecution, type WirePayload } from '../platform/temporal-wire';
+import {
+  encodeListRequest,
+  EXECUTION_STATUS,
+  forEachListedExecution,
+  nextPageTokenOf,
+  payloadValue,
+  type ListedExecution,
+  type WirePayload,
+} from '../platform/temporal-wire';
 import * as api from '../workflows/incident-api';
 
 // Lists incidents from Temporal visibility alone (search attributes and memo), so listing thousands of
@@ -30,7 +38,8 @@ export interface IncidentListRow {
 
 function check(value: string | undefined, allowed: readonly string[], what: string): string | undefined {
   if (value === undefined) return undefined;
-  if (!allowed.includes(value)) throw new ActionRefused(`${what} must be one of ${allowed.join(', ')} (got "${value}").`);
+  if (!allowed.includes(value))
+    throw new ActionRefused(`${what} must be one of ${allowed.join(', ')} (got "${value}").`);
   return value;
 }
 
@@ -53,16 +62,36 @@ const LIST_PAGE_SIZE = 1000;
 const LIST_TIMEOUT_MS = 30_000;
 const LIST_FIELDS = {
   memo: new Set(['incident', 'title', 'awareAt']),
-  searchAttributes: new Set([api.SA_SEVERITY.name, api.SA_PHASE.name, api.SA_DATA_IMPACT.name, api.SA_NEXT_DEADLINE.name]),
+  searchAttributes: new Set([
+    api.SA_SEVERITY.name,
+    api.SA_PHASE.name,
+    api.SA_DATA_IMPACT.name,
+    api.SA_NEXT_DEADLINE.name,
+  ]),
 };
 
 /** One page of `query`, encoded as it came; `onSent` as for GrpcChannel.unary. */
-export function requestListPage(channel: GrpcChannel, namespace: string, query: string, nextPageToken?: Uint8Array, onSent?: () => void): Promise<Buffer> {
-  return channel.unary('ListWorkflowExecutions', encodeListRequest({ namespace, query, pageSize: LIST_PAGE_SIZE, nextPageToken }), LIST_TIMEOUT_MS, onSent);
+export function requestListPage(
+  channel: GrpcChannel,
+  namespace: string,
+  query: string,
+  nextPageToken?: Uint8Array,
+  onSent?: () => void,
+): Promise<Buffer> {
+  return channel.unary(
+    'ListWorkflowExecutions',
+    encodeListRequest({ namespace, query, pageSize: LIST_PAGE_SIZE, nextPageToken }),
+    LIST_TIMEOUT_MS,
+    onSent,
+  );
 }
 
 /** Pages read over `channel`; `firstPage`, when given, is the first page's reply already under way. */
-export function visibilityPages(channel: GrpcChannel, namespace: string, firstPage?: Promise<Uint8Array>): ListPageReader {
+export function visibilityPages(
+  channel: GrpcChannel,
+  namespace: string,
+  firstPage?: Promise<Uint8Array>,
+): ListPageReader {
   return async (query, nextPageToken) => {
     if (!nextPageToken && firstPage) {
       const page = firstPage;
@@ -82,7 +111,11 @@ export type PayloadOpener = (payloads: WirePayload[]) => WirePayload[];
  * Every incident the filter selects, nearest deadline first. `open` decrypts memos when payload
  * encryption is on (search attributes never are encrypted).
  */
-export async function listIncidents(readPage: ListPageReader, open: PayloadOpener | undefined, filter: IncidentListFilter): Promise<IncidentListRow[]> {
+export async function listIncidents(
+  readPage: ListPageReader,
+  open: PayloadOpener | undefined,
+  filter: IncidentListFilter,
+): Promise<IncidentListRow[]> {
   /**
    * Title and awareness time from the memo. An incident this CLI cannot decrypt (another tenant's, or a
    * key it does not hold) is still listed, with the reason in place of its title.
@@ -98,7 +131,9 @@ export async function listIncidents(readPage: ListPageReader, open: PayloadOpene
       const [title, awareAt] = open ? open(payloads) : payloads;
       return { title: text(title) ?? '', awareAt: text(awareAt) };
     } catch (err) {
-      const reason = open ? (err as Error).message.split('\n')[0] : 'encrypted, and this CLI has no payload keys (INCIDENT_PAYLOAD_KEYS)';
+      const reason = open
+        ? (err as Error).message.split('\n')[0]
+        : 'encrypted, and this CLI has no payload keys (INCIDENT_PAYLOAD_KEYS)';
       return { title: `(unreadable: ${reason})` };
     }
   };
@@ -110,7 +145,8 @@ export async function listIncidents(readPage: ListPageReader, open: PayloadOpene
       incidentId: wf.workflowId,
       title,
       severity: sa[api.SA_SEVERITY.name] ?? '',
-      phase: status === 'RUNNING' ? (sa[api.SA_PHASE.name] ?? '') : status === 'COMPLETED' ? 'closed' : status.toLowerCase(),
+      phase:
+        status === 'RUNNING' ? (sa[api.SA_PHASE.name] ?? '') : status === 'COMPLETED' ? 'closed' : status.toLowerCase(),
       dataImpact: sa[api.SA_DATA_IMPACT.name] ?? 'unassessed',
       awareAt,
       nextDeadline: sa[api.SA_NEXT_DEADLINE.name],
@@ -121,7 +157,7 @@ export async function listIncidents(readPage: ListPageReader, open: PayloadOpene
   const query = visibilityQuery(filter);
   const rows: IncidentListRow[] = [];
   // The next page is asked for before this one is read, so the server works while this process does.
-  for (let reply: Uint8Array | undefined = await readPage(query); reply; ) {
+  for (let reply: Uint8Array | undefined = await readPage(query); reply;) {
     const nextPageToken = nextPageTokenOf(reply);
     const next = nextPageToken && readPage(query, nextPageToken);
     forEachListedExecution(reply, LIST_FIELDS, (wf) => rows.push(rowOf(wf)));
@@ -129,7 +165,11 @@ export async function listIncidents(readPage: ListPageReader, open: PayloadOpene
   }
   // Nearest deadline first; incidents with no open deadline after, newest first. Compared as numbers:
   // the server may write a time with or without fractions of a second.
-  const keyed = rows.map((row) => ({ row, deadline: row.nextDeadline ? Date.parse(row.nextDeadline) : Infinity, started: Date.parse(row.startedAt) }));
+  const keyed = rows.map((row) => ({
+    row,
+    deadline: row.nextDeadline ? Date.parse(row.nextDeadline) : Infinity,
+    started: Date.parse(row.startedAt),
+  }));
   keyed.sort((a, b) => a.deadline - b.deadline || b.started - a.started);
   return keyed.map((k) => k.row);
 }

@@ -87,9 +87,17 @@ export interface SignedInput {
 }
 
 /** The exact bytes an actor signs: bound to one incident and one action, so a signature cannot be moved. */
-export function signingMessage(incidentId: string, action: string, input: { actor: string }, signedAt: string, nonce: string): Uint8Array {
+export function signingMessage(
+  incidentId: string,
+  action: string,
+  input: { actor: string },
+  signedAt: string,
+  nonce: string,
+): Uint8Array {
   const { signature: _ignored, ...unsigned } = input as SignedInput;
-  return new TextEncoder().encode(['incident-action/v1', incidentId, action, signedAt, nonce, canonicalJson(unsigned)].join('\n'));
+  return new TextEncoder().encode(
+    ['incident-action/v1', incidentId, action, signedAt, nonce, canonicalJson(unsigned)].join('\n'),
+  );
 }
 
 const SPKI_ED25519_PREFIX = '302a300506032b6570032100';
@@ -104,7 +112,9 @@ export function normalisePublicKey(text: string): string {
   const bytes = base64Bytes(pem ? pem[1].replace(/\s+/g, '') : trimmed);
   if (bytes.length === 44 && hex(bytes.subarray(0, 12)) === SPKI_ED25519_PREFIX) return base64(bytes.subarray(12));
   if (bytes.length === 32) return base64(bytes);
-  throw new Error('is not an Ed25519 public key: give the base64 key printed by `incident keygen` or a PEM "PUBLIC KEY" block');
+  throw new Error(
+    'is not an Ed25519 public key: give the base64 key printed by `incident keygen` or a PEM "PUBLIC KEY" block',
+  );
 }
 
 // Base64 without Buffer, which workflow code does not have.

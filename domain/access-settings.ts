@@ -21,7 +21,9 @@ const rosterMemberSchema = z.object({
  * action must be signed by a member whose role the action needs. The worker's copy is the one enforced.
  */
 export const accessSchema = z.object({
-  roster: z.record(z.string().regex(/^[^\s].{0,199}$/, 'an actor name is 1–200 characters'), rosterMemberSchema).default({}),
+  roster: z
+    .record(z.string().regex(/^[^\s].{0,199}$/, 'an actor name is 1–200 characters'), rosterMemberSchema)
+    .default({}),
   actionRoles: z.partialRecord(z.enum(ACTIONS), z.array(z.enum(ROLES)).min(1)).default({}),
   maxSignatureAgeSeconds: z.number().positive().max(3600).default(300),
 });

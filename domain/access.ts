@@ -6,9 +6,30 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import { ROSTER_ACTION } from './audit-actions';
 import type { AuditEntry } from './audit-entry';
-import { base64Bytes, signingMessage, type AccessPolicy, type ActionName, type ActionSignature, type Role, type RosterMember, type SignedInput } from './access-policy';
+import {
+  base64Bytes,
+  signingMessage,
+  type AccessPolicy,
+  type ActionName,
+  type ActionSignature,
+  type Role,
+  type RosterMember,
+  type SignedInput,
+} from './access-policy';
 
-export { ACTIONS, DEFAULT_ACTION_ROLES, normalisePublicKey, ROLES, signingMessage, type AccessPolicy, type ActionName, type ActionSignature, type Role, type RosterMember, type SignedInput } from './access-policy';
+export {
+  ACTIONS,
+  DEFAULT_ACTION_ROLES,
+  normalisePublicKey,
+  ROLES,
+  signingMessage,
+  type AccessPolicy,
+  type ActionName,
+  type ActionSignature,
+  type Role,
+  type RosterMember,
+  type SignedInput,
+} from './access-policy';
 
 export class AccessRefused extends Error {
   constructor(
@@ -25,39 +46,81 @@ export class AccessRefused extends Error {
  * the person; returns the member's roles when allowed. With no policy (no roster configured) every
  * action is allowed, as before access control existed.
  */
-export function authorize<I extends { actor: string }>(policy: AccessPolicy | undefined, incidentId: string, action: string, request: I, now: Date, updateId?: string): Role[] | undefined {
+export function authorize<I extends { actor: string }>(
+  policy: AccessPolicy | undefined,
+  incidentId: string,
+  action: string,
+  request: I,
+  now: Date,
+  updateId?: string,
+): Role[] | undefined {
   const input = request as I & SignedInput;
   if (!policy || Object.keys(policy.roster).length === 0) return undefined;
   const actor = typeof input?.actor === 'string' ? input.actor : '';
   const member = Object.prototype.hasOwnProperty.call(policy.roster, actor) ? policy.roster[actor] : undefined;
   if (!member) {
-    throw new AccessRefused(`"${actor.slice(0, 80)}" is not in the roster of people who may act on incidents. Act as yourself (--as NAME) or ask an administrator to add you.`, 'unknown-actor');
+    throw new AccessRefused(
+      `"${actor.slice(0, 80)}" is not in the roster of people who may act on incidents. Act as yourself (--as NAME) or ask an administrator to add you.`,
+      'unknown-actor',
+    );
   }
   const sig = input.signature;
-  if (!sig || typeof sig !== 'object' || typeof sig.value !== 'string' || typeof sig.signedAt !== 'string' || typeof sig.nonce !== 'string') {
-    throw new AccessRefused(`The action is not signed. Sign it with ${actor}'s key: set INCIDENT_SIGNING_KEY or --key (incident keygen makes one).`, 'unsigned');
+  if (
+    !sig ||
+    typeof sig !== 'object' ||
+    typeof sig.value !== 'string' ||
+    typeof sig.signedAt !== 'string' ||
+    typeof sig.nonce !== 'string'
+  ) {
+    throw new AccessRefused(
+      `The action is not signed. Sign it with ${actor}'s key: set INCIDENT_SIGNING_KEY or --key (incident keygen makes one).`,
+      'unsigned',
+    );
   }
   const signedAtMs = Date.parse(sig.signedAt);
   const ageSeconds = (now.getTime() - signedAtMs) / 1000;
   if (Number.isNaN(signedAtMs) || Math.abs(ageSeconds) > policy.maxSignatureAgeSeconds) {
-    throw new AccessRefused(`The signature was made at ${sig.signedAt.slice(0, 40)}, more than ${policy.maxSignatureAgeSeconds} s from now: sign the action again (check this computer's clock).`, 'stale-signature');
+    throw new AccessRefused(
+      `The signature was made at ${sig.signedAt.slice(0, 40)}, more than ${policy.maxSignatureAgeSeconds} s from now: sign the action again (check this computer's clock).`,
+      'stale-signature',
+    );
   }
   if (updateId !== undefined && sig.nonce !== updateId) {
-    throw new AccessRefused('The signature belongs to another request (its nonce is not this update id); sign the action again.', 'bad-signature');
+    throw new AccessRefused(
+      'The signature belongs to another request (its nonce is not this update id); sign the action again.',
+      'bad-signature',
+    );
   }
-  if (!signatureMatches(sig, incidentId, action, input, member.publicKey)) throw new AccessRefused(`The signature does not match ${actor}'s key in the roster: the action was changed after signing, or signed with another key.`, 'bad-signature');
+  if (!signatureMatches(sig, incidentId, action, input, member.publicKey))
+    throw new AccessRefused(
+      `The signature does not match ${actor}'s key in the roster: the action was changed after signing, or signed with another key.`,
+      'bad-signature',
+    );
   const allowed = policy.actionRoles[action as ActionName] ?? [];
   if (!member.roles.some((r) => allowed.includes(r))) {
     const what = action.replace(/([A-Z])/g, ' $1').toLowerCase();
-    throw new AccessRefused(`${actor} (${member.roles.join(', ')}) may not ${what}: it needs the role ${allowed.join(' or ') || '(none configured)'}.`, 'role');
+    throw new AccessRefused(
+      `${actor} (${member.roles.join(', ')}) may not ${what}: it needs the role ${allowed.join(' or ') || '(none configured)'}.`,
+      'role',
+    );
   }
   return member.roles;
 }
 
 /** A malformed signature or key is a mismatch, not an error: the action is refused with its reason. */
-function signatureMatches(sig: ActionSignature, incidentId: string, action: string, input: SignedInput, publicKey: string): boolean {
+function signatureMatches(
+  sig: ActionSignature,
+  incidentId: string,
+  action: string,
+  input: SignedInput,
+  publicKey: string,
+): boolean {
   try {
-    return ed25519.verify(base64Bytes(sig.value), signingMessage(incidentId, action, input, sig.signedAt, sig.nonce), base64Bytes(publicKey));
+    return ed25519.verify(
+      base64Bytes(sig.value),
+      signingMessage(incidentId, action, input, sig.signedAt, sig.nonce),
+      base64Bytes(publicKey),
+    );
   } catch {
     return false;
   }
@@ -78,18 +141,29 @@ export function verifyProofs(entries: AuditEntry[], incidentId: string): ProofVe
   const verdict: ProofVerdict = { signed: 0, verified: 0, failures: [] };
   for (const e of entries) {
     if (e.action === ROSTER_ACTION) roster = (e.details.members as Record<string, RosterMember>) ?? {};
-    const proof = e.details.signedRequest as { action?: string; signature?: ActionSignature; input?: SignedInput } | undefined;
+    const proof = e.details.signedRequest as
+      { action?: string; signature?: ActionSignature; input?: SignedInput } | undefined;
     if (!proof) continue;
     verdict.signed++;
-    const member = proof.input && Object.prototype.hasOwnProperty.call(roster, proof.input.actor) ? roster[proof.input.actor] : undefined;
+    const member =
+      proof.input && Object.prototype.hasOwnProperty.call(roster, proof.input.actor)
+        ? roster[proof.input.actor]
+        : undefined;
     const sig = proof.signature;
     if (!member || !sig || !proof.input || !proof.action) {
-      verdict.failures.push({ seq: e.seq, problem: `signed by "${proof.input?.actor ?? '?'}", who is not in the roster recorded before it` });
+      verdict.failures.push({
+        seq: e.seq,
+        problem: `signed by "${proof.input?.actor ?? '?'}", who is not in the roster recorded before it`,
+      });
       continue;
     }
     const ok = signatureMatches(sig, incidentId, proof.action, proof.input, member.publicKey);
     if (ok && proof.input.actor === e.actor) verdict.verified++;
-    else verdict.failures.push({ seq: e.seq, problem: `the signature of ${proof.input.actor} does not match the recorded request` });
+    else
+      verdict.failures.push({
+        seq: e.seq,
+        problem: `the signature of ${proof.input.actor} does not match the recorded request`,
+      });
   }
   return verdict;
 }

@@ -31,11 +31,18 @@ export function verifyChain(entries: AuditEntry[], incidentId?: string): VerifyR
   let closed = false;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
-    const fail = (problem: string): VerifyResult => ({ ok: false, entries: entries.length, line: i + 1, seq: e?.seq, problem });
+    const fail = (problem: string): VerifyResult => ({
+      ok: false,
+      entries: entries.length,
+      line: i + 1,
+      seq: e?.seq,
+      problem,
+    });
     if (!e || typeof e !== 'object' || typeof e.seq !== 'number' || typeof e.hash !== 'string') {
       return fail('is not an audit entry');
     }
-    if (incidentId !== undefined && e.incidentId !== incidentId) return fail(`belongs to incident ${e.incidentId}, not ${incidentId}`);
+    if (incidentId !== undefined && e.incidentId !== incidentId)
+      return fail(`belongs to incident ${e.incidentId}, not ${incidentId}`);
     if (closed) return fail(`follows the closing entry: nothing may be appended after ${CLOSING_ACTION}`);
     if (e.seq !== i + 1) {
       const expected = i + 1;
@@ -47,8 +54,10 @@ export function verifyChain(entries: AuditEntry[], incidentId?: string): VerifyR
           : `has seq ${e.seq} where ${expected} was expected: entries were reordered or duplicated`,
       );
     }
-    if (e.prevHash !== prevHash) return fail('does not link to the entry before it: an entry before it was removed, reordered or modified');
-    if (entryHash(prevHash, e) !== e.hash) return fail('was modified after it was written: its hash does not match its content');
+    if (e.prevHash !== prevHash)
+      return fail('does not link to the entry before it: an entry before it was removed, reordered or modified');
+    if (entryHash(prevHash, e) !== e.hash)
+      return fail('was modified after it was written: its hash does not match its content');
     prevHash = e.hash;
     closed = e.action === CLOSING_ACTION;
   }

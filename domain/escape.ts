@@ -15,7 +15,9 @@ export function escapeHtml(value: string): string {
 
 /** One line of plain text: a header value or table cell that a newline must not split or forge. */
 export function singleLine(value: string): string {
-  return stripControl(value).replace(/[\r\n\t]+/g, ' ').trim();
+  return stripControl(value)
+    .replace(/[\r\n\t]+/g, ' ')
+    .trim();
 }
 
 /**
@@ -26,5 +28,8 @@ export function escapeMarkdown(value: string): string {
   return stripControl(value)
     .replace(/([\\`*_[\]<>|~])/g, '\\$1')
     .replace(/^(\s*)([=-])(?=[=-]*\s*$)/gm, '$1\\$2')
-    .replace(/^(\s*)([#+-]|\d+\.)(?=\s|$)/gm, (_, indent: string, mark: string) => `${indent}${mark.replace(/^(\d+)\./, '$1\\.').replace(/^([#+-])$/, '\\$1')}`);
+    .replace(
+      /^(\s*)([#+-]|\d+\.)(?=\s|$)/gm,
+      (_, indent: string, mark: string) => `${indent}${mark.replace(/^(\d+)\./, '$1\\.').replace(/^([#+-])$/, '\\$1')}`,
+    );
 }

@@ -18,7 +18,15 @@ export const INCIDENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** A system name, as in the systems configuration and in alerts. */
 export const SYSTEM_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-export const CONTACT_KINDS = ['law-enforcement', 'regulator', 'customer', 'vendor', 'insurer', 'legal-counsel', 'other'] as const;
+export const CONTACT_KINDS = [
+  'law-enforcement',
+  'regulator',
+  'customer',
+  'vendor',
+  'insurer',
+  'legal-counsel',
+  'other',
+] as const;
 export type ContactKind = (typeof CONTACT_KINDS)[number];
 
 export interface OpenIncidentRequest {
@@ -206,7 +214,14 @@ export interface IncidentState {
   restoredAt?: string;
   restoredBy?: string;
   /** The most recent alerts (at most MAX_RECENT_ALERTS), for display; the audit trail has every one. */
-  alerts: { source: string; dedupKey: string; status: 'firing' | 'resolved'; title: string; observedAt: string; receivedAt: string }[];
+  alerts: {
+    source: string;
+    dedupKey: string;
+    status: 'firing' | 'resolved';
+    title: string;
+    observedAt: string;
+    receivedAt: string;
+  }[];
   /** Identity of every alert seen, so a retry is recorded once however many alerts the incident has. */
   alertKeys?: string[];
   alertsReceived?: number;

@@ -17,7 +17,14 @@ export interface MailMessage {
 
 type Row = [label: string, value: string];
 
-function compose(key: string, to: string[], subject: string, intro: string, rows: Row[], outro: string[] = []): MailMessage {
+function compose(
+  key: string,
+  to: string[],
+  subject: string,
+  intro: string,
+  rows: Row[],
+  outro: string[] = [],
+): MailMessage {
   const cleanRows = rows.filter(([, v]) => v !== '');
   const text = [
     stripControl(intro),
@@ -30,7 +37,9 @@ function compose(key: string, to: string[], subject: string, intro: string, rows
     '<!doctype html><html><body style="font-family:sans-serif">',
     `<p>${escapeHtml(intro)}</p>`,
     '<table cellpadding="4">',
-    ...cleanRows.map(([l, v]) => `<tr><th align="left">${escapeHtml(l)}</th><td>${escapeHtml(v).replace(/\n/g, '<br>')}</td></tr>`),
+    ...cleanRows.map(
+      ([l, v]) => `<tr><th align="left">${escapeHtml(l)}</th><td>${escapeHtml(v).replace(/\n/g, '<br>')}</td></tr>`,
+    ),
     '</table>',
     ...outro.map((p) => `<p>${escapeHtml(p)}</p>`),
     '</body></html>',
@@ -61,10 +70,19 @@ export function seniorAlert(s: IncidentState, policy: Policy, level: number, to:
   const intro = first
     ? `A security incident has been opened. Senior personnel, including the CTO, are being told at once as the procedure requires.`
     : `Nobody has acknowledged incident ${s.incidentId} within ${policy.ackWindowMinutes * level} minutes of opening. You are the next people on the escalation list.`;
-  return compose(`${s.incidentId}/escalation-${level}`, to, subject, intro, incidentRows(s, policy), [ackHint(s.incidentId)]);
+  return compose(`${s.incidentId}/escalation-${level}`, to, subject, intro, incidentRows(s, policy), [
+    ackHint(s.incidentId),
+  ]);
 }
 
-export function deadlineNotice(s: IncidentState, ob: Obligation, notice: Notice, policy: Policy, to: string[], now: Date): MailMessage {
+export function deadlineNotice(
+  s: IncidentState,
+  ob: Obligation,
+  notice: Notice,
+  policy: Policy,
+  to: string[],
+  now: Date,
+): MailMessage {
   const late = notice.kind === 'overdue';
   const subject = late
     ? `[${s.severity}] OVERDUE: ${ob.title} (incident ${s.incidentId})`
@@ -72,15 +90,23 @@ export function deadlineNotice(s: IncidentState, ob: Obligation, notice: Notice,
   const intro = late
     ? `The deadline to "${ob.title}" has passed and it is not met. ${describeTimeLeft(ob.dueAt, now)}.`
     : `Reminder: "${ob.title}" is due soon (${describeTimeLeft(ob.dueAt, now)}).`;
-  const outro = late && ob.kind === 'notify-regulator'
-    ? [`A late notification to the ${policy.regulator.name} must state the reasons for the delay (${policy.regulator.article}(1)).`]
-    : [];
+  const outro =
+    late && ob.kind === 'notify-regulator'
+      ? [
+          `A late notification to the ${policy.regulator.name} must state the reasons for the delay (${policy.regulator.article}(1)).`,
+        ]
+      : [];
   return compose(
     `${s.incidentId}/${ob.id}/${notice.key}`,
     to,
     subject,
     intro,
-    [['Obligation', ob.title], ['Owed to', ob.owedTo], ['Due', formatInZone(ob.dueAt, policy.timeZone)], ...incidentRows(s, policy).slice(0, 5)],
+    [
+      ['Obligation', ob.title],
+      ['Owed to', ob.owedTo],
+      ['Due', formatInZone(ob.dueAt, policy.timeZone)],
+      ...incidentRows(s, policy).slice(0, 5),
+    ],
     outro,
   );
 }
@@ -88,14 +114,20 @@ export function deadlineNotice(s: IncidentState, ob: Obligation, notice: Notice,
 export function draftCustomerNotice(s: IncidentState, policy: Policy): { subject: string; text: string } {
   const a = s.assessment;
   const what =
-    a?.dataImpact === 'project' ? 'data of your projects hosted with us' : a?.dataImpact === 'none' ? 'our services' : 'personal data we process for you';
+    a?.dataImpact === 'project'
+      ? 'data of your projects hosted with us'
+      : a?.dataImpact === 'none'
+        ? 'our services'
+        : 'personal data we process for you';
   const text = [
     `Dear customer,`,
     '',
     `On ${formatInZone(s.awareAt, policy.timeZone)}, ${policy.organisation} became aware of a security incident (${s.category}) that affects ${what}.`,
     a?.dataCategories.length ? `Categories of data concerned: ${a.dataCategories.join(', ')}.` : '',
     a?.likelyConsequences ? `Likely consequences: ${a.likelyConsequences}.` : '',
-    a?.measures ? `Measures taken or proposed: ${a.measures}.` : 'We isolated the affected systems and preserved forensic evidence.',
+    a?.measures
+      ? `Measures taken or proposed: ${a.measures}.`
+      : 'We isolated the affected systems and preserved forensic evidence.',
     `Our reference for this incident is ${s.incidentId}. Our Data Protection Officer, ${policy.dpo.name}, can be reached at ${policy.dpo.email}.`,
     '',
     `${policy.organisation}`,
@@ -105,18 +137,40 @@ export function draftCustomerNotice(s: IncidentState, policy: Policy): { subject
   return { subject: `Security incident notification from ${policy.organisation} (ref. ${s.incidentId})`, text };
 }
 
-export function customerNoticeMail(s: IncidentState, notice: { subject: string; text: string }, contact: { name: string; email: string }): MailMessage {
+export function customerNoticeMail(
+  s: IncidentState,
+  notice: { subject: string; text: string },
+  contact: { name: string; email: string },
+): MailMessage {
   // A replacer function, so that "$&" or "$$" in a name is written as it is, not as a replacement pattern.
   const text = `${stripControl(notice.text).replace(/^Dear customer,/, () => `Dear ${singleLine(contact.name)},`)}\n`;
   const html = `<!doctype html><html><body style="font-family:sans-serif">${text
     .split('\n\n')
     .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
     .join('\n')}</body></html>`;
-  return { key: `${s.incidentId}/customer-notice/${contact.email.toLowerCase()}`, to: [contact.email], subject: singleLine(notice.subject), text, html };
+  return {
+    key: `${s.incidentId}/customer-notice/${contact.email.toLowerCase()}`,
+    to: [contact.email],
+    subject: singleLine(notice.subject),
+    text,
+    html,
+  };
 }
 
-export function rfoMail(s: IncidentState, requestId: string, to: string, rfoMarkdown: string, policy: Policy): MailMessage {
+export function rfoMail(
+  s: IncidentState,
+  requestId: string,
+  to: string,
+  rfoMarkdown: string,
+  policy: Policy,
+): MailMessage {
   const text = `Please find below the Reason-for-Outage report for incident ${s.incidentId}, as you requested.\n\n${stripControl(rfoMarkdown)}`;
   const html = `<!doctype html><html><body style="font-family:sans-serif"><pre style="white-space:pre-wrap">${escapeHtml(text)}</pre></body></html>`;
-  return { key: `${s.incidentId}/rfo/${requestId}`, to: [to], subject: singleLine(`Reason for Outage: ${s.title} (${policy.organisation}, ref. ${s.incidentId})`), text, html };
+  return {
+    key: `${s.incidentId}/rfo/${requestId}`,
+    to: [to],
+    subject: singleLine(`Reason for Outage: ${s.title} (${policy.organisation}, ref. ${s.incidentId})`),
+    text,
+    html,
+  };
 }

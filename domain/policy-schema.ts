@@ -3,7 +3,10 @@ import { z } from 'zod';
 // The procedure's numbers and people. A deployment changes them in configuration; a running incident
 // keeps the policy it was opened with, so a config change never moves a deadline already announced.
 
-const email = z.string().trim().pipe(z.email({ message: 'must be an email address such as cto@example.com' }));
+const email = z
+  .string()
+  .trim()
+  .pipe(z.email({ message: 'must be an email address such as cto@example.com' }));
 
 export const policySchema = z
   .object({
@@ -25,7 +28,10 @@ export const policySchema = z
       legal: ['legal@example.com'],
     }),
     /** Level 0 is told at once when an incident opens; each later level when nobody acknowledged in the window. */
-    escalation: z.array(z.array(z.string()).min(1)).min(1).default([['cto', 'ciso'], ['ceo'], ['ceo', 'legal']]),
+    escalation: z
+      .array(z.array(z.string()).min(1))
+      .min(1)
+      .default([['cto', 'ciso'], ['ceo'], ['ceo', 'legal']]),
     /** Roles reminded before each legal deadline and told when one passes. */
     deadlineRecipients: z.array(z.string()).min(1).default(['cto', 'dpo', 'legal']),
     dpo: z
@@ -41,17 +47,35 @@ export const policySchema = z
     overdueRepeatHours: z.number().positive().default(4),
   })
   .superRefine((p, ctx) => {
-    const roles = new Set(Object.entries(p.recipients).filter(([, addresses]) => addresses.length > 0).map(([role]) => role));
+    const roles = new Set(
+      Object.entries(p.recipients)
+        .filter(([, addresses]) => addresses.length > 0)
+        .map(([role]) => role),
+    );
     p.escalation.forEach((level, i) =>
       level.forEach((role) => {
-        if (!roles.has(role)) ctx.addIssue({ code: 'custom', path: ['escalation', i], message: `names role "${role}", which has no recipients` });
+        if (!roles.has(role))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['escalation', i],
+            message: `names role "${role}", which has no recipients`,
+          });
       }),
     );
     p.deadlineRecipients.forEach((role) => {
-      if (!roles.has(role)) ctx.addIssue({ code: 'custom', path: ['deadlineRecipients'], message: `names role "${role}", which has no recipients` });
+      if (!roles.has(role))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['deadlineRecipients'],
+          message: `names role "${role}", which has no recipients`,
+        });
     });
     if (!p.escalation[0].includes('cto')) {
-      ctx.addIssue({ code: 'custom', path: ['escalation', 0], message: 'must include the role "cto": the procedure tells the CTO at once' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['escalation', 0],
+        message: 'must include the role "cto": the procedure tells the CTO at once',
+      });
     }
   });
 

@@ -24,16 +24,26 @@ export const list = (items: string[]): Block => ({ kind: 'list', items });
 export const table = (head: string[], rows: string[][]): Block => ({ kind: 'table', head, rows });
 
 export function renderMarkdown(doc: ReportDocument): string {
-  const out: string[] = [`# ${escapeMarkdown(singleLine(doc.title))}`, '', `_${escapeMarkdown(singleLine(doc.subtitle))}_`, ''];
+  const out: string[] = [
+    `# ${escapeMarkdown(singleLine(doc.title))}`,
+    '',
+    `_${escapeMarkdown(singleLine(doc.subtitle))}_`,
+    '',
+  ];
   for (const section of doc.sections) {
     out.push(`## ${escapeMarkdown(singleLine(section.heading))}`, '');
     for (const b of section.blocks) {
       if (b.kind === 'paragraph') out.push(escapeMarkdown(b.text), '');
-      if (b.kind === 'list') out.push(...(b.items.length ? b.items.map((i) => `- ${escapeMarkdown(singleLine(i))}`) : ['- (none)']), '');
+      if (b.kind === 'list')
+        out.push(...(b.items.length ? b.items.map((i) => `- ${escapeMarkdown(singleLine(i))}`) : ['- (none)']), '');
       if (b.kind === 'table') {
         const cell = (v: string) => escapeMarkdown(singleLine(v));
         out.push(`| ${b.head.map(cell).join(' | ')} |`, `|${b.head.map(() => ' --- ').join('|')}|`);
-        out.push(...(b.rows.length ? b.rows.map((r) => `| ${r.map(cell).join(' | ')} |`) : [`| ${b.head.map((_, i) => (i === 0 ? '(none)' : '')).join(' | ')} |`]));
+        out.push(
+          ...(b.rows.length
+            ? b.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)
+            : [`| ${b.head.map((_, i) => (i === 0 ? '(none)' : '')).join(' | ')} |`]),
+        );
         out.push('');
       }
     }
@@ -55,7 +65,10 @@ export function renderHtml(doc: ReportDocument): string {
     out.push(`<h2>${escapeHtml(section.heading)}</h2>`);
     for (const b of section.blocks) {
       if (b.kind === 'paragraph') out.push(`<p>${escapeHtml(b.text).replace(/\n/g, '<br>')}</p>`);
-      if (b.kind === 'list') out.push(`<ul>${(b.items.length ? b.items : ['(none)']).map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`);
+      if (b.kind === 'list')
+        out.push(
+          `<ul>${(b.items.length ? b.items : ['(none)']).map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`,
+        );
       if (b.kind === 'table') {
         out.push('<table>', `<tr>${b.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`);
         out.push(...b.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`));

@@ -17,7 +17,11 @@ function obligationRows(obligations: Obligation[], tz: string): string[][] {
     formatInZone(o.dueAt, tz),
     o.status === 'met' ? `met${o.metAt && isLate(o, new Date(o.metAt)) ? ' LATE' : ''}` : o.status,
     o.metAt ? `${formatInZone(o.metAt, tz)} by ${o.metBy ?? '?'}` : '',
-    [o.proof.join(', '), o.lateReason ? `reason for delay: ${o.lateReason}` : '', o.waivedReason ? `waived: ${o.waivedReason}` : '']
+    [
+      o.proof.join(', '),
+      o.lateReason ? `reason for delay: ${o.lateReason}` : '',
+      o.waivedReason ? `waived: ${o.waivedReason}` : '',
+    ]
       .filter(Boolean)
       .join('; '),
   ]);
@@ -25,7 +29,13 @@ function obligationRows(obligations: Obligation[], tz: string): string[][] {
 
 function evidenceRows(s: IncidentState, tz: string): string[][] {
   return s.systems.flatMap((sys) =>
-    sys.evidenceRecords.map((e) => [sys.name, e.location, `${e.sizeBytes} bytes`, e.sha256, `${e.collectedBy}, ${formatInZone(e.finishedAt, tz)}`]),
+    sys.evidenceRecords.map((e) => [
+      sys.name,
+      e.location,
+      `${e.sizeBytes} bytes`,
+      e.sha256,
+      `${e.collectedBy}, ${formatInZone(e.finishedAt, tz)}`,
+    ]),
   );
 }
 
@@ -53,7 +63,12 @@ function headerSection(s: IncidentState, policy: Policy): Section {
           ['Aware since', formatInZone(s.awareAt, tz)],
           ['Opened', `${formatInZone(s.openedAt, tz)} by ${s.openedBy}`],
           ['How it was detected', s.detection],
-          ['Acknowledged', s.acknowledgement ? `${formatInZone(s.acknowledgement.at, tz)} by ${s.acknowledgement.by}` : 'not acknowledged'],
+          [
+            'Acknowledged',
+            s.acknowledgement
+              ? `${formatInZone(s.acknowledgement.at, tz)} by ${s.acknowledgement.by}`
+              : 'not acknowledged',
+          ],
           ['Restored', s.restoredAt ? formatInZone(s.restoredAt, tz) : 'not yet'],
           ['Closed', s.closedAt ? formatInZone(s.closedAt, tz) : 'open'],
         ],
@@ -76,15 +91,30 @@ export function rcaReport(s: IncidentState, audit: AuditEntry[], policy: Policy,
         blocks: c
           ? [
               para(`Root cause: ${c.rootCause}`),
-              para(`Analysis conducted by: ${c.conductedBy === 'law-enforcement' ? 'law enforcement' : 'internal staff'} (recorded by ${c.by}, ${formatInZone(c.at, tz)})`),
+              para(
+                `Analysis conducted by: ${c.conductedBy === 'law-enforcement' ? 'law enforcement' : 'internal staff'} (recorded by ${c.by}, ${formatInZone(c.at, tz)})`,
+              ),
               para('Contributing factors:'),
               list(c.contributingFactors),
-              table(['Action', 'Owner'], c.actions.map((a) => [a.action, a.owner])),
+              table(
+                ['Action', 'Owner'],
+                c.actions.map((a) => [a.action, a.owner]),
+              ),
             ]
-          : [para(`Not yet concluded. Analysis assigned to: ${s.rcaAssignedTo === 'law-enforcement' ? 'law enforcement' : 'internal staff'}.`)],
+          : [
+              para(
+                `Not yet concluded. Analysis assigned to: ${s.rcaAssignedTo === 'law-enforcement' ? 'law enforcement' : 'internal staff'}.`,
+              ),
+            ],
       },
-      { heading: 'Containment', blocks: [table(['System', 'Isolation', 'Evidence', 'Release'], containmentRows(s, tz))] },
-      { heading: 'Forensic evidence (byte-for-byte copies)', blocks: [table(['System', 'Stored copy', 'Size', 'SHA-256', 'Collected'], evidenceRows(s, tz))] },
+      {
+        heading: 'Containment',
+        blocks: [table(['System', 'Isolation', 'Evidence', 'Release'], containmentRows(s, tz))],
+      },
+      {
+        heading: 'Forensic evidence (byte-for-byte copies)',
+        blocks: [table(['System', 'Stored copy', 'Size', 'SHA-256', 'Collected'], evidenceRows(s, tz))],
+      },
       {
         heading: 'Third-party contacts',
         blocks: [
@@ -94,10 +124,18 @@ export function rcaReport(s: IncidentState, audit: AuditEntry[], policy: Policy,
           ),
         ],
       },
-      { heading: 'Obligations', blocks: [table(['Obligation', 'Due', 'Status', 'Met', 'Proof'], obligationRows(s.obligations, tz))] },
+      {
+        heading: 'Obligations',
+        blocks: [table(['Obligation', 'Due', 'Status', 'Met', 'Proof'], obligationRows(s.obligations, tz))],
+      },
       {
         heading: 'Timeline (from the audit trail)',
-        blocks: [table(['#', 'When', 'Who', 'What'], audit.map((e) => [String(e.seq), formatInZone(e.at, tz), e.actor, describeAudit(e)]))],
+        blocks: [
+          table(
+            ['#', 'When', 'Who', 'What'],
+            audit.map((e) => [String(e.seq), formatInZone(e.at, tz), e.actor, describeAudit(e)]),
+          ),
+        ],
       },
     ],
   };
@@ -114,16 +152,27 @@ export function rfoReport(s: IncidentState, policy: Policy, renderedAt: string):
       { heading: 'Summary', blocks: [para(s.summary ?? s.title)] },
       {
         heading: 'Impact window',
-        blocks: [para(`From ${formatInZone(s.awareAt, tz)} to ${end ? formatInZone(end, tz) : 'ongoing (service not yet fully restored)'}.`)],
+        blocks: [
+          para(
+            `From ${formatInZone(s.awareAt, tz)} to ${end ? formatInZone(end, tz) : 'ongoing (service not yet fully restored)'}.`,
+          ),
+        ],
       },
-      { heading: 'Cause', blocks: [para(c ? c.rootCause : 'The investigation is ongoing; this report will be updated when it concludes.')] },
+      {
+        heading: 'Cause',
+        blocks: [
+          para(c ? c.rootCause : 'The investigation is ongoing; this report will be updated when it concludes.'),
+        ],
+      },
       {
         heading: 'Steps taken',
         blocks: [
           list([
             `Affected systems isolated: ${s.systems.filter((x) => x.isolation.state === 'done' || x.isolation.state === 'manual').length} of ${s.systems.length}.`,
             `Forensic copies preserved: ${s.systems.reduce((n, x) => n + x.evidenceRecords.length, 0)}.`,
-            s.restoredAt ? `Normal operations restored on ${formatInZone(s.restoredAt, tz)}.` : 'Restoration in progress.',
+            s.restoredAt
+              ? `Normal operations restored on ${formatInZone(s.restoredAt, tz)}.`
+              : 'Restoration in progress.',
             ...(s.contacts.some((k) => k.kind === 'law-enforcement') ? ['Law enforcement was informed.'] : []),
           ]),
         ],
@@ -152,13 +201,27 @@ export function regulatorDossier(s: IncidentState, policy: Policy, renderedAt: s
             [
               ['Became aware', formatInZone(s.awareAt, tz)],
               ['Notification due', ob ? formatInZone(ob.dueAt, tz) : 'not required'],
-              ['Filings so far', s.regulatorFilings.map((f) => `${f.phase} ${f.reference} (${formatInZone(f.filedAt, tz)})`).join('; ') || 'none'],
+              [
+                'Filings so far',
+                s.regulatorFilings
+                  .map((f) => `${f.phase} ${f.reference} (${formatInZone(f.filedAt, tz)})`)
+                  .join('; ') || 'none',
+              ],
             ],
           ),
-          ...(late ? [para(`This notification is made after the ${policy.regulatorHours}-hour period; the reasons for the delay must accompany it (Art. 33(1)).`)] : []),
+          ...(late
+            ? [
+                para(
+                  `This notification is made after the ${policy.regulatorHours}-hour period; the reasons for the delay must accompany it (Art. 33(1)).`,
+                ),
+              ]
+            : []),
         ],
       },
-      { heading: '(a) Nature of the breach', blocks: [para(`${s.category}: ${s.title}. ${s.summary ?? ''}`.trim()), para(`Detected by: ${s.detection}`)] },
+      {
+        heading: '(a) Nature of the breach',
+        blocks: [para(`${s.category}: ${s.title}. ${s.summary ?? ''}`.trim()), para(`Detected by: ${s.detection}`)],
+      },
       {
         heading: '(a) Categories and approximate numbers concerned',
         blocks: [
@@ -167,13 +230,22 @@ export function regulatorDossier(s: IncidentState, policy: Policy, renderedAt: s
             [
               ['Data impact', a?.dataImpact ?? 'not yet assessed'],
               ['Categories of data', a?.dataCategories.join(', ') || 'not yet known'],
-              ['Approximate number of people', a?.approxPeople !== undefined ? String(a.approxPeople) : 'not yet known'],
-              ['Approximate number of records', a?.approxRecords !== undefined ? String(a.approxRecords) : 'not yet known'],
+              [
+                'Approximate number of people',
+                a?.approxPeople !== undefined ? String(a.approxPeople) : 'not yet known',
+              ],
+              [
+                'Approximate number of records',
+                a?.approxRecords !== undefined ? String(a.approxRecords) : 'not yet known',
+              ],
             ],
           ),
         ],
       },
-      { heading: '(b) Data protection officer', blocks: [para(`${policy.dpo.name}, ${policy.dpo.email}${policy.dpo.phone ? `, ${policy.dpo.phone}` : ''}`)] },
+      {
+        heading: '(b) Data protection officer',
+        blocks: [para(`${policy.dpo.name}, ${policy.dpo.email}${policy.dpo.phone ? `, ${policy.dpo.phone}` : ''}`)],
+      },
       { heading: '(c) Likely consequences', blocks: [para(a?.likelyConsequences ?? 'Being assessed.')] },
       {
         heading: '(d) Measures taken or proposed',
@@ -182,7 +254,10 @@ export function regulatorDossier(s: IncidentState, policy: Policy, renderedAt: s
           table(['System', 'Isolation', 'Evidence', 'Release'], containmentRows(s, tz)),
         ],
       },
-      { heading: 'Information in phases (Art. 33(4))', blocks: [para('Information not yet available will be provided in further phases without undue delay.')] },
+      {
+        heading: 'Information in phases (Art. 33(4))',
+        blocks: [para('Information not yet available will be provided in further phases without undue delay.')],
+      },
     ],
   };
 }
@@ -190,7 +265,20 @@ export function regulatorDossier(s: IncidentState, policy: Policy, renderedAt: s
 /** One line a person reads in a timeline: the action, and the one or two details that matter. */
 export function describeAudit(e: AuditEntry): string {
   const d = e.details;
-  const pick = ['claimedActor', 'system', 'title', 'to', 'obligation', 'reason', 'sha256', 'reference', 'organisation', 'note', 'error', 'status']
+  const pick = [
+    'claimedActor',
+    'system',
+    'title',
+    'to',
+    'obligation',
+    'reason',
+    'sha256',
+    'reference',
+    'organisation',
+    'note',
+    'error',
+    'status',
+  ]
     .filter((k) => d[k] !== undefined && d[k] !== '')
     .slice(0, 3)
     .map((k) => `${k}=${Array.isArray(d[k]) ? (d[k] as unknown[]).join(',') : String(d[k])}`);

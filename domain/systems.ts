@@ -4,7 +4,9 @@ import { SYSTEM_NAME_PATTERN } from './incident';
 // The inventory of systems an incident can name, and for each the driver that isolates it and the one
 // that copies it. A driver's settings are data; the code that acts on them is in activities/drivers/.
 
-const argv = z.array(z.string().min(1)).min(1, 'needs the program and its arguments, e.g. ["nft", "add", "element", …]');
+const argv = z
+  .array(z.string().min(1))
+  .min(1, 'needs the program and its arguments, e.g. ["nft", "add", "element", …]');
 
 export const isolationDriverSchema = z.discriminatedUnion('driver', [
   z.object({
@@ -21,7 +23,14 @@ export const evidenceDriverSchema = z.discriminatedUnion('driver', [
   /** A file, directory or block device readable from the worker, copied byte for byte. */
   z.object({ driver: z.literal('local'), path: z.string().min(1) }),
   /** A command whose standard output is the image, e.g. ["ssh", "{system}", "dd", "if=/dev/sda", "bs=4M"]. */
-  z.object({ driver: z.literal('command'), snapshot: argv, timeoutSeconds: z.number().positive().default(6 * 3600) }),
+  z.object({
+    driver: z.literal('command'),
+    snapshot: argv,
+    timeoutSeconds: z
+      .number()
+      .positive()
+      .default(6 * 3600),
+  }),
   z.object({ driver: z.literal('manual') }),
 ]);
 
@@ -37,7 +46,12 @@ export const systemsSchema = z
   .superRefine((systems, ctx) => {
     // Checked here rather than as a record-key schema, whose failure message zod replaces with a generic one.
     for (const name of Object.keys(systems)) {
-      if (!SYSTEM_NAME_PATTERN.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a valid system name: use letters, digits and . _ : - (at most 128)` });
+      if (!SYSTEM_NAME_PATTERN.test(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `"${name}" is not a valid system name: use letters, digits and . _ : - (at most 128)`,
+        });
     }
   });
 

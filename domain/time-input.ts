@@ -4,16 +4,34 @@ import { sub } from 'date-fns/sub';
 // "2026-03-01 02:10+01:00"), or relative ("2h ago", "90 min ago", "1 day 3 hours ago").
 
 const UNITS: Record<string, 'minutes' | 'hours' | 'days' | 'weeks' | 'seconds'> = {
-  s: 'seconds', sec: 'seconds', secs: 'seconds', second: 'seconds', seconds: 'seconds',
-  m: 'minutes', min: 'minutes', mins: 'minutes', minute: 'minutes', minutes: 'minutes',
-  h: 'hours', hr: 'hours', hrs: 'hours', hour: 'hours', hours: 'hours',
-  d: 'days', day: 'days', days: 'days',
-  w: 'weeks', week: 'weeks', weeks: 'weeks',
+  s: 'seconds',
+  sec: 'seconds',
+  secs: 'seconds',
+  second: 'seconds',
+  seconds: 'seconds',
+  m: 'minutes',
+  min: 'minutes',
+  mins: 'minutes',
+  minute: 'minutes',
+  minutes: 'minutes',
+  h: 'hours',
+  hr: 'hours',
+  hrs: 'hours',
+  hour: 'hours',
+  hours: 'hours',
+  d: 'days',
+  day: 'days',
+  days: 'days',
+  w: 'weeks',
+  week: 'weeks',
+  weeks: 'weeks',
 };
 
 export class TimeInputError extends Error {
   constructor(input: string, why: string) {
-    super(`"${input}" is not a time I understand (${why}). Use ISO 8601 such as 2026-03-01T02:10:00Z, or a relative time such as "2h ago" or "90 min ago".`);
+    super(
+      `"${input}" is not a time I understand (${why}). Use ISO 8601 such as 2026-03-01T02:10:00Z, or a relative time such as "2h ago" or "90 min ago".`,
+    );
     this.name = 'TimeInputError';
   }
 }
@@ -30,11 +48,17 @@ export function parseTimeInput(input: string, now: Date): Date {
       duration[key] = (duration[key] ?? 0) + Number(amount);
     }
     // date-fns takes whole units; fractions are carried as minutes.
-    const totalMinutes = (duration.weeks ?? 0) * 10080 + (duration.days ?? 0) * 1440 + (duration.hours ?? 0) * 60 + (duration.minutes ?? 0) + (duration.seconds ?? 0) / 60;
+    const totalMinutes =
+      (duration.weeks ?? 0) * 10080 +
+      (duration.days ?? 0) * 1440 +
+      (duration.hours ?? 0) * 60 +
+      (duration.minutes ?? 0) +
+      (duration.seconds ?? 0) / 60;
     return sub(now, { seconds: Math.round(totalMinutes * 60) });
   }
   const iso = text.replace(' ', 't').toUpperCase();
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(iso)) throw new TimeInputError(input, 'not ISO 8601 nor "… ago"');
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(iso))
+    throw new TimeInputError(input, 'not ISO 8601 nor "… ago"');
   if (/T\d{2}:\d{2}/.test(iso) && !/(Z|[+-]\d{2}:?\d{2})$/.test(iso)) {
     throw new TimeInputError(input, 'it has no time zone; add Z for UTC or an offset such as +01:00');
   }

@@ -56,7 +56,12 @@ function elapsed(start: number): string {
 }
 
 /** Runs a build step, echoing a progress line at least every 15 s so a first build never looks hung. */
-async function runBuild(label: string, program: string, args: string[], opts: { cwd?: string; env: NodeJS.ProcessEnv; log: Log }): Promise<void> {
+async function runBuild(
+  label: string,
+  program: string,
+  args: string[],
+  opts: { cwd?: string; env: NodeJS.ProcessEnv; log: Log },
+): Promise<void> {
   const start = Date.now();
   await new Promise<void>((resolve, reject) => {
     const child = spawn(program, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,7 +75,10 @@ async function runBuild(label: string, program: string, args: string[], opts: { 
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    const ticker = setInterval(() => opts.log(`  … ${label}: ${elapsed(start)} so far${downloads ? `, ${downloads} modules fetched` : ''}`), 15_000);
+    const ticker = setInterval(
+      () => opts.log(`  … ${label}: ${elapsed(start)} so far${downloads ? `, ${downloads} modules fetched` : ''}`),
+      15_000,
+    );
     child.on('error', (err) => {
       clearInterval(ticker);
       reject(new Error(`${label}: cannot run ${program}: ${err.message}`));
@@ -102,12 +110,16 @@ export async function resolveTemporalCli(opts: BinaryOptions): Promise<string | 
   const go = onPath('go', env);
   if (!go) {
     if (opts.allowSdkDownload === false) {
-      throw new Error('The Temporal CLI is not on PATH, not named by TEMPORAL_CLI_PATH and not cached, and Go is not installed to build it: install Go (https://go.dev/dl/), or set TEMPORAL_CLI_PATH to a temporal binary.');
+      throw new Error(
+        'The Temporal CLI is not on PATH, not named by TEMPORAL_CLI_PATH and not cached, and Go is not installed to build it: install Go (https://go.dev/dl/), or set TEMPORAL_CLI_PATH to a temporal binary.',
+      );
     }
     log('Temporal CLI not found and Go is not installed: falling back to the SDK download (needs internet access).');
     return undefined;
   }
-  log(`Building the Temporal CLI once with Go (${TEMPORAL_CLI_MODULE}); this first build takes a few minutes and is cached in ${path.dirname(cached)}.`);
+  log(
+    `Building the Temporal CLI once with Go (${TEMPORAL_CLI_MODULE}); this first build takes a few minutes and is cached in ${path.dirname(cached)}.`,
+  );
   await mkdir(opts.cacheDir, { recursive: true });
   const staging = await mkdtemp(path.join(opts.cacheDir, 'gobuild-'));
   const attempts: { label: string; extraEnv: Record<string, string>; args: string[] }[] = [
@@ -120,19 +132,26 @@ export async function resolveTemporalCli(opts: BinaryOptions): Promise<string | 
   try {
     for (const attempt of attempts) {
       try {
-        await runBuild(attempt.label, go, ['install', ...attempt.args, TEMPORAL_CLI_MODULE], { env: { ...env, GOBIN: staging, ...attempt.extraEnv }, log });
+        await runBuild(attempt.label, go, ['install', ...attempt.args, TEMPORAL_CLI_MODULE], {
+          env: { ...env, GOBIN: staging, ...attempt.extraEnv },
+          log,
+        });
         await mkdir(path.dirname(cached), { recursive: true });
         await rename(path.join(staging, 'temporal'), cached);
         return cached;
       } catch (err) {
         lastError = err;
-        log(`  ${attempt.label} did not succeed; ${attempt === attempts[attempts.length - 1] ? 'giving up' : 'trying the next way'}.`);
+        log(
+          `  ${attempt.label} did not succeed; ${attempt === attempts[attempts.length - 1] ? 'giving up' : 'trying the next way'}.`,
+        );
       }
     }
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
-  throw new Error(`Could not build the Temporal CLI with Go. Install it (https://docs.temporal.io/cli) and set TEMPORAL_CLI_PATH.\n${(lastError as Error).message}`);
+  throw new Error(
+    `Could not build the Temporal CLI with Go. Install it (https://docs.temporal.io/cli) and set TEMPORAL_CLI_PATH.\n${(lastError as Error).message}`,
+  );
 }
 
 export function cachedTestServer(cacheDir: string): string {
@@ -167,25 +186,46 @@ export async function resolveTestServer(opts: BinaryOptions): Promise<string | u
   const launcher = cachedTestServer(opts.cacheDir);
   const dir = path.dirname(launcher);
   const classpathFile = path.join(dir, 'classpath.txt');
-  if (isExecutable(launcher) && existsSync(classpathFile) && readFileSync(classpathFile, 'utf8').split(':').every((jar) => existsSync(jar))) return launcher;
+  if (
+    isExecutable(launcher) &&
+    existsSync(classpathFile) &&
+    readFileSync(classpathFile, 'utf8')
+      .split(':')
+      .every((jar) => existsSync(jar))
+  )
+    return launcher;
   const java = onPath('java', env);
   const mvn = onPath('mvn', env);
   if (!java || !mvn) {
     if (opts.allowSdkDownload === false) {
       const missing = [java ? undefined : 'Java 17', mvn ? undefined : 'Maven'].filter(Boolean).join(' and ');
-      throw new Error(`The time-skipping test server is not named by TEMPORAL_TEST_SERVER_PATH and not cached, and ${missing} ${missing.includes(' and ') ? 'are' : 'is'} not installed to resolve it from Maven Central: install ${missing}, or set TEMPORAL_TEST_SERVER_PATH to a test server executable.`);
+      throw new Error(
+        `The time-skipping test server is not named by TEMPORAL_TEST_SERVER_PATH and not cached, and ${missing} ${missing.includes(' and ') ? 'are' : 'is'} not installed to resolve it from Maven Central: install ${missing}, or set TEMPORAL_TEST_SERVER_PATH to a test server executable.`,
+      );
     }
-    log('Java test server not cached and Java/Maven are not installed: falling back to the SDK download (needs internet access).');
+    log(
+      'Java test server not cached and Java/Maven are not installed: falling back to the SDK download (needs internet access).',
+    );
     return undefined;
   }
   const { group, artifact, version } = TEST_SERVER_ARTIFACT;
-  log(`Resolving the Java time-skipping test server once from Maven Central (${group}:${artifact}:${version}); cached in ${dir}.`);
+  log(
+    `Resolving the Java time-skipping test server once from Maven Central (${group}:${artifact}:${version}); cached in ${dir}.`,
+  );
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'pom.xml'), testServerPom());
-  await runBuild('maven dependency resolution', mvn, ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`], { cwd: dir, env, log });
+  await runBuild(
+    'maven dependency resolution',
+    mvn,
+    ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`],
+    { cwd: dir, env, log },
+  );
   // The SDK starts an executable with `<port> --enable-time-skipping`; the launcher passes them to Java.
   const staging = `${launcher}.tmp`;
-  await writeFile(staging, `#!/bin/sh\nexec "${java}" -cp "$(cat "${classpathFile}")" io.temporal.testserver.TestServer "$@"\n`);
+  await writeFile(
+    staging,
+    `#!/bin/sh\nexec "${java}" -cp "$(cat "${classpathFile}")" io.temporal.testserver.TestServer "$@"\n`,
+  );
   await chmod(staging, 0o755);
   await rename(staging, launcher);
   return launcher;

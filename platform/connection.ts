@@ -20,6 +20,10 @@ export async function connectClient(config: Config, address: string): Promise<Co
     options = clientConnectionOptions(config, address);
     return await Connection.connect(options);
   } catch (err) {
-    throw new TemporalUnreachableError(address, err, options && (await diagnoseConnectFailure(address, options.tls, err)));
+    throw new TemporalUnreachableError(
+      address,
+      err,
+      options && (await diagnoseConnectFailure(address, options.tls, err)),
+    );
   }
 }

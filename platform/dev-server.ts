@@ -49,9 +49,14 @@ export async function freePort(ip = '127.0.0.1'): Promise<number> {
 
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
-  for (const [what, port] of [['Temporal', opts.port], ['Web UI', opts.uiPort]] as const) {
+  for (const [what, port] of [
+    ['Temporal', opts.port],
+    ['Web UI', opts.uiPort],
+  ] as const) {
     if (port !== undefined && !(await portFree(ip, port))) {
-      throw new Error(`Port ${port} (${what}) on ${ip} is already in use: is another \`npm start\` running? Stop it, or choose other ports with INCIDENT_DEV_SERVER_PORT / INCIDENT_DEV_SERVER_UI_PORT.`);
+      throw new Error(
+        `Port ${port} (${what}) on ${ip} is already in use: is another \`npm start\` running? Stop it, or choose other ports with INCIDENT_DEV_SERVER_PORT / INCIDENT_DEV_SERVER_UI_PORT.`,
+      );
     }
   }
   await mkdir(path.dirname(opts.logFile), { recursive: true });
@@ -69,7 +74,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     'warn',
     ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
     ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
-    ...opts.searchAttributes.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`]),
+    ...opts.searchAttributes.flatMap((sa) => [
+      '--search-attribute',
+      `${sa.name}=${sa.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`,
+    ]),
     ...(opts.extraArgs ?? []),
   ];
   const log = createWriteStream(opts.logFile, { flags: 'a' });

@@ -14,7 +14,10 @@ export async function startEmbeddedTemporal(
   { searchAttributes, extraArgs = [] }: Pick<DevServerOptions, 'searchAttributes' | 'extraArgs'>,
 ): Promise<DevServer> {
   const cliPath = await resolveTemporalCli({ cacheDir: path.join(PROJECT_DIR, '.cache') });
-  if (!cliPath) throw new Error('No Temporal CLI could be found or built. Install it and set TEMPORAL_CLI_PATH, or set TEMPORAL_ADDRESS to a cluster.');
+  if (!cliPath)
+    throw new Error(
+      'No Temporal CLI could be found or built. Install it and set TEMPORAL_CLI_PATH, or set TEMPORAL_ADDRESS to a cluster.',
+    );
   const { ip, port, uiPort } = config.temporal.devServer;
   return startDevServer({
     cliPath,

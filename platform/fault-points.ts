@@ -4,10 +4,12 @@
 // the variable every point is a no-op.
 
 export const FAULT_POINTS = {
-  'audit-mid-write': 'the audit store has written and fsynced the first half of its lines, then dies (a torn last line)',
+  'audit-mid-write':
+    'the audit store has written and fsynced the first half of its lines, then dies (a torn last line)',
   'audit-after-write': 'the audit store has appended and fsynced its lines, then dies before the activity returns',
   'mail-before-send': 'the mailer has recorded its sending intent, then dies before handing the message to the relay',
-  'mail-after-accept': 'the relay (or the outbox) has accepted the message, then the mailer dies before its ledger write',
+  'mail-after-accept':
+    'the relay (or the outbox) has accepted the message, then the mailer dies before its ledger write',
 } as const;
 
 export type FaultPoint = keyof typeof FAULT_POINTS;
@@ -34,12 +36,17 @@ export interface FaultPlan {
 export function parseFaultPlan(value: string): FaultPlan {
   const match = /^([a-z-]+)(?::([1-9][0-9]{0,5}))?$/.exec(value.trim());
   if (!match || !(match[1] in FAULT_POINTS)) {
-    throw new Error(`${FAULT_ENV}=${JSON.stringify(value)} is not <point>[:<n>]; points: ${Object.keys(FAULT_POINTS).join(', ')}`);
+    throw new Error(
+      `${FAULT_ENV}=${JSON.stringify(value)} is not <point>[:<n>]; points: ${Object.keys(FAULT_POINTS).join(', ')}`,
+    );
   }
   return { point: match[1] as FaultPoint, occurrence: match[2] ? Number(match[2]) : 1 };
 }
 
-export function crashingFaultPoints(plan: FaultPlan, kill: () => void = () => process.kill(process.pid, 'SIGKILL')): FaultPoints {
+export function crashingFaultPoints(
+  plan: FaultPlan,
+  kill: () => void = () => process.kill(process.pid, 'SIGKILL'),
+): FaultPoints {
   let reached = 0;
   return {
     async reach(point, beforeCrash) {

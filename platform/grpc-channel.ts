@@ -9,7 +9,25 @@ import { nodeTlsOptions, type GrpcTarget } from './temporal-target';
 // listing, before the first byte is sent (README, Performance). Same settings as the SDK connection (temporal-target.ts): TLS or mTLS with an optional CA and
 // server name, and the API key as a bearer token.
 
-const STATUS_NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+const STATUS_NAMES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
 export const GRPC_DEADLINE_EXCEEDED = 4;
 export const GRPC_NOT_FOUND = 5;
 export const GRPC_PERMISSION_DENIED = 7;
@@ -77,11 +95,16 @@ function connectSession(target: GrpcTarget, socket?: Socket): http2.ClientHttp2S
   const tlsOptions = target.tls && { ...nodeTlsOptions(target.tls, target.address), ALPNProtocols: ['h2'] };
   const authority = `${tlsOptions ? 'https' : 'http'}://${target.address}`;
   if (!socket) return http2.connect(authority, tlsOptions ?? {});
-  return http2.connect(authority, { createConnection: () => (tlsOptions ? tlsConnect({ ...tlsOptions, socket }) : socket) });
+  return http2.connect(authority, {
+    createConnection: () => (tlsOptions ? tlsConnect({ ...tlsOptions, socket }) : socket),
+  });
 }
 
 /** `env` is read for the HTTP proxy settings grpc-js honours (grpc-proxy.ts). */
-export function openGrpcChannel(target: GrpcTarget, { connectTimeoutMs = 5_000, env = process.env as Record<string, string | undefined> } = {}): GrpcChannel {
+export function openGrpcChannel(
+  target: GrpcTarget,
+  { connectTimeoutMs = 5_000, env = process.env as Record<string, string | undefined> } = {},
+): GrpcChannel {
   const proxy = httpProxyFor(target.address, env);
   // Failures reach each call through its stream; the session's own must not crash the process.
   let sessionError: Error | undefined;
@@ -96,9 +119,19 @@ export function openGrpcChannel(target: GrpcTarget, { connectTimeoutMs = 5_000, 
     });
   };
   // Direct connections start at once: `incident list` sends its request before loading anything else.
-  const opening = proxy ? tunnelThrough(proxy, target.address, connectTimeoutMs).then((socket) => open(connectSession(target, socket))) : open(connectSession(target));
+  const opening = proxy
+    ? tunnelThrough(proxy, target.address, connectTimeoutMs).then((socket) => open(connectSession(target, socket)))
+    : open(connectSession(target));
   const connected = new Promise<http2.ClientHttp2Session>((resolve, reject) => {
-    const timer = setTimeout(() => reject(Object.assign(new Error(`no connection within ${connectTimeoutMs / 1000} s (deadline)`), { code: 'ETIMEDOUT' })), connectTimeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(
+          Object.assign(new Error(`no connection within ${connectTimeoutMs / 1000} s (deadline)`), {
+            code: 'ETIMEDOUT',
+          }),
+        ),
+      connectTimeoutMs,
+    );
     opening.then(resolve, reject).finally(() => clearTimeout(timer));
   });
   connected.catch(() => undefined);
@@ -140,7 +173,8 @@ export function openGrpcChannel(target: GrpcTarget, { connectTimeoutMs = 5_000, 
         stream.on('close', () => {
           clearTimeout(timer);
           // The wording of grpc-js, which tls-diagnosis.ts reads to tell a TLS terminator's refusal.
-          if (httpStatus !== 200 && httpStatus !== 0) return reject(unavailable(new Error(`Received HTTP status code ${httpStatus}`)));
+          if (httpStatus !== 200 && httpStatus !== 0)
+            return reject(unavailable(new Error(`Received HTTP status code ${httpStatus}`)));
           if (!status) return reject(unavailable(sessionError ?? new Error('the call ended without a gRPC status')));
           if (status.code !== 0) return reject(new GrpcStatusError(status.code, status.details));
           try {
@@ -154,7 +188,11 @@ export function openGrpcChannel(target: GrpcTarget, { connectTimeoutMs = 5_000, 
     },
     close() {
       if (session) session.close();
-      else void opening.then((s) => s.close(), () => undefined);
+      else
+        void opening.then(
+          (s) => s.close(),
+          () => undefined,
+        );
     },
   };
 }

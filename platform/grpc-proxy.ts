@@ -22,7 +22,10 @@ function ipv4ToInt(ip: string): number {
 }
 
 function excluded(host: string, env: Env): boolean {
-  const list = (env.no_grpc_proxy || env.no_proxy || '').split(',').map((h) => h.trim()).filter(Boolean);
+  const list = (env.no_grpc_proxy || env.no_proxy || '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   return list.some((entry) => {
     const [range, bits] = entry.split('/');
     if (bits !== undefined && isIPv4(range) && isIPv4(host)) {
@@ -47,7 +50,10 @@ export function httpProxyFor(address: string, env: Env): HttpProxy | undefined {
   if (url.protocol !== 'http:') return undefined;
   if (excluded(hostOf(address), env)) return undefined;
   const user = decodeURIComponent(url.username);
-  return { address: `${url.hostname}:${url.port || '80'}`, credentials: user ? (url.password ? `${user}:${decodeURIComponent(url.password)}` : user) : undefined };
+  return {
+    address: `${url.hostname}:${url.port || '80'}`,
+    credentials: user ? (url.password ? `${user}:${decodeURIComponent(url.password)}` : user) : undefined,
+  };
 }
 
 /** A TCP stream to `address` through the proxy's CONNECT tunnel. */
@@ -58,7 +64,12 @@ export function tunnelThrough(proxy: HttpProxy, address: string, timeoutMs: numb
       port: Number(proxy.address.split(':').pop()),
       method: 'CONNECT',
       path: address,
-      headers: { Host: address, ...(proxy.credentials ? { 'Proxy-Authorization': `Basic ${Buffer.from(proxy.credentials).toString('base64')}` } : {}) },
+      headers: {
+        Host: address,
+        ...(proxy.credentials
+          ? { 'Proxy-Authorization': `Basic ${Buffer.from(proxy.credentials).toString('base64')}` }
+          : {}),
+      },
       timeout: timeoutMs,
     });
     request.once('connect', (response, socket, head) => {
@@ -71,7 +82,9 @@ export function tunnelThrough(proxy: HttpProxy, address: string, timeoutMs: numb
       socket.destroy();
       reject(new Error(`the proxy ${proxy.address} refused the tunnel to ${address} (HTTP ${response.statusCode})`));
     });
-    request.once('timeout', () => request.destroy(new Error(`the proxy ${proxy.address} did not answer within ${timeoutMs / 1000} s`)));
+    request.once('timeout', () =>
+      request.destroy(new Error(`the proxy ${proxy.address} did not answer within ${timeoutMs / 1000} s`)),
+    );
     request.once('error', (err) => reject(new Error(`the proxy ${proxy.address} cannot be reached (${err.message})`)));
     request.end();
   });

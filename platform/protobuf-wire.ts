@@ -108,7 +108,8 @@ export class ProtoWriter {
   }
 
   varint(field: number, value: number): this {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`field ${field}: ${value} is not an unsigned integer`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new RangeError(`field ${field}: ${value} is not an unsigned integer`);
     this.raw(tagOf(field, WIRE.varint));
     this.raw(value);
     return this;

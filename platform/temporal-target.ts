@@ -30,12 +30,16 @@ export function tlsOptions(temporal: Pick<TemporalSettings, 'tls' | 'apiKey'>): 
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new Error(`Cannot read the Temporal TLS ${what} at ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: err });
+      throw new Error(
+        `Cannot read the Temporal TLS ${what} at ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+        { cause: err },
+      );
     }
   };
   const crt = read(tls.certPath, 'client certificate (TEMPORAL_TLS_CERT)');
   const key = read(tls.keyPath, 'client key (TEMPORAL_TLS_KEY)');
-  if (Boolean(crt) !== Boolean(key)) throw new Error('Temporal mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY.');
+  if (Boolean(crt) !== Boolean(key))
+    throw new Error('Temporal mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY.');
   return {
     serverNameOverride: tls.serverName,
     serverRootCACertificate: read(tls.caPath, 'CA certificate (TEMPORAL_TLS_CA)'),
@@ -49,12 +53,26 @@ export function tlsOptions(temporal: Pick<TemporalSettings, 'tls' | 'apiKey'>): 
  */
 export function connectionIdentity(temporal: TemporalSettings): string {
   const { certPath, keyPath, caPath, serverName, enabled } = temporal.tls;
-  return JSON.stringify([temporalAddress(temporal), temporal.namespace, temporal.apiKey ?? null, certPath ?? null, keyPath ?? null, caPath ?? null, serverName ?? null, enabled ?? null]);
+  return JSON.stringify([
+    temporalAddress(temporal),
+    temporal.namespace,
+    temporal.apiKey ?? null,
+    certPath ?? null,
+    keyPath ?? null,
+    caPath ?? null,
+    serverName ?? null,
+    enabled ?? null,
+  ]);
 }
 
 /** What grpc-channel.ts dials; reads the TLS files, and says which one it cannot read. */
 export function grpcTarget(temporal: TemporalSettings): GrpcTarget {
-  return { address: temporalAddress(temporal), tls: tlsOptions(temporal), apiKey: temporal.apiKey, namespace: temporal.namespace };
+  return {
+    address: temporalAddress(temporal),
+    tls: tlsOptions(temporal),
+    apiKey: temporal.apiKey,
+    namespace: temporal.namespace,
+  };
 }
 
 /**

@@ -16,7 +16,8 @@ export interface WirePayload {
 export function encodePayload(payload: WirePayload & { externalPayloads?: readonly unknown[] | null }): Buffer {
   // Only SDK-managed external storage sets this, and this project does not configure it: refuse rather
   // than drop it silently.
-  if (payload.externalPayloads?.length) throw new Error('Payloads with external_payloads cannot be encrypted by this codec.');
+  if (payload.externalPayloads?.length)
+    throw new Error('Payloads with external_payloads cannot be encrypted by this codec.');
   const w = new ProtoWriter();
   for (const [key, value] of Object.entries(payload.metadata ?? {})) {
     w.message(1, new ProtoWriter().string(1, key).bytes(2, value));
@@ -81,7 +82,12 @@ function readPayloadValue(r: ProtoReader, end: number): unknown {
  * The entries of a map<string, Payload> (Memo and SearchAttributes, field 1 of both) whose key is
  * `wanted`, each read by `read`; the others are skipped undecoded.
  */
-function readPayloadMap<T>(r: ProtoReader, end: number, wanted: ReadonlySet<string>, read: (r: ProtoReader, end: number) => T): Record<string, T> {
+function readPayloadMap<T>(
+  r: ProtoReader,
+  end: number,
+  wanted: ReadonlySet<string>,
+  read: (r: ProtoReader, end: number) => T,
+): Record<string, T> {
   const out: Record<string, T> = {};
   for (let tag = r.tag(end); tag; tag = r.tag(end)) {
     if (tag !== MAP_KEY) {
@@ -110,7 +116,9 @@ function readPayloadMap<T>(r: ProtoReader, end: number, wanted: ReadonlySet<stri
 /** Bytes as text, without copying them. */
 export function utf8(bytes: Uint8Array | null | undefined): string {
   if (!bytes) return '';
-  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8');
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString(
+    'utf8',
+  );
 }
 
 /** The value of a payload written by the default payload converter (JSON, or null). */
@@ -138,7 +146,16 @@ export function encodeListRequest(request: ListRequest): Buffer {
 }
 
 /** WorkflowExecutionStatus, by its enum number. */
-export const EXECUTION_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'] as const;
+export const EXECUTION_STATUS = [
+  'UNSPECIFIED',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELED',
+  'TERMINATED',
+  'CONTINUED_AS_NEW',
+  'TIMED_OUT',
+] as const;
 
 export interface ListedExecution {
   workflowId: string;
@@ -181,7 +198,11 @@ export function nextPageTokenOf(bytes: Uint8Array): Uint8Array | undefined {
  * Calls `visit` with each execution of a ListWorkflowExecutions reply, in order, as it is read (so that a
  * caller can finish with each before the next, and a thousand of them never pile up).
  */
-export function forEachListedExecution(bytes: Uint8Array, fields: ListFields, visit: (execution: ListedExecution) => void): void {
+export function forEachListedExecution(
+  bytes: Uint8Array,
+  fields: ListFields,
+  visit: (execution: ListedExecution) => void,
+): void {
   const r = new ProtoReader(bytes);
   for (let tag = r.tag(r.length); tag; tag = r.tag(r.length)) {
     if (tag === EXECUTIONS) visit(readExecutionInfo(r, r.enter(), fields));
@@ -196,7 +217,8 @@ function readExecutionInfo(r: ProtoReader, end: number, fields: ListFields): Lis
     else if (tag === START_TIME) info.startTimeSeconds = readOne(r, r.enter(), SECONDS, () => r.varint(), 0);
     else if (tag === STATUS) info.status = r.varint();
     else if (tag === MEMO) info.memo = readPayloadMap(r, r.enter(), fields.memo, readPayload);
-    else if (tag === SEARCH_ATTRIBUTES) info.searchAttributes = readPayloadMap(r, r.enter(), fields.searchAttributes, readPayloadValue);
+    else if (tag === SEARCH_ATTRIBUTES)
+      info.searchAttributes = readPayloadMap(r, r.enter(), fields.searchAttributes, readPayloadValue);
     else r.skip(wireTypeOf(tag));
   }
   return info;

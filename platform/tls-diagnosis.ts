@@ -32,14 +32,20 @@ function splitAddress(address: string): { host: string; port: number } | undefin
 
 /** The HTTP status a proxy or terminator answered instead of gRPC, from the errors of either SDK connection. */
 function httpStatusOf(err: unknown): number | undefined {
-  for (let e = err as { message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { message?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     const m = /Received HTTP status code (\d{3})|response with status: (\d{3})/.exec(e.message ?? '');
     if (m) return Number(m[1] ?? m[2]);
   }
   return undefined;
 }
 
-type Probe = { ok: true; alpn: string | false } | { ok: false; error: NodeJS.ErrnoException & { cert?: { subjectaltname?: string } } };
+type Probe =
+  | { ok: true; alpn: string | false }
+  | { ok: false; error: NodeJS.ErrnoException & { cert?: { subjectaltname?: string } } };
 
 function probe(host: string, port: number, options: tls.ConnectionOptions): Promise<Probe> {
   return new Promise((resolve) => {
@@ -52,11 +58,18 @@ function probe(host: string, port: number, options: tls.ConnectionOptions): Prom
       resolve(result);
     };
     const socket = tls.connect({ host, port, ALPNProtocols: ['h2'], ...options });
-    const timer = setTimeout(() => done({ ok: false, error: Object.assign(new Error('no TLS handshake within 2 s'), { code: 'ETIMEDOUT' }) }), PROBE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => done({ ok: false, error: Object.assign(new Error('no TLS handshake within 2 s'), { code: 'ETIMEDOUT' }) }),
+      PROBE_TIMEOUT_MS,
+    );
     socket.on('error', (error) => done({ ok: false, error }));
     socket.on('secureConnect', () => {
       // An HTTP/2 server speaks first (SETTINGS); one that hangs up instead refused this client after all.
-      const closed = () => done({ ok: false, error: Object.assign(new Error('closed after the handshake'), { code: CLOSED_AFTER_HANDSHAKE }) });
+      const closed = () =>
+        done({
+          ok: false,
+          error: Object.assign(new Error('closed after the handshake'), { code: CLOSED_AFTER_HANDSHAKE }),
+        });
       socket.once('end', closed);
       socket.once('close', closed);
       socket.once('data', () => done({ ok: true, alpn: socket.alpnProtocol ?? false }));
@@ -72,7 +85,11 @@ const CHECK_CERT = 'check that TEMPORAL_TLS_CERT is signed by a CA the server tr
  * What is wrong with the TLS settings for `address`, in words an operator acts on, or undefined when TLS is
  * not the problem (or cannot be told). `settings` is what the failed connection used (undefined: no TLS).
  */
-export async function diagnoseConnectFailure(address: string, tlsOption: TLSConfig | boolean | null | undefined, err: unknown): Promise<string | undefined> {
+export async function diagnoseConnectFailure(
+  address: string,
+  tlsOption: TLSConfig | boolean | null | undefined,
+  err: unknown,
+): Promise<string | undefined> {
   try {
     return await diagnose(address, tlsOption === true ? {} : tlsOption || undefined, err);
   } catch {
@@ -90,25 +107,37 @@ async function diagnose(address: string, settings: TlsSettings, err: unknown): P
         ? `The server, or a TLS terminator in front of it, answered HTTP ${status}, as TLS terminators do for a client certificate they do not accept: ${CHECK_CERT}.`
         : `The server, or a TLS terminator in front of it, answered HTTP ${status}, as TLS terminators do when a client certificate is required and none was sent: ${SET_CERT}.`;
     }
-    if (status >= 502 && status <= 504) return `A proxy or TLS terminator at ${address} answered HTTP ${status}: the TLS settings were accepted, but it cannot reach the Temporal server behind it.`;
+    if (status >= 502 && status <= 504)
+      return `A proxy or TLS terminator at ${address} answered HTTP ${status}: the TLS settings were accepted, but it cannot reach the Temporal server behind it.`;
   }
   const { host, port } = target;
   if (!settings) {
     const result = await probe(host, port, { rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
-    return result.ok ? `The server at ${address} speaks TLS and this client does not: set TEMPORAL_TLS_CA to the CA of its certificate (or TEMPORAL_TLS=true if a public CA signed it), and TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY if it requires a client certificate.` : undefined;
+    return result.ok
+      ? `The server at ${address} speaks TLS and this client does not: set TEMPORAL_TLS_CA to the CA of its certificate (or TEMPORAL_TLS=true if a public CA signed it), and TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY if it requires a client certificate.`
+      : undefined;
   }
   const options = nodeTlsOptions(settings, address);
   const serverName = options.servername;
   const result = await probe(host, port, options);
-  if (result.ok) return result.alpn === 'h2' ? undefined : `The server at ${address} accepts TLS but not HTTP/2 (ALPN "h2"), which gRPC needs: is this the Temporal frontend or a gRPC-capable proxy?`;
+  if (result.ok)
+    return result.alpn === 'h2'
+      ? undefined
+      : `The server at ${address} accepts TLS but not HTTP/2 (ALPN "h2"), which gRPC needs: is this the Temporal frontend or a gRPC-capable proxy?`;
   const code = result.error.code ?? '';
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     const names = result.error.cert?.subjectaltname;
     return `The server's certificate is not valid for ${serverName ?? host}${names ? ` (it names ${names})` : ''}: set TEMPORAL_TLS_SERVER_NAME to a name it carries.`;
   }
-  if (UNTRUSTED.has(code)) return `The server's certificate is not signed by a CA this client trusts (${code}): set TEMPORAL_TLS_CA to the CA that signed it.`;
-  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `The server's certificate is not valid now (${code}).`;
-  if (/ALERT_(CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|ACCESS_DENIED|DECRYPT_ERROR)/.test(code)) {
+  if (UNTRUSTED.has(code))
+    return `The server's certificate is not signed by a CA this client trusts (${code}): set TEMPORAL_TLS_CA to the CA that signed it.`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
+    return `The server's certificate is not valid now (${code}).`;
+  if (
+    /ALERT_(CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|ACCESS_DENIED|DECRYPT_ERROR)/.test(
+      code,
+    )
+  ) {
     const alert = code.replace(/^ERR_SSL_/, '');
     return settings.clientCertPair
       ? `The server refused the TLS handshake (${alert}): it does not accept this client certificate; ${CHECK_CERT}.`
@@ -119,7 +148,11 @@ async function diagnose(address: string, settings: TlsSettings, err: unknown): P
       ? `The server hung up right after the TLS handshake, without a word: it may not accept this client certificate; ${CHECK_CERT}.`
       : `The server hung up right after the TLS handshake, without a word: it may require a client certificate; ${SET_CERT}.`;
   }
-  if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|UNEXPECTED_EOF|RECORD_LAYER_FAILURE/.test(code) || code === 'ECONNRESET' || code === 'EPROTO') {
+  if (
+    /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|UNEXPECTED_EOF|RECORD_LAYER_FAILURE/.test(code) ||
+    code === 'ECONNRESET' ||
+    code === 'EPROTO'
+  ) {
     return `The server at ${address} did not complete a TLS handshake (${code}): it may not speak TLS; unset TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY and TEMPORAL_TLS_CA, or set TEMPORAL_TLS=false, if it is a plain-text server on a trusted network.`;
   }
   return undefined;

@@ -30,8 +30,14 @@ export function insecureTransports(config: Config): string[] {
   const problems: string[] = [];
   const temporal = temporalInClear(config.temporal);
   if (temporal) problems.push(temporal);
-  if (config.ingest.enabled && !isLoopbackHost(config.ingest.host) && !(config.ingest.tls.certPath && config.ingest.tls.keyPath)) {
-    problems.push(`The alert webhook listens on ${config.ingest.host} without HTTPS: set ingest.tls.certPath and ingest.tls.keyPath.`);
+  if (
+    config.ingest.enabled &&
+    !isLoopbackHost(config.ingest.host) &&
+    !(config.ingest.tls.certPath && config.ingest.tls.keyPath)
+  ) {
+    problems.push(
+      `The alert webhook listens on ${config.ingest.host} without HTTPS: set ingest.tls.certPath and ingest.tls.keyPath.`,
+    );
   }
   return problems;
 }
@@ -39,7 +45,10 @@ export function insecureTransports(config: Config): string[] {
 export const INSECURE_SOURCE = 'incident data would cross the network in clear';
 
 /** `refuse` lists the problems (and the override) for a ConfigError; `warnings` are printed when overridden. */
-export function transportVerdict(config: Config, env: Record<string, string | undefined>): { refuse?: string[]; warnings: string[] } {
+export function transportVerdict(
+  config: Config,
+  env: Record<string, string | undefined>,
+): { refuse?: string[]; warnings: string[] } {
   const problems = insecureTransports(config);
   if (problems.length === 0) return { warnings: [] };
   if (env.INCIDENT_ALLOW_INSECURE === '1') return { warnings: problems.map((p) => `WARNING: INSECURE: ${p}`) };

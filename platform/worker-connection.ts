@@ -7,7 +7,11 @@ import { diagnoseConnectFailure } from './tls-diagnosis';
 // The worker's native connection, with the same address, TLS and API key as the clients'.
 
 export async function connectWorker(config: Config, address: string): Promise<NativeConnection> {
-  const options: NativeConnectionOptions = { address, tls: tlsOptions(config.temporal) as NativeConnectionOptions['tls'], apiKey: config.temporal.apiKey };
+  const options: NativeConnectionOptions = {
+    address,
+    tls: tlsOptions(config.temporal) as NativeConnectionOptions['tls'],
+    apiKey: config.temporal.apiKey,
+  };
   try {
     return await NativeConnection.connect(options);
   } catch (err) {

@@ -81,7 +81,9 @@ async function temporalAddress(config: Config): Promise<{ address: string; serve
     console.log(`Using the Temporal server already running at ${address} (npm start).`);
     return { address };
   } catch {
-    const server = await startEmbeddedTemporal(config, dataPaths(config.dataDir).temporal, { searchAttributes: api.SEARCH_ATTRIBUTES });
+    const server = await startEmbeddedTemporal(config, dataPaths(config.dataDir).temporal, {
+      searchAttributes: api.SEARCH_ATTRIBUTES,
+    });
     console.log(`Started the embedded Temporal dev server at ${address}; Web UI at ${server.uiUrl}.`);
     return { address, server };
   }
@@ -97,12 +99,22 @@ async function main(): Promise<void> {
   const nativeConnection = await connectWorker(config, address);
   const connection = await connectClient(config, address);
   const { dataConverter, atRest } = installationEncryption(process.env, config, { create: !config.temporal.address });
-  const { worker, mailer, audit } = await createIncidentWorker(nativeConnection, config, { workflowsPath: require.resolve('../workflows') }, { dataConverter }, { atRest });
-  const incidents = new IncidentClient(new Client({ connection, namespace: config.temporal.namespace, dataConverter }), config.temporal.taskQueue);
+  const { worker, mailer, audit } = await createIncidentWorker(
+    nativeConnection,
+    config,
+    { workflowsPath: require.resolve('../workflows') },
+    { dataConverter },
+    { atRest },
+  );
+  const incidents = new IncidentClient(
+    new Client({ connection, namespace: config.temporal.namespace, dataConverter }),
+    config.temporal.taskQueue,
+  );
   const tz = config.policy.timeZone;
   const incidentId = `DEMO-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`;
   // Each action is signed by the person taking it; the demo's worker checks it against the cast's roster.
-  const act = <I extends { actor: string }>(update: UpdateDef<I>, input: I) => incidents.act(incidentId, update, input, cast.signers[input.actor]);
+  const act = <I extends { actor: string }>(update: UpdateDef<I>, input: I) =>
+    incidents.act(incidentId, update, input, cast.signers[input.actor]);
 
   try {
     await worker.runUntil(async () => {
@@ -141,11 +153,14 @@ async function main(): Promise<void> {
         likelyConsequences: 'phishing aimed at the affected people',
         measures: 'web shell removed, passwords reset, plugin patched',
       });
-      for (const ob of assessed.details!.obligations as { title: string; dueAt: string }[]) step(`obligation: ${ob.title}, due ${formatInZone(ob.dueAt, tz)}`);
+      for (const ob of assessed.details!.obligations as { title: string; dueAt: string }[])
+        step(`obligation: ${ob.title}, due ${formatInZone(ob.dueAt, tz)}`);
       const notice = await act(api.approveNoticeUpdate, { actor: 'dora (DPO)' });
       step(notice.message);
       await act(api.regulatorFilingUpdate, { actor: 'dora (DPO)', reference: 'CNIL-NOTIF-2026-0815' });
-      step(`${config.policy.regulator.name} notification filed (reference CNIL-NOTIF-2026-0815); dossier in ${path.join(paths.reports, incidentId)}`);
+      step(
+        `${config.policy.regulator.name} notification filed (reference CNIL-NOTIF-2026-0815); dossier in ${path.join(paths.reports, incidentId)}`,
+      );
       await act(api.contactUpdate, {
         actor: 'bob (CTO)',
         kind: 'law-enforcement',
@@ -167,10 +182,17 @@ async function main(): Promise<void> {
       step('root-cause conclusions recorded');
       const restored = await act(api.restoreUpdate, { actor: 'bob (CTO)' });
       step(restored.message);
-      const rfo = await act(api.requestRfoUpdate, { actor: 'erin (account manager)', customer: 'ACME SAS', email: 'security@acme.example' });
+      const rfo = await act(api.requestRfoUpdate, {
+        actor: 'erin (account manager)',
+        customer: 'ACME SAS',
+        email: 'security@acme.example',
+      });
       await act(api.sendRfoUpdate, { actor: 'erin (account manager)', requestId: rfo.details!.requestId as string });
       step('Reason-for-Outage report sent to ACME SAS on request');
-      const closed = await act(api.closeUpdate, { actor: 'bob (CTO)', summary: 'Web shell removed; customers, CNIL and law enforcement informed.' });
+      const closed = await act(api.closeUpdate, {
+        actor: 'bob (CTO)',
+        summary: 'Web shell removed; customers, CNIL and law enforcement informed.',
+      });
       step(closed.message);
     });
   } finally {
@@ -189,7 +211,9 @@ async function main(): Promise<void> {
       `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Where to look:`,
       `  Reports:     ${path.join(paths.reports, incidentId)} (rca, rfo, regulator; .md and .html${atRest ? `, encrypted at rest: incident report ${incidentId} --kind rca --stored` : ''})`,
       `  Evidence:    ${path.join(paths.evidence, incidentId)}${atRest ? ` (encrypted at rest: incident evidence export ${incidentId} ${LAB_SYSTEM} --out ${LAB_SYSTEM}.img)` : ''}`,
-      config.smtp ? '  Mail:        sent through SMTP' : `  Outbox:      ${paths.outbox} (${mails.length} .eml files for this incident)`,
+      config.smtp
+        ? '  Mail:        sent through SMTP'
+        : `  Outbox:      ${paths.outbox} (${mails.length} .eml files for this incident)`,
       `  Audit trail: ${audit.fileOf(incidentId)}`,
       verdict.ok
         ? `  The audit chain verifies: ${verdict.entries} entries, ending with the closing entry.`

@@ -30,7 +30,9 @@ const toPayload = (p: JsonPayload): Payload => ({
 });
 
 const toJson = (p: Payload): JsonPayload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? []).toString('base64'),
 });
 
@@ -54,10 +56,12 @@ export function createCodecHandler(options: CodecServerOptions): (req: IncomingM
     const fromUi = origin !== undefined && options.uiOrigins.includes(origin);
     if (origin !== undefined && !fromUi) return send(403, { error: 'Origin not allowed.' });
     if (req.method === 'OPTIONS') return send(204);
-    if (req.method !== 'POST' || (url.pathname !== '/decode' && url.pathname !== '/encode')) return send(404, { error: 'Use POST /decode or POST /encode.' });
+    if (req.method !== 'POST' || (url.pathname !== '/decode' && url.pathname !== '/encode'))
+      return send(404, { error: 'Use POST /decode or POST /encode.' });
     if (options.token) {
       const match = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
-      if (!match || !sameSecret(match[1], options.token)) return send(401, { error: 'A valid bearer token is required.' });
+      if (!match || !sameSecret(match[1], options.token))
+        return send(401, { error: 'A valid bearer token is required.' });
     } else if (!fromUi) {
       // No token configured: only the Web UI, from its own origin, may ask.
       return send(401, { error: 'Only the Web UI may use this codec server.' });
@@ -85,7 +89,10 @@ export function createCodecHandler(options: CodecServerOptions): (req: IncomingM
         } catch (err) {
           return send(422, { error: (err as Error).message });
         }
-        if (!codec) return send(404, { error: `This codec server has no payload keys for namespace "${namespace.slice(0, 80)}".` });
+        if (!codec)
+          return send(404, {
+            error: `This codec server has no payload keys for namespace "${namespace.slice(0, 80)}".`,
+          });
         try {
           const payloads = body.payloads.map(toPayload);
           const out = url.pathname === '/decode' ? await codec.decode(payloads) : await codec.encode(payloads);

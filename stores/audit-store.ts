@@ -32,7 +32,8 @@ export class JsonlAuditStore implements AuditStore {
   ) {}
 
   fileOf(incidentId: string): string {
-    if (!INCIDENT_ID_PATTERN.test(incidentId)) throw new Error(`Invalid incident id for the audit store: ${JSON.stringify(incidentId)}`);
+    if (!INCIDENT_ID_PATTERN.test(incidentId))
+      throw new Error(`Invalid incident id for the audit store: ${JSON.stringify(incidentId)}`);
     return path.join(this.dir, `${incidentId}.jsonl`);
   }
 
@@ -40,9 +41,11 @@ export class JsonlAuditStore implements AuditStore {
     const previous = this.queues.get(incidentId) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.appendNow(incidentId, records));
     this.queues.set(incidentId, next);
-    void next.finally(() => {
-      if (this.queues.get(incidentId) === next) this.queues.delete(incidentId);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.queues.get(incidentId) === next) this.queues.delete(incidentId);
+      })
+      .catch(() => undefined);
     return next;
   }
 
@@ -55,7 +58,9 @@ export class JsonlAuditStore implements AuditStore {
       const lastSeq = last?.seq ?? 0;
       if (record.seq <= lastSeq) continue; // already written by an earlier attempt
       if (record.seq !== lastSeq + 1) {
-        throw new Error(`Audit gap for ${incidentId}: the file ends at seq ${lastSeq} but the next entry has seq ${record.seq}`);
+        throw new Error(
+          `Audit gap for ${incidentId}: the file ends at seq ${lastSeq} but the next entry has seq ${record.seq}`,
+        );
       }
       last = chainEntry(last, record);
       lines.push(JSON.stringify(last));
@@ -123,7 +128,8 @@ export class JsonlAuditStore implements AuditStore {
     try {
       text = await readFile(this.fileOf(incidentId), 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, entries: 0, line: 0, problem: 'no audit file exists for this incident' };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        return { ok: false, entries: 0, line: 0, problem: 'no audit file exists for this incident' };
       throw err;
     }
     return verifyAuditText(text, incidentId);
@@ -139,7 +145,7 @@ async function byteAt(handle: FileHandle, position: number): Promise<number> {
 /** The offset where the line holding the byte just before `end` starts: after the previous newline, or 0. */
 async function lineStart(handle: FileHandle, end: number): Promise<number> {
   const buffer = Buffer.alloc(Math.min(end, TAIL_BYTES));
-  for (let to = end; to > 0; ) {
+  for (let to = end; to > 0;) {
     const from = Math.max(0, to - buffer.length);
     await handle.read(buffer, 0, to - from, from);
     const at = buffer.subarray(0, to - from).lastIndexOf(NEWLINE);
@@ -167,7 +173,9 @@ export function verifyAuditText(text: string, incidentId?: string): VerifyResult
       entries.push(JSON.parse(lines[i]) as AuditEntry);
     } catch {
       const torn = i === lines.length - 1 && !text.endsWith('\n');
-      const problem = torn ? 'is an unfinished last line (a write cut short by a crash; the next append removes it)' : 'is not valid JSON';
+      const problem = torn
+        ? 'is an unfinished last line (a write cut short by a crash; the next append removes it)'
+        : 'is not valid JSON';
       return { ok: false, entries: lines.length, line: i + 1, problem };
     }
   }

@@ -12,7 +12,10 @@ import type { KeyRing } from '../platform/encryption/key-ring';
  * Passes bytes through, adding them to `hash` and counting them from `start` (a resumed copy's hash and
  * size so far); reports the count at most twice a second. `bytes()` is the count so far.
  */
-export function hashingStream(hash: Hash, { start = 0, onProgress }: { start?: number; onProgress?: (bytes: number) => void } = {}): Transform & { bytes(): number } {
+export function hashingStream(
+  hash: Hash,
+  { start = 0, onProgress }: { start?: number; onProgress?: (bytes: number) => void } = {},
+): Transform & { bytes(): number } {
   let total = start;
   let lastReport = 0;
   const stream = new Transform({
@@ -55,14 +58,22 @@ export async function sha256OfFile(file: string): Promise<string> {
 export async function sha256OfSealedFile(file: string, ring: KeyRing): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   const hasher = hashingStream(hash);
-  await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), createUnsealStream(ring, file), hasher, async (plain: AsyncIterable<Buffer>) => {
-    for await (const _chunk of plain); // drained: the hasher has seen every byte
-  });
+  await pipeline(
+    createReadStream(file, { highWaterMark: 1024 * 1024 }),
+    createUnsealStream(ring, file),
+    hasher,
+    async (plain: AsyncIterable<Buffer>) => {
+      for await (const _chunk of plain); // drained: the hasher has seen every byte
+    },
+  );
   return { sha256: hash.digest('hex'), size: hasher.bytes() };
 }
 
 /** The hash and size of the original bytes a stored file holds: decrypted first when sealed (`atRest`). */
-export async function sha256OfStoredCopy(file: string, atRest: KeyRing | undefined): Promise<{ sha256: string; size: number }> {
+export async function sha256OfStoredCopy(
+  file: string,
+  atRest: KeyRing | undefined,
+): Promise<{ sha256: string; size: number }> {
   if (atRest) return sha256OfSealedFile(file, atRest);
   const { hash, size } = await hashFile(file);
   return { sha256: hash.digest('hex'), size };

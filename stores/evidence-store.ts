@@ -87,19 +87,23 @@ export class EvidenceStore {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       throw new EvidenceError(
-        code === 'ENOENT' ? `Evidence source ${source} does not exist on the worker; fix the system's evidence path or record a manual copy.` : `Cannot read evidence source ${source} (${code}).`,
+        code === 'ENOENT'
+          ? `Evidence source ${source} does not exist on the worker; fix the system's evidence path or record a manual copy.`
+          : `Cannot read evidence source ${source} (${code}).`,
         true,
       );
     }
     const startedAt = new Date().toISOString();
     await mkdir(dir, { recursive: true });
     if (info.isDirectory()) return this.finish(dir, await copyDirectory(dir, source, startedAt, hooks, this.atRest));
-    if (!info.isFile() && !info.isBlockDevice()) throw new EvidenceError(`Evidence source ${source} is neither a file, a directory nor a block device.`, true);
+    if (!info.isFile() && !info.isBlockDevice())
+      throw new EvidenceError(`Evidence source ${source} is neither a file, a directory nor a block device.`, true);
     const kind = info.isBlockDevice() ? 'block-device' : 'file';
     const target = this.imageFile(dir);
     const partial = `${target}.partial`;
     await this.dropOtherPartial(dir);
-    if (this.atRest) return this.copySealedFile(dir, target, partial, source, info.size, { source, kind, startedAt }, hooks);
+    if (this.atRest)
+      return this.copySealedFile(dir, target, partial, source, info.size, { source, kind, startedAt }, hooks);
     // Resume: what is already in the partial file was copied from the same source, so hash it and go on.
     let resumeAt = 0;
     let hash = createHash('sha256');
@@ -135,36 +139,53 @@ export class EvidenceStore {
     const ring = this.atRest!;
     let hash = createHash('sha256');
     // A block device's partial copy is not resumed (as for plaintext): its size says nothing of what changed.
-    const prefix = meta.kind === 'file' && !fresh ? await readSealedPrefix(partial, ring, (plain) => hash.update(plain)) : undefined;
+    const prefix =
+      meta.kind === 'file' && !fresh ? await readSealedPrefix(partial, ring, (plain) => hash.update(plain)) : undefined;
     if (prefix?.finished && prefix.tornBytes === 0) {
       // The sealing had finished; only the verification and the rename were lost.
       return this.verifyAndSeal(dir, target, partial, hash.digest('hex'), meta, prefix.header);
     }
     // Resumable: a good prefix, then nothing or one segment cut short (which the seal stream must rewrite
     // with the very same bytes). Anything else (a damaged segment, a source now shorter) starts over.
-    const resumable = prefix !== undefined && !prefix.finished && (prefix.tornBytes === 0 || prefix.tornTail !== undefined) && prefix.plainBytes <= sourceSize;
+    const resumable =
+      prefix !== undefined &&
+      !prefix.finished &&
+      (prefix.tornBytes === 0 || prefix.tornTail !== undefined) &&
+      prefix.plainBytes <= sourceSize;
     if (!resumable) hash = createHash('sha256');
     const resumeAt = resumable ? prefix.plainBytes : 0;
     const sealer = createSealStream(ring, {
       file: partial,
-      ...(resumable ? { continueAfter: { header: prefix.header, segments: prefix.segments, tornTail: prefix.tornTail } } : {}),
+      ...(resumable
+        ? { continueAfter: { header: prefix.header, segments: prefix.segments, tornTail: prefix.tornTail } }
+        : {}),
     });
     try {
       await pipeline(
         createReadStream(source, { start: resumeAt, signal: hooks.signal, highWaterMark: 1024 * 1024 }),
         hashingStream(hash, { start: resumeAt, onProgress: hooks.onProgress }),
         sealer,
-        createWriteStream(partial, { flags: resumable ? 'r+' : 'w', start: resumable ? prefix.sealedBytes : 0, mode: 0o640 }),
+        createWriteStream(partial, {
+          flags: resumable ? 'r+' : 'w',
+          start: resumable ? prefix.sealedBytes : 0,
+          mode: 0o640,
+        }),
       );
     } catch (err) {
       // The source changed under the torn segment: sealing it again would reuse its nonce for other bytes.
-      if (err instanceof AtRestResumeMismatch) return this.copySealedFile(dir, target, partial, source, sourceSize, meta, hooks, true);
+      if (err instanceof AtRestResumeMismatch)
+        return this.copySealedFile(dir, target, partial, source, sourceSize, meta, hooks, true);
       throw err;
     }
     return this.verifyAndSeal(dir, target, partial, hash.digest('hex'), meta, sealer.header);
   }
 
-  async copyFromStream(dir: string, source: string, produce: (sink: NodeJS.WritableStream) => Promise<void>, hooks: CopyHooks = {}): Promise<StoredEvidence> {
+  async copyFromStream(
+    dir: string,
+    source: string,
+    produce: (sink: NodeJS.WritableStream) => Promise<void>,
+    hooks: CopyHooks = {},
+  ): Promise<StoredEvidence> {
     const done = await this.existing(dir);
     if (done) return done;
     const startedAt = new Date().toISOString();
@@ -184,7 +205,14 @@ export class EvidenceStore {
     }
     await writing;
     const header = (sealing[0] as ReturnType<typeof createSealStream> | undefined)?.header;
-    return this.verifyAndSeal(dir, target, partial, hash.digest('hex'), { source, kind: 'command-output', startedAt }, header);
+    return this.verifyAndSeal(
+      dir,
+      target,
+      partial,
+      hash.digest('hex'),
+      { source, kind: 'command-output', startedAt },
+      header,
+    );
   }
 
   private async verifyAndSeal(
@@ -205,11 +233,17 @@ export class EvidenceStore {
     } catch (err) {
       if (!(err instanceof AtRestError)) throw err;
       await rm(partial, { force: true });
-      throw new EvidenceError(`The stored copy of ${meta.source} does not open: ${err.message} The copy was discarded and will be taken again.`, false);
+      throw new EvidenceError(
+        `The stored copy of ${meta.source} does not open: ${err.message} The copy was discarded and will be taken again.`,
+        false,
+      );
     }
     if (storedHash !== streamedHash) {
       await rm(partial, { force: true });
-      throw new EvidenceError(`The stored copy of ${meta.source} does not match the bytes read (read ${streamedHash}, stored ${storedHash}); the copy was discarded and will be taken again.`, false);
+      throw new EvidenceError(
+        `The stored copy of ${meta.source} does not match the bytes read (read ${streamedHash}, stored ${storedHash}); the copy was discarded and will be taken again.`,
+        false,
+      );
     }
     await rename(partial, target);
     return this.finish(dir, {

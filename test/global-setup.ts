@@ -31,15 +31,33 @@ let bundleFile: string | undefined;
 
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = (line: string) => console.log(`[setup] ${line}`);
-  const [cliPath, testServerPath] = await Promise.all([resolveTemporalCli({ cacheDir: CACHE_DIR, log }), resolveTestServer({ cacheDir: CACHE_DIR, log })]);
-  if (!cliPath) throw new Error('The tests need the Temporal CLI: install Go (it is built from the module proxy) or set TEMPORAL_CLI_PATH.');
-  if (!testServerPath) throw new Error('The tests need the time-skipping test server: install Java 17 and Maven, or set TEMPORAL_TEST_SERVER_PATH.');
+  const [cliPath, testServerPath] = await Promise.all([
+    resolveTemporalCli({ cacheDir: CACHE_DIR, log }),
+    resolveTestServer({ cacheDir: CACHE_DIR, log }),
+  ]);
+  if (!cliPath)
+    throw new Error(
+      'The tests need the Temporal CLI: install Go (it is built from the module proxy) or set TEMPORAL_CLI_PATH.',
+    );
+  if (!testServerPath)
+    throw new Error(
+      'The tests need the time-skipping test server: install Java 17 and Maven, or set TEMPORAL_TEST_SERVER_PATH.',
+    );
   scratch = await mkdtemp(path.join(os.tmpdir(), 'incident-devserver-'));
   const [port, bundle] = await Promise.all([
     freePort(),
-    bundleWorkflowCode({ workflowsPath: path.join(PROJECT_DIR, 'workflows', 'index.ts'), logger: new DefaultLogger('WARN') }),
+    bundleWorkflowCode({
+      workflowsPath: path.join(PROJECT_DIR, 'workflows', 'index.ts'),
+      logger: new DefaultLogger('WARN'),
+    }),
   ]);
-  server = await startDevServer({ searchAttributes: SEARCH_ATTRIBUTES, cliPath, port, dbFile: path.join(scratch, 'temporal.db'), logFile: path.join(scratch, 'dev-server.log') });
+  server = await startDevServer({
+    searchAttributes: SEARCH_ATTRIBUTES,
+    cliPath,
+    port,
+    dbFile: path.join(scratch, 'temporal.db'),
+    logFile: path.join(scratch, 'dev-server.log'),
+  });
   const bundleDir = path.join(CACHE_DIR, 'test');
   await mkdir(bundleDir, { recursive: true });
   const workflowBundlePath = path.join(bundleDir, `workflow-bundle-${process.pid}.js`);

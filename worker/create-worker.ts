@@ -48,10 +48,22 @@ export async function createIncidentWorker(
   const paths = dataPaths(config.dataDir);
   const audit = new JsonlAuditStore(paths.audit, faults);
   const mailer = createMailer({ dataDir: config.dataDir, from: config.mailFrom, smtp: config.smtp, faults });
-  const activities = createActivities({ config, audit, mailer, evidence: new EvidenceStore(paths.evidence, atRest), reportsDir: paths.reports, reportsAtRest: atRest, rereadAccess });
+  const activities = createActivities({
+    config,
+    audit,
+    mailer,
+    evidence: new EvidenceStore(paths.evidence, atRest),
+    reportsDir: paths.reports,
+    reportsAtRest: atRest,
+    rereadAccess,
+  });
   // A refused action never enters history, so the workflow hands the refusal to its worker, which sends it
   // back as a signal to be written to the audit trail.
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: overrides.dataConverter });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: overrides.dataConverter,
+  });
   const sinks: InjectedSinks<AccessSinks> = {
     access: {
       refused: {
@@ -59,7 +71,11 @@ export async function createIncidentWorker(
           client.workflow
             .getHandle(info.workflowId)
             .signal(accessRefusedSignal, refusal)
-            .catch((err: Error) => console.error(`Could not record a refused action on incident ${info.workflowId}: ${err.message.split('\n')[0]}`));
+            .catch((err: Error) =>
+              console.error(
+                `Could not record a refused action on incident ${info.workflowId}: ${err.message.split('\n')[0]}`,
+              ),
+            );
         },
         callDuringReplay: false,
       },

@@ -9,12 +9,23 @@ import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 // temporal.api.enums.v1.IndexedValueType
 const TYPE_IDS: Record<string, number> = { KEYWORD: 2, DATETIME: 6 };
 
-export async function registerSearchAttributes(connection: Connection, namespace: string, { assumeNone = false } = {}): Promise<string[]> {
+export async function registerSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  { assumeNone = false } = {},
+): Promise<string[]> {
   // The time-skipping test server can add search attributes but not list them.
-  const known = assumeNone ? new Set<string>() : new Set(Object.keys((await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {}));
+  const known = assumeNone
+    ? new Set<string>()
+    : new Set(
+        Object.keys((await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {}),
+      );
   const missing = SEARCH_ATTRIBUTES.filter((sa) => !known.has(sa.name));
   if (missing.length) {
-    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, TYPE_IDS[sa.type]])) });
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, TYPE_IDS[sa.type]])),
+    });
   }
   return missing.map((sa) => sa.name);
 }

@@ -1,4 +1,10 @@
-import type { defineSearchAttributeKey as DefineSearchAttributeKey, QueryDefinition, SearchAttributeType, SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type {
+  defineSearchAttributeKey as DefineSearchAttributeKey,
+  QueryDefinition,
+  SearchAttributeType,
+  SignalDefinition,
+  UpdateDefinition,
+} from '@temporalio/common';
 import type { Sinks } from '@temporalio/workflow';
 import type * as A from '../domain/actions';
 import type { AccessPolicy } from '../domain/access';
@@ -11,10 +17,14 @@ import type { Policy, PolicyVersion } from '../domain/policy';
 // definitions are built here as the plain objects @temporalio/workflow's define* return, so that a client
 // such as the CLI does not load the workflow package at all.
 
-const defineUpdate = <Ret, Args extends unknown[]>(name: string) => ({ type: 'update', name }) as UpdateDefinition<Ret, Args>;
+const defineUpdate = <Ret, Args extends unknown[]>(name: string) =>
+  ({ type: 'update', name }) as UpdateDefinition<Ret, Args>;
 const defineQuery = <Ret>(name: string) => ({ type: 'query', name }) as QueryDefinition<Ret, []>;
 const defineSignal = <Args extends unknown[]>(name: string) => ({ type: 'signal', name }) as SignalDefinition<Args>;
-const defineSearchAttributeKey: typeof DefineSearchAttributeKey = <T extends SearchAttributeType>(name: string, type: T) => ({ name, type });
+const defineSearchAttributeKey: typeof DefineSearchAttributeKey = <T extends SearchAttributeType>(
+  name: string,
+  type: T,
+) => ({ name, type });
 
 export const WORKFLOW_TYPE = 'incidentWorkflow';
 

@@ -34,7 +34,13 @@ export async function runCommand(
 ): Promise<CommandResult> {
   const [program, ...args] = argv;
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { shell: false, stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal, timeout: opts.timeoutMs, killSignal: 'SIGKILL' });
+    const child = spawn(program, args, {
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: opts.signal,
+      timeout: opts.timeoutMs,
+      killSignal: 'SIGKILL',
+    });
     let stdout = '';
     let stderr = '';
     let bytes = 0;
@@ -52,12 +58,25 @@ export async function runCommand(
       if (stderr.length < KEEP) stderr += chunk.toString('utf8');
     });
     child.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') reject(new CommandFailedError(`Program "${program}" was not found on the worker; install it or fix the driver configuration.`, true));
-      else if (err.code === 'EACCES') reject(new CommandFailedError(`Program "${program}" is not executable on the worker.`, true));
+      if (err.code === 'ENOENT')
+        reject(
+          new CommandFailedError(
+            `Program "${program}" was not found on the worker; install it or fix the driver configuration.`,
+            true,
+          ),
+        );
+      else if (err.code === 'EACCES')
+        reject(new CommandFailedError(`Program "${program}" is not executable on the worker.`, true));
       else reject(new CommandFailedError(`Could not run "${program}": ${err.message}`, false));
     });
     child.on('close', (code, signal) => {
-      if (signal) return reject(new CommandFailedError(`"${program}" was stopped by ${signal} (timeout ${Math.round(opts.timeoutMs / 1000)} s?)`, false));
+      if (signal)
+        return reject(
+          new CommandFailedError(
+            `"${program}" was stopped by ${signal} (timeout ${Math.round(opts.timeoutMs / 1000)} s?)`,
+            false,
+          ),
+        );
       if (code !== 0) {
         const tail = stderr.trim().split('\n').slice(-3).join(' / ').slice(0, 500);
         return reject(new CommandFailedError(`"${program}" exited with code ${code}${tail ? `: ${tail}` : ''}`, false));

@@ -34,7 +34,11 @@ export function evidenceDriver(config: EvidenceDriverConfig, store: EvidenceStor
         snapshot: async ({ incidentId, system, dir }, hooks) => {
           const argv = expandTemplate(config.snapshot, { system, incident: incidentId });
           const stored = await store.copyFromStream(dir, argv.join(' '), (sink) =>
-            runCommand(argv, { timeoutMs: config.timeoutSeconds * 1000, stdout: sink as never, signal: hooks.signal }).then(() => undefined),
+            runCommand(argv, {
+              timeoutMs: config.timeoutSeconds * 1000,
+              stdout: sink as never,
+              signal: hooks.signal,
+            }).then(() => undefined),
           );
           return { kind: 'done', stored };
         },

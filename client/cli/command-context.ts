@@ -53,7 +53,10 @@ export function signerOf(cmd: Command, env: NodeJS.ProcessEnv): ActionSigner | u
 }
 
 /** The audit trail under this machine's data dir; unavailable (not an error) where the worker's data dir is not. */
-export async function readAudit(ctx: CliContext, incidentId: string): Promise<{ entries: AuditEntry[]; file: string; available: boolean }> {
+export async function readAudit(
+  ctx: CliContext,
+  incidentId: string,
+): Promise<{ entries: AuditEntry[]; file: string; available: boolean }> {
   const store = new JsonlAuditStore(path.join(ctx.config().dataDir, 'audit'));
   const file = store.fileOf(incidentId);
   try {

@@ -7,7 +7,13 @@ export function completionScript(shell: 'bash' | 'zsh', program: Command): strin
   // A command group (evidence) offers its subcommands where another command offers its options.
   const optionsOf = (name: string) => {
     const command = program.commands.find((c) => c.name() === name);
-    return (command?.commands ?? []).map((c) => c.name()).concat((command?.options ?? []).map((o) => o.long).filter((l): l is string => !!l), '--help', '--as');
+    return (command?.commands ?? [])
+      .map((c) => c.name())
+      .concat(
+        (command?.options ?? []).map((o) => o.long).filter((l): l is string => !!l),
+        '--help',
+        '--as',
+      );
   };
   if (shell === 'bash') {
     const cases = commands.map((c) => `    ${c}) opts="${optionsOf(c).join(' ')}" ;;`).join('\n');
@@ -32,7 +38,14 @@ complete -F _incident_complete incident`;
     .filter((c) => c.name() !== 'help')
     .map((c) => `    '${c.name()}:${c.description().replace(/'/g, '').replace(/:/g, ' -')}'`)
     .join('\n');
-  const cases = commands.map((c) => `    ${c}) _values 'option' ${optionsOf(c).map((o) => `'${o}'`).join(' ')} ;;`).join('\n');
+  const cases = commands
+    .map(
+      (c) =>
+        `    ${c}) _values 'option' ${optionsOf(c)
+          .map((o) => `'${o}'`)
+          .join(' ')} ;;`,
+    )
+    .join('\n');
   return `#compdef incident
 # incident completion for zsh: save as _incident in a directory of your $fpath, or: source <(incident completion zsh)
 _incident() {

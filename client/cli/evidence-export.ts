@@ -64,11 +64,15 @@ async function collectedCopies(dataDir: string, incidentId: string, system: stri
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw refused(`No audit trail for ${incidentId} at ${file}; the recorded hash of its evidence is there. Run this where the worker's data dir is (INCIDENT_DATA_DIR).`);
+    throw refused(
+      `No audit trail for ${incidentId} at ${file}; the recorded hash of its evidence is there. Run this where the worker's data dir is (INCIDENT_DATA_DIR).`,
+    );
   }
   const verdict = verifyAuditText(text, incidentId);
   if (!verdict.ok) {
-    throw refused(`The audit trail of ${incidentId} does not verify (line ${verdict.line}: ${verdict.problem}), so the hash it records for the evidence cannot be trusted. See: incident audit ${incidentId} --verify`);
+    throw refused(
+      `The audit trail of ${incidentId} does not verify (line ${verdict.line}: ${verdict.problem}), so the hash it records for the evidence cannot be trusted. See: incident audit ${incidentId} --verify`,
+    );
   }
   const copies: Collected[] = [];
   for (const entry of parseAuditLines(text)) {
@@ -77,13 +81,22 @@ async function collectedCopies(dataDir: string, incidentId: string, system: stri
     if (d.system !== system || typeof d.location !== 'string' || typeof d.sha256 !== 'string') continue;
     const round = /[\\/]round-(\d+)[\\/][^\\/]+$/.exec(d.location);
     if (!round) continue;
-    copies.push({ round: Number(round[1]), location: d.location, sha256: d.sha256, sizeBytes: typeof d.sizeBytes === 'number' ? d.sizeBytes : undefined });
+    copies.push({
+      round: Number(round[1]),
+      location: d.location,
+      sha256: d.sha256,
+      sizeBytes: typeof d.sizeBytes === 'number' ? d.sizeBytes : undefined,
+    });
   }
   return copies;
 }
 
 /** Writes `source` (decrypted with `ring` when given) to `dest`, a new file, and returns the hash of what was written. */
-async function writeOriginal(source: string, dest: string, ring: KeyRing | undefined): Promise<{ sha256: string; size: number; keyId?: string }> {
+async function writeOriginal(
+  source: string,
+  dest: string,
+  ring: KeyRing | undefined,
+): Promise<{ sha256: string; size: number; keyId?: string }> {
   const hash = createHash('sha256');
   const hasher = hashingStream(hash);
   let keyId: string | undefined;
@@ -110,32 +123,55 @@ async function exists(file: string): Promise<'file' | 'directory' | undefined> {
 /** What the named output path must satisfy before anything is written. */
 async function checkOut(out: string, kind: 'file' | 'directory', force: boolean): Promise<void> {
   const present = await exists(out);
-  if (present === 'directory') throw usage(`${out} is an existing directory; name a new path to write the ${kind === 'file' ? 'image' : 'copy'} to.`);
-  if (present === 'file' && (kind === 'directory' || !force)) throw usage(`${out} already exists; ${kind === 'file' ? 'add --force to replace it, or ' : ''}name another path.`);
-  if ((await exists(path.dirname(out))) !== 'directory') throw usage(`The folder of ${out} does not exist; create it first.`);
+  if (present === 'directory')
+    throw usage(
+      `${out} is an existing directory; name a new path to write the ${kind === 'file' ? 'image' : 'copy'} to.`,
+    );
+  if (present === 'file' && (kind === 'directory' || !force))
+    throw usage(`${out} already exists; ${kind === 'file' ? 'add --force to replace it, or ' : ''}name another path.`);
+  if ((await exists(path.dirname(out))) !== 'directory')
+    throw usage(`The folder of ${out} does not exist; create it first.`);
 }
 
 export async function exportEvidence(req: ExportRequest): Promise<ExportResult> {
   const { incidentId, system } = req;
-  if (!INCIDENT_ID_PATTERN.test(incidentId)) throw usage(`"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
+  if (!INCIDENT_ID_PATTERN.test(incidentId))
+    throw usage(`"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
   if (!SYSTEM_NAME_PATTERN.test(system)) throw usage(`"${system}" is not a system name.`);
   const copies = await collectedCopies(req.dataDir, incidentId, system);
-  if (copies.length === 0) throw refused(`The audit trail of ${incidentId} records no stored copy of ${system}. See the systems and their evidence with: incident show ${incidentId}`);
+  if (copies.length === 0)
+    throw refused(
+      `The audit trail of ${incidentId} records no stored copy of ${system}. See the systems and their evidence with: incident show ${incidentId}`,
+    );
   const copy = req.round === undefined ? copies[copies.length - 1] : copies.find((c) => c.round === req.round);
-  if (!copy) throw refused(`There is no copy of ${system} from round ${req.round}; the audit trail records round ${copies.map((c) => c.round).join(', ')}.`);
+  if (!copy)
+    throw refused(
+      `There is no copy of ${system} from round ${req.round}; the audit trail records round ${copies.map((c) => c.round).join(', ')}.`,
+    );
 
   // The copy is looked for under this machine's data dir: the worker's absolute path may be mounted elsewhere here.
   const roundDir = path.join(req.dataDir, 'evidence', incidentId, system, `round-${copy.round}`);
   const name = path.basename(copy.location);
-  if (!['image.bin', `image.bin${SEALED_SUFFIX}`, 'tree'].includes(name)) throw refused(`The audit trail records an unexpected stored copy ${copy.location}.`);
+  if (!['image.bin', `image.bin${SEALED_SUFFIX}`, 'tree'].includes(name))
+    throw refused(`The audit trail records an unexpected stored copy ${copy.location}.`);
   const stored = path.join(roundDir, name);
-  if (!(await exists(stored))) throw refused(`The stored copy ${stored} is missing. Run this where the worker's data dir is (INCIDENT_DATA_DIR).`);
+  if (!(await exists(stored)))
+    throw refused(`The stored copy ${stored} is missing. Run this where the worker's data dir is (INCIDENT_DATA_DIR).`);
   const out = path.resolve(req.out);
   const described = `${system} (round ${copy.round}) of ${incidentId}`;
-  return name === 'tree' ? exportDirectory(req, copy, roundDir, out, described) : exportFile(req, copy, stored, name.endsWith(SEALED_SUFFIX), out, described);
+  return name === 'tree'
+    ? exportDirectory(req, copy, roundDir, out, described)
+    : exportFile(req, copy, stored, name.endsWith(SEALED_SUFFIX), out, described);
 }
 
-async function exportFile(req: ExportRequest, copy: Collected, stored: string, encrypted: boolean, out: string, described: string): Promise<ExportResult> {
+async function exportFile(
+  req: ExportRequest,
+  copy: Collected,
+  stored: string,
+  encrypted: boolean,
+  out: string,
+  described: string,
+): Promise<ExportResult> {
   await checkOut(out, 'file', req.force);
   const ring = encrypted ? keyRingForReading(req.env, req.dataDir, req.namespace) : undefined;
   const temp = path.join(path.dirname(out), `.${path.basename(out)}.partial-${randomBytes(4).toString('hex')}`);
@@ -143,7 +179,9 @@ async function exportFile(req: ExportRequest, copy: Collected, stored: string, e
   try {
     written = await writeOriginal(stored, temp, ring);
     if (written.sha256 !== copy.sha256) {
-      throw refused(`The copy of ${described} does not match its recorded hash: the audit trail records SHA-256 ${copy.sha256}, the stored copy gives ${written.sha256}. Nothing was written to ${out}.`);
+      throw refused(
+        `The copy of ${described} does not match its recorded hash: the audit trail records SHA-256 ${copy.sha256}, the stored copy gives ${written.sha256}. Nothing was written to ${out}.`,
+      );
     }
     await chmod(temp, 0o400); // a forensic copy stays read-only, and readable by its owner only
     await rename(temp, out);
@@ -151,10 +189,27 @@ async function exportFile(req: ExportRequest, copy: Collected, stored: string, e
     await rm(temp, { force: true });
     throw explain(err, described, out);
   }
-  return { ok: true, incidentId: req.incidentId, system: req.system, round: copy.round, kind: 'file', out, sha256: written.sha256, sizeBytes: written.size, encrypted, ...(written.keyId ? { keyId: written.keyId } : {}) };
+  return {
+    ok: true,
+    incidentId: req.incidentId,
+    system: req.system,
+    round: copy.round,
+    kind: 'file',
+    out,
+    sha256: written.sha256,
+    sizeBytes: written.size,
+    encrypted,
+    ...(written.keyId ? { keyId: written.keyId } : {}),
+  };
 }
 
-async function exportDirectory(req: ExportRequest, copy: Collected, roundDir: string, out: string, described: string): Promise<ExportResult> {
+async function exportDirectory(
+  req: ExportRequest,
+  copy: Collected,
+  roundDir: string,
+  out: string,
+  described: string,
+): Promise<ExportResult> {
   await checkOut(out, 'directory', req.force);
   let manifestText: string;
   try {
@@ -163,8 +218,13 @@ async function exportDirectory(req: ExportRequest, copy: Collected, roundDir: st
     throw refused(`The manifest of ${described} (${path.join(roundDir, 'MANIFEST.sha256')}) is missing.`);
   }
   const manifestHash = createHash('sha256').update(manifestText).digest('hex');
-  if (manifestHash !== copy.sha256) throw refused(`The manifest of ${described} does not match its recorded hash: the audit trail records SHA-256 ${copy.sha256}, the manifest gives ${manifestHash}. Nothing was written to ${out}.`);
-  const record = JSON.parse(await readFile(path.join(roundDir, 'evidence.json'), 'utf8').catch(() => '{}')) as Partial<StoredEvidence>;
+  if (manifestHash !== copy.sha256)
+    throw refused(
+      `The manifest of ${described} does not match its recorded hash: the audit trail records SHA-256 ${copy.sha256}, the manifest gives ${manifestHash}. Nothing was written to ${out}.`,
+    );
+  const record = JSON.parse(
+    await readFile(path.join(roundDir, 'evidence.json'), 'utf8').catch(() => '{}'),
+  ) as Partial<StoredEvidence>;
   const encrypted = record.encryption !== undefined;
   const ring = encrypted ? keyRingForReading(req.env, req.dataDir, req.namespace) : undefined;
   const entries = manifestText
@@ -173,7 +233,10 @@ async function exportDirectory(req: ExportRequest, copy: Collected, roundDir: st
     .map((line) => {
       const m = /^([0-9a-f]{64}) {2}(\d+) {2}(.+)$/.exec(line);
       const rel = m?.[3] ?? '';
-      if (!m || path.isAbsolute(rel) || rel.split('/').some((part) => part === '..' || part === '')) throw refused(`The manifest of ${described} has a line that is not "sha256  size  path": ${JSON.stringify(line)}.`);
+      if (!m || path.isAbsolute(rel) || rel.split('/').some((part) => part === '..' || part === ''))
+        throw refused(
+          `The manifest of ${described} has a line that is not "sha256  size  path": ${JSON.stringify(line)}.`,
+        );
       return { sha256: m[1], rel };
     });
   const temp = path.join(path.dirname(out), `.${path.basename(out)}.partial-${randomBytes(4).toString('hex')}`);
@@ -184,8 +247,15 @@ async function exportDirectory(req: ExportRequest, copy: Collected, roundDir: st
     for (const entry of entries) {
       const dest = path.join(temp, ...entry.rel.split('/'));
       await mkdir(path.dirname(dest), { recursive: true, mode: 0o700 });
-      const written = await writeOriginal(path.join(roundDir, 'tree', ...entry.rel.split('/')) + (encrypted ? SEALED_SUFFIX : ''), dest, ring);
-      if (written.sha256 !== entry.sha256) throw refused(`${entry.rel} in the copy of ${described} does not match the manifest: SHA-256 ${written.sha256} instead of ${entry.sha256}. Nothing was written to ${out}.`);
+      const written = await writeOriginal(
+        path.join(roundDir, 'tree', ...entry.rel.split('/')) + (encrypted ? SEALED_SUFFIX : ''),
+        dest,
+        ring,
+      );
+      if (written.sha256 !== entry.sha256)
+        throw refused(
+          `${entry.rel} in the copy of ${described} does not match the manifest: SHA-256 ${written.sha256} instead of ${entry.sha256}. Nothing was written to ${out}.`,
+        );
       await chmod(dest, 0o400);
       total += written.size;
       keyId ??= written.keyId;
@@ -195,14 +265,28 @@ async function exportDirectory(req: ExportRequest, copy: Collected, roundDir: st
     await rm(temp, { recursive: true, force: true });
     throw explain(err, described, out);
   }
-  return { ok: true, incidentId: req.incidentId, system: req.system, round: copy.round, kind: 'directory', out, sha256: copy.sha256, sizeBytes: total, encrypted, ...(keyId ? { keyId } : {}), files: entries.length };
+  return {
+    ok: true,
+    incidentId: req.incidentId,
+    system: req.system,
+    round: copy.round,
+    kind: 'directory',
+    out,
+    sha256: copy.sha256,
+    sizeBytes: total,
+    encrypted,
+    ...(keyId ? { keyId } : {}),
+    files: entries.length,
+  };
 }
 
 /** The reason a person reads: what went wrong with which file, and that nothing was left behind. */
 function explain(err: unknown, described: string, out: string): Error {
   if (err instanceof CliProblem) return err;
-  if (err instanceof AtRestError) return refused(`The copy of ${described} cannot be exported: ${err.message} Nothing was written to ${out}.`);
+  if (err instanceof AtRestError)
+    return refused(`The copy of ${described} cannot be exported: ${err.message} Nothing was written to ${out}.`);
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC' || code === 'EROFS') return usage(`Cannot write ${out} (${code}); nothing was written.`);
+  if (code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC' || code === 'EROFS')
+    return usage(`Cannot write ${out} (${code}); nothing was written.`);
   return err as Error;
 }

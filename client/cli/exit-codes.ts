@@ -18,10 +18,16 @@ export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, unexpected: 4
 /** Prints why a command failed and returns its exit code; a person's mistake never shows a stack trace. */
 export function exitCodeOf(err: unknown, ctx: Pick<CliContext, 'out' | 'env' | 'config'>): number {
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+      return EXIT.ok;
     return EXIT.usage; // commander already printed the message
   }
-  if (err instanceof UsageError || err instanceof ConfigError || err instanceof SigningKeyError || (err instanceof CliProblem && err.kind === 'usage')) {
+  if (
+    err instanceof UsageError ||
+    err instanceof ConfigError ||
+    err instanceof SigningKeyError ||
+    (err instanceof CliProblem && err.kind === 'usage')
+  ) {
     ctx.out.error(`incident: ${err.message}`);
     return EXIT.usage;
   }

@@ -48,7 +48,11 @@ export function listFilterOf(argv: readonly string[]): IncidentListFilter | unde
  * Sends the first page's request when argv is a list command and the unvalidated settings allow it
  * (never in clear off this machine); undefined when it did not.
  */
-export function startListPrefetch(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): ListPrefetch | undefined {
+export function startListPrefetch(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): ListPrefetch | undefined {
   try {
     const filter = listFilterOf(argv);
     if (!filter) return undefined;
@@ -72,7 +76,11 @@ export function startListPrefetch(argv: readonly string[], env: NodeJS.ProcessEn
 }
 
 /** The prefetch when it went to the same server, as the same client, with the same query; else it is closed. */
-export function claimListPrefetch(prefetch: ListPrefetch | undefined, identity: string, query: string): ListPrefetch | undefined {
+export function claimListPrefetch(
+  prefetch: ListPrefetch | undefined,
+  identity: string,
+  query: string,
+): ListPrefetch | undefined {
   if (!prefetch) return undefined;
   if (prefetch.identity === identity && prefetch.query === query) return prefetch;
   prefetch.channel.close();

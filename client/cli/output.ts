@@ -9,7 +9,10 @@ export interface Output {
   error(text: string): void;
 }
 
-export function terminalOutput(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): Output {
+export function terminalOutput(
+  stream: NodeJS.WriteStream = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+): Output {
   const color = Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb';
   return {
     color,
@@ -31,7 +34,9 @@ export type Cell = string | { text: string; style?: Style };
 const width = (s: string) => [...s].length;
 
 export function table(out: Output, head: string[], rows: Cell[][]): string {
-  const plain = rows.map((r) => r.map((c) => stripControl(typeof c === 'string' ? c : c.text).replace(/\s*\n\s*/g, ' ')));
+  const plain = rows.map((r) =>
+    r.map((c) => stripControl(typeof c === 'string' ? c : c.text).replace(/\s*\n\s*/g, ' ')),
+  );
   const widths = head.map((h, i) => Math.max(width(h), ...plain.map((r) => width(r[i] ?? ''))));
   const render = (cells: string[], styles: (Style | undefined)[]) =>
     cells
@@ -42,8 +47,16 @@ export function table(out: Output, head: string[], rows: Cell[][]): string {
       .join('  ')
       .trimEnd();
   return [
-    render(head, head.map(() => 'bold')),
-    ...plain.map((r, ri) => render(r, rows[ri].map((c) => (typeof c === 'string' ? undefined : c.style)))),
+    render(
+      head,
+      head.map(() => 'bold'),
+    ),
+    ...plain.map((r, ri) =>
+      render(
+        r,
+        rows[ri].map((c) => (typeof c === 'string' ? undefined : c.style)),
+      ),
+    ),
   ].join('\n');
 }
 

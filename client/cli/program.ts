@@ -14,9 +14,14 @@ import { EXIT, exitCodeOf } from './exit-codes';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('incident')
-    .description('Run security incidents: open, act, read, report and audit. Every action is written to the audit trail with your name.')
+    .description(
+      'Run security incidents: open, act, read, report and audit. Every action is written to the audit trail with your name.',
+    )
     .option('--as <name>', 'who is acting (default: $INCIDENT_ACTOR, then your login name)')
-    .option('--key <file>', 'your Ed25519 signing key (default: $INCIDENT_SIGNING_KEY, then ~/.config/incident/signing-key.pem)')
+    .option(
+      '--key <file>',
+      'your Ed25519 signing key (default: $INCIDENT_SIGNING_KEY, then ~/.config/incident/signing-key.pem)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
     .exitOverride();

@@ -9,7 +9,10 @@ export interface Prompter {
   close(): void;
 }
 
-export function terminalPrompter(input: NodeJS.ReadStream = process.stdin, output: NodeJS.WriteStream = process.stdout): Prompter | undefined {
+export function terminalPrompter(
+  input: NodeJS.ReadStream = process.stdin,
+  output: NodeJS.WriteStream = process.stdout,
+): Prompter | undefined {
   if (!input.isTTY || !output.isTTY) return undefined;
   let rl: Interface | undefined;
   const line = () => (rl ??= createInterface({ input, output }));

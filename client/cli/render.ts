@@ -30,20 +30,33 @@ function since(iso: string | undefined, now: Date): string {
 }
 
 /** `incident open`: who is being told, and the deadlines that an assessed breach will start. */
-export function printOpened(out: Output, incidentId: string, request: OpenIncidentRequest, worker: { policy: Policy; version?: PolicyVersion } | undefined): void {
-  out.line(`Opened ${paint(out, 'bold', incidentId)}: ${clean(request.title)} (${request.severity}, ${request.category})`);
+export function printOpened(
+  out: Output,
+  incidentId: string,
+  request: OpenIncidentRequest,
+  worker: { policy: Policy; version?: PolicyVersion } | undefined,
+): void {
+  out.line(
+    `Opened ${paint(out, 'bold', incidentId)}: ${clean(request.title)} (${request.severity}, ${request.category})`,
+  );
   if (!worker) {
-    out.line(`No worker has taken the incident up yet: senior personnel are told, and its deadlines set by the worker's policy, once one runs. Check with: incident show ${incidentId}`);
+    out.line(
+      `No worker has taken the incident up yet: senior personnel are told, and its deadlines set by the worker's policy, once one runs. Check with: incident show ${incidentId}`,
+    );
     return;
   }
   const { policy, version } = worker;
   const due = (h: number) => new Date(new Date(request.awareAt).getTime() + h * 3_600_000).toISOString();
   const tz = policy.timeZone;
-  out.line(`Senior personnel are being told now; escalation every ${policy.ackWindowMinutes} min until someone runs: incident ack ${incidentId}`);
+  out.line(
+    `Senior personnel are being told now; escalation every ${policy.ackWindowMinutes} min until someone runs: incident ack ${incidentId}`,
+  );
   out.line(`Clocks run from awareness, ${formatInZone(request.awareAt, tz)}. Once a breach is assessed:`);
   out.line(`  customers, personal data   due ${formatInZone(due(policy.customerPersonalDataHours), tz)}`);
   out.line(`  customers, project data    due ${formatInZone(due(policy.customerProjectDataHours), tz)}`);
-  out.line(`  ${policy.regulator.name} (${policy.regulator.article})   due ${formatInZone(due(policy.regulatorHours), tz)}`);
+  out.line(
+    `  ${policy.regulator.name} (${policy.regulator.article})   due ${formatInZone(due(policy.regulatorHours), tz)}`,
+  );
   if (version) out.line(policyLine(version));
 }
 
@@ -57,25 +70,56 @@ export function incidentTable(out: Output, rows: IncidentListRow[], now: Date): 
   return table(
     out,
     ['ID', 'SEV', 'PHASE', 'AWARE FOR', 'NEXT DEADLINE', 'TITLE'],
-    rows.map((r) => [r.incidentId, { text: r.severity, style: r.severity === 'SEV1' ? 'bold' : undefined }, r.phase, since(r.awareAt, now), r.status === 'RUNNING' ? countdown(r.nextDeadline, now) : '—', r.title]),
+    rows.map((r) => [
+      r.incidentId,
+      { text: r.severity, style: r.severity === 'SEV1' ? 'bold' : undefined },
+      r.phase,
+      since(r.awareAt, now),
+      r.status === 'RUNNING' ? countdown(r.nextDeadline, now) : '—',
+      r.title,
+    ]),
   );
 }
 
 /** The audit trail as a person reads it, times in the policy's time zone. */
 export function auditTable(out: Output, entries: AuditEntry[], tz: string): string {
-  return table(out, ['#', `WHEN (${tz})`, 'WHO', 'WHAT'], entries.map((e) => [String(e.seq), formatShort(e.at, tz), e.actor, describeAudit(e)]));
+  return table(
+    out,
+    ['#', `WHEN (${tz})`, 'WHO', 'WHAT'],
+    entries.map((e) => [String(e.seq), formatShort(e.at, tz), e.actor, describeAudit(e)]),
+  );
 }
 
 /** `incident show`: what needs a person first (acknowledgement, problems), then obligations, systems, notice, timeline. */
-export function printIncident(o: Output, view: IncidentView, audit: { entries: AuditEntry[]; file: string; available: boolean }): void {
+export function printIncident(
+  o: Output,
+  view: IncidentView,
+  audit: { entries: AuditEntry[]; file: string; available: boolean },
+): void {
   const s = view.state;
   const now = new Date(view.now);
   const tz = view.timeZone;
   o.line(`${paint(o, 'bold', s.incidentId)}  ${clean(s.title)}`);
-  o.line(`${s.severity}  ${s.category}  phase ${paint(o, 'bold', view.phase)}  aware since ${formatInZone(s.awareAt, tz)} (${since(s.awareAt, now)} ago)`);
+  o.line(
+    `${s.severity}  ${s.category}  phase ${paint(o, 'bold', view.phase)}  aware since ${formatInZone(s.awareAt, tz)} (${since(s.awareAt, now)} ago)`,
+  );
   o.line(`detected by: ${clean(s.detection)}`);
-  o.line(view.policyVersion ? policyLine(view.policyVersion) : view.policy ? "Policy: as its opener gave it (opened before the worker owned the policy)" : "Policy: not loaded yet (no worker has taken the incident up)");
-  o.line(s.acknowledgement ? `acknowledged by ${clean(s.acknowledgement.by)} at ${formatInZone(s.acknowledgement.at, tz)}` : paint(o, 'red', `NOT ACKNOWLEDGED: ${s.escalationsSent} notice(s) sent; acknowledge with: incident ack ${s.incidentId}`));
+  o.line(
+    view.policyVersion
+      ? policyLine(view.policyVersion)
+      : view.policy
+        ? 'Policy: as its opener gave it (opened before the worker owned the policy)'
+        : 'Policy: not loaded yet (no worker has taken the incident up)',
+  );
+  o.line(
+    s.acknowledgement
+      ? `acknowledged by ${clean(s.acknowledgement.by)} at ${formatInZone(s.acknowledgement.at, tz)}`
+      : paint(
+          o,
+          'red',
+          `NOT ACKNOWLEDGED: ${s.escalationsSent} notice(s) sent; acknowledge with: incident ack ${s.incidentId}`,
+        ),
+  );
   if (s.problems.length) {
     o.line('');
     o.line(paint(o, 'red', 'Needs attention:'));
@@ -85,20 +129,43 @@ export function printIncident(o: Output, view: IncidentView, audit: { entries: A
   o.line(paint(o, 'bold', 'Obligations'));
   o.line(
     s.obligations.length
-      ? table(o, ['ID', `DUE (${tz})`, 'STATUS', 'MET', 'OBLIGATION'], s.obligations.map((ob) => [ob.id, formatShort(ob.dueAt, tz), ob.status === 'pending' ? countdown(ob.dueAt, now) : { text: ob.status, style: 'green' }, ob.metAt ? `${formatShort(ob.metAt, tz)} by ${ob.metBy}` : '', ob.title]))
+      ? table(
+          o,
+          ['ID', `DUE (${tz})`, 'STATUS', 'MET', 'OBLIGATION'],
+          s.obligations.map((ob) => [
+            ob.id,
+            formatShort(ob.dueAt, tz),
+            ob.status === 'pending' ? countdown(ob.dueAt, now) : { text: ob.status, style: 'green' },
+            ob.metAt ? `${formatShort(ob.metAt, tz)} by ${ob.metBy}` : '',
+            ob.title,
+          ]),
+        )
       : '  none yet (the breach assessment opens them)',
   );
   o.line('');
   o.line(paint(o, 'bold', 'Systems'));
   o.line(
     s.systems.length
-      ? table(o, ['SYSTEM', 'ISOLATED', 'EVIDENCE', 'SHA-256', 'RELEASED'], s.systems.map((x) => [x.name, x.isolation.state, x.evidence.state, x.evidenceRecords.at(-1)?.sha256 ?? '', x.release.state]))
+      ? table(
+          o,
+          ['SYSTEM', 'ISOLATED', 'EVIDENCE', 'SHA-256', 'RELEASED'],
+          s.systems.map((x) => [
+            x.name,
+            x.isolation.state,
+            x.evidence.state,
+            x.evidenceRecords.at(-1)?.sha256 ?? '',
+            x.release.state,
+          ]),
+        )
       : '  none',
   );
   if (s.customerNotice) {
     o.line('');
-    o.line(`${paint(o, 'bold', 'Customer notice')}: ${s.customerNotice.status}${s.customerNotice.status === 'awaiting-approval' ? ` (approve with: incident approve-notice ${s.incidentId})` : ''}`);
-    if (s.customerNotice.status === 'awaiting-approval') for (const l of s.customerNotice.text.split('\n')) o.line(`  | ${clean(l)}`);
+    o.line(
+      `${paint(o, 'bold', 'Customer notice')}: ${s.customerNotice.status}${s.customerNotice.status === 'awaiting-approval' ? ` (approve with: incident approve-notice ${s.incidentId})` : ''}`,
+    );
+    if (s.customerNotice.status === 'awaiting-approval')
+      for (const l of s.customerNotice.text.split('\n')) o.line(`  | ${clean(l)}`);
   }
   o.line('');
   o.line(paint(o, 'bold', 'Timeline'));
@@ -107,12 +174,34 @@ export function printIncident(o: Output, view: IncidentView, audit: { entries: A
 }
 
 /** `incident audit --verify`: the chain's verdict, then any signed action that does not verify, one a line. */
-export function printVerification(out: Output, id: string, verdict: VerifyResult, signatures: ProofVerdict | undefined): void {
-  if (verdict.ok) out.line(paint(out, 'green', `The audit chain of ${id} verifies: ${verdict.entries} entries${verdict.closed ? ', ending with the closing entry' : ' (incident still open)'}. Last hash ${verdict.lastHash}.`));
-  else out.line(paint(out, 'red', `The audit chain of ${id} does NOT verify: line ${verdict.line}${verdict.seq !== undefined ? ` (seq ${verdict.seq})` : ''} ${verdict.problem}.`));
+export function printVerification(
+  out: Output,
+  id: string,
+  verdict: VerifyResult,
+  signatures: ProofVerdict | undefined,
+): void {
+  if (verdict.ok)
+    out.line(
+      paint(
+        out,
+        'green',
+        `The audit chain of ${id} verifies: ${verdict.entries} entries${verdict.closed ? ', ending with the closing entry' : ' (incident still open)'}. Last hash ${verdict.lastHash}.`,
+      ),
+    );
+  else
+    out.line(
+      paint(
+        out,
+        'red',
+        `The audit chain of ${id} does NOT verify: line ${verdict.line}${verdict.seq !== undefined ? ` (seq ${verdict.seq})` : ''} ${verdict.problem}.`,
+      ),
+    );
   if (!signatures) return;
   if (signatures.failures.length === 0) {
-    if (signatures.signed) out.line(paint(out, 'green', `All ${signatures.signed} signed actions verify against the roster recorded in the trail.`));
+    if (signatures.signed)
+      out.line(
+        paint(out, 'green', `All ${signatures.signed} signed actions verify against the roster recorded in the trail.`),
+      );
   } else {
     for (const f of signatures.failures) out.line(paint(out, 'red', `Entry ${f.seq}: ${f.problem}.`));
   }
@@ -121,13 +210,20 @@ export function printVerification(out: Output, id: string, verdict: VerifyResult
 /** `incident evidence export`: what was written, and against which recorded hash it was checked. */
 export function exportedLine(id: string, system: string, result: ExportResult): string {
   const how = result.encrypted ? `decrypted with key "${result.keyId}"` : 'stored unencrypted';
-  const what = result.kind === 'directory' ? `${result.files} files, ${result.sizeBytes} bytes, each matching the manifest whose SHA-256 ${result.sha256}` : `${result.sizeBytes} bytes, SHA-256 ${result.sha256}`;
+  const what =
+    result.kind === 'directory'
+      ? `${result.files} files, ${result.sizeBytes} bytes, each matching the manifest whose SHA-256 ${result.sha256}`
+      : `${result.sizeBytes} bytes, SHA-256 ${result.sha256}`;
   return `Exported ${system} (round ${result.round}) of ${id} to ${result.out}: ${what} matches the audit trail (${how}).`;
 }
 
 /** `incident watch`: a line when the phase changes, with the deadline then nearest. */
 export function watchPhaseLine(out: Output, view: IncidentView): string {
-  return paint(out, 'bold', `phase: ${view.phase}${view.nextDeadline ? `, next deadline ${describeTimeLeft(view.nextDeadline, new Date(view.now))}` : ''}`);
+  return paint(
+    out,
+    'bold',
+    `phase: ${view.phase}${view.nextDeadline ? `, next deadline ${describeTimeLeft(view.nextDeadline, new Date(view.now))}` : ''}`,
+  );
 }
 
 /** `incident watch`: one new audit entry. */

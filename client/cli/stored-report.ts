@@ -10,15 +10,26 @@ import { INCIDENT_ID_PATTERN } from '../../domain/incident';
 // it is encrypted at rest (<kind>.<format>.enc). It needs no Temporal, so it still reads the reports of
 // an incident whose history the cluster no longer keeps.
 
-export async function readStoredReport(dataDir: string, incidentId: string, kind: string, format: string, env: NodeJS.ProcessEnv, namespace?: string): Promise<string> {
-  if (!INCIDENT_ID_PATTERN.test(incidentId)) throw new CliProblem('usage', `"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
+export async function readStoredReport(
+  dataDir: string,
+  incidentId: string,
+  kind: string,
+  format: string,
+  env: NodeJS.ProcessEnv,
+  namespace?: string,
+): Promise<string> {
+  if (!INCIDENT_ID_PATTERN.test(incidentId))
+    throw new CliProblem('usage', `"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
   const plainFile = path.join(dataDir, 'reports', incidentId, `${kind}.${format}`);
   const sealedFile = plainFile + SEALED_SUFFIX;
   const sealed = await readFile(sealedFile).catch(() => undefined);
   if (!sealed) {
     const plain = await readFile(plainFile, 'utf8').catch(() => undefined);
     if (plain === undefined) {
-      throw new CliProblem('refused', `No ${kind} report rendered for ${incidentId} under ${path.dirname(plainFile)}. Render it with: incident reports ${incidentId} (or leave out --stored to render it now).`);
+      throw new CliProblem(
+        'refused',
+        `No ${kind} report rendered for ${incidentId} under ${path.dirname(plainFile)}. Render it with: incident reports ${incidentId} (or leave out --stored to render it now).`,
+      );
     }
     return plain;
   }

@@ -1,5 +1,12 @@
 import { describeTimeLeft } from '../deadlines';
-import { CONTACT_KINDS, DATA_IMPACTS, type ContactKind, type CustomerContact, type DataImpact, type IncidentState } from '../incident';
+import {
+  CONTACT_KINDS,
+  DATA_IMPACTS,
+  type ContactKind,
+  type CustomerContact,
+  type DataImpact,
+  type IncidentState,
+} from '../incident';
 import { checkActor, checkOpen, EMAIL, MAX_LINE, oneOf, refuse, text, time, type ActorInput } from './input-checks';
 
 // The breach assessment and what it obliges: the customer notice's approval, the regulator's filing,
@@ -24,23 +31,34 @@ export function validateAssess(state: IncidentState, input: AssessInput): void {
   input.customers.forEach((c, i) => {
     if (typeof c !== 'object' || c === null) refuse(`customers[${i}] must be {name, email}.`);
     text(c.name, `customers[${i}].name`, { max: 200 });
-    if (typeof c.email !== 'string' || !EMAIL.test(c.email) || c.email.length > 254) refuse(`customers[${i}].email ${JSON.stringify(c.email)?.slice(0, 80)} is not an email address.`);
+    if (typeof c.email !== 'string' || !EMAIL.test(c.email) || c.email.length > 254)
+      refuse(`customers[${i}].email ${JSON.stringify(c.email)?.slice(0, 80)} is not an email address.`);
   });
-  if (impact !== 'none' && input.customers.length === 0) refuse(`A ${impact} data breach needs the affected customers and their contacts, so that they can be notified.`);
-  if (input.regulatorRequired !== undefined && typeof input.regulatorRequired !== 'boolean') refuse('regulatorRequired must be true or false.');
+  if (impact !== 'none' && input.customers.length === 0)
+    refuse(`A ${impact} data breach needs the affected customers and their contacts, so that they can be notified.`);
+  if (input.regulatorRequired !== undefined && typeof input.regulatorRequired !== 'boolean')
+    refuse('regulatorRequired must be true or false.');
   if (input.regulatorRequired === false && (impact === 'personal' || impact === 'both') && !input.likelyConsequences) {
-    refuse('Not notifying the regulator of a personal-data breach needs the assessment that it is unlikely to result in a risk to people (likelyConsequences).');
+    refuse(
+      'Not notifying the regulator of a personal-data breach needs the assessment that it is unlikely to result in a risk to people (likelyConsequences).',
+    );
   }
   for (const field of ['approxPeople', 'approxRecords'] as const) {
     const v = input[field];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) refuse(`${field} must be a whole number of at least 0.`);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0))
+      refuse(`${field} must be a whole number of at least 0.`);
   }
-  if (input.dataCategories !== undefined && (!Array.isArray(input.dataCategories) || input.dataCategories.some((c) => typeof c !== 'string' || c.length > MAX_LINE))) {
+  if (
+    input.dataCategories !== undefined &&
+    (!Array.isArray(input.dataCategories) ||
+      input.dataCategories.some((c) => typeof c !== 'string' || c.length > MAX_LINE))
+  ) {
     refuse('dataCategories must be a list of short texts such as "email addresses".');
   }
   text(input.likelyConsequences, 'likelyConsequences', { required: false });
   text(input.measures, 'measures', { required: false });
-  if (state.customerNotice && state.customerNotice.status !== 'awaiting-approval') refuse('The customer notice has already been sent; record a follow-up as a note or a contact instead.');
+  if (state.customerNotice && state.customerNotice.status !== 'awaiting-approval')
+    refuse('The customer notice has already been sent; record a follow-up as a note or a contact instead.');
 }
 
 export interface ApproveNoticeInput extends ActorInput {
@@ -52,8 +70,12 @@ export function validateApproveNotice(state: IncidentState, input: ApproveNotice
   checkOpen(state);
   text(input.subject, 'subject', { required: false, max: MAX_LINE });
   text(input.text, 'text', { required: false });
-  if (!state.customerNotice) refuse('There is no customer notice to approve: record the breach assessment with its affected customers first (incident assess).');
-  if (state.customerNotice!.status !== 'awaiting-approval') refuse(`The customer notice is already ${state.customerNotice!.status}.`);
+  if (!state.customerNotice)
+    refuse(
+      'There is no customer notice to approve: record the breach assessment with its affected customers first (incident assess).',
+    );
+  if (state.customerNotice!.status !== 'awaiting-approval')
+    refuse(`The customer notice is already ${state.customerNotice!.status}.`);
 }
 
 export interface RegulatorFilingInput extends ActorInput {
@@ -76,10 +98,20 @@ export function validateRegulatorFiling(state: IncidentState, input: RegulatorFi
     if (!initial) refuse('A follow-up filing (Art. 33(4)) needs the initial filing first.');
     return;
   }
-  if (initial) refuse(`The initial filing is already recorded (${initial.reference}); record more information as --phase follow-up.`);
-  if (ob && filedAt.getTime() < new Date(state.awareAt).getTime()) refuse('filedAt is before the incident was known; check the time.');
-  if (ob && filedAt.getTime() > new Date(ob.dueAt).getTime() && !text(input.lateReason, 'lateReason', { required: false })) {
-    refuse(`This notification is late (${describeTimeLeft(ob.dueAt, filedAt)}): GDPR Art. 33(1) requires the reasons for the delay. Record them with --late-reason.`);
+  if (initial)
+    refuse(
+      `The initial filing is already recorded (${initial.reference}); record more information as --phase follow-up.`,
+    );
+  if (ob && filedAt.getTime() < new Date(state.awareAt).getTime())
+    refuse('filedAt is before the incident was known; check the time.');
+  if (
+    ob &&
+    filedAt.getTime() > new Date(ob.dueAt).getTime() &&
+    !text(input.lateReason, 'lateReason', { required: false })
+  ) {
+    refuse(
+      `This notification is late (${describeTimeLeft(ob.dueAt, filedAt)}): GDPR Art. 33(1) requires the reasons for the delay. Record them with --late-reason.`,
+    );
   }
 }
 
@@ -101,7 +133,8 @@ export function validateContact(state: IncidentState, input: ContactInput, now: 
   text(input.reference, 'reference', { required: false, max: MAX_LINE });
   if (input.at !== undefined) {
     const at = time(input.at, 'at', now);
-    if (new Date(at).getTime() < new Date(state.awareAt).getTime() - 30 * 86_400_000) refuse('at is more than 30 days before the incident; check the date.');
+    if (new Date(at).getTime() < new Date(state.awareAt).getTime() - 30 * 86_400_000)
+      refuse('at is more than 30 days before the incident; check the date.');
   }
 }
 
@@ -114,6 +147,9 @@ export function validateWaive(state: IncidentState, input: WaiveInput): void {
   checkOpen(state);
   text(input.reason, 'reason (why the obligation does not apply)');
   const ob = state.obligations.find((o) => o.id === input.obligationId);
-  if (!ob) refuse(`There is no obligation "${String(input.obligationId).slice(0, 60)}". Obligations: ${state.obligations.map((o) => o.id).join(', ') || 'none'}.`);
+  if (!ob)
+    refuse(
+      `There is no obligation "${String(input.obligationId).slice(0, 60)}". Obligations: ${state.obligations.map((o) => o.id).join(', ') || 'none'}.`,
+    );
   if (ob!.status !== 'pending') refuse(`Obligation ${ob!.id} is already ${ob!.status}.`);
 }

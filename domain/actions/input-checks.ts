@@ -34,7 +34,9 @@ export function text(value: unknown, field: string, { required = true, max = MAX
 /** The value, when it is one of `allowed`; refused otherwise, listing them. */
 export function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    return refuse(`${field} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)?.slice(0, 60) ?? 'nothing'}).`);
+    return refuse(
+      `${field} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)?.slice(0, 60) ?? 'nothing'}).`,
+    );
   }
   return value as T;
 }
@@ -42,10 +44,13 @@ export function oneOf<T extends string>(value: unknown, allowed: readonly T[], f
 /** The time in UTC ISO-8601; refused when malformed, before 2000, or (with `notFuture`) ahead of now. */
 export function time(value: unknown, field: string, now: Date, { notFuture = true } = {}): string {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(Date.parse(value))) {
-    return refuse(`${field} must be an ISO-8601 time such as 2026-03-01T02:10:00Z (got ${JSON.stringify(value)?.slice(0, 60) ?? 'nothing'}).`);
+    return refuse(
+      `${field} must be an ISO-8601 time such as 2026-03-01T02:10:00Z (got ${JSON.stringify(value)?.slice(0, 60) ?? 'nothing'}).`,
+    );
   }
   const t = new Date(value);
-  if (notFuture && t.getTime() > now.getTime() + CLOCK_SKEW_MS) refuse(`${field} ${value} is in the future; give the time it actually happened.`);
+  if (notFuture && t.getTime() > now.getTime() + CLOCK_SKEW_MS)
+    refuse(`${field} ${value} is in the future; give the time it actually happened.`);
   if (t.getUTCFullYear() < 2000) refuse(`${field} ${value} is before the year 2000; check the date.`);
   return t.toISOString();
 }
@@ -58,7 +63,9 @@ export function checkActor(input: unknown): string {
 
 export function checkSystemName(name: unknown): string {
   if (typeof name !== 'string' || !SYSTEM_NAME_PATTERN.test(name)) {
-    return refuse(`System name ${JSON.stringify(name)?.slice(0, 80)} is not valid: use letters, digits and . _ : - (at most 128), as in the systems configuration.`);
+    return refuse(
+      `System name ${JSON.stringify(name)?.slice(0, 80)} is not valid: use letters, digits and . _ : - (at most 128), as in the systems configuration.`,
+    );
   }
   return name;
 }
@@ -72,6 +79,9 @@ export function checkOpen(state: IncidentState): void {
 export function knownSystem(state: IncidentState, name: unknown) {
   const system = checkSystemName(name);
   const found = findSystem(state, system);
-  if (!found) refuse(`Incident ${state.incidentId} has no system "${system}". Its systems: ${state.systems.map((s) => s.name).join(', ') || 'none'}. Add it with: incident add-system ${state.incidentId} ${system}`);
+  if (!found)
+    refuse(
+      `Incident ${state.incidentId} has no system "${system}". Its systems: ${state.systems.map((s) => s.name).join(', ') || 'none'}. Add it with: incident add-system ${state.incidentId} ${system}`,
+    );
   return found!;
 }

@@ -11,7 +11,10 @@ export function validateAcknowledge(state: IncidentState, input: AcknowledgeInpu
   checkActor(input);
   checkOpen(state);
   text(input.note, 'note', { required: false });
-  if (state.acknowledgement) refuse(`Incident ${state.incidentId} was already acknowledged by ${state.acknowledgement.by} at ${state.acknowledgement.at}.`);
+  if (state.acknowledgement)
+    refuse(
+      `Incident ${state.incidentId} was already acknowledged by ${state.acknowledgement.by} at ${state.acknowledgement.at}.`,
+    );
 }
 
 export interface NoteInput extends ActorInput {
@@ -32,9 +35,17 @@ export function validateClose(state: IncidentState, input: CloseInput): void {
   text(input.summary, 'summary', { required: false });
   const open = state.obligations.filter((o) => o.status === 'pending');
   if (open.length) {
-    refuse(`Incident ${state.incidentId} still has open obligations: ${open.map((o) => `${o.id} (due ${o.dueAt})`).join(', ')}. Meet them, or waive each with a reason (incident waive).`);
+    refuse(
+      `Incident ${state.incidentId} still has open obligations: ${open.map((o) => `${o.id} (due ${o.dueAt})`).join(', ')}. Meet them, or waive each with a reason (incident waive).`,
+    );
   }
   const busy = (st: string) => st === 'running' || st === 'pending';
-  const running = state.systems.filter((s) => busy(s.isolation.state) || busy(s.evidence.state) || (state.restoreRequested && s.release.state === 'running'));
-  if (running.length) refuse(`Steps are still under way on ${running.map((s) => s.name).join(', ')}; wait for them to finish, or record them as manual steps.`);
+  const running = state.systems.filter(
+    (s) =>
+      busy(s.isolation.state) || busy(s.evidence.state) || (state.restoreRequested && s.release.state === 'running'),
+  );
+  if (running.length)
+    refuse(
+      `Steps are still under way on ${running.map((s) => s.name).join(', ')}; wait for them to finish, or record them as manual steps.`,
+    );
 }

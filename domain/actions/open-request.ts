@@ -1,4 +1,11 @@
-import { CATEGORIES, INCIDENT_ID_PATTERN, SEVERITIES, type Category, type OpenIncidentRequest, type Severity } from '../incident';
+import {
+  CATEGORIES,
+  INCIDENT_ID_PATTERN,
+  SEVERITIES,
+  type Category,
+  type OpenIncidentRequest,
+  type Severity,
+} from '../incident';
 import { POLICY_PROFILE_PATTERN } from '../policy';
 import { checkSystemName, MAX_LINE, oneOf, refuse, text, time } from './input-checks';
 
@@ -30,7 +37,9 @@ export function validateOpenRequest(raw: unknown, now: Date): OpenIncidentReques
     awareAt: time(r.awareAt, 'awareAt (when the organisation became aware)', now),
     summary: text(r.summary, 'summary', { required: false }),
     openedBy: text(r.openedBy, 'openedBy', { max: 200 })!,
-    ...(r.previousIncidentId === undefined ? {} : { previousIncidentId: checkIncidentId(r.previousIncidentId, 'previousIncidentId') }),
+    ...(r.previousIncidentId === undefined
+      ? {}
+      : { previousIncidentId: checkIncidentId(r.previousIncidentId, 'previousIncidentId') }),
     ...(r.policyProfile === undefined ? {} : { policyProfile: checkPolicyProfile(r.policyProfile) }),
   };
 }
@@ -38,7 +47,9 @@ export function validateOpenRequest(raw: unknown, now: Date): OpenIncidentReques
 /** Only a name: the profile itself is the worker's, and one it does not have gets its default policy. */
 function checkPolicyProfile(value: unknown): string {
   if (typeof value !== 'string' || !POLICY_PROFILE_PATTERN.test(value)) {
-    return refuse(`policyProfile ${JSON.stringify(value)?.slice(0, 80)} is not a profile name: lower-case letters, digits and . _ - (at most 64), as under policyProfiles in the worker's configuration.`);
+    return refuse(
+      `policyProfile ${JSON.stringify(value)?.slice(0, 80)} is not a profile name: lower-case letters, digits and . _ - (at most 64), as under policyProfiles in the worker's configuration.`,
+    );
   }
   return value;
 }

@@ -24,8 +24,13 @@ export function validateConclusions(state: IncidentState, input: ConclusionsInpu
   checkActor(input);
   checkOpen(state);
   text(input.rootCause, 'rootCause');
-  if (input.conductedBy !== undefined) oneOf(input.conductedBy, ['internal', 'law-enforcement'] as const, 'conductedBy');
-  if (input.contributingFactors !== undefined && (!Array.isArray(input.contributingFactors) || input.contributingFactors.some((f) => typeof f !== 'string' || f.length > MAX_TEXT))) {
+  if (input.conductedBy !== undefined)
+    oneOf(input.conductedBy, ['internal', 'law-enforcement'] as const, 'conductedBy');
+  if (
+    input.contributingFactors !== undefined &&
+    (!Array.isArray(input.contributingFactors) ||
+      input.contributingFactors.some((f) => typeof f !== 'string' || f.length > MAX_TEXT))
+  ) {
     refuse('contributingFactors must be a list of texts.');
   }
   if (input.actions !== undefined) {
@@ -46,7 +51,8 @@ export function validateRequestRfo(state: IncidentState, input: RfoRequestInput)
   checkActor(input);
   checkOpen(state);
   text(input.customer, 'customer', { max: 200 });
-  if (typeof input.email !== 'string' || !EMAIL.test(input.email)) refuse(`email ${JSON.stringify(input.email)?.slice(0, 80)} is not an email address.`);
+  if (typeof input.email !== 'string' || !EMAIL.test(input.email))
+    refuse(`email ${JSON.stringify(input.email)?.slice(0, 80)} is not an email address.`);
   if (state.rfoRequests.length >= 1000) refuse('At most 1,000 RFO requests per incident.');
 }
 
@@ -57,9 +63,13 @@ export function validateSendRfo(state: IncidentState, input: SendRfoInput): void
   checkActor(input);
   checkOpen(state);
   const req = state.rfoRequests.find((r) => r.id === input.requestId);
-  if (!req) refuse(`There is no RFO request "${String(input.requestId).slice(0, 40)}". Requests: ${state.rfoRequests.map((r) => r.id).join(', ') || 'none'}.`);
+  if (!req)
+    refuse(
+      `There is no RFO request "${String(input.requestId).slice(0, 40)}". Requests: ${state.rfoRequests.map((r) => r.id).join(', ') || 'none'}.`,
+    );
   if (req!.sentAt) refuse(`The RFO for request ${req!.id} was already sent at ${req!.sentAt}.`);
-  if (!state.conclusions) refuse('The RFO states the cause: record the root-cause conclusions first (incident conclude).');
+  if (!state.conclusions)
+    refuse('The RFO states the cause: record the root-cause conclusions first (incident conclude).');
 }
 
 export function validateGenerateReports(state: IncidentState, input: ActorInput): void {

@@ -52,7 +52,8 @@ export function instanceHost(instance: string): string {
 export const alertmanagerAdapter: Adapter = adapter((body, options) => {
   const group = readObject(body, '');
   const version = get(group, 'version');
-  if (version !== undefined && version !== '4') refuse('version', `Expected "4" (Alertmanager webhook payload version 4), got ${describe(version)}.`);
+  if (version !== undefined && version !== '4')
+    refuse('version', `Expected "4" (Alertmanager webhook payload version 4), got ${describe(version)}.`);
   const groupKey = readString(get(group, 'groupKey'), 'groupKey');
   const truncated = get(group, 'truncatedAlerts');
   if (truncated !== undefined && !(typeof truncated === 'number' && Number.isInteger(truncated) && truncated >= 0)) {
@@ -78,7 +79,9 @@ export const alertmanagerAdapter: Adapter = adapter((body, options) => {
       at(labelsPath, 'alertname'),
     );
     const severityWord = label('severity');
-    const severity = (severityWord === undefined ? undefined : mapSeverity(severityWord, options, SEVERITIES)) ?? defaultSeverity(options);
+    const severity =
+      (severityWord === undefined ? undefined : mapSeverity(severityWord, options, SEVERITIES)) ??
+      defaultSeverity(options);
     const instance = label('instance');
     return {
       source: 'alertmanager' as const,
@@ -88,7 +91,12 @@ export const alertmanagerAdapter: Adapter = adapter((body, options) => {
       severity,
       category: categoryOf(label('category'), options),
       title,
-      systems: systemNames([instance === undefined ? undefined : instanceHost(instance), label('host'), label('hostname'), label('node')]),
+      systems: systemNames([
+        instance === undefined ? undefined : instanceHost(instance),
+        label('host'),
+        label('hostname'),
+        label('node'),
+      ]),
       observedAt,
       raw: item,
     };

@@ -1,6 +1,20 @@
 import type { Severity } from '../incident';
 import type { Adapter } from './alert';
-import { adapter, categoryOf, get, mapSeverity, optObject, optString, pickTitle, readString, readObject, readTime, refuse, sha256, systemNames } from './generic';
+import {
+  adapter,
+  categoryOf,
+  get,
+  mapSeverity,
+  optObject,
+  optString,
+  pickTitle,
+  readString,
+  readObject,
+  readTime,
+  refuse,
+  sha256,
+  systemNames,
+} from './generic';
 
 // Falco events, as Falco's own HTTP output or Falcosidekick send them: one event per request. An event has
 // no identity of its own (Falcosidekick's uuid differs on every event), so the same rule firing on the same
@@ -24,7 +38,8 @@ export const falcoAdapter: Adapter = adapter((body, options) => {
   const rule = readString(get(event, 'rule'), 'rule');
   const priority = readString(get(event, 'priority'), 'priority');
   const severity = mapSeverity(priority, options, SEVERITIES);
-  if (severity === undefined) refuse('priority', `Expected one of ${PRIORITIES.join(', ')}, got ${JSON.stringify(priority.slice(0, 40))}.`);
+  if (severity === undefined)
+    refuse('priority', `Expected one of ${PRIORITIES.join(', ')}, got ${JSON.stringify(priority.slice(0, 40))}.`);
   const observedAt = readTime(get(event, 'time'), 'time');
   optString(get(event, 'output'), 'output');
   const fields = optObject(get(event, 'output_fields'), 'output_fields') ?? {};

@@ -35,7 +35,11 @@ export function adapter(parse: (body: unknown, options: AdapterOptions) => Norma
       return { ok: true, alerts: parse(body, options) };
     } catch (err) {
       if (err instanceof BadField) return { ok: false, field: err.field, message: err.message };
-      return { ok: false, field: '$', message: `The payload could not be read: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        ok: false,
+        field: '$',
+        message: `The payload could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
   };
 }
@@ -61,7 +65,10 @@ export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value === '' ? 'an empty string' : `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return value === ''
+      ? 'an empty string'
+      : `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
   return `a value of type ${typeof value}`;
 }
@@ -88,7 +95,8 @@ export function optArray(value: unknown, path: string): unknown[] | undefined {
 
 /** A required string with visible content. */
 export function readString(value: unknown, path: string): string {
-  if (typeof value !== 'string' || value.trim() === '') refuse(path, `Expected a non-empty string, got ${describe(value)}.`);
+  if (typeof value !== 'string' || value.trim() === '')
+    refuse(path, `Expected a non-empty string, got ${describe(value)}.`);
   return value;
 }
 
@@ -100,28 +108,54 @@ export function optString(value: unknown, path: string): string | undefined {
 }
 
 export function oneOf<T extends string | number>(value: unknown, allowed: readonly T[], path: string): T {
-  if (!allowed.includes(value as T)) refuse(path, `Expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(value)}.`);
+  if (!allowed.includes(value as T))
+    refuse(path, `Expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(value)}.`);
   return value as T;
 }
 
 // RFC 3339 / ISO 8601 extended form with a zone; the fraction may have any number of digits (Falco sends
 // nanoseconds) and the offset may lack its colon (PagerDuty's own examples write +0000).
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/;
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/;
 const EXAMPLE_TIME = '2026-03-01T02:10:00Z';
 
 function daysInMonth(year: number, month: number): number {
-  return [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return [
+    31,
+    year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28,
+    31,
+    30,
+    31,
+    30,
+    31,
+    31,
+    30,
+    31,
+    30,
+    31,
+  ][month - 1];
 }
 
 /** An ISO 8601 time with a zone, normalised to UTC with milliseconds (extra fraction digits truncated). */
 export function readTime(value: unknown, path: string): string {
-  const bad = (why: string): never => refuse(path, `Expected an ISO 8601 time with a zone such as ${EXAMPLE_TIME}${why}, got ${describe(value)}.`);
+  const bad = (why: string): never =>
+    refuse(path, `Expected an ISO 8601 time with a zone such as ${EXAMPLE_TIME}${why}, got ${describe(value)}.`);
   if (typeof value !== 'string') return bad('');
   const m = ISO_TIME.exec(value.trim());
   if (!m) return bad('');
   const [, y, mo, d, h, mi, s = '00', fraction = '', z, sign, oh, om = '00'] = m;
   const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59 || Number(oh ?? 0) > 23 || Number(om) > 59) {
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    Number(oh ?? 0) > 23 ||
+    Number(om) > 59
+  ) {
     return bad(' (that date or time does not exist)');
   }
   const zone = z ? 'Z' : `${sign}${oh}:${om}`;
@@ -137,14 +171,13 @@ export function optTime(value: unknown, path: string): string | undefined {
 export const MAX_TITLE = 500;
 // Whole escape sequences (CSI colours and cursor moves, OSC titles and hyperlinks, two-byte escapes) go
 // before stripControl removes any remaining control character, so that no "[31m" residue is left behind.
-// eslint-disable-next-line no-control-regex
-const ESCAPE_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]|\u009b[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[@-Z\\-_]/g;
+const ESCAPE_SEQUENCE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u009b[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b[@-Z\\-_]/g;
 
 /** One line of visible text, without control characters, at most MAX_TITLE characters. */
 export function cleanTitle(value: string): string {
-  let title = singleLine(value.replace(ESCAPE_SEQUENCE, ''))
-    .replace(/\s+/g, ' ')
-    .trim();
+  let title = singleLine(value.replace(ESCAPE_SEQUENCE, '')).replace(/\s+/g, ' ').trim();
   if (title.length > MAX_TITLE) {
     let cut = title.slice(0, MAX_TITLE - 1);
     if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
@@ -193,7 +226,11 @@ const isCategory = (value: unknown): value is Category => CATEGORIES.includes(va
  * The source's severity word through options.severityMap (as written, then lower-case), then through the
  * adapter's defaults (lower-case); undefined when neither knows it.
  */
-export function mapSeverity(word: string, options: AdapterOptions, defaults: Record<string, Severity>): Severity | undefined {
+export function mapSeverity(
+  word: string,
+  options: AdapterOptions,
+  defaults: Record<string, Severity>,
+): Severity | undefined {
   const map = options.severityMap ?? {};
   const lower = word.trim().toLowerCase();
   for (const key of [word, word.trim(), lower]) {
@@ -216,22 +253,43 @@ export function categoryOf(value: unknown, options: AdapterOptions): Category {
 // The generic format.
 
 const ALERT_PROPERTIES = {
-  id: { type: 'string', minLength: 1, pattern: '\\S', description: 'Stable identity of the alert at its source; the same alert re-sent or updated has the same id (the dedup key).' },
-  correlationKey: { type: 'string', minLength: 1, pattern: '\\S', description: 'Alerts with the same key while an incident is open join that incident. Defaults to id.' },
+  id: {
+    type: 'string',
+    minLength: 1,
+    pattern: '\\S',
+    description:
+      'Stable identity of the alert at its source; the same alert re-sent or updated has the same id (the dedup key).',
+  },
+  correlationKey: {
+    type: 'string',
+    minLength: 1,
+    pattern: '\\S',
+    description: 'Alerts with the same key while an incident is open join that incident. Defaults to id.',
+  },
   status: { enum: ['firing', 'resolved'], default: 'firing' },
   severity: { enum: [...SEVERITIES] },
-  category: { enum: [...CATEGORIES], description: 'Defaults to the configured category for this source (intrusion when none is configured).' },
-  title: { type: 'string', minLength: 1, pattern: '\\S', description: `One line; control characters are removed and it is cut at ${MAX_TITLE} characters.` },
+  category: {
+    enum: [...CATEGORIES],
+    description: 'Defaults to the configured category for this source (intrusion when none is configured).',
+  },
+  title: {
+    type: 'string',
+    minLength: 1,
+    pattern: '\\S',
+    description: `One line; control characters are removed and it is cut at ${MAX_TITLE} characters.`,
+  },
   systems: {
     type: 'array',
     items: { type: 'string' },
-    description: 'Affected systems. Names that are not valid system names (letters, digits and . _ : -, at most 128, starting with a letter or digit) are dropped.',
+    description:
+      'Affected systems. Names that are not valid system names (letters, digits and . _ : -, at most 128, starting with a letter or digit) are dropped.',
   },
   observedAt: {
     type: 'string',
     format: 'date-time',
     pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}(:\\d{2}([.,]\\d+)?)?([Zz]|[+-]\\d{2}(:?\\d{2})?)$',
-    description: 'When the source observed it: ISO 8601 with a zone, such as 2026-03-01T02:10:00Z or 2026-03-01T03:10:00.5+01:00.',
+    description:
+      'When the source observed it: ISO 8601 with a zone, such as 2026-03-01T02:10:00Z or 2026-03-01T03:10:00.5+01:00.',
   },
   details: { type: 'object', description: 'Anything else; kept with the alert as evidence.' },
   alerts: false,
@@ -241,7 +299,8 @@ const ALERT_PROPERTIES = {
 export const genericAlertJsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   title: 'Generic alert',
-  description: 'One alert, or a batch { "alerts": [...] }. Properties not listed here are accepted and kept as evidence.',
+  description:
+    'One alert, or a batch { "alerts": [...] }. Properties not listed here are accepted and kept as evidence.',
   oneOf: [{ $ref: '#/$defs/alert' }, { $ref: '#/$defs/batch' }],
   $defs: {
     alert: {
@@ -261,18 +320,36 @@ function genericAlert(item: unknown, path: string, options: AdapterOptions): Nor
   const alert = readObject(item, path);
   const field = (key: string) => at(path, key);
   const id = readString(get(alert, 'id'), field('id'));
-  const correlationKey = absent(get(alert, 'correlationKey')) ? id : readString(get(alert, 'correlationKey'), field('correlationKey'));
-  const status = absent(get(alert, 'status')) ? 'firing' : oneOf(get(alert, 'status'), ['firing', 'resolved'] as const, field('status'));
+  const correlationKey = absent(get(alert, 'correlationKey'))
+    ? id
+    : readString(get(alert, 'correlationKey'), field('correlationKey'));
+  const status = absent(get(alert, 'status'))
+    ? 'firing'
+    : oneOf(get(alert, 'status'), ['firing', 'resolved'] as const, field('status'));
   const severity = oneOf(get(alert, 'severity'), SEVERITIES, field('severity'));
-  const category = absent(get(alert, 'category')) ? categoryOf(undefined, options) : oneOf(get(alert, 'category'), CATEGORIES, field('category'));
+  const category = absent(get(alert, 'category'))
+    ? categoryOf(undefined, options)
+    : oneOf(get(alert, 'category'), CATEGORIES, field('category'));
   const title = pickTitle([[readString(get(alert, 'title'), field('title')), field('title')]], field('title'));
   const systems = (optArray(get(alert, 'systems'), field('systems')) ?? []).map((name, i) => {
-    if (typeof name !== 'string') refuse(at(field('systems'), i), `Expected a system name (a string), got ${describe(name)}.`);
+    if (typeof name !== 'string')
+      refuse(at(field('systems'), i), `Expected a system name (a string), got ${describe(name)}.`);
     return name;
   });
   const observedAt = readTime(get(alert, 'observedAt'), field('observedAt'));
   optObject(get(alert, 'details'), field('details'));
-  return { source: 'generic', dedupKey: id, correlationKey, status, severity, category, title, systems: systemNames(systems), observedAt, raw: item };
+  return {
+    source: 'generic',
+    dedupKey: id,
+    correlationKey,
+    status,
+    severity,
+    category,
+    title,
+    systems: systemNames(systems),
+    observedAt,
+    raw: item,
+  };
 }
 
 export const genericAdapter: Adapter = adapter((body, options) => {

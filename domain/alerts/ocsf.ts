@@ -38,7 +38,11 @@ export const ocsfAdapter: Adapter = adapter((body, options) => {
   if (typeof time !== 'number' || !Number.isFinite(time) || Number.isNaN(new Date(time).getTime())) {
     refuse('time', `Expected the time in epoch milliseconds (a number such as 1772330400000), got ${describe(time)}.`);
   }
-  if (time < MIN_MILLIS) refuse('time', `Expected the time in epoch milliseconds; ${time} would be before 1973 (seconds instead of milliseconds?).`);
+  if (time < MIN_MILLIS)
+    refuse(
+      'time',
+      `Expected the time in epoch milliseconds; ${time} would be before 1973 (seconds instead of milliseconds?).`,
+    );
 
   const info = readObject(get(finding, 'finding_info'), 'finding_info');
   const uid = readString(get(info, 'uid'), 'finding_info.uid');

@@ -34,7 +34,12 @@ export const pagerdutyAdapter: Adapter = adapter((body, options) => {
 
   // A trigger needs summary, source and severity; acknowledge and resolve may repeat them or leave them out.
   const field = (name: string) => at('payload', name);
-  const read = (name: string) => (payload === undefined ? undefined : trigger ? readString(get(payload, name), field(name)) : optString(get(payload, name), field(name)));
+  const read = (name: string) =>
+    payload === undefined
+      ? undefined
+      : trigger
+        ? readString(get(payload, name), field(name))
+        : optString(get(payload, name), field(name));
   const summary = read('summary');
   const source = read('source');
   const severityWord = read('severity');
@@ -42,12 +47,17 @@ export const pagerdutyAdapter: Adapter = adapter((body, options) => {
   let dedupKey: string;
   if (givenKey !== undefined && givenKey !== null) dedupKey = readString(givenKey, 'dedup_key');
   else if (trigger) dedupKey = sha256([source ?? '', summary ?? '']);
-  else return refuse('dedup_key', `Expected the dedup_key of the alert to ${action} (a non-empty string), got nothing.`);
+  else
+    return refuse('dedup_key', `Expected the dedup_key of the alert to ${action} (a non-empty string), got nothing.`);
 
   let severity: Severity = defaultSeverity(options);
   if (severityWord !== undefined && (trigger || severityWord !== '')) {
     const mapped = mapSeverity(severityWord, options, SEVERITIES);
-    if (mapped === undefined) refuse(field('severity'), `Expected one of "critical", "error", "warning", "info", got ${JSON.stringify(severityWord.slice(0, 40))}.`);
+    if (mapped === undefined)
+      refuse(
+        field('severity'),
+        `Expected one of "critical", "error", "warning", "info", got ${JSON.stringify(severityWord.slice(0, 40))}.`,
+      );
     severity = mapped;
   }
 
@@ -59,9 +69,16 @@ export const pagerdutyAdapter: Adapter = adapter((body, options) => {
       status: action === 'resolve' ? 'resolved' : 'firing',
       severity,
       category: categoryOf(undefined, options),
-      title: pickTitle([[summary, field('summary')], [`PagerDuty ${action}: ${dedupKey}`, 'dedup_key']], field('summary')),
+      title: pickTitle(
+        [
+          [summary, field('summary')],
+          [`PagerDuty ${action}: ${dedupKey}`, 'dedup_key'],
+        ],
+        field('summary'),
+      ),
       systems: systemNames([source]),
-      observedAt: (payload && optTime(get(payload, 'timestamp'), field('timestamp'))) ?? options.receivedAt.toISOString(),
+      observedAt:
+        (payload && optTime(get(payload, 'timestamp'), field('timestamp'))) ?? options.receivedAt.toISOString(),
       raw: body,
     },
   ];

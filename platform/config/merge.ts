@@ -4,7 +4,10 @@ import { ALERT_SOURCES } from '../../domain/alerts/alert';
 // (schema.ts) so that a command can find where Temporal is without loading zod first.
 
 /** Where Temporal is when nothing says otherwise: the embedded dev server. */
-export const TEMPORAL_DEFAULTS = { namespace: 'default', devServer: { ip: '127.0.0.1', port: 7233, uiPort: 8233 } } as const;
+export const TEMPORAL_DEFAULTS = {
+  namespace: 'default',
+  devServer: { ip: '127.0.0.1', port: 7233, uiPort: 8233 },
+} as const;
 
 type Env = Record<string, string | undefined>;
 
@@ -24,7 +27,8 @@ export function envOverlay(env: Env): Record<string, unknown> {
   set(tls, 'keyPath', env.TEMPORAL_TLS_KEY);
   set(tls, 'caPath', env.TEMPORAL_TLS_CA);
   set(tls, 'serverName', env.TEMPORAL_TLS_SERVER_NAME);
-  if (env.TEMPORAL_TLS !== undefined && env.TEMPORAL_TLS !== '') tls.enabled = env.TEMPORAL_TLS === 'true' || env.TEMPORAL_TLS === '1';
+  if (env.TEMPORAL_TLS !== undefined && env.TEMPORAL_TLS !== '')
+    tls.enabled = env.TEMPORAL_TLS === 'true' || env.TEMPORAL_TLS === '1';
   if (Object.keys(tls).length) temporal.tls = tls;
   const devServer: Record<string, unknown> = {};
   set(devServer, 'port', env.INCIDENT_DEV_SERVER_PORT);
@@ -46,7 +50,13 @@ export function envOverlay(env: Env): Record<string, unknown> {
   for (const source of ALERT_SOURCES) {
     const prefix = `INCIDENT_INGEST_${source.toUpperCase()}_`;
     const entry: Record<string, unknown> = {};
-    const list = (v: string | undefined) => (v ? v.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+    const list = (v: string | undefined) =>
+      v
+        ? v
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : undefined;
     set(entry, 'bearerTokens', list(env[`${prefix}TOKENS`]));
     set(entry, 'webhookSecrets', list(env[`${prefix}WEBHOOK_SECRETS`]));
     if (Object.keys(entry).length) sources[source] = entry;
@@ -77,11 +87,12 @@ export class ConfigError extends Error {
     readonly problems: string[],
     source: string,
   ) {
-    super(`Invalid configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix these and start again; README.md lists every setting.`);
+    super(
+      `Invalid configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix these and start again; README.md lists every setting.`,
+    );
     this.name = 'ConfigError';
   }
 }
-
 
 /** The settings that say where and how to reach Temporal (the validated schema's output has this shape). */
 export interface TemporalSettings {
@@ -103,7 +114,16 @@ export function peekTemporalSettings(merged: unknown): TemporalSettings | undefi
   const tls = temporal.tls ?? {};
   const devServer = temporal.devServer ?? {};
   if (!isPlainObject(tls) || !isPlainObject(devServer)) return undefined;
-  const strings = [temporal.address, temporal.namespace, temporal.apiKey, tls.certPath, tls.keyPath, tls.caPath, tls.serverName, devServer.ip];
+  const strings = [
+    temporal.address,
+    temporal.namespace,
+    temporal.apiKey,
+    tls.certPath,
+    tls.keyPath,
+    tls.caPath,
+    tls.serverName,
+    devServer.ip,
+  ];
   if (strings.some((v) => v !== undefined && typeof v !== 'string')) return undefined;
   if (tls.enabled !== undefined && typeof tls.enabled !== 'boolean') return undefined;
   const port = Number(devServer.port ?? TEMPORAL_DEFAULTS.devServer.port);
@@ -114,7 +134,13 @@ export function peekTemporalSettings(merged: unknown): TemporalSettings | undefi
     address: text(temporal.address),
     namespace: text(temporal.namespace) ?? TEMPORAL_DEFAULTS.namespace,
     apiKey: text(temporal.apiKey),
-    tls: { certPath: text(tls.certPath), keyPath: text(tls.keyPath), caPath: text(tls.caPath), serverName: text(tls.serverName), enabled: tls.enabled as boolean | undefined },
+    tls: {
+      certPath: text(tls.certPath),
+      keyPath: text(tls.keyPath),
+      caPath: text(tls.caPath),
+      serverName: text(tls.serverName),
+      enabled: tls.enabled as boolean | undefined,
+    },
     devServer: { ip: text(devServer.ip) ?? TEMPORAL_DEFAULTS.devServer.ip, port, uiPort },
   };
 }

@@ -12,14 +12,26 @@ export const policyProfilesSchema = z
     z.record(z.string(), z.unknown()),
   )
   .default({})
-  .refine((profiles) => !(DEFAULT_POLICY_PROFILE in profiles), { message: `"${DEFAULT_POLICY_PROFILE}" names the configuration's own policy; choose another profile name` });
+  .refine((profiles) => !(DEFAULT_POLICY_PROFILE in profiles), {
+    message: `"${DEFAULT_POLICY_PROFILE}" names the configuration's own policy; choose another profile name`,
+  });
 
-export function resolvePolicyProfiles(base: Policy, overrides: Record<string, Record<string, unknown>>, ctx: z.RefinementCtx): Record<string, Policy> {
+export function resolvePolicyProfiles(
+  base: Policy,
+  overrides: Record<string, Record<string, unknown>>,
+  ctx: z.RefinementCtx,
+): Record<string, Policy> {
   const profiles: Record<string, Policy> = { [DEFAULT_POLICY_PROFILE]: base };
   for (const [name, override] of Object.entries(overrides)) {
     const result = policySchema.safeParse(deepMerge(base, override));
     if (result.success) profiles[name] = result.data;
-    else for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: ['policyProfiles', name, ...issue.path.map(String)], message: issue.message });
+    else
+      for (const issue of result.error.issues)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['policyProfiles', name, ...issue.path.map(String)],
+          message: issue.message,
+        });
   }
   return profiles;
 }

@@ -43,53 +43,60 @@ const ingestSchema = z.object({
   enabled: z.boolean().default(true),
   host: z.string().default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8787),
-  bodyLimitBytes: z.number().int().positive().default(1024 * 1024),
+  bodyLimitBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   tls: z.object({ certPath: z.string().optional(), keyPath: z.string().optional() }).default({}),
   sources: z.partialRecord(z.enum(ALERT_SOURCES), ingestSourceSchema).default({}),
 });
 
 export const configSchema = z
   .object({
-  dataDir: z.string().min(1).default('data'),
-  mailFrom: z.string().default('Incident Response <incident-response@example.com>'),
-  temporal: z
-    .object({
-      /** Unset: the embedded dev server is started. */
-      address: z.string().optional(),
-      namespace: z.string().min(1).default(TEMPORAL_DEFAULTS.namespace),
-      taskQueue: z.string().min(1).default('incident-response'),
-      apiKey: z.string().optional(),
-      tls: z
-        .object({
-          certPath: z.string().optional(),
-          keyPath: z.string().optional(),
-          caPath: z.string().optional(),
-          serverName: z.string().optional(),
-          enabled: z.boolean().optional(),
-        })
-        .default({}),
-      devServer: z
-        .object({
-          ip: z.string().default(TEMPORAL_DEFAULTS.devServer.ip),
-          port: z.coerce.number().int().positive().default(TEMPORAL_DEFAULTS.devServer.port),
-          uiPort: z.coerce.number().int().positive().default(TEMPORAL_DEFAULTS.devServer.uiPort),
-        })
-        .default({ ...TEMPORAL_DEFAULTS.devServer }),
-    })
-    .prefault({}),
-  smtp: smtpSchema.optional(),
-  policy: policySchema.prefault({}),
-  policyProfiles: policyProfilesSchema,
-  ingest: ingestSchema.prefault({}),
-  /**
-   * Evidence copies and rendered reports encrypted at rest with the payload key ring. auto: whenever this
-   * installation has a key ring (the embedded default always does); on: refuse to start without one.
-   */
-  atRest: z.enum(['auto', 'on', 'off']).default('auto'),
-  access: accessSchema.prefault({}),
-  systems: systemsSchema,
+    dataDir: z.string().min(1).default('data'),
+    mailFrom: z.string().default('Incident Response <incident-response@example.com>'),
+    temporal: z
+      .object({
+        /** Unset: the embedded dev server is started. */
+        address: z.string().optional(),
+        namespace: z.string().min(1).default(TEMPORAL_DEFAULTS.namespace),
+        taskQueue: z.string().min(1).default('incident-response'),
+        apiKey: z.string().optional(),
+        tls: z
+          .object({
+            certPath: z.string().optional(),
+            keyPath: z.string().optional(),
+            caPath: z.string().optional(),
+            serverName: z.string().optional(),
+            enabled: z.boolean().optional(),
+          })
+          .default({}),
+        devServer: z
+          .object({
+            ip: z.string().default(TEMPORAL_DEFAULTS.devServer.ip),
+            port: z.coerce.number().int().positive().default(TEMPORAL_DEFAULTS.devServer.port),
+            uiPort: z.coerce.number().int().positive().default(TEMPORAL_DEFAULTS.devServer.uiPort),
+          })
+          .default({ ...TEMPORAL_DEFAULTS.devServer }),
+      })
+      .prefault({}),
+    smtp: smtpSchema.optional(),
+    policy: policySchema.prefault({}),
+    policyProfiles: policyProfilesSchema,
+    ingest: ingestSchema.prefault({}),
+    /**
+     * Evidence copies and rendered reports encrypted at rest with the payload key ring. auto: whenever this
+     * installation has a key ring (the embedded default always does); on: refuse to start without one.
+     */
+    atRest: z.enum(['auto', 'on', 'off']).default('auto'),
+    access: accessSchema.prefault({}),
+    systems: systemsSchema,
   })
-  .transform(({ policyProfiles, ...config }, ctx) => ({ ...config, policyProfiles: resolvePolicyProfiles(config.policy, policyProfiles, ctx) }));
+  .transform(({ policyProfiles, ...config }, ctx) => ({
+    ...config,
+    policyProfiles: resolvePolicyProfiles(config.policy, policyProfiles, ctx),
+  }));
 
 export type Config = z.output<typeof configSchema>;
 export type SmtpConfig = z.output<typeof smtpSchema>;

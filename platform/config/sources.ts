@@ -31,7 +31,10 @@ export function readConfigSources(env: NodeJS.ProcessEnv, cwd: string): ConfigSo
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new ConfigError([`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`], file);
+      throw new ConfigError(
+        [`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`],
+        file,
+      );
     }
     try {
       content = JSON.parse(text);
@@ -47,7 +50,10 @@ export function readConfigSources(env: NodeJS.ProcessEnv, cwd: string): ConfigSo
     try {
       effectiveEnv[target] = readFileSync(secretPath, 'utf8').trim();
     } catch (err) {
-      throw new ConfigError([`${fileVar}: cannot read ${secretPath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`], source);
+      throw new ConfigError(
+        [`${fileVar}: cannot read ${secretPath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`],
+        source,
+      );
     }
   }
   return { content, env: effectiveEnv, source };

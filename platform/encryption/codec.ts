@@ -16,7 +16,9 @@ const TAG_BYTES = 16;
 
 export class PayloadKeyMissing extends Error {
   constructor(keyId: string) {
-    super(`This payload was encrypted with key "${keyId}", which is not in the key ring. Add that key back (INCIDENT_PAYLOAD_KEYS) to read incidents written with it.`);
+    super(
+      `This payload was encrypted with key "${keyId}", which is not in the key ring. Add that key back (INCIDENT_PAYLOAD_KEYS) to read incidents written with it.`,
+    );
     this.name = 'PayloadKeyMissing';
   }
 }
@@ -34,7 +36,11 @@ export class AesGcmCodec implements PayloadCodec {
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return {
-        metadata: { encoding: text(ENCRYPTED_ENCODING), 'encryption-cipher': text(CIPHER), 'encryption-key-id': text(this.ring.activeKeyId) },
+        metadata: {
+          encoding: text(ENCRYPTED_ENCODING),
+          'encryption-cipher': text(CIPHER),
+          'encryption-key-id': text(this.ring.activeKeyId),
+        },
         data: sealed,
       };
     });
@@ -64,7 +70,11 @@ export class AesGcmCodec implements PayloadCodec {
 }
 
 /** A synchronous decoder for this installation's payloads (see loadKeyRing); undefined: none are encrypted. */
-export function installationPayloadOpener(env: NodeJS.ProcessEnv, dataDir: string, namespace: string): ((payloads: Payload[]) => Payload[]) | undefined {
+export function installationPayloadOpener(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  namespace: string,
+): ((payloads: Payload[]) => Payload[]) | undefined {
   const ring = loadKeyRing(env, dataDir, { namespace });
   return ring && payloadOpenerFor(ring);
 }
@@ -80,7 +90,11 @@ export function dataConverterFor(ring: KeyRing | undefined): DataConverter | und
 }
 
 /** The converter for this installation (see loadKeyRing); undefined means payloads are not encrypted. */
-export function installationDataConverter(env: NodeJS.ProcessEnv, dataDir: string, opts: { create?: boolean; namespace?: string } = {}): DataConverter | undefined {
+export function installationDataConverter(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  opts: { create?: boolean; namespace?: string } = {},
+): DataConverter | undefined {
   return dataConverterFor(loadKeyRing(env, dataDir, opts));
 }
 
@@ -88,7 +102,11 @@ export function installationDataConverter(env: NodeJS.ProcessEnv, dataDir: strin
  * What a worker process encrypts with: its namespace's key ring, for payloads and, per `atRest`, for
  * evidence and reports on disk. `create` makes the embedded default's key on first start.
  */
-export function installationEncryption(env: NodeJS.ProcessEnv, config: Pick<Config, 'dataDir' | 'atRest' | 'temporal'>, { create = false } = {}): { dataConverter?: DataConverter; atRest?: KeyRing } {
+export function installationEncryption(
+  env: NodeJS.ProcessEnv,
+  config: Pick<Config, 'dataDir' | 'atRest' | 'temporal'>,
+  { create = false } = {},
+): { dataConverter?: DataConverter; atRest?: KeyRing } {
   const ring = loadKeyRing(env, config.dataDir, { create, namespace: config.temporal.namespace });
   return { dataConverter: dataConverterFor(ring), atRest: atRestKeyRing(config.atRest, ring) };
 }
@@ -97,7 +115,10 @@ export function installationEncryption(env: NodeJS.ProcessEnv, config: Pick<Conf
  * For the codec server: each namespace's codec, from that namespace's key ring (see loadKeyRing), loaded
  * on first use and kept; undefined for a namespace this installation holds no keys for.
  */
-export function codecsByNamespace(env: NodeJS.ProcessEnv, dataDir: string): (namespace: string) => PayloadCodec | undefined {
+export function codecsByNamespace(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+): (namespace: string) => PayloadCodec | undefined {
   const codecs = new Map<string, PayloadCodec | undefined>();
   return (namespace) => {
     if (!codecs.has(namespace)) {

@@ -24,13 +24,20 @@ export class KeyRingError extends Error {
  */
 export function parseKeyRing(spec: string, activeKeyId?: string): KeyRing {
   const keys = new Map<string, Buffer>();
-  for (const entry of spec.split(/[\n,]/).map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(/[\n,]/)
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const i = entry.indexOf(':');
     if (i <= 0) throw new KeyRingError('Each payload key is "id:base64", e.g. 2026-11:q83v…; one entry was not.');
     const id = entry.slice(0, i).trim();
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new KeyRingError(`Payload key id "${id}" may use letters, digits, . _ - only.`);
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id))
+      throw new KeyRingError(`Payload key id "${id}" may use letters, digits, . _ - only.`);
     const key = Buffer.from(entry.slice(i + 1).trim(), 'base64');
-    if (key.length !== 32) throw new KeyRingError(`Payload key "${id}" is ${key.length} bytes; AES-256 needs exactly 32 (openssl rand -base64 32).`);
+    if (key.length !== 32)
+      throw new KeyRingError(
+        `Payload key "${id}" is ${key.length} bytes; AES-256 needs exactly 32 (openssl rand -base64 32).`,
+      );
     if (keys.has(id)) throw new KeyRingError(`Payload key "${id}" is listed twice.`);
     keys.set(id, key);
   }
@@ -43,7 +50,10 @@ export function parseKeyRing(spec: string, activeKeyId?: string): KeyRing {
 const NAMESPACE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
 function checkedNamespace(namespace: string): string {
-  if (!NAMESPACE.test(namespace)) throw new KeyRingError(`Namespace "${namespace.slice(0, 80)}" cannot name a key file: letters, digits, . _ - only.`);
+  if (!NAMESPACE.test(namespace))
+    throw new KeyRingError(
+      `Namespace "${namespace.slice(0, 80)}" cannot name a key file: letters, digits, . _ - only.`,
+    );
   return namespace;
 }
 
@@ -60,7 +70,9 @@ export function keyRingFromEnv(env: NodeJS.ProcessEnv, namespace = 'default'): K
     try {
       spec = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new KeyRingError(`INCIDENT_PAYLOAD_KEYS_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+      throw new KeyRingError(
+        `INCIDENT_PAYLOAD_KEYS_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+      );
     }
   }
   return spec ? parseKeyRing(spec, env.INCIDENT_PAYLOAD_ACTIVE_KEY || undefined) : undefined;
@@ -68,7 +80,9 @@ export function keyRingFromEnv(env: NodeJS.ProcessEnv, namespace = 'default'): K
 
 /** The embedded default's key file: one per namespace, the default namespace's where it always was. */
 export function keyRingFile(dataDir: string, namespace = 'default'): string {
-  return namespace === 'default' ? path.join(dataDir, 'keys', 'payload-keys') : path.join(dataDir, 'keys', checkedNamespace(namespace), 'payload-keys');
+  return namespace === 'default'
+    ? path.join(dataDir, 'keys', 'payload-keys')
+    : path.join(dataDir, 'keys', checkedNamespace(namespace), 'payload-keys');
 }
 
 /**
@@ -76,7 +90,11 @@ export function keyRingFile(dataDir: string, namespace = 'default'): string {
  * file under the data dir. With `create`, the embedded default makes that file on first start (a random
  * 256-bit key, readable by its owner only), so payloads are encrypted unless someone chose otherwise.
  */
-export function loadKeyRing(env: NodeJS.ProcessEnv, dataDir: string, { create = false, namespace = 'default' } = {}): KeyRing | undefined {
+export function loadKeyRing(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  { create = false, namespace = 'default' } = {},
+): KeyRing | undefined {
   const fromEnv = keyRingFromEnv(env, namespace);
   if (fromEnv) return fromEnv;
   if (env.INCIDENT_PAYLOAD_ENCRYPTION === 'off') return undefined;
@@ -103,7 +121,9 @@ export function loadKeyRing(env: NodeJS.ProcessEnv, dataDir: string, { create = 
 export function atRestKeyRing(mode: 'auto' | 'on' | 'off', ring: KeyRing | undefined): KeyRing | undefined {
   if (mode === 'off') return undefined;
   if (mode === 'on' && !ring) {
-    throw new KeyRingError('Encryption at rest is "on" (atRest, INCIDENT_AT_REST_ENCRYPTION) but there is no key ring: set INCIDENT_PAYLOAD_KEYS (or INCIDENT_PAYLOAD_KEYS_FILE), or set it to auto or off.');
+    throw new KeyRingError(
+      'Encryption at rest is "on" (atRest, INCIDENT_AT_REST_ENCRYPTION) but there is no key ring: set INCIDENT_PAYLOAD_KEYS (or INCIDENT_PAYLOAD_KEYS_FILE), or set it to auto or off.',
+    );
   }
   return ring;
 }

@@ -10,7 +10,9 @@ export interface SourceCredentials {
   webhookSecrets: string[];
 }
 
-export type AuthResult = { ok: true; method: 'bearer' | 'signature'; webhookId?: string } | { ok: false; reason: 'missing' | 'invalid' | 'expired' | 'replayed' };
+export type AuthResult =
+  | { ok: true; method: 'bearer' | 'signature'; webhookId?: string }
+  | { ok: false; reason: 'missing' | 'invalid' | 'expired' | 'replayed' };
 
 export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 
@@ -46,7 +48,8 @@ export class ReplayCache {
       if (nowSeconds - at > 2 * SIGNATURE_TOLERANCE_SECONDS) this.seen.delete(id);
     }
     // Still full of fresh ids: drop the oldest half rather than grow without bound.
-    if (this.seen.size >= this.maxEntries) [...this.seen.keys()].slice(0, this.maxEntries / 2).forEach((k) => this.seen.delete(k));
+    if (this.seen.size >= this.maxEntries)
+      [...this.seen.keys()].slice(0, this.maxEntries / 2).forEach((k) => this.seen.delete(k));
   }
 }
 
@@ -68,7 +71,10 @@ export function authenticate(
     const ts = Number(timestamp);
     if (!Number.isInteger(ts)) return { ok: false, reason: 'invalid' };
     if (Math.abs(nowSeconds - ts) > SIGNATURE_TOLERANCE_SECONDS) return { ok: false, reason: 'expired' };
-    const offered = signature.split(' ').map((s) => s.trim()).filter((s) => s.startsWith('v1,'));
+    const offered = signature
+      .split(' ')
+      .map((s) => s.trim())
+      .filter((s) => s.startsWith('v1,'));
     const valid = credentials.webhookSecrets.some((secret) => {
       const expected = signStandardWebhook(secret, id, ts, body);
       return offered.some((candidate) => sameSecret(candidate, expected));
@@ -80,7 +86,8 @@ export function authenticate(
   const authorization = header('authorization');
   if (authorization && credentials.bearerTokens.length) {
     const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
-    if (match && credentials.bearerTokens.some((token) => sameSecret(match[1], token))) return { ok: true, method: 'bearer' };
+    if (match && credentials.bearerTokens.some((token) => sameSecret(match[1], token)))
+      return { ok: true, method: 'bearer' };
     return { ok: false, reason: 'invalid' };
   }
   return { ok: false, reason: authorization || signature ? 'invalid' : 'missing' };

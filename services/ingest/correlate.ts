@@ -38,11 +38,17 @@ export class AlertCorrelator {
     const groups = new Map<string, NormalizedAlert[]>();
     for (const alert of alerts) groups.set(alert.correlationKey, [...(groups.get(alert.correlationKey) ?? []), alert]);
     const results: Delivery[] = [];
-    for (const [correlationKey, group] of groups) results.push(await this.deliverGroup(correlationKey, group, source, now));
+    for (const [correlationKey, group] of groups)
+      results.push(await this.deliverGroup(correlationKey, group, source, now));
     return results;
   }
 
-  private async deliverGroup(correlationKey: string, alerts: NormalizedAlert[], source: IngestSourceConfig, now: Date): Promise<Delivery> {
+  private async deliverGroup(
+    correlationKey: string,
+    alerts: NormalizedAlert[],
+    source: IngestSourceConfig,
+    now: Date,
+  ): Promise<Delivery> {
     const base = incidentBaseId(alerts[0].source, correlationKey);
     const opens = alerts.some((a) => a.status === 'firing' && rank(a.severity) <= rank(source.openAtOrAbove));
     let generation = this.generations.get(base) ?? 1;
@@ -56,27 +62,38 @@ export class AlertCorrelator {
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) throw err;
           // Not running: a later generation may be, else there is no open incident to attach to.
-          const next = await this.client.workflow.getHandle(`${base}-${generation + 1}`).describe().catch(() => undefined);
+          const next = await this.client.workflow
+            .getHandle(`${base}-${generation + 1}`)
+            .describe()
+            .catch(() => undefined);
           if (next) continue;
           return { correlationKey, outcome: 'recorded-without-incident' };
         }
       }
-      const request = this.openRequest(workflowId, alerts, generation > 1 ? `${base}-${generation - 1}` : undefined, now);
+      const request = this.openRequest(
+        workflowId,
+        alerts,
+        generation > 1 ? `${base}-${generation - 1}` : undefined,
+        now,
+      );
       try {
-        const handle = await this.client.workflow.signalWithStart<api.IncidentWorkflow, [api.AlertSignal]>(api.WORKFLOW_TYPE, {
-          workflowId,
-          taskQueue: this.taskQueue,
-          args: [{ request }],
-          signal: api.alertSignal,
-          signalArgs: [{ alerts }],
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: api.SA_SEVERITY, value: request.severity },
-            { key: api.SA_PHASE, value: 'containment' },
-            { key: api.SA_DATA_IMPACT, value: 'unassessed' },
-          ],
-          memo: api.incidentMemo(request),
-        });
+        const handle = await this.client.workflow.signalWithStart<api.IncidentWorkflow, [api.AlertSignal]>(
+          api.WORKFLOW_TYPE,
+          {
+            workflowId,
+            taskQueue: this.taskQueue,
+            args: [{ request }],
+            signal: api.alertSignal,
+            signalArgs: [{ alerts }],
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            typedSearchAttributes: [
+              { key: api.SA_SEVERITY, value: request.severity },
+              { key: api.SA_PHASE, value: 'containment' },
+              { key: api.SA_DATA_IMPACT, value: 'unassessed' },
+            ],
+            memo: api.incidentMemo(request),
+          },
+        );
         this.generations.set(base, generation);
         return { correlationKey, incidentId: handle.workflowId, outcome: 'delivered' };
       } catch (err) {
@@ -88,7 +105,12 @@ export class AlertCorrelator {
     throw new Error(`More than ${MAX_GENERATIONS} incidents for correlation key ${correlationKey}`);
   }
 
-  private openRequest(incidentId: string, alerts: NormalizedAlert[], previousIncidentId: string | undefined, now: Date): OpenIncidentRequest {
+  private openRequest(
+    incidentId: string,
+    alerts: NormalizedAlert[],
+    previousIncidentId: string | undefined,
+    now: Date,
+  ): OpenIncidentRequest {
     const firing = alerts.filter((a) => a.status === 'firing');
     const lead = [...firing].sort((a, b) => rank(a.severity) - rank(b.severity))[0] ?? alerts[0];
     // Awareness is the earliest observation, never later than now: the clocks run from detection.
@@ -103,7 +125,9 @@ export class AlertCorrelator {
         detection: `${lead.source} alert: ${lead.title}`,
         awareAt: new Date(earliest).toISOString(),
         openedBy: `alert:${lead.source}`,
-        summary: previousIncidentId ? `Recurrence of alerts that previously opened incident ${previousIncidentId}.` : undefined,
+        summary: previousIncidentId
+          ? `Recurrence of alerts that previously opened incident ${previousIncidentId}.`
+          : undefined,
         previousIncidentId,
       },
       now,

@@ -15,7 +15,11 @@ export class IngestMetrics {
   private readonly counters = new Map<string, Map<string, number>>();
   private readonly histogram = { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 };
 
-  count(name: 'alerts_received_total' | 'alerts_deduplicated_total' | 'alerts_rejected_total', labels: Labels, by = 1): void {
+  count(
+    name: 'alerts_received_total' | 'alerts_deduplicated_total' | 'alerts_rejected_total',
+    labels: Labels,
+    by = 1,
+  ): void {
     const series = this.counters.get(name) ?? new Map<string, number>();
     this.counters.set(name, series);
     const k = key(labels);
@@ -38,7 +42,9 @@ export class IngestMetrics {
     }
     lines.push('# HELP incident_ingest_accept_seconds Time from receiving an alert to Temporal accepting it.');
     lines.push('# TYPE incident_ingest_accept_seconds histogram');
-    BUCKETS.forEach((b, i) => lines.push(`incident_ingest_accept_seconds_bucket{le="${b}"} ${this.histogram.buckets[i]}`));
+    BUCKETS.forEach((b, i) =>
+      lines.push(`incident_ingest_accept_seconds_bucket{le="${b}"} ${this.histogram.buckets[i]}`),
+    );
     lines.push(`incident_ingest_accept_seconds_bucket{le="+Inf"} ${this.histogram.count}`);
     lines.push(`incident_ingest_accept_seconds_sum ${this.histogram.sum}`);
     lines.push(`incident_ingest_accept_seconds_count ${this.histogram.count}`);

@@ -60,10 +60,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; version=0.0.4' : 'application/json', 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'content-type': typeof body === 'string' ? 'text/plain; version=0.0.4' : 'application/json',
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(text);
 }
-
 
 /** Identities of alerts accepted recently, so that a burst of repeats costs Temporal nothing. */
 class RepeatFilter {
@@ -89,10 +92,17 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
   const now = deps.now ?? (() => new Date());
   const deadlineMs = deps.deadlineMs ?? 4_500;
 
-  async function handleAlert(source: AlertSource, req: IncomingMessage, res: ServerResponse, started: number): Promise<void> {
+  async function handleAlert(
+    source: AlertSource,
+    req: IncomingMessage,
+    res: ServerResponse,
+    started: number,
+  ): Promise<void> {
     const sourceConfig = deps.config.sources[source];
     if (!sourceConfig || (sourceConfig.bearerTokens.length === 0 && sourceConfig.webhookSecrets.length === 0)) {
-      throw new HttpError(404, `Source "${source}" is not enabled: configure its bearer token or webhook secret.`, { reason: 'source-disabled' });
+      throw new HttpError(404, `Source "${source}" is not enabled: configure its bearer token or webhook secret.`, {
+        reason: 'source-disabled',
+      });
     }
     const body = await readBody(req, deps.config.bodyLimitBytes);
     const auth = authenticate(req.headers, body, sourceConfig, replay, Math.floor(now().getTime() / 1000));
@@ -108,22 +118,32 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
       severityMap: sourceConfig.severityMap,
       defaultCategory: sourceConfig.defaultCategory,
     });
-    if (!result.ok) throw new HttpError(422, `${result.field}: ${result.message}`, { field: result.field, reason: 'schema' });
+    if (!result.ok)
+      throw new HttpError(422, `${result.field}: ${result.message}`, { field: result.field, reason: 'schema' });
     deps.metrics.count('alerts_received_total', { source }, result.alerts.length);
     const windowMs = (sourceConfig.suppressRepeatsSeconds ?? (source === 'falco' ? 60 : 0)) * 1000;
     const fresh = result.alerts.filter((a) => !repeats.isRepeat(identity(a), Date.now(), windowMs));
-    if (fresh.length < result.alerts.length) deps.metrics.count('alerts_deduplicated_total', { source }, result.alerts.length - fresh.length);
-    if (fresh.length === 0) return send(res, 202, { accepted: result.alerts.length, suppressed: result.alerts.length, incidents: [] });
+    if (fresh.length < result.alerts.length)
+      deps.metrics.count('alerts_deduplicated_total', { source }, result.alerts.length - fresh.length);
+    if (fresh.length === 0)
+      return send(res, 202, { accepted: result.alerts.length, suppressed: result.alerts.length, incidents: [] });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HttpError(503, 'Temporal did not accept the alert in time; retry.', { reason: 'temporal-timeout' })), Math.max(100, deadlineMs - (Date.now() - started)));
+      timer = setTimeout(
+        () =>
+          reject(
+            new HttpError(503, 'Temporal did not accept the alert in time; retry.', { reason: 'temporal-timeout' }),
+          ),
+        Math.max(100, deadlineMs - (Date.now() - started)),
+      );
     });
     let deliveries: Delivery[];
     try {
       deliveries = await Promise.race([deps.deliver(fresh, sourceConfig, now()), timeout]);
     } catch (err) {
       if (err instanceof HttpError) throw err;
-      if (isTemporalUnavailable(err)) throw new HttpError(503, 'Temporal is unreachable; retry.', { reason: 'temporal-unavailable' });
+      if (isTemporalUnavailable(err))
+        throw new HttpError(503, 'Temporal is unreachable; retry.', { reason: 'temporal-unavailable' });
       throw err;
     } finally {
       clearTimeout(timer);
@@ -131,8 +151,18 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
     // Only now, with Temporal's acceptance, may a repeat be answered without being sent on.
     for (const a of fresh) repeats.accepted(identity(a), Date.now());
     deps.metrics.observeLatency((Date.now() - started) / 1000);
-    deps.log({ msg: 'alerts accepted', source, count: result.alerts.length, incidents: deliveries.map((d) => d.incidentId ?? null), auth: auth.method });
-    send(res, 202, { accepted: result.alerts.length, suppressed: result.alerts.length - fresh.length, incidents: deliveries });
+    deps.log({
+      msg: 'alerts accepted',
+      source,
+      count: result.alerts.length,
+      incidents: deliveries.map((d) => d.incidentId ?? null),
+      auth: auth.method,
+    });
+    send(res, 202, {
+      accepted: result.alerts.length,
+      suppressed: result.alerts.length - fresh.length,
+      incidents: deliveries,
+    });
   }
 
   return (req, res) => {
@@ -144,7 +174,10 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
         if (req.method === 'GET' && url.pathname === '/healthz') return send(res, 200, { status: 'ok' });
         if (req.method === 'GET' && url.pathname === '/readyz') {
           // A probe must answer quickly: an unreachable server means "not ready", not a hung probe.
-          const ok = await Promise.race([deps.ready().catch(() => false), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref())]);
+          const ok = await Promise.race([
+            deps.ready().catch(() => false),
+            new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref()),
+          ]);
           return send(res, ok ? 200 : 503, { status: ok ? 'ready' : 'temporal unreachable' });
         }
         if (req.method === 'GET' && url.pathname === '/metrics') return send(res, 200, deps.metrics.render());
@@ -152,14 +185,28 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
           if (req.method !== 'POST') throw new HttpError(405, 'Use POST.', { reason: 'method' });
           return await handleAlert(route[1] as AlertSource, req, res, started);
         }
-        throw new HttpError(404, `No such route. Alerts go to POST /v1/alerts/{${ALERT_SOURCES.join('|')}}.`, { reason: 'route' });
+        throw new HttpError(404, `No such route. Alerts go to POST /v1/alerts/{${ALERT_SOURCES.join('|')}}.`, {
+          reason: 'route',
+        });
       } catch (err) {
         const source = route?.[1] ?? 'none';
         if (err instanceof HttpError) {
           deps.metrics.count('alerts_rejected_total', { source, reason: String(err.extra.reason ?? err.status) });
-          deps.log({ msg: 'request refused', status: err.status, source, reason: err.extra.reason, path: url.pathname });
-          const headers: Record<string, string> = err.status === 503 ? { 'retry-after': '10' } : err.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
-          return send(res, err.status, { error: err.message, ...(err.extra.field ? { field: err.extra.field } : {}) }, headers);
+          deps.log({
+            msg: 'request refused',
+            status: err.status,
+            source,
+            reason: err.extra.reason,
+            path: url.pathname,
+          });
+          const headers: Record<string, string> =
+            err.status === 503 ? { 'retry-after': '10' } : err.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+          return send(
+            res,
+            err.status,
+            { error: err.message, ...(err.extra.field ? { field: err.extra.field } : {}) },
+            headers,
+          );
         }
         deps.metrics.count('alerts_rejected_total', { source, reason: 'internal' });
         deps.log({ msg: 'request failed', source, error: (err as Error)?.message });
@@ -179,7 +226,10 @@ export async function startIngestServer(deps: IngestDeps): Promise<IngestServer>
   const { tls } = deps.config;
   const server =
     tls.certPath && tls.keyPath
-      ? https.createServer({ cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath), minVersion: 'TLSv1.2' }, handler)
+      ? https.createServer(
+          { cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath), minVersion: 'TLSv1.2' },
+          handler,
+        )
       : http.createServer(handler);
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;

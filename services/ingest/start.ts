@@ -8,7 +8,8 @@ import { startIngestServer, type IngestServer } from './server';
 // Assembles the ingestion service from the configuration and a Temporal client.
 
 export function jsonLogger(stream: NodeJS.WritableStream = process.stdout): (event: Record<string, unknown>) => void {
-  return (event) => stream.write(`${JSON.stringify({ time: new Date().toISOString(), service: 'ingest', ...event })}\n`);
+  return (event) =>
+    stream.write(`${JSON.stringify({ time: new Date().toISOString(), service: 'ingest', ...event })}\n`);
 }
 
 export async function startIngest(config: Config, client: Client, log = jsonLogger()): Promise<IngestServer> {

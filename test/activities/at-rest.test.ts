@@ -59,7 +59,11 @@ function imageWithMarker(bytes: number): Buffer {
 
 async function sealedPrefixOf(bytes: Buffer, wholeSegments: number, extraBytes = 0): Promise<Buffer> {
   const parts: Buffer[] = [];
-  await pipeline(Readable.from([bytes]), createSealStream(ring), new Writable({ write: (c: Buffer, _e, cb) => (parts.push(c), cb()) }));
+  await pipeline(
+    Readable.from([bytes]),
+    createSealStream(ring),
+    new Writable({ write: (c: Buffer, _e, cb) => (parts.push(c), cb()) }),
+  );
   const sealed = Buffer.concat(parts);
   const header = sealed.length - bytes.length - 16 * Math.ceil(bytes.length / MiB);
   return sealed.subarray(0, header + wholeSegments * (MiB + 16) + extraBytes);
@@ -72,12 +76,21 @@ describe('evidence store encrypted at rest', () => {
     await writeFile(path.join(dir, 'disk.img'), bytes);
     const target = path.join(dir, 'store', 'INC-1', 'web', 'round-1');
     const progress: number[] = [];
-    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(target, path.join(dir, 'disk.img'), { onProgress: (n) => progress.push(n) });
+    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(
+      target,
+      path.join(dir, 'disk.img'),
+      { onProgress: (n) => progress.push(n) },
+    );
 
     expect(stored.sha256).toBe(sha(bytes));
     expect(stored.sizeBytes).toBe(bytes.length);
     expect(stored.location).toBe(path.join(target, 'image.bin.enc'));
-    expect(stored.encryption).toEqual({ cipher: 'AES-256-GCM', format: 'incident-at-rest/1', keyId: 'k-2026', segmentBytes: MiB });
+    expect(stored.encryption).toEqual({
+      cipher: 'AES-256-GCM',
+      format: 'incident-at-rest/1',
+      keyId: 'k-2026',
+      segmentBytes: MiB,
+    });
     const onDisk = await readFile(stored.location);
     expect(onDisk.includes(MARKER)).toBe(false);
     expect(onDisk.includes(Buffer.from('Jane Customer'))).toBe(false);
@@ -99,7 +112,11 @@ describe('evidence store encrypted at rest', () => {
     const partial = await sealedPrefixOf(bytes, 4);
     await writeFile(path.join(target, 'image.bin.enc.partial'), partial);
     const progress: number[] = [];
-    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(target, path.join(dir, 'disk.img'), { onProgress: (n) => progress.push(n) });
+    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(
+      target,
+      path.join(dir, 'disk.img'),
+      { onProgress: (n) => progress.push(n) },
+    );
     expect(stored.sha256).toBe(sha(bytes));
     expect(Math.min(...progress)).toBeGreaterThan(4 * MiB);
     const final = await readFile(stored.location);
@@ -117,7 +134,11 @@ describe('evidence store encrypted at rest', () => {
     const partial = await sealedPrefixOf(bytes, 2, 1000);
     await writeFile(path.join(target, 'image.bin.enc.partial'), partial);
     const progress: number[] = [];
-    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(target, path.join(dir, 'disk.img'), { onProgress: (n) => progress.push(n) });
+    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(
+      target,
+      path.join(dir, 'disk.img'),
+      { onProgress: (n) => progress.push(n) },
+    );
     expect(stored.sha256).toBe(sha(bytes));
     expect(Math.min(...progress)).toBeGreaterThan(2 * MiB);
     expect((await readFile(stored.location)).subarray(0, partial.length).equals(partial)).toBe(true);
@@ -135,7 +156,11 @@ describe('evidence store encrypted at rest', () => {
     after[2 * MiB + 10] ^= 0xff; // inside the 1000 torn bytes of segment 2
     await writeFile(path.join(dir, 'disk.img'), after);
     const progress: number[] = [];
-    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(target, path.join(dir, 'disk.img'), { onProgress: (n) => progress.push(n) });
+    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(
+      target,
+      path.join(dir, 'disk.img'),
+      { onProgress: (n) => progress.push(n) },
+    );
     expect(stored.sha256).toBe(sha(after));
     expect(progress).toContain(after.length);
     expect(Math.min(...progress)).toBeLessThan(2 * MiB); // read again from the start
@@ -153,7 +178,10 @@ describe('evidence store encrypted at rest', () => {
     const partial = Buffer.from(await sealedPrefixOf(bytes, 3));
     partial[partial.length - 2 * MiB] ^= 1; // segment 1 of 0..2
     await writeFile(path.join(target, 'image.bin.enc.partial'), partial);
-    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(target, path.join(dir, 'disk.img'));
+    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(
+      target,
+      path.join(dir, 'disk.img'),
+    );
     expect(stored.sha256).toBe(sha(bytes));
     expect((await readFile(stored.location)).subarray(0, 60).equals(partial.subarray(0, 60))).toBe(false);
     expect(await sha256OfSealedFile(stored.location, ring)).toEqual({ sha256: sha(bytes), size: bytes.length });
@@ -168,7 +196,11 @@ describe('evidence store encrypted at rest', () => {
     await writeFile(path.join(target, 'image.bin.enc.partial'), await sealedPrefixOf(bytes, 3, 1 + 16));
     await chmod(path.join(dir, 'disk.img'), 0o000); // reading the source now would fail (unless running as root)
     const progress: number[] = [];
-    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(target, path.join(dir, 'disk.img'), { onProgress: (n) => progress.push(n) });
+    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(
+      target,
+      path.join(dir, 'disk.img'),
+      { onProgress: (n) => progress.push(n) },
+    );
     expect(stored.sha256).toBe(sha(bytes));
     expect(progress).toEqual([]);
   });
@@ -180,7 +212,10 @@ describe('evidence store encrypted at rest', () => {
     const target = path.join(dir, 'store', 'INC-1', 'web', 'round-1');
     await mkdir(target, { recursive: true });
     await writeFile(path.join(target, 'image.bin.partial'), bytes.subarray(0, MiB));
-    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(target, path.join(dir, 'disk.img'));
+    const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(
+      target,
+      path.join(dir, 'disk.img'),
+    );
     expect(stored.sha256).toBe(sha(bytes));
     expect((await readdir(target)).sort()).toEqual(['evidence.json', 'image.bin.enc']);
   });
@@ -194,11 +229,17 @@ describe('evidence store encrypted at rest', () => {
     const abort = new AbortController();
     // Abort once 8 MiB are on disk, as a cancelled or timed-out activity would be.
     const watch = setInterval(() => {
-      stat(path.join(target, 'image.bin.enc.partial')).then((s) => s.size > 8 * MiB && abort.abort(), () => undefined);
+      stat(path.join(target, 'image.bin.enc.partial')).then(
+        (s) => s.size > 8 * MiB && abort.abort(),
+        () => undefined,
+      );
     }, 1);
     const first = await store
       .copyFromPath(target, path.join(dir, 'disk.img'), { signal: abort.signal })
-      .then(() => 'finished', (e: Error) => e.name)
+      .then(
+        () => 'finished',
+        (e: Error) => e.name,
+      )
       .finally(() => clearInterval(watch));
     expect(first).toBe('AbortError');
     const left = await readSealedPrefix(path.join(target, 'image.bin.enc.partial'), ring, () => undefined);
@@ -219,7 +260,11 @@ describe('evidence store encrypted at rest', () => {
     const target = path.join(dir, 'store', 'INC-1', 'host', 'round-1');
     const stored = await new EvidenceStore(path.join(dir, 'store'), ring).copyFromPath(target, path.join(dir, 'src'));
     expect(stored.manifest!.map((m) => m.path)).toEqual(['access.log', 'empty', 'etc/passwd']);
-    expect(stored.manifest![2]).toEqual({ path: 'etc/passwd', sha256: sha(Buffer.from(passwdText)), sizeBytes: passwdText.length });
+    expect(stored.manifest![2]).toEqual({
+      path: 'etc/passwd',
+      sha256: sha(Buffer.from(passwdText)),
+      sizeBytes: passwdText.length,
+    });
     expect(stored.sha256).toBe(sha(await readFile(path.join(target, 'MANIFEST.sha256'))));
     expect(stored.encryption?.keyId).toBe('k-2026');
     expect(stored.sizeBytes).toBe(passwdText.length + logText.length);
@@ -233,8 +278,14 @@ describe('evidence store encrypted at rest', () => {
     const dir = await tmp();
     const bytes = imageWithMarker(2 * MiB + 3);
     await writeFile(path.join(dir, 'remote.img'), bytes);
-    const driver = evidenceDriver({ driver: 'command', snapshot: ['cat', path.join(dir, '{system}.img')], timeoutSeconds: 30 }, new EvidenceStore(path.join(dir, 'store'), ring));
-    const out = await driver.snapshot({ incidentId: 'INC-1', system: 'remote', dir: path.join(dir, 'store', 'INC-1', 'remote', 'round-1') }, {});
+    const driver = evidenceDriver(
+      { driver: 'command', snapshot: ['cat', path.join(dir, '{system}.img')], timeoutSeconds: 30 },
+      new EvidenceStore(path.join(dir, 'store'), ring),
+    );
+    const out = await driver.snapshot(
+      { incidentId: 'INC-1', system: 'remote', dir: path.join(dir, 'store', 'INC-1', 'remote', 'round-1') },
+      {},
+    );
     if (out.kind !== 'done') throw new Error('expected a copy');
     expect(out.stored.sha256).toBe(sha(bytes));
     expect(out.stored.encryption?.keyId).toBe('k-2026');
@@ -259,8 +310,15 @@ describe('activities with encryption at rest', () => {
     const dataDir = await tmp();
     const bytes = imageWithMarker(3 * MiB);
     await writeFile(path.join(dataDir, 'web-01.img'), bytes);
-    const acts = await activitiesIn(dataDir, { 'web-01': { evidence: { driver: 'local', path: path.join(dataDir, 'web-01.img') } } });
-    const out = await new MockActivityEnvironment().run(acts.collectEvidence, { incidentId: 'INC-7', system: 'web-01', round: 1, collector: 'alice' });
+    const acts = await activitiesIn(dataDir, {
+      'web-01': { evidence: { driver: 'local', path: path.join(dataDir, 'web-01.img') } },
+    });
+    const out = await new MockActivityEnvironment().run(acts.collectEvidence, {
+      incidentId: 'INC-7',
+      system: 'web-01',
+      round: 1,
+      collector: 'alice',
+    });
     if (out.kind !== 'done') throw new Error('expected a copy');
     expect(out.record.sha256).toBe(sha(bytes));
     expect(out.record.location).toBe(path.join(dataDir, 'evidence', 'INC-7', 'web-01', 'round-1', 'image.bin.enc'));
@@ -278,17 +336,43 @@ describe('activities with encryption at rest', () => {
     const dataDir = await tmp();
     const acts = await activitiesIn(dataDir);
     const state = assessedState();
-    state.contacts.push({ kind: 'customer', organisation: 'Globex Customer Holdings', person: 'Jane Customer', at: '2026-03-28T17:00:00.000Z', shared: 'what was taken', by: 'alice' });
+    state.contacts.push({
+      kind: 'customer',
+      organisation: 'Globex Customer Holdings',
+      person: 'Jane Customer',
+      at: '2026-03-28T17:00:00.000Z',
+      shared: 'what was taken',
+      by: 'alice',
+    });
     // A rendering from before encryption was switched on.
     await mkdir(path.join(dataDir, 'reports', state.incidentId), { recursive: true });
-    await writeFile(path.join(dataDir, 'reports', state.incidentId, 'rca.md'), 'Globex Customer Holdings (old plaintext)');
+    await writeFile(
+      path.join(dataDir, 'reports', state.incidentId, 'rca.md'),
+      'Globex Customer Holdings (old plaintext)',
+    );
 
-    const files = await acts.renderReports({ state, policy: defaultPolicy(), kinds: ['rca', 'rfo'], renderedAt: '2026-03-29T10:00:00.000Z' });
-    expect(files.map((f) => path.basename(f.path))).toEqual(['rca.md.enc', 'rca.html.enc', 'rfo.md.enc', 'rfo.html.enc']);
-    expect((await readdir(path.join(dataDir, 'reports', state.incidentId))).sort()).toEqual(['rca.html.enc', 'rca.md.enc', 'rfo.html.enc', 'rfo.md.enc']);
+    const files = await acts.renderReports({
+      state,
+      policy: defaultPolicy(),
+      kinds: ['rca', 'rfo'],
+      renderedAt: '2026-03-29T10:00:00.000Z',
+    });
+    expect(files.map((f) => path.basename(f.path))).toEqual([
+      'rca.md.enc',
+      'rca.html.enc',
+      'rfo.md.enc',
+      'rfo.html.enc',
+    ]);
+    expect((await readdir(path.join(dataDir, 'reports', state.incidentId))).sort()).toEqual([
+      'rca.html.enc',
+      'rca.md.enc',
+      'rfo.html.enc',
+      'rfo.md.enc',
+    ]);
     for (const f of files) {
       const onDisk = await readFile(f.path);
-      for (const secret of ['Globex Customer Holdings', 'Jane Customer', state.title]) expect(onDisk.includes(Buffer.from(secret)), `${secret} in ${f.path}`).toBe(false);
+      for (const secret of ['Globex Customer Holdings', 'Jane Customer', state.title])
+        expect(onDisk.includes(Buffer.from(secret)), `${secret} in ${f.path}`).toBe(false);
     }
     const rca = openBuffer(ring, await readFile(files[0].path), files[0].path).toString('utf8');
     expect(rca.startsWith(`# Root-cause analysis: ${state.title}\n`)).toBe(true);
@@ -308,7 +392,12 @@ describe('activities with encryption at rest', () => {
       evidence: new EvidenceStore(path.join(dataDir, 'evidence')),
       reportsDir: path.join(dataDir, 'reports'),
     });
-    const files = await acts.renderReports({ state, policy: defaultPolicy(), kinds: ['rfo'], renderedAt: '2026-03-29T10:00:00.000Z' });
+    const files = await acts.renderReports({
+      state,
+      policy: defaultPolicy(),
+      kinds: ['rfo'],
+      renderedAt: '2026-03-29T10:00:00.000Z',
+    });
     expect(files.map((f) => path.basename(f.path))).toEqual(['rfo.md', 'rfo.html']);
     expect((await readdir(path.join(dataDir, 'reports', state.incidentId))).sort()).toEqual(['rfo.html', 'rfo.md']);
     expect(await readFile(files[0].path, 'utf8')).toContain(`# Reason for Outage: ${state.title}`);

@@ -19,14 +19,23 @@ const crashAt = (point: FaultPoint) =>
   crashingFaultPoints({ point, occurrence: 1 }, () => {
     throw new Error(`simulated crash at ${point}`);
   });
-const record = (seq: number, note = `step ${seq}`): AuditRecord => ({ incidentId: 'INC-1', seq, at: '2025-03-01T10:00:00.000Z', actor: 'alice', action: 'note.added', details: { note } });
+const record = (seq: number, note = `step ${seq}`): AuditRecord => ({
+  incidentId: 'INC-1',
+  seq,
+  at: '2025-03-01T10:00:00.000Z',
+  actor: 'alice',
+  action: 'note.added',
+  details: { note },
+});
 
 describe('audit store crash windows', () => {
   it('a crash mid-write leaves a torn line that readers skip and the next append replaces, every seq once', async () => {
     const dir = await tmp();
     await new JsonlAuditStore(dir).append('INC-1', [record(1), record(2)]);
     const crashing = new JsonlAuditStore(dir, crashAt('audit-mid-write'));
-    await expect(crashing.append('INC-1', [record(3), record(4), record(5)])).rejects.toThrow('simulated crash at audit-mid-write');
+    await expect(crashing.append('INC-1', [record(3), record(4), record(5)])).rejects.toThrow(
+      'simulated crash at audit-mid-write',
+    );
     const file = path.join(dir, 'INC-1.jsonl');
     const torn = await readFile(file, 'utf8');
     expect(torn.endsWith('\n')).toBe(false);
@@ -34,7 +43,10 @@ describe('audit store crash windows', () => {
     const complete = torn.split('\n').length - 1; // the lines that got their newline; half of 3, 4, 5 may hold all of 3
     expect(complete).toBeGreaterThanOrEqual(2);
     expect((await next.read('INC-1')).map((e) => e.seq)).toEqual(Array.from({ length: complete }, (_, i) => i + 1));
-    expect(await next.verify('INC-1')).toMatchObject({ ok: false, problem: 'is an unfinished last line (a write cut short by a crash; the next append removes it)' });
+    expect(await next.verify('INC-1')).toMatchObject({
+      ok: false,
+      problem: 'is an unfinished last line (a write cut short by a crash; the next append removes it)',
+    });
 
     expect(await next.append('INC-1', [record(3), record(4), record(5)])).toMatchObject({ lastSeq: 5 });
     const text = await readFile(file, 'utf8');
@@ -45,7 +57,9 @@ describe('audit store crash windows', () => {
 
   it('a crash after the write: the retry finds its entries and writes nothing again', async () => {
     const dir = await tmp();
-    await expect(new JsonlAuditStore(dir, crashAt('audit-after-write')).append('INC-1', [record(1), record(2)])).rejects.toThrow('simulated crash');
+    await expect(
+      new JsonlAuditStore(dir, crashAt('audit-after-write')).append('INC-1', [record(1), record(2)]),
+    ).rejects.toThrow('simulated crash');
     const next = new JsonlAuditStore(dir);
     expect(await next.append('INC-1', [record(1), record(2)])).toEqual({ written: 0, lastSeq: 2 });
     expect(await next.append('INC-1', [record(1), record(2), record(3)])).toEqual({ written: 1, lastSeq: 3 });
@@ -58,7 +72,11 @@ describe('audit store crash windows', () => {
     const dir = await tmp();
     const store = new JsonlAuditStore(dir);
     const accented = 'é'.repeat(200);
-    for (let batch = 0; batch < 6; batch++) await store.append('INC-1', Array.from({ length: 100 }, (_, i) => record(batch * 100 + i + 1, accented)));
+    for (let batch = 0; batch < 6; batch++)
+      await store.append(
+        'INC-1',
+        Array.from({ length: 100 }, (_, i) => record(batch * 100 + i + 1, accented)),
+      );
     const file = path.join(dir, 'INC-1.jsonl');
     const whole = await readFile(file);
     const next = Buffer.from(JSON.stringify(record(601, accented)));
@@ -86,24 +104,41 @@ describe('mailer crash windows', () => {
   });
   afterAll(async () => smtp?.close());
 
-  const message = (key: string): MailMessage => ({ key, to: ['cto@example.com'], subject: 'Security incident INC-1', text: 'body', html: '<p>body</p>' });
+  const message = (key: string): MailMessage => ({
+    key,
+    to: ['cto@example.com'],
+    subject: 'Security incident INC-1',
+    text: 'body',
+    html: '<p>body</p>',
+  });
   const atRelay = (messageId: string) => smtp.messages.filter((m) => m.messageId === messageId);
 
   it('after the relay accepted, before the ledger write: the retry sends again with the same Message-ID and says it may be a duplicate', async () => {
     const dataDir = await tmp();
     const key = `INC-${Date.now()}/escalation-0`;
     const id = messageIdFor(key);
-    const first = createMailer({ dataDir, from: 'ir@example.com', smtp: { url: smtp.url }, faults: crashAt('mail-after-accept') });
+    const first = createMailer({
+      dataDir,
+      from: 'ir@example.com',
+      smtp: { url: smtp.url },
+      faults: crashAt('mail-after-accept'),
+    });
     await expect(first.send(message(key))).rejects.toThrow('simulated crash at mail-after-accept');
     first.close();
     expect(atRelay(id)).toHaveLength(1);
-    const intent = JSON.parse(await readFile(path.join(dataDir, 'mail-ledger', (await readdir(path.join(dataDir, 'mail-ledger')))[0]), 'utf8'));
+    const intent = JSON.parse(
+      await readFile(path.join(dataDir, 'mail-ledger', (await readdir(path.join(dataDir, 'mail-ledger')))[0]), 'utf8'),
+    );
     expect(intent).toMatchObject({ key, messageId: id, state: 'in-flight', attempts: 1, uncertain: false });
 
     const next = createMailer({ dataDir, from: 'ir@example.com', smtp: { url: smtp.url } });
     const delivery = await next.send(message(key));
     expect(delivery).toMatchObject({ messageId: id, deduplicated: false, possibleDuplicate: true });
-    expect(delivery.via).toMatch(new RegExp(`^${smtp.url} \\(possible duplicate: an earlier attempt since .* was interrupted after the message may have reached the relay; every copy carries Message-ID ${id.replace(/[.]/g, '\\.')}\\)$`));
+    expect(delivery.via).toMatch(
+      new RegExp(
+        `^${smtp.url} \\(possible duplicate: an earlier attempt since .* was interrupted after the message may have reached the relay; every copy carries Message-ID ${id.replace(/[.]/g, '\\.')}\\)$`,
+      ),
+    );
     expect(atRelay(id)).toHaveLength(2);
     expect(atRelay(id).map((m) => m.to)).toEqual([['cto@example.com'], ['cto@example.com']]);
     // Recorded now: a further retry sends nothing, and the intent is gone.
@@ -116,7 +151,12 @@ describe('mailer crash windows', () => {
   it('before the hand-over: the message reaches the relay once, still marked a possible duplicate since nothing tells the two apart', async () => {
     const dataDir = await tmp();
     const key = `INC-${Date.now()}/escalation-1`;
-    const first = createMailer({ dataDir, from: 'ir@example.com', smtp: { url: smtp.url }, faults: crashAt('mail-before-send') });
+    const first = createMailer({
+      dataDir,
+      from: 'ir@example.com',
+      smtp: { url: smtp.url },
+      faults: crashAt('mail-before-send'),
+    });
     await expect(first.send(message(key))).rejects.toThrow('simulated crash');
     first.close();
     expect(atRelay(messageIdFor(key))).toHaveLength(0);
@@ -158,6 +198,8 @@ describe('mailer crash windows', () => {
     expect(delivery.possibleDuplicate).toBeUndefined();
     expect(await readdir(path.join(dataDir, 'outbox'))).toEqual(written);
     expect(delivery.via).toBe(path.join(dataDir, 'outbox', written[0]));
-    expect((await readFile(delivery.via, 'utf8')).replace(/\r?\n[ \t]+/g, ' ')).toContain(`Message-ID: ${messageIdFor(key)}`);
+    expect((await readFile(delivery.via, 'utf8')).replace(/\r?\n[ \t]+/g, ' ')).toContain(
+      `Message-ID: ${messageIdFor(key)}`,
+    );
   });
 });

@@ -24,9 +24,13 @@ describe('evidence store', () => {
     const bytes = randomBytes(5 * 1024 * 1024 + 17);
     await writeFile(path.join(dir, 'disk.img'), bytes);
     const progress: number[] = [];
-    const stored = await new EvidenceStore(path.join(dir, 'store')).copyFromPath(path.join(dir, 'store', 'INC-1', 'web', 'round-1'), path.join(dir, 'disk.img'), {
-      onProgress: (n) => progress.push(n),
-    });
+    const stored = await new EvidenceStore(path.join(dir, 'store')).copyFromPath(
+      path.join(dir, 'store', 'INC-1', 'web', 'round-1'),
+      path.join(dir, 'disk.img'),
+      {
+        onProgress: (n) => progress.push(n),
+      },
+    );
     expect(stored.sha256).toBe(sha(bytes));
     expect(stored.sizeBytes).toBe(bytes.length);
     expect((await readFile(stored.location)).equals(bytes)).toBe(true);
@@ -43,7 +47,9 @@ describe('evidence store', () => {
     // What a worker killed after 3 MiB leaves behind.
     await writeFile(path.join(target, 'image.bin.partial'), bytes.subarray(0, 3 * 1024 * 1024));
     const progress: number[] = [];
-    const stored = await new EvidenceStore(path.join(dir, 'store')).copyFromPath(target, path.join(dir, 'disk.img'), { onProgress: (n) => progress.push(n) });
+    const stored = await new EvidenceStore(path.join(dir, 'store')).copyFromPath(target, path.join(dir, 'disk.img'), {
+      onProgress: (n) => progress.push(n),
+    });
     expect(stored.sha256).toBe(sha(bytes));
     expect((await readFile(stored.location)).equals(bytes)).toBe(true);
     expect(Math.min(...progress)).toBeGreaterThan(3 * 1024 * 1024);
@@ -78,15 +84,23 @@ describe('evidence store', () => {
     const err = await new EvidenceStore(dir).copyFromPath(path.join(dir, 'x'), '/nonexistent/disk.img').catch((e) => e);
     expect(err).toBeInstanceOf(EvidenceError);
     expect(err.permanent).toBe(true);
-    expect(err.message).toBe('Evidence source /nonexistent/disk.img does not exist on the worker; fix the system\'s evidence path or record a manual copy.');
+    expect(err.message).toBe(
+      "Evidence source /nonexistent/disk.img does not exist on the worker; fix the system's evidence path or record a manual copy.",
+    );
   });
 
   it('stores the standard output of a command driver as the image, with the same hash as the source', async () => {
     const dir = await tmp();
     const bytes = randomBytes(2 * 1024 * 1024);
     await writeFile(path.join(dir, 'remote.img'), bytes);
-    const driver = evidenceDriver({ driver: 'command', snapshot: ['cat', path.join(dir, '{system}.img')], timeoutSeconds: 30 }, new EvidenceStore(path.join(dir, 'store')));
-    const out = await driver.snapshot({ incidentId: 'INC-1', system: 'remote', dir: path.join(dir, 'store', 'INC-1', 'remote', 'round-1') }, {});
+    const driver = evidenceDriver(
+      { driver: 'command', snapshot: ['cat', path.join(dir, '{system}.img')], timeoutSeconds: 30 },
+      new EvidenceStore(path.join(dir, 'store')),
+    );
+    const out = await driver.snapshot(
+      { incidentId: 'INC-1', system: 'remote', dir: path.join(dir, 'store', 'INC-1', 'remote', 'round-1') },
+      {},
+    );
     expect(out.kind).toBe('done');
     if (out.kind === 'done') expect(out.stored.sha256).toBe(sha(bytes));
   });
@@ -104,7 +118,9 @@ describe('command templates', () => {
   });
 
   it('reports a failing command with its exit code and the end of its error output', async () => {
-    const err = await runCommand(['sh', '-c', 'echo "nft: permission denied" >&2; exit 3'], { timeoutMs: 5_000 }).catch((e) => e);
+    const err = await runCommand(['sh', '-c', 'echo "nft: permission denied" >&2; exit 3'], { timeoutMs: 5_000 }).catch(
+      (e) => e,
+    );
     expect(err.message).toBe('"sh" exited with code 3: nft: permission denied');
     expect(err.permanent).toBe(false);
     const missing = await runCommand(['no-such-isolation-tool'], { timeoutMs: 5_000 }).catch((e) => e);
@@ -114,7 +130,14 @@ describe('command templates', () => {
 });
 
 describe('audit store', () => {
-  const record = (seq: number): AuditRecord => ({ incidentId: 'INC-7', seq, at: `2026-03-01T02:${String(seq).padStart(2, '0')}:00.000Z`, actor: 'alice', action: 'note.added', details: { note: `n${seq}` } });
+  const record = (seq: number): AuditRecord => ({
+    incidentId: 'INC-7',
+    seq,
+    at: `2026-03-01T02:${String(seq).padStart(2, '0')}:00.000Z`,
+    actor: 'alice',
+    action: 'note.added',
+    details: { note: `n${seq}` },
+  });
 
   it('appends each seq exactly once, so a retried append writes nothing twice', async () => {
     const store = new JsonlAuditStore(await tmp());
@@ -128,9 +151,15 @@ describe('audit store', () => {
 
   it('serialises concurrent appends and refuses a gap', async () => {
     const store = new JsonlAuditStore(await tmp());
-    await Promise.all([store.append('INC-7', [record(1)]), store.append('INC-7', [record(2)]), store.append('INC-7', [record(3)])]);
+    await Promise.all([
+      store.append('INC-7', [record(1)]),
+      store.append('INC-7', [record(2)]),
+      store.append('INC-7', [record(3)]),
+    ]);
     expect((await store.read('INC-7')).map((e) => e.seq)).toEqual([1, 2, 3]);
-    await expect(store.append('INC-7', [record(5)])).rejects.toThrow('Audit gap for INC-7: the file ends at seq 3 but the next entry has seq 5');
+    await expect(store.append('INC-7', [record(5)])).rejects.toThrow(
+      'Audit gap for INC-7: the file ends at seq 3 but the next entry has seq 5',
+    );
   });
 
   it('cuts off a torn last line left by a crash mid-write, then continues the chain', async () => {
@@ -148,7 +177,11 @@ describe('audit store', () => {
     await store.append('INC-7', [record(1), record(2), record(3)]);
     const text = await readFile(store.fileOf('INC-7'), 'utf8');
     await writeFile(store.fileOf('INC-7'), text.replace('"n2"', '"n2 (edited)"'));
-    expect(await store.verify('INC-7')).toMatchObject({ ok: false, line: 2, problem: 'was modified after it was written: its hash does not match its content' });
+    expect(await store.verify('INC-7')).toMatchObject({
+      ok: false,
+      line: 2,
+      problem: 'was modified after it was written: its hash does not match its content',
+    });
   });
 });
 
@@ -159,7 +192,13 @@ describe('mailer', () => {
   });
   afterAll(async () => smtp?.close());
 
-  const message = (key: string, to = ['cto@example.com']): MailMessage => ({ key, to, subject: 'Security incident INC-1', text: 'body', html: '<p>body</p>' });
+  const message = (key: string, to = ['cto@example.com']): MailMessage => ({
+    key,
+    to,
+    subject: 'Security incident INC-1',
+    text: 'body',
+    html: '<p>body</p>',
+  });
 
   it('delivers through SMTP once per key, with a Message-ID derived from the key', async () => {
     const mailer = createMailer({ dataDir: await tmp(), from: 'ir@example.com', smtp: { url: smtp.url } });

@@ -53,10 +53,18 @@ describe('incident open on a terminal', () => {
       if (typeof what === 'string') what = what.trimEnd();
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const text = (await screen()).split('\n').map((l) => l.trimEnd()).join('\n');
-        const count = typeof what === 'string' ? text.split(what).length - 1 : (text.match(new RegExp(what.source, what.flags.includes('g') ? what.flags : `${what.flags}g`)) ?? []).length;
+        const text = (await screen())
+          .split('\n')
+          .map((l) => l.trimEnd())
+          .join('\n');
+        const count =
+          typeof what === 'string'
+            ? text.split(what).length - 1
+            : (text.match(new RegExp(what.source, what.flags.includes('g') ? what.flags : `${what.flags}g`)) ?? [])
+                .length;
         if (count >= times) return text;
-        if (Date.now() > deadline) throw new Error(`Timed out waiting for ${String(what)} (x${times}) on the terminal; it shows:\n${text}`);
+        if (Date.now() > deadline)
+          throw new Error(`Timed out waiting for ${String(what)} (x${times}) on the terminal; it shows:\n${text}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     };
@@ -69,12 +77,31 @@ describe('incident open on a terminal', () => {
     try {
       const e = world.env;
       await tmux(
-        'new-session', '-d', '-s', session, '-x', '200', '-y', '50',
+        'new-session',
+        '-d',
+        '-s',
+        session,
+        '-x',
+        '200',
+        '-y',
+        '50',
         // The shell only reports the exit status once the command ends: tmux's own #{pane_dead_status} is
         // sometimes empty when a process exits as its terminal closes.
-        'sh', '-c', '"$@"; echo "[incident exited with status $?]"', 'sh',
-        'env', `TEMPORAL_ADDRESS=${e.TEMPORAL_ADDRESS}`, `INCIDENT_TASK_QUEUE=${e.INCIDENT_TASK_QUEUE}`, `INCIDENT_CONFIG=${e.INCIDENT_CONFIG}`, 'INCIDENT_ACTOR=alice', 'NO_COLOR=1',
-        process.execPath, BIN, 'open', '--id', id,
+        'sh',
+        '-c',
+        '"$@"; echo "[incident exited with status $?]"',
+        'sh',
+        'env',
+        `TEMPORAL_ADDRESS=${e.TEMPORAL_ADDRESS}`,
+        `INCIDENT_TASK_QUEUE=${e.INCIDENT_TASK_QUEUE}`,
+        `INCIDENT_CONFIG=${e.INCIDENT_CONFIG}`,
+        'INCIDENT_ACTOR=alice',
+        'NO_COLOR=1',
+        process.execPath,
+        BIN,
+        'open',
+        '--id',
+        id,
       );
       await tmux('set-option', '-t', session, 'remain-on-exit', 'on');
 
@@ -104,7 +131,10 @@ describe('incident open on a terminal', () => {
       // The command ends on its own, with exit status 0.
       await waitFor(/^\[incident exited with status \d+\]$/m);
       expect(await screen()).toContain('[incident exited with status 0]');
-      const final = (await screen()).split('\n').map((l) => l.trimEnd()).join('\n');
+      const final = (await screen())
+        .split('\n')
+        .map((l) => l.trimEnd())
+        .join('\n');
 
       const shown = final.split('\n').map((l) => l.trimEnd());
       // What the person saw, in order: each question with the answer they typed, then the result.
@@ -128,7 +158,9 @@ describe('incident open on a terminal', () => {
         expect(found, `"${line}" after line ${at} of:\n${final}`).toBeGreaterThan(at);
         at = found;
       }
-      expect(final).toMatch(/^ {2}customers, personal data {3}due \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC[+-]\d{2}:\d{2} \(Europe\/Paris\)$/m);
+      expect(final).toMatch(
+        /^ {2}customers, personal data {3}due \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC[+-]\d{2}:\d{2} \(Europe\/Paris\)$/m,
+      );
       expect(final).not.toMatch(/^\s{4}at /m);
 
       const view = await world.view(id);

@@ -22,7 +22,21 @@ describe('incident CLI behind an HTTP CONNECT proxy', () => {
 
   it('lists and shows through the proxy, and directly for a host in no_proxy', async () => {
     const id = uniqueId('INC-PROXY');
-    expectOk(await world.run(['open', '--id', id, '--title', 'Behind the proxy', '--severity', 'SEV2', '--category', 'intrusion', '--detection', 'test']));
+    expectOk(
+      await world.run([
+        'open',
+        '--id',
+        id,
+        '--title',
+        'Behind the proxy',
+        '--severity',
+        'SEV2',
+        '--category',
+        'intrusion',
+        '--detection',
+        'test',
+      ]),
+    );
     const server = inject('devServerAddress');
 
     const listed = expectOk(await world.run(['list', '--json'], { https_proxy: proxy.url }));
@@ -38,13 +52,19 @@ describe('incident CLI behind an HTTP CONNECT proxy', () => {
 
   it('passes the proxy credentials from its URL, and a refusal is reported as Temporal unreachable, naming the proxy', async () => {
     const server = inject('devServerAddress');
-    expectOk(await world.run(['list'], { http_proxy: `http://responder:${encodeURIComponent('s3cret pass')}@${guarded.url.slice('http://'.length)}` }));
+    expectOk(
+      await world.run(['list'], {
+        http_proxy: `http://responder:${encodeURIComponent('s3cret pass')}@${guarded.url.slice('http://'.length)}`,
+      }),
+    );
     expect(guarded.tunnels.at(-1)).toMatchObject({ target: server, allowed: true });
 
     const refused = await world.run(['list'], { http_proxy: guarded.url });
     expectNoStack(refused);
     expect({ code: refused.code, stdout: refused.stdout }).toEqual({ code: 3, stdout: '' });
-    expect(refused.stderr).toBe(`Temporal is not reachable at ${server} (UNAVAILABLE: the proxy ${guarded.url.slice('http://'.length)} refused the tunnel to ${server} (HTTP 407)). Start the embedded server with \`npm start\`, or set TEMPORAL_ADDRESS to your cluster.\n`);
+    expect(refused.stderr).toBe(
+      `Temporal is not reachable at ${server} (UNAVAILABLE: the proxy ${guarded.url.slice('http://'.length)} refused the tunnel to ${server} (HTTP 407)). Start the embedded server with \`npm start\`, or set TEMPORAL_ADDRESS to your cluster.\n`,
+    );
     expect(refused.stderr).not.toContain('s3cret');
   });
 });

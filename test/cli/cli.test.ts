@@ -4,7 +4,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { formatInZone } from '../../domain/time-format';
-import { expectNoStack, expectOk, pollUntil, runCliProcess, startCliWorld, uniqueId, type CliResult, type CliWorld } from './harness';
+import {
+  expectNoStack,
+  expectOk,
+  pollUntil,
+  runCliProcess,
+  startCliWorld,
+  uniqueId,
+  type CliResult,
+  type CliWorld,
+} from './harness';
 
 // The `incident` CLI end to end, as a responder uses it: the built executable in a child process against
 // the dev server, a real worker on its own task queue, a config file and a data dir on disk.
@@ -16,7 +25,17 @@ const SEVERITY = z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4']);
 const CATEGORY = z.enum(['intrusion', 'malware', 'data-breach', 'denial-of-service', 'insider', 'other']);
 const PHASE = z.enum(['containment', 'assessment', 'response', 'review', 'closed']);
 const DATA_IMPACT = z.enum(['none', 'personal', 'project', 'both']);
-const STATUS = z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'PAUSED', 'UNKNOWN']);
+const STATUS = z.enum([
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TERMINATED',
+  'CONTINUED_AS_NEW',
+  'TIMED_OUT',
+  'PAUSED',
+  'UNKNOWN',
+]);
 
 const listRowSchema = z
   .object({
@@ -33,8 +52,18 @@ const listRowSchema = z
   .strict()
   .superRefine((row, ctx) => {
     // A running incident shows its phase; a completed one is "closed"; anything else names its status.
-    const ok = row.status === 'RUNNING' ? PHASE.safeParse(row.phase).success && row.phase !== 'closed' : row.status === 'COMPLETED' ? row.phase === 'closed' : row.phase === row.status.toLowerCase();
-    if (!ok) ctx.addIssue({ code: 'custom', path: ['phase'], message: `phase "${row.phase}" does not fit status ${row.status}` });
+    const ok =
+      row.status === 'RUNNING'
+        ? PHASE.safeParse(row.phase).success && row.phase !== 'closed'
+        : row.status === 'COMPLETED'
+          ? row.phase === 'closed'
+          : row.phase === row.status.toLowerCase();
+    if (!ok)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['phase'],
+        message: `phase "${row.phase}" does not fit status ${row.status}`,
+      });
   });
 const listSchema = z.array(listRowSchema);
 
@@ -53,168 +82,161 @@ const auditEntrySchema = z
 
 // IncidentState may gain fields (README: "fields may be added, never renamed or removed"), so its objects
 // are checked for every documented field without refusing new ones.
-const stepStatus = z
-  .object({
-    state: z.enum(['pending', 'running', 'done', 'failed', 'awaiting-manual', 'manual']),
-    at: iso.optional(),
-    detail: z.string().optional(),
-    error: z.string().optional(),
-    attempts: z.number().int().nonnegative(),
-  });
+const stepStatus = z.object({
+  state: z.enum(['pending', 'running', 'done', 'failed', 'awaiting-manual', 'manual']),
+  at: iso.optional(),
+  detail: z.string().optional(),
+  error: z.string().optional(),
+  attempts: z.number().int().nonnegative(),
+});
 
-const evidenceRecord = z
-  .object({
-    id: z.string().min(1),
-    system: z.string().min(1),
-    source: z.string().min(1),
-    location: z.string().min(1),
-    sha256,
-    sizeBytes: z.number().int().nonnegative(),
-    collectedBy: z.string().min(1),
-    startedAt: iso,
-    finishedAt: iso,
-    custody: z.array(z.object({ at: iso, actor: z.string(), action: z.string() })),
-  });
+const evidenceRecord = z.object({
+  id: z.string().min(1),
+  system: z.string().min(1),
+  source: z.string().min(1),
+  location: z.string().min(1),
+  sha256,
+  sizeBytes: z.number().int().nonnegative(),
+  collectedBy: z.string().min(1),
+  startedAt: iso,
+  finishedAt: iso,
+  custody: z.array(z.object({ at: iso, actor: z.string(), action: z.string() })),
+});
 
-const systemRecord = z
-  .object({
-    name: z.string().min(1),
-    addedAt: iso,
-    addedBy: z.string().min(1),
-    isolation: stepStatus,
-    evidence: stepStatus,
-    release: stepStatus,
-    evidenceRecords: z.array(evidenceRecord),
-    evidenceRound: z.number().int().positive(),
-    isolationRound: z.number().int().positive(),
-  });
+const systemRecord = z.object({
+  name: z.string().min(1),
+  addedAt: iso,
+  addedBy: z.string().min(1),
+  isolation: stepStatus,
+  evidence: stepStatus,
+  release: stepStatus,
+  evidenceRecords: z.array(evidenceRecord),
+  evidenceRound: z.number().int().positive(),
+  isolationRound: z.number().int().positive(),
+});
 
-const obligation = z
-  .object({
-    id: z.string().min(1),
-    kind: z.enum(['notify-customers', 'notify-regulator', 'inform-law-enforcement', 'send-rfo']),
-    title: z.string().min(1),
-    owedTo: z.string().min(1),
-    dueAt: iso,
-    status: z.enum(['pending', 'met', 'waived']),
-    metAt: iso.optional(),
-    metBy: z.string().optional(),
-    proof: z.array(z.string()),
-    lateReason: z.string().optional(),
-    waivedReason: z.string().optional(),
-    noticesSent: z.array(z.string()),
-    deliveryFailures: z.array(z.string()),
-  });
+const obligation = z.object({
+  id: z.string().min(1),
+  kind: z.enum(['notify-customers', 'notify-regulator', 'inform-law-enforcement', 'send-rfo']),
+  title: z.string().min(1),
+  owedTo: z.string().min(1),
+  dueAt: iso,
+  status: z.enum(['pending', 'met', 'waived']),
+  metAt: iso.optional(),
+  metBy: z.string().optional(),
+  proof: z.array(z.string()),
+  lateReason: z.string().optional(),
+  waivedReason: z.string().optional(),
+  noticesSent: z.array(z.string()),
+  deliveryFailures: z.array(z.string()),
+});
 
 const customer = z.object({ name: z.string().min(1), email: z.string().min(3) });
 
-const incidentState = z
-  .object({
-    incidentId: z.string().min(1),
-    title: z.string().min(1),
-    severity: SEVERITY,
-    category: CATEGORY,
-    detection: z.string().min(1),
-    summary: z.string().optional(),
-    previousIncidentId: z.string().optional(),
-    awareAt: iso,
-    openedAt: iso,
-    openedBy: z.string().min(1),
-    systems: z.array(systemRecord),
-    acknowledgement: z.object({ by: z.string().min(1), at: iso }).optional(),
-    escalationsSent: z.number().int().nonnegative(),
-    assessment: z
-      .object({
-        dataImpact: DATA_IMPACT,
-        customers: z.array(customer),
-        regulatorRequired: z.boolean(),
-        dataCategories: z.array(z.string()),
-        approxPeople: z.number().int().nonnegative().optional(),
-        approxRecords: z.number().int().nonnegative().optional(),
-        likelyConsequences: z.string().optional(),
-        measures: z.string().optional(),
-        by: z.string().min(1),
-        at: iso,
-      })
-      .optional(),
-    obligations: z.array(obligation),
-    customerNotice: z
-      .object({
-        status: z.enum(['awaiting-approval', 'sending', 'sent']),
-        subject: z.string().min(1),
-        text: z.string().min(1),
-        approvedBy: z.string().optional(),
-        approvedAt: iso.optional(),
-        deliveries: z.array(z.object({ email: z.string(), messageId: z.string().min(1) })),
-      })
-      .optional(),
-    regulatorFilings: z.array(
-      z
-        .object({
-          phase: z.enum(['initial', 'follow-up']),
-          reference: z.string().min(1),
-          filedAt: iso,
-          by: z.string().min(1),
-          lateReason: z.string().optional(),
-          notes: z.string().optional(),
-        }),
-    ),
-    regulatorDossier: z.object({ path: z.string().min(1), renderedAt: iso }).optional(),
-    contacts: z.array(
-      z
-        .object({
-          kind: z.enum(['law-enforcement', 'regulator', 'customer', 'vendor', 'insurer', 'legal-counsel', 'other']),
-          organisation: z.string().min(1),
-          person: z.string().optional(),
-          at: iso,
-          shared: z.string().min(1),
-          reference: z.string().optional(),
-          by: z.string().min(1),
-        }),
-    ),
-    rcaAssignedTo: z.enum(['internal', 'law-enforcement']),
-    conclusions: z
-      .object({
-        rootCause: z.string().min(1),
-        contributingFactors: z.array(z.string()),
-        actions: z.array(z.object({ action: z.string().min(1), owner: z.string().min(1) })),
-        conductedBy: z.enum(['internal', 'law-enforcement']),
-        by: z.string().min(1),
-        at: iso,
-      })
-      .optional(),
-    rfoRequests: z.array(
-      z
-        .object({
-          id: z.string().min(1),
-          customer: z.string().min(1),
-          email: z.string().min(3),
-          requestedAt: iso,
-          requestedBy: z.string().min(1),
-          sentAt: iso.optional(),
-          messageId: z.string().optional(),
-        }),
-    ),
-    restoreRequested: z.object({ by: z.string().min(1), at: iso }).optional(),
-    restoredAt: iso.optional(),
-    restoredBy: z.string().optional(),
-    alerts: z.array(
-      z
-        .object({
-          source: z.string(),
-          dedupKey: z.string(),
-          status: z.enum(['firing', 'resolved']),
-          title: z.string(),
-          observedAt: iso,
-          receivedAt: iso,
-        }),
-    ),
-    closedAt: iso.optional(),
-    closedBy: z.string().optional(),
-    reports: z.array(z.object({ kind: z.string().min(1), format: z.enum(['md', 'html']), path: z.string().min(1), renderedAt: iso })),
-    problems: z.array(z.object({ key: z.string(), at: iso, message: z.string() })),
-    auditSeq: z.number().int().nonnegative(),
-  });
+const incidentState = z.object({
+  incidentId: z.string().min(1),
+  title: z.string().min(1),
+  severity: SEVERITY,
+  category: CATEGORY,
+  detection: z.string().min(1),
+  summary: z.string().optional(),
+  previousIncidentId: z.string().optional(),
+  awareAt: iso,
+  openedAt: iso,
+  openedBy: z.string().min(1),
+  systems: z.array(systemRecord),
+  acknowledgement: z.object({ by: z.string().min(1), at: iso }).optional(),
+  escalationsSent: z.number().int().nonnegative(),
+  assessment: z
+    .object({
+      dataImpact: DATA_IMPACT,
+      customers: z.array(customer),
+      regulatorRequired: z.boolean(),
+      dataCategories: z.array(z.string()),
+      approxPeople: z.number().int().nonnegative().optional(),
+      approxRecords: z.number().int().nonnegative().optional(),
+      likelyConsequences: z.string().optional(),
+      measures: z.string().optional(),
+      by: z.string().min(1),
+      at: iso,
+    })
+    .optional(),
+  obligations: z.array(obligation),
+  customerNotice: z
+    .object({
+      status: z.enum(['awaiting-approval', 'sending', 'sent']),
+      subject: z.string().min(1),
+      text: z.string().min(1),
+      approvedBy: z.string().optional(),
+      approvedAt: iso.optional(),
+      deliveries: z.array(z.object({ email: z.string(), messageId: z.string().min(1) })),
+    })
+    .optional(),
+  regulatorFilings: z.array(
+    z.object({
+      phase: z.enum(['initial', 'follow-up']),
+      reference: z.string().min(1),
+      filedAt: iso,
+      by: z.string().min(1),
+      lateReason: z.string().optional(),
+      notes: z.string().optional(),
+    }),
+  ),
+  regulatorDossier: z.object({ path: z.string().min(1), renderedAt: iso }).optional(),
+  contacts: z.array(
+    z.object({
+      kind: z.enum(['law-enforcement', 'regulator', 'customer', 'vendor', 'insurer', 'legal-counsel', 'other']),
+      organisation: z.string().min(1),
+      person: z.string().optional(),
+      at: iso,
+      shared: z.string().min(1),
+      reference: z.string().optional(),
+      by: z.string().min(1),
+    }),
+  ),
+  rcaAssignedTo: z.enum(['internal', 'law-enforcement']),
+  conclusions: z
+    .object({
+      rootCause: z.string().min(1),
+      contributingFactors: z.array(z.string()),
+      actions: z.array(z.object({ action: z.string().min(1), owner: z.string().min(1) })),
+      conductedBy: z.enum(['internal', 'law-enforcement']),
+      by: z.string().min(1),
+      at: iso,
+    })
+    .optional(),
+  rfoRequests: z.array(
+    z.object({
+      id: z.string().min(1),
+      customer: z.string().min(1),
+      email: z.string().min(3),
+      requestedAt: iso,
+      requestedBy: z.string().min(1),
+      sentAt: iso.optional(),
+      messageId: z.string().optional(),
+    }),
+  ),
+  restoreRequested: z.object({ by: z.string().min(1), at: iso }).optional(),
+  restoredAt: iso.optional(),
+  restoredBy: z.string().optional(),
+  alerts: z.array(
+    z.object({
+      source: z.string(),
+      dedupKey: z.string(),
+      status: z.enum(['firing', 'resolved']),
+      title: z.string(),
+      observedAt: iso,
+      receivedAt: iso,
+    }),
+  ),
+  closedAt: iso.optional(),
+  closedBy: z.string().optional(),
+  reports: z.array(
+    z.object({ kind: z.string().min(1), format: z.enum(['md', 'html']), path: z.string().min(1), renderedAt: iso }),
+  ),
+  problems: z.array(z.object({ key: z.string(), at: iso, message: z.string() })),
+  auditSeq: z.number().int().nonnegative(),
+});
 
 const policy = z
   .object({
@@ -245,7 +267,13 @@ const verifySchema = z
     entries: z.number().int().positive(),
     lastHash: sha256,
     closed: z.boolean(),
-    signatures: z.object({ signed: z.number().int().nonnegative(), verified: z.number().int().nonnegative(), failures: z.array(z.object({ seq: z.number().int(), problem: z.string() }).strict()) }).strict(),
+    signatures: z
+      .object({
+        signed: z.number().int().nonnegative(),
+        verified: z.number().int().nonnegative(),
+        failures: z.array(z.object({ seq: z.number().int(), problem: z.string() }).strict()),
+      })
+      .strict(),
   })
   .strict();
 
@@ -262,7 +290,13 @@ const openResultSchema = z
   .object({
     incidentId: z.string().min(1),
     awareAt: iso,
-    deadlineHours: z.object({ customersPersonal: z.number().positive(), customersProject: z.number().positive(), regulator: z.number().positive() }).strict(),
+    deadlineHours: z
+      .object({
+        customersPersonal: z.number().positive(),
+        customersProject: z.number().positive(),
+        regulator: z.number().positive(),
+      })
+      .strict(),
   })
   .strict();
 
@@ -275,7 +309,8 @@ function parseWith<T>(schema: z.ZodType<T>, text: string): T {
     throw new Error(`not JSON (${(err as Error).message}): ${text.slice(0, 500)}`, { cause: err });
   }
   const result = schema.safeParse(value);
-  if (!result.success) throw new Error(`JSON does not match its schema:\n${z.prettifyError(result.error)}\n${text.slice(0, 2000)}`);
+  if (!result.success)
+    throw new Error(`JSON does not match its schema:\n${z.prettifyError(result.error)}\n${text.slice(0, 2000)}`);
   return result.data;
 }
 
@@ -297,7 +332,10 @@ const lines = (text: string) => text.split('\n');
 const HOUR = 3_600_000;
 
 /** `incident open` with every flag given, as a script would run it. */
-function openArgs(id: string, o: { title?: string; severity?: string; category?: string; systems?: string[]; aware?: string; json?: boolean } = {}): string[] {
+function openArgs(
+  id: string,
+  o: { title?: string; severity?: string; category?: string; systems?: string[]; aware?: string; json?: boolean } = {},
+): string[] {
   return [
     'open',
     '--id',
@@ -325,7 +363,9 @@ function expectRefused(r: CliResult, code: number): void {
 
 async function sha256File(file: string): Promise<string> {
   const { createHash } = await import('node:crypto');
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 // ---------------------------------------------------------------- 1. the whole lifecycle
@@ -337,9 +377,13 @@ describe('incident CLI: from open to closed with every command', () => {
     const before = Date.now();
 
     // open
-    const opened = expectOk(await cli(...openArgs(id, { title, severity: 'SEV1', category: 'intrusion', systems: ['web-01'], aware: '2h ago' })));
+    const opened = expectOk(
+      await cli(
+        ...openArgs(id, { title, severity: 'SEV1', category: 'intrusion', systems: ['web-01'], aware: '2h ago' }),
+      ),
+    );
     const after = Date.now();
-    const initial = parseWith(showSchema, (expectOk(await cli('show', id, '--json'))).stdout);
+    const initial = parseWith(showSchema, expectOk(await cli('show', id, '--json')).stdout);
     const awareAt = new Date(initial.state.awareAt).getTime();
     expect(awareAt).toBeGreaterThanOrEqual(before - 2 * HOUR - 1000);
     expect(awareAt).toBeLessThanOrEqual(after - 2 * HOUR);
@@ -360,7 +404,12 @@ describe('incident CLI: from open to closed with every command', () => {
     const listed = await pollUntil(
       'the incident in `incident list` with its deadline',
       () => cli('list'),
-      (r) => r.code === 0 && new RegExp(`^${escapeRe(id)}\\s+SEV1\\s+(containment|assessment)\\s+2 h 0\\d min\\s+2 d 2[12] h left\\s+${escapeRe(title)}$`, 'm').test(r.stdout),
+      (r) =>
+        r.code === 0 &&
+        new RegExp(
+          `^${escapeRe(id)}\\s+SEV1\\s+(containment|assessment)\\s+2 h 0\\d min\\s+2 d 2[12] h left\\s+${escapeRe(title)}$`,
+          'm',
+        ).test(r.stdout),
     );
     expect(lines(listed.stdout)[0]).toMatch(/^ID\s+SEV\s+PHASE\s+AWARE FOR\s+NEXT DEADLINE\s+TITLE$/);
 
@@ -368,28 +417,54 @@ describe('incident CLI: from open to closed with every command', () => {
     const shown = expectOk(await cli('show', id));
     const shownLines = lines(shown.stdout);
     expect(shownLines[0]).toBe(`${id}  ${title}`);
-    expect(shownLines[1]).toMatch(new RegExp(`^SEV1  intrusion  phase (containment|assessment)  aware since ${escapeRe(formatInZone(initial.state.awareAt, tz))} \\(2 h 0\\d min ago\\)$`));
+    expect(shownLines[1]).toMatch(
+      new RegExp(
+        `^SEV1  intrusion  phase (containment|assessment)  aware since ${escapeRe(formatInZone(initial.state.awareAt, tz))} \\(2 h 0\\d min ago\\)$`,
+      ),
+    );
     expect(shownLines[2]).toBe('detected by: EDR alert');
-    expect(shownLines[3]).toMatch(new RegExp(`^NOT ACKNOWLEDGED: \\d+ notice\\(s\\) sent; acknowledge with: incident ack ${escapeRe(id)}$`));
+    expect(shownLines[3]).toMatch(
+      new RegExp(`^NOT ACKNOWLEDGED: \\d+ notice\\(s\\) sent; acknowledge with: incident ack ${escapeRe(id)}$`),
+    );
     for (const section of ['Obligations', 'Systems', 'Timeline']) expect(shownLines).toContain(section);
-    expect(shown.stdout).toMatch(/^inform-law-enforcement\s+.*Inform law enforcement of the attempted malicious intrusion$/m);
+    expect(shown.stdout).toMatch(
+      /^inform-law-enforcement\s+.*Inform law enforcement of the attempted malicious intrusion$/m,
+    );
     expect(shown.stdout).toMatch(/^web-01\s+/m);
-    expect(shown.stdout).toMatch(new RegExp(`^1\\s+\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} [+-]\\d{2}:\\d{2}\\s+alice\\s+incident\\.opened \\(title=${escapeRe(title)}\\)$`, 'm'));
+    expect(shown.stdout).toMatch(
+      new RegExp(
+        `^1\\s+\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} [+-]\\d{2}:\\d{2}\\s+alice\\s+incident\\.opened \\(title=${escapeRe(title)}\\)$`,
+        'm',
+      ),
+    );
 
     // ack
     expect(expectOk(await cli('ack', id)).stdout).toBe('Acknowledged by alice; escalation stopped.\n');
-    expect((await cli('show', id)).stdout).toMatch(/^acknowledged by alice at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC[+-]\d{2}:\d{2} \(Europe\/Paris\)$/m);
+    expect((await cli('show', id)).stdout).toMatch(
+      /^acknowledged by alice at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC[+-]\d{2}:\d{2} \(Europe\/Paris\)$/m,
+    );
 
     // add-system: a second configured system
-    expect(expectOk(await cli('add-system', id, 'web-02')).stdout).toBe('System web-02 added; isolation and evidence collection started.\n');
+    expect(expectOk(await cli('add-system', id, 'web-02')).stdout).toBe(
+      'System web-02 added; isolation and evidence collection started.\n',
+    );
 
     // collect: a new copy of web-01 once the first one is done
-    await pollUntil('the first copy of web-01', () => world.view(id), (v) => v.state.systems.find((s: any) => s.name === 'web-01')?.evidence.state === 'done');
-    expect(expectOk(await cli('collect', id, 'web-01')).stdout).toBe('A new copy of web-01 is being taken (round 2).\n');
+    await pollUntil(
+      'the first copy of web-01',
+      () => world.view(id),
+      (v) => v.state.systems.find((s: any) => s.name === 'web-01')?.evidence.state === 'done',
+    );
+    expect(expectOk(await cli('collect', id, 'web-01')).stdout).toBe(
+      'A new copy of web-01 is being taken (round 2).\n',
+    );
     const contained = await pollUntil(
       'containment of web-01 (2 copies) and web-02',
       () => world.view(id),
-      (v) => v.phase !== 'containment' && v.state.systems.length === 2 && v.state.systems.every((s: any) => s.evidence.state === 'done'),
+      (v) =>
+        v.phase !== 'containment' &&
+        v.state.systems.length === 2 &&
+        v.state.systems.every((s: any) => s.evidence.state === 'done'),
     );
     expect(contained.phase).toBe('assessment');
     const web01 = contained.state.systems.find((s: any) => s.name === 'web-01');
@@ -397,19 +472,27 @@ describe('incident CLI: from open to closed with every command', () => {
     const image01 = world.config.systems['web-01'].evidence as { path: string };
     const imageHash = await sha256File(image01.path);
     for (const record of web01.evidenceRecords) expect(record.sha256).toBe(imageHash);
-    expect((await cli('show', id)).stdout).toMatch(new RegExp(`^web-01\\s+done\\s+done\\s+${imageHash}\\s+pending$`, 'm'));
+    expect((await cli('show', id)).stdout).toMatch(
+      new RegExp(`^web-01\\s+done\\s+done\\s+${imageHash}\\s+pending$`, 'm'),
+    );
 
     // note
     expect(expectOk(await cli('note', id, 'Attacker IP 203.0.113.7 blocked at the edge')).stdout).toBe('Note added.\n');
 
     // assess
-    const assessed = expectOk(await cli('assess', id, '--impact', 'personal', '--customer', 'ACME <security@acme.example>'));
-    expect(assessed.stdout).toMatch(/^Assessment recorded\. Open obligations: .*notify-customers due \S+.*notify-regulator due \S+\.\n$/);
+    const assessed = expectOk(
+      await cli('assess', id, '--impact', 'personal', '--customer', 'ACME <security@acme.example>'),
+    );
+    expect(assessed.stdout).toMatch(
+      /^Assessment recorded\. Open obligations: .*notify-customers due \S+.*notify-regulator due \S+\.\n$/,
+    );
     const afterAssess = await world.view(id);
     expect(afterAssess.phase).toBe('response');
     expect(afterAssess.state.assessment.customers).toEqual([{ name: 'ACME', email: 'security@acme.example' }]);
     expect(afterAssess.state.customerNotice.status).toBe('awaiting-approval');
-    expect((await cli('show', id)).stdout).toContain(`Customer notice: awaiting-approval (approve with: incident approve-notice ${id})`);
+    expect((await cli('show', id)).stdout).toContain(
+      `Customer notice: awaiting-approval (approve with: incident approve-notice ${id})`,
+    );
 
     // approve-notice: no SMTP is configured, so the mail lands in the outbox
     expect(expectOk(await cli('approve-notice', id)).stdout).toBe('Notice approved and sent to 1 contact(s).\n');
@@ -418,12 +501,40 @@ describe('incident CLI: from open to closed with every command', () => {
     expect(mails.some((m) => m.includes('security@acme.example') && m.includes(id))).toBe(true);
 
     // file-regulator, contact, assign-rca, conclude
-    expect(expectOk(await cli('file-regulator', id, '--reference', 'CNIL-123')).stdout).toBe('Filing CNIL-123 recorded.\n');
-    expect(expectOk(await cli('contact', id, '--kind', 'law-enforcement', '--org', 'Gendarmerie C3N', '--shared', 'IOCs and timeline')).stdout).toBe('Contact with Gendarmerie C3N recorded.\n');
-    expect(expectOk(await cli('assign-rca', id, 'law-enforcement')).stdout).toBe('Root-cause analysis assigned to law enforcement.\n');
-    expect(expectOk(await cli('conclude', id, '--root-cause', 'Unpatched CMS plugin allowed file upload', '--factor', 'No WAF rule', '--action', 'Patch::web team')).stdout).toBe(
-      'Root-cause conclusions recorded.\n',
+    expect(expectOk(await cli('file-regulator', id, '--reference', 'CNIL-123')).stdout).toBe(
+      'Filing CNIL-123 recorded.\n',
     );
+    expect(
+      expectOk(
+        await cli(
+          'contact',
+          id,
+          '--kind',
+          'law-enforcement',
+          '--org',
+          'Gendarmerie C3N',
+          '--shared',
+          'IOCs and timeline',
+        ),
+      ).stdout,
+    ).toBe('Contact with Gendarmerie C3N recorded.\n');
+    expect(expectOk(await cli('assign-rca', id, 'law-enforcement')).stdout).toBe(
+      'Root-cause analysis assigned to law enforcement.\n',
+    );
+    expect(
+      expectOk(
+        await cli(
+          'conclude',
+          id,
+          '--root-cause',
+          'Unpatched CMS plugin allowed file upload',
+          '--factor',
+          'No WAF rule',
+          '--action',
+          'Patch::web team',
+        ),
+      ).stdout,
+    ).toBe('Root-cause conclusions recorded.\n');
     const concluded = await world.view(id);
     expect(concluded.state.conclusions).toMatchObject({
       rootCause: 'Unpatched CMS plugin allowed file upload',
@@ -440,7 +551,9 @@ describe('incident CLI: from open to closed with every command', () => {
 
     // restore, request-rfo, send-rfo
     expect(expectOk(await cli('restore', id)).stdout).toBe('Every system is released; normal operations restored.\n');
-    expect(expectOk(await cli('request-rfo', id, '--customer', 'ACME', '--email', 'security@acme.example')).stdout).toBe('RFO request rfo-1 from ACME recorded.\n');
+    expect(
+      expectOk(await cli('request-rfo', id, '--customer', 'ACME', '--email', 'security@acme.example')).stdout,
+    ).toBe('RFO request rfo-1 from ACME recorded.\n');
     expect(expectOk(await cli('send-rfo', id, 'rfo-1')).stdout).toBe('RFO sent to security@acme.example.\n');
     const review = await world.view(id);
     expect(review.phase).toBe('review');
@@ -450,14 +563,25 @@ describe('incident CLI: from open to closed with every command', () => {
     const outDir = path.join(world.dataDir, 'out');
     await import('node:fs/promises').then((fs) => fs.mkdir(outDir, { recursive: true }));
     const expected: Record<string, { heading: string; texts: string[] }> = {
-      rca: { heading: `Root-cause analysis: ${title}`, texts: ['Root cause: Unpatched CMS plugin allowed file upload', 'web team', 'note.added', 'Gendarmerie C3N'] },
-      rfo: { heading: `Reason for Outage: ${title}`, texts: ['Unpatched CMS plugin allowed file upload', 'Patch', 'Law enforcement was informed.'] },
-      regulator: { heading: 'Personal data breach notification to the CNIL', texts: ['initial CNIL-123', 'personal', 'Data protection officer'] },
+      rca: {
+        heading: `Root-cause analysis: ${title}`,
+        texts: ['Root cause: Unpatched CMS plugin allowed file upload', 'web team', 'note.added', 'Gendarmerie C3N'],
+      },
+      rfo: {
+        heading: `Reason for Outage: ${title}`,
+        texts: ['Unpatched CMS plugin allowed file upload', 'Patch', 'Law enforcement was informed.'],
+      },
+      regulator: {
+        heading: 'Personal data breach notification to the CNIL',
+        texts: ['initial CNIL-123', 'personal', 'Data protection officer'],
+      },
     };
     for (const kind of ['rca', 'rfo', 'regulator']) {
       for (const format of ['md', 'html']) {
         const file = path.join(outDir, `${kind}.${format}`);
-        expect(expectOk(await cli('report', id, '--kind', kind, '--format', format, '--out', file)).stdout).toBe(`Wrote ${file}\n`);
+        expect(expectOk(await cli('report', id, '--kind', kind, '--format', format, '--out', file)).stdout).toBe(
+          `Wrote ${file}\n`,
+        );
         await access(file);
         const body = await readFile(file, 'utf8');
         if (format === 'md') expect(body.startsWith(`# ${expected[kind].heading}\n`)).toBe(true);
@@ -474,34 +598,58 @@ describe('incident CLI: from open to closed with every command', () => {
     // audit: the table, --verify, --export
     const table = expectOk(await cli('audit', id));
     expect(lines(table.stdout)[0]).toMatch(/^#\s+WHEN \(Europe\/Paris\)\s+WHO\s+WHAT$/);
-    expect(table.stdout).toMatch(/^1\s+\S+ \S+ [+-]\d{2}:\d{2}\s+alice\s+incident\.opened \(title=Web shell on web-01\)$/m);
-    expect(table.stdout).toMatch(/^\d+\s+\S+ \S+ [+-]\d{2}:\d{2}\s+alice\s+note\.added \(note=Attacker IP 203\.0\.113\.7 blocked at the edge\)$/m);
+    expect(table.stdout).toMatch(
+      /^1\s+\S+ \S+ [+-]\d{2}:\d{2}\s+alice\s+incident\.opened \(title=Web shell on web-01\)$/m,
+    );
+    expect(table.stdout).toMatch(
+      /^\d+\s+\S+ \S+ [+-]\d{2}:\d{2}\s+alice\s+note\.added \(note=Attacker IP 203\.0\.113\.7 blocked at the edge\)$/m,
+    );
     expect(table.stdout).toMatch(/^\d+\s+\S+ \S+ [+-]\d{2}:\d{2}\s+alice\s+regulator\.filed \(reference=CNIL-123\)$/m);
     const verified = expectOk(await cli('audit', id, '--verify'));
-    expect(verified.stdout).toMatch(new RegExp(`^The audit chain of ${escapeRe(id)} verifies: \\d+ entries \\(incident still open\\)\\. Last hash [0-9a-f]{64}\\.\\n$`));
+    expect(verified.stdout).toMatch(
+      new RegExp(
+        `^The audit chain of ${escapeRe(id)} verifies: \\d+ entries \\(incident still open\\)\\. Last hash [0-9a-f]{64}\\.\\n$`,
+      ),
+    );
     const exportFile = path.join(outDir, 'audit.jsonl');
     const exported = expectOk(await cli('audit', id, '--export', exportFile));
     expect(exported.stdout).toMatch(new RegExp(`^Exported \\S+${escapeRe(id)}\\S* to ${escapeRe(exportFile)}\\n$`));
-    const exportedEntries = (await readFile(exportFile, 'utf8')).split('\n').filter(Boolean).map((l) => auditEntrySchema.parse(JSON.parse(l)));
+    const exportedEntries = (await readFile(exportFile, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => auditEntrySchema.parse(JSON.parse(l)));
     expect(exportedEntries[0]).toMatchObject({ incidentId: id, seq: 1, action: 'incident.opened', actor: 'alice' });
-    expect(expectOk(await cli('audit', id, '--verify', '--file', exportFile)).stdout).toContain(`The audit chain of ${id} verifies: `);
+    expect(expectOk(await cli('audit', id, '--verify', '--file', exportFile)).stdout).toContain(
+      `The audit chain of ${id} verifies: `,
+    );
 
     // waive: on an obligation of a second incident, which can then be closed
     const second = uniqueId('INC-WAIVE');
     expectOk(await cli(...openArgs(second, { category: 'intrusion', aware: '1h ago' })));
-    expect(expectOk(await cli('waive', second, 'inform-law-enforcement', '--reason', 'Legal advised no report: no malicious act')).stdout).toBe('Obligation inform-law-enforcement waived.\n');
+    expect(
+      expectOk(
+        await cli('waive', second, 'inform-law-enforcement', '--reason', 'Legal advised no report: no malicious act'),
+      ).stdout,
+    ).toBe('Obligation inform-law-enforcement waived.\n');
     const waived = (await world.view(second)).state.obligations.find((o: any) => o.id === 'inform-law-enforcement');
     expect(waived).toMatchObject({ status: 'waived', waivedReason: 'Legal advised no report: no malicious act' });
     expect(expectOk(await cli('close', second)).stdout).toBe(`Incident ${second} closed; reports rendered.\n`);
 
     // close
-    expect(expectOk(await cli('close', id, '--summary', 'Web shell removed; customers and CNIL notified')).stdout).toBe(`Incident ${id} closed; reports rendered.\n`);
+    expect(expectOk(await cli('close', id, '--summary', 'Web shell removed; customers and CNIL notified')).stdout).toBe(
+      `Incident ${id} closed; reports rendered.\n`,
+    );
     expect(expectOk(await cli('audit', id, '--verify')).stdout).toMatch(
-      new RegExp(`^The audit chain of ${escapeRe(id)} verifies: \\d+ entries, ending with the closing entry\\. Last hash [0-9a-f]{64}\\.\\n$`),
+      new RegExp(
+        `^The audit chain of ${escapeRe(id)} verifies: \\d+ entries, ending with the closing entry\\. Last hash [0-9a-f]{64}\\.\\n$`,
+      ),
     );
     const closedView = parseWith(showSchema, expectOk(await cli('show', id, '--json')).stdout);
     expect(closedView.phase).toBe('closed');
-    expect(closedView.state).toMatchObject({ closedBy: 'alice', summary: 'Web shell removed; customers and CNIL notified' });
+    expect(closedView.state).toMatchObject({
+      closedBy: 'alice',
+      summary: 'Web shell removed; customers and CNIL notified',
+    });
     expect(closedView.state.obligations.every((o) => o.status === 'met')).toBe(true);
     expect(closedView.timeline.at(-1)?.action).toBe('incident.closed');
     expect((await cli('show', id)).stdout).toMatch(new RegExp(`^SEV1  intrusion  phase closed  `, 'm'));
@@ -510,7 +658,9 @@ describe('incident CLI: from open to closed with every command', () => {
     await pollUntil(
       'the closed incident in `incident list --all`',
       () => cli('list', '--all'),
-      (r) => r.code === 0 && new RegExp(`^${escapeRe(id)}\\s+SEV1\\s+closed\\s+\\S.*\\s+—\\s+${escapeRe(title)}$`, 'm').test(r.stdout),
+      (r) =>
+        r.code === 0 &&
+        new RegExp(`^${escapeRe(id)}\\s+SEV1\\s+closed\\s+\\S.*\\s+—\\s+${escapeRe(title)}$`, 'm').test(r.stdout),
     );
     expect(expectOk(await cli('list')).stdout).not.toContain(id);
 
@@ -525,7 +675,11 @@ describe('incident CLI: from open to closed with every command', () => {
 
 describe('incident CLI: mistakes get one plain message and the documented exit code', () => {
   it('an unknown incident id: exit 1 and how to list incidents', async () => {
-    for (const args of [['show', 'NOPE-1'], ['ack', 'NOPE-1'], ['report', 'NOPE-1', '--kind', 'rca']]) {
+    for (const args of [
+      ['show', 'NOPE-1'],
+      ['ack', 'NOPE-1'],
+      ['report', 'NOPE-1', '--kind', 'rca'],
+    ]) {
       const r = await cli(...args);
       expectRefused(r, 1);
       expect(r.stderr).toBe('There is no incident "NOPE-1". List incidents with: incident list --all\n');
@@ -536,17 +690,25 @@ describe('incident CLI: mistakes get one plain message and the documented exit c
     const id = uniqueId('INC-BADSEV');
     const r = await cli(...openArgs(id, { severity: 'SEV9' }));
     expectRefused(r, 2);
-    expect(r.stderr).toBe("error: option '--severity <sev>' argument 'SEV9' is invalid. Allowed choices are SEV1, SEV2, SEV3, SEV4.\n(run with --help for usage)\n");
-    expect((await cli('show', id)).stderr).toBe(`There is no incident "${id}". List incidents with: incident list --all\n`);
+    expect(r.stderr).toBe(
+      "error: option '--severity <sev>' argument 'SEV9' is invalid. Allowed choices are SEV1, SEV2, SEV3, SEV4.\n(run with --help for usage)\n",
+    );
+    expect((await cli('show', id)).stderr).toBe(
+      `There is no incident "${id}". List incidents with: incident list --all\n`,
+    );
   });
 
   it('other usage errors: exit 2 with the reason', async () => {
     const missing = await cli('open', '--id', uniqueId('INC-MISSING'));
     expectRefused(missing, 2);
-    expect(missing.stderr).toBe('incident: incident open needs --title, --severity, --category, --detection (or run it on a terminal to be asked).\n');
+    expect(missing.stderr).toBe(
+      'incident: incident open needs --title, --severity, --category, --detection (or run it on a terminal to be asked).\n',
+    );
     const badTime = await cli(...openArgs(uniqueId('INC-BADTIME'), { aware: 'yesterday-ish' }));
     expectRefused(badTime, 2);
-    expect(badTime.stderr).toMatch(/^incident: "yesterday-ish" is not a time I understand \(not ISO 8601 nor "… ago"\)\. /);
+    expect(badTime.stderr).toMatch(
+      /^incident: "yesterday-ish" is not a time I understand \(not ISO 8601 nor "… ago"\)\. /,
+    );
     const unknownCommand = await cli('frobnicate');
     expectRefused(unknownCommand, 2);
     expect(unknownCommand.stderr).toContain("error: unknown command 'frobnicate'");
@@ -557,7 +719,9 @@ describe('incident CLI: mistakes get one plain message and the documented exit c
     const r = await cli(...openArgs(id, { aware: '2030-01-01T00:00:00Z' }));
     expectRefused(r, 1);
     expect(r.stderr).toContain('is in the future');
-    expect(r.stderr).toBe('awareAt (when the organisation became aware) 2030-01-01T00:00:00.000Z is in the future; give the time it actually happened.\n');
+    expect(r.stderr).toBe(
+      'awareAt (when the organisation became aware) 2030-01-01T00:00:00.000Z is in the future; give the time it actually happened.\n',
+    );
     expect((await cli('show', id)).code).toBe(1);
   });
 
@@ -565,7 +729,11 @@ describe('incident CLI: mistakes get one plain message and the documented exit c
     const id = uniqueId('INC-CLOSED');
     expectOk(await cli(...openArgs(id)));
     expect(expectOk(await cli('close', id)).stdout).toBe(`Incident ${id} closed; reports rendered.\n`);
-    for (const args of [['ack', id], ['close', id], ['note', id, 'too late']]) {
+    for (const args of [
+      ['ack', id],
+      ['close', id],
+      ['note', id, 'too late'],
+    ]) {
       const r = await cli(...args);
       expectRefused(r, 1);
       expect(r.stderr).toBe(`Incident ${id} is closed; open a new incident for new activity.\n`);
@@ -579,7 +747,9 @@ describe('incident CLI: mistakes get one plain message and the documented exit c
     const r = await cli('close', id);
     expectRefused(r, 1);
     expect(r.stderr).toContain('still has open obligations');
-    expect(r.stderr).toBe(`Incident ${id} still has open obligations: inform-law-enforcement (due ${dueAt}). Meet them, or waive each with a reason (incident waive).\n`);
+    expect(r.stderr).toBe(
+      `Incident ${id} still has open obligations: inform-law-enforcement (due ${dueAt}). Meet them, or waive each with a reason (incident waive).\n`,
+    );
     expect((await world.view(id)).phase).not.toBe('closed');
   });
 
@@ -590,10 +760,19 @@ describe('incident CLI: mistakes get one plain message and the documented exit c
     const refused = await cli('file-regulator', id, '--reference', 'CNIL-LATE-1');
     expectRefused(refused, 1);
     expect(refused.stderr).toContain('Art. 33(1) requires the reasons for the delay');
-    expect(refused.stderr).toMatch(/^This notification is late \(overdue by 8 h \d{2} min\): GDPR Art\. 33\(1\) requires the reasons for the delay\. Record them with --late-reason\.\n$/);
+    expect(refused.stderr).toMatch(
+      /^This notification is late \(overdue by 8 h \d{2} min\): GDPR Art\. 33\(1\) requires the reasons for the delay\. Record them with --late-reason\.\n$/,
+    );
     expect((await world.view(id)).state.regulatorFilings).toEqual([]);
 
-    const filed = await cli('file-regulator', id, '--reference', 'CNIL-LATE-1', '--late-reason', 'Breach scope only established on day 4');
+    const filed = await cli(
+      'file-regulator',
+      id,
+      '--reference',
+      'CNIL-LATE-1',
+      '--late-reason',
+      'Breach scope only established on day 4',
+    );
     expect(expectOk(filed).stdout).toBe('Filing CNIL-LATE-1 recorded.\n');
     const ob = (await world.view(id)).state.obligations.find((o: any) => o.id === 'notify-regulator');
     expect(ob).toMatchObject({ status: 'met', metBy: 'alice', lateReason: 'Breach scope only established on day 4' });
@@ -603,13 +782,17 @@ describe('incident CLI: mistakes get one plain message and the documented exit c
     const r = await world.run(['list'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     expectRefused(r, 3);
     expect(r.stderr).toContain('npm start');
-    expect(r.stderr).toMatch(/^Temporal is not reachable at 127\.0\.0\.1:1 \(.+\)\. Start the embedded server with `npm start`, or set TEMPORAL_ADDRESS to your cluster\.\n$/);
+    expect(r.stderr).toMatch(
+      /^Temporal is not reachable at 127\.0\.0\.1:1 \(.+\)\. Start the embedded server with `npm start`, or set TEMPORAL_ADDRESS to your cluster\.\n$/,
+    );
   });
 
   it('a namespace the server does not have: exit 2 and which setting to change', async () => {
     const r = await world.run(['list'], { TEMPORAL_NAMESPACE: 'no-such-tenant' });
     expectRefused(r, 2);
-    expect(r.stderr).toMatch(/^incident: Temporal at 127\.0\.0\.1:\d+ has no namespace "no-such-tenant" \(Namespace no-such-tenant is not found\.\): set TEMPORAL_NAMESPACE to one it has\.\n$/);
+    expect(r.stderr).toMatch(
+      /^incident: Temporal at 127\.0\.0\.1:\d+ has no namespace "no-such-tenant" \(Namespace no-such-tenant is not found\.\): set TEMPORAL_NAMESPACE to one it has\.\n$/,
+    );
   });
 
   it('an unreachable server is reported within the configured 5 s connect timeout, not after the gRPC retries', async () => {
@@ -629,39 +812,92 @@ describe('incident CLI: mistakes get one plain message and the documented exit c
 describe('incident CLI: --json outputs match their schemas', () => {
   it('open, list, show, actions and audit --verify print the documented JSON', async () => {
     const id = uniqueId('INC-JSON');
-    const opened = parseWith(openResultSchema, expectOk(await cli(...openArgs(id, { severity: 'SEV2', category: 'malware', systems: ['web-01'], aware: '30 min ago', json: true }))).stdout);
-    expect(opened).toMatchObject({ incidentId: id, deadlineHours: { customersPersonal: 24, customersProject: 72, regulator: 72 } });
+    const opened = parseWith(
+      openResultSchema,
+      expectOk(
+        await cli(
+          ...openArgs(id, {
+            severity: 'SEV2',
+            category: 'malware',
+            systems: ['web-01'],
+            aware: '30 min ago',
+            json: true,
+          }),
+        ),
+      ).stdout,
+    );
+    expect(opened).toMatchObject({
+      incidentId: id,
+      deadlineHours: { customersPersonal: 24, customersProject: 72, regulator: 72 },
+    });
 
     const rows = await pollUntil(
       'the incident in `incident list --json`',
       async () => parseWith(listSchema, expectOk(await cli('list', '--json')).stdout),
       (list) => list.some((row) => row.incidentId === id && row.nextDeadline !== undefined),
     );
-    expect(rows.find((row) => row.incidentId === id)).toMatchObject({ incidentId: id, title: `Test incident ${id}`, severity: 'SEV2', dataImpact: 'unassessed', status: 'RUNNING', awareAt: opened.awareAt });
+    expect(rows.find((row) => row.incidentId === id)).toMatchObject({
+      incidentId: id,
+      title: `Test incident ${id}`,
+      severity: 'SEV2',
+      dataImpact: 'unassessed',
+      status: 'RUNNING',
+      awareAt: opened.awareAt,
+    });
     const filtered = parseWith(listSchema, expectOk(await cli('list', '--severity', 'SEV2', '--json')).stdout);
     expect(filtered.every((row) => row.severity === 'SEV2')).toBe(true);
 
     const ack = parseWith(actionResultSchema, expectOk(await cli('ack', id, '--json')).stdout);
     expect(ack.message).toBe('Acknowledged by alice; escalation stopped.');
-    await pollUntil('containment', () => world.view(id), (v) => v.phase === 'assessment');
-    const assess = parseWith(actionResultSchema, expectOk(await cli('assess', id, '--impact', 'both', '--customer', 'security@acme.example', '--people', '12', '--json')).stdout);
+    await pollUntil(
+      'containment',
+      () => world.view(id),
+      (v) => v.phase === 'assessment',
+    );
+    const assess = parseWith(
+      actionResultSchema,
+      expectOk(
+        await cli('assess', id, '--impact', 'both', '--customer', 'security@acme.example', '--people', '12', '--json'),
+      ).stdout,
+    );
     expect(assess.auditSeq).toBeGreaterThan(ack.auditSeq);
-    expect(assess.details?.obligations).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'notify-customers' }), expect.objectContaining({ id: 'notify-regulator' })]));
+    expect(assess.details?.obligations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 'notify-customers' }),
+        expect.objectContaining({ id: 'notify-regulator' }),
+      ]),
+    );
     const note = parseWith(actionResultSchema, expectOk(await cli('note', id, 'JSON note', '--json')).stdout);
     expect(note).toEqual({ ok: true, message: 'Note added.', auditSeq: note.auditSeq });
     expect(note.auditSeq).toBeGreaterThan(assess.auditSeq);
 
     const view = parseWith(showSchema, expectOk(await cli('show', id, '--json')).stdout);
-    expect(view.state).toMatchObject({ incidentId: id, severity: 'SEV2', category: 'malware', acknowledgement: { by: 'alice' } });
-    expect(view.state.assessment).toMatchObject({ dataImpact: 'both', customers: [{ name: 'security@acme.example', email: 'security@acme.example' }], approxPeople: 12 });
+    expect(view.state).toMatchObject({
+      incidentId: id,
+      severity: 'SEV2',
+      category: 'malware',
+      acknowledgement: { by: 'alice' },
+    });
+    expect(view.state.assessment).toMatchObject({
+      dataImpact: 'both',
+      customers: [{ name: 'security@acme.example', email: 'security@acme.example' }],
+      approxPeople: 12,
+    });
     expect(view.phase).toBe('response');
-    expect(view.nextDeadline).toBe(view.state.obligations.filter((o) => o.status === 'pending').map((o) => o.dueAt).sort()[0]);
+    expect(view.nextDeadline).toBe(
+      view.state.obligations
+        .filter((o) => o.status === 'pending')
+        .map((o) => o.dueAt)
+        .sort()[0],
+    );
     view.timeline.forEach((e, i) => {
       expect(e.seq).toBe(i + 1);
       expect(e.incidentId).toBe(id);
       if (i > 0) expect(e.prevHash).toBe(view.timeline[i - 1].hash);
     });
-    expect(view.timeline.some((e) => e.seq === note.auditSeq && e.action === 'note.added' && e.details.note === 'JSON note')).toBe(true);
+    expect(
+      view.timeline.some((e) => e.seq === note.auditSeq && e.action === 'note.added' && e.details.note === 'JSON note'),
+    ).toBe(true);
 
     const open = parseWith(verifySchema, expectOk(await cli('audit', id, '--verify', '--json')).stdout);
     expect(open.closed).toBe(false);
@@ -675,7 +911,13 @@ describe('incident CLI: --json outputs match their schemas', () => {
     expect(Array.isArray(closed.details?.reports)).toBe(true);
     const final = parseWith(verifySchema, expectOk(await cli('audit', id, '--verify', '--json')).stdout);
     const entries = z.array(auditEntrySchema).parse(JSON.parse(expectOk(await cli('audit', id, '--json')).stdout));
-    expect(final).toEqual({ ok: true, entries: entries.length, lastHash: entries.at(-1)!.hash, closed: true, signatures: { signed: 0, verified: 0, failures: [] } });
+    expect(final).toEqual({
+      ok: true,
+      entries: entries.length,
+      lastHash: entries.at(-1)!.hash,
+      closed: true,
+      signatures: { signed: 0, verified: 0, failures: [] },
+    });
     expect(entries.at(-1)!.seq).toBe(closed.auditSeq);
 
     const all = await pollUntil(
@@ -683,7 +925,11 @@ describe('incident CLI: --json outputs match their schemas', () => {
       async () => parseWith(listSchema, expectOk(await cli('list', '--all', '--json')).stdout),
       (list) => list.some((row) => row.incidentId === id && row.status === 'COMPLETED'),
     );
-    expect(all.find((row) => row.incidentId === id)).toMatchObject({ phase: 'closed', status: 'COMPLETED', dataImpact: 'both' });
+    expect(all.find((row) => row.incidentId === id)).toMatchObject({
+      phase: 'closed',
+      status: 'COMPLETED',
+      dataImpact: 'both',
+    });
   });
 });
 
@@ -696,10 +942,26 @@ describe('incident CLI: help and completion', () => {
     const r = await runCliProcess(['--help'], plainEnv());
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/^Usage: incident \[options\] \[command\]/);
-    for (const command of ['open', 'list', 'show', 'ack', 'assess', 'file-regulator', 'report', 'audit', 'close', 'completion']) expect(r.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of [
+      'open',
+      'list',
+      'show',
+      'ack',
+      'assess',
+      'file-regulator',
+      'report',
+      'audit',
+      'close',
+      'completion',
+    ])
+      expect(r.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     expect(r.stdout).toContain('From open to closed:');
-    expect(r.stdout).toContain('  incident open --title "Web shell on web-01" --severity SEV1 --category intrusion --system web-01 --detection "EDR alert" --aware "2h ago"');
-    expect(r.stdout).toContain('Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal unreachable.');
+    expect(r.stdout).toContain(
+      '  incident open --title "Web shell on web-01" --severity SEV1 --category intrusion --system web-01 --detection "EDR alert" --aware "2h ago"',
+    );
+    expect(r.stdout).toContain(
+      'Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal unreachable.',
+    );
   });
 
   it('incident open --help lists its options and an example', async () => {
@@ -715,7 +977,9 @@ describe('incident CLI: help and completion', () => {
     const r = await runCliProcess(['completion', 'bash'], plainEnv());
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(r.stdout).toContain('complete -F _incident_complete incident');
-    expect(r.stdout).toMatch(/^\s+open\) opts="--id --title --severity --category --system --detection --aware --summary --json --help --as" ;;$/m);
+    expect(r.stdout).toMatch(
+      /^\s+open\) opts="--id --title --severity --category --system --detection --aware --summary --json --help --as" ;;$/m,
+    );
     const syntax = await new Promise<number>((resolve) => {
       const bash = spawn('bash', ['-n'], { stdio: ['pipe', 'ignore', 'ignore'] });
       bash.on('close', (code) => resolve(code ?? -1));

@@ -9,7 +9,16 @@ import { sealBuffer } from '../../platform/encryption/at-rest/buffers';
 import { dataConverterFor } from '../../platform/encryption/codec';
 import { atRestKeyRing, loadKeyRing, type KeyRing } from '../../platform/encryption/key-ring';
 import { createIncidentWorker, type WorkerParts } from '../../worker/create-worker';
-import { expectNoStack, expectOk, pollUntil, runCliProcess, startCliWorld, uniqueId, type CliResult, type CliWorld } from './harness';
+import {
+  expectNoStack,
+  expectOk,
+  pollUntil,
+  runCliProcess,
+  startCliWorld,
+  uniqueId,
+  type CliResult,
+  type CliWorld,
+} from './harness';
 
 // Evidence and reports encrypted at rest, as a responder meets them: a worker configured like the embedded
 // default (a key file under the data dir, atRest left at auto), the built `incident` spawned as a user
@@ -35,7 +44,9 @@ async function startAtRestWorld(): Promise<AtRestWorld> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-at-rest-cli-'));
   // What `npm start` makes on first start: the key file the worker and the CLI both read.
   await mkdir(path.join(dataDir, 'keys'), { recursive: true, mode: 0o700 });
-  await writeFile(path.join(dataDir, 'keys', 'payload-keys'), `k1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  await writeFile(path.join(dataDir, 'keys', 'payload-keys'), `k1:${randomBytes(32).toString('base64')}\n`, {
+    mode: 0o600,
+  });
   const image = randomBytes(3 * MiB + 5);
   for (let at = 0; at + MARKER.length <= image.length; at += 256 * 1024) MARKER.copy(image, at);
   await writeFile(path.join(dataDir, 'web-01.img'), image);
@@ -45,8 +56,14 @@ async function startAtRestWorld(): Promise<AtRestWorld> {
   const fileContent = {
     dataDir,
     systems: {
-      'web-01': { isolation: { driver: 'command', isolate: ['true'], release: ['true'] }, evidence: { driver: 'local', path: path.join(dataDir, 'web-01.img') } },
-      'files-01': { isolation: { driver: 'command', isolate: ['true'], release: ['true'] }, evidence: { driver: 'local', path: path.join(dataDir, 'share') } },
+      'web-01': {
+        isolation: { driver: 'command', isolate: ['true'], release: ['true'] },
+        evidence: { driver: 'local', path: path.join(dataDir, 'web-01.img') },
+      },
+      'files-01': {
+        isolation: { driver: 'command', isolate: ['true'], release: ['true'] },
+        evidence: { driver: 'local', path: path.join(dataDir, 'share') },
+      },
     },
   };
   const configFile = path.join(dataDir, 'incident.config.json');
@@ -64,8 +81,23 @@ async function startAtRestWorld(): Promise<AtRestWorld> {
   );
   const worker: Worker = parts.worker;
   const running = worker.run();
-  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: inject('devServerAddress'), INCIDENT_TASK_QUEUE: config.temporal.taskQueue, INCIDENT_CONFIG: configFile, INCIDENT_ACTOR: 'alice', NO_COLOR: '1' };
-  for (const name of ['INCIDENT_PAYLOAD_KEYS', 'INCIDENT_PAYLOAD_KEYS_FILE', 'INCIDENT_PAYLOAD_ACTIVE_KEY', 'INCIDENT_PAYLOAD_ENCRYPTION', 'INCIDENT_AT_REST_ENCRYPTION', 'INCIDENT_DATA_DIR']) delete env[name];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: inject('devServerAddress'),
+    INCIDENT_TASK_QUEUE: config.temporal.taskQueue,
+    INCIDENT_CONFIG: configFile,
+    INCIDENT_ACTOR: 'alice',
+    NO_COLOR: '1',
+  };
+  for (const name of [
+    'INCIDENT_PAYLOAD_KEYS',
+    'INCIDENT_PAYLOAD_KEYS_FILE',
+    'INCIDENT_PAYLOAD_ACTIVE_KEY',
+    'INCIDENT_PAYLOAD_ENCRYPTION',
+    'INCIDENT_AT_REST_ENCRYPTION',
+    'INCIDENT_DATA_DIR',
+  ])
+    delete env[name];
   const cliWith = (extra: NodeJS.ProcessEnv, ...args: string[]) => runCliProcess(args, { ...env, ...extra });
   const cli = (...args: string[]) => cliWith({}, ...args);
   return {
@@ -124,7 +156,25 @@ beforeAll(async () => {
   world = await startAtRestWorld();
   outDir = await mkdtemp(path.join(os.tmpdir(), 'incident-export-'));
   id = uniqueId('INC-REST');
-  expectOk(await world.cli('open', '--id', id, '--title', 'Card data taken from web-01', '--severity', 'SEV1', '--category', 'data-breach', '--system', 'web-01', '--system', 'files-01', '--detection', 'EDR alert'));
+  expectOk(
+    await world.cli(
+      'open',
+      '--id',
+      id,
+      '--title',
+      'Card data taken from web-01',
+      '--severity',
+      'SEV1',
+      '--category',
+      'data-breach',
+      '--system',
+      'web-01',
+      '--system',
+      'files-01',
+      '--detection',
+      'EDR alert',
+    ),
+  );
   const view = await pollUntil(
     'both copies',
     () => world.view(id),
@@ -145,10 +195,14 @@ describe('evidence encrypted at rest, exported with incident evidence export', (
     expect(record.sizeBytes).toBe(world.images['web-01'].length);
     expect(record.location).toBe(path.join(world.dataDir, 'evidence', id, 'web-01', 'round-1', 'image.bin.enc'));
     expect(record.encryption).toEqual({ cipher: 'AES-256-GCM', format: 'incident-at-rest/1', keyId: 'k1' });
-    expect(record.custody.at(-1).action).toBe('encrypted at rest (AES-256-GCM, key "k1"); the SHA-256 is of the original bytes, verified by decrypting the stored copy');
+    expect(record.custody.at(-1).action).toBe(
+      'encrypted at rest (AES-256-GCM, key "k1"); the SHA-256 is of the original bytes, verified by decrypting the stored copy',
+    );
     const stored = await readFile(record.location);
     expect(stored.includes(MARKER)).toBe(false);
-    for (const file of await readdir(path.join(world.dataDir, 'evidence', id, 'files-01', 'round-1', 'tree'), { recursive: true })) {
+    for (const file of await readdir(path.join(world.dataDir, 'evidence', id, 'files-01', 'round-1', 'tree'), {
+      recursive: true,
+    })) {
       const full = path.join(world.dataDir, 'evidence', id, 'files-01', 'round-1', 'tree', String(file));
       if ((await stat(full)).isFile()) expect((await readFile(full)).includes(MARKER), full).toBe(false);
     }
@@ -157,7 +211,9 @@ describe('evidence encrypted at rest, exported with incident evidence export', (
   it('writes the original bytes to the named path, verified against the audit trail, read-only', async () => {
     const out = path.join(outDir, 'web-01.img');
     const r = expectOk(await world.cli('evidence', 'export', id, 'web-01', '--out', out));
-    expect(r.stdout).toBe(`Exported web-01 (round 1) of ${id} to ${out}: ${world.images['web-01'].length} bytes, SHA-256 ${record.sha256} matches the audit trail (decrypted with key "k1").\n`);
+    expect(r.stdout).toBe(
+      `Exported web-01 (round 1) of ${id} to ${out}: ${world.images['web-01'].length} bytes, SHA-256 ${record.sha256} matches the audit trail (decrypted with key "k1").\n`,
+    );
     expect((await readFile(out)).equals(world.images['web-01'])).toBe(true);
     expect((await stat(out)).mode & 0o777).toBe(0o400);
     expect((await readdir(outDir)).filter((f) => f.includes('.partial-'))).toEqual([]);
@@ -190,14 +246,31 @@ describe('evidence encrypted at rest, exported with incident evidence export', (
   it('exports a directory copy file by file against its manifest', async () => {
     const out = path.join(outDir, 'files-01');
     const r = expectOk(await world.cli('evidence', 'export', id, 'files-01', '--out', out, '--json'));
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, kind: 'directory', files: 2, encrypted: true, keyId: 'k1', round: 1 });
-    expect(await readFile(path.join(out, 'customers.csv'), 'utf8')).toBe(`name,card\n${CUSTOMER},${MARKER.toString()}\n`);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      ok: true,
+      kind: 'directory',
+      files: 2,
+      encrypted: true,
+      keyId: 'k1',
+      round: 1,
+    });
+    expect(await readFile(path.join(out, 'customers.csv'), 'utf8')).toBe(
+      `name,card\n${CUSTOMER},${MARKER.toString()}\n`,
+    );
     expect(await readFile(path.join(out, 'etc', 'shadow'), 'utf8')).toBe(`root:$6$${MARKER.toString()}:19000\n`);
   });
 
   it('names the missing key when the ring does not hold it (exit 1), and writes nothing', async () => {
     const out = path.join(outDir, 'wrong-key.img');
-    const r = await world.cliWith({ INCIDENT_PAYLOAD_KEYS: `k2:${randomBytes(32).toString('base64')}` }, 'evidence', 'export', id, 'web-01', '--out', out);
+    const r = await world.cliWith(
+      { INCIDENT_PAYLOAD_KEYS: `k2:${randomBytes(32).toString('base64')}` },
+      'evidence',
+      'export',
+      id,
+      'web-01',
+      '--out',
+      out,
+    );
     refusedWith(r, 1);
     expect(r.stderr).toBe(
       `The copy of web-01 (round 1) of ${id} cannot be exported: ${record.location} was encrypted at rest with key "k1", which is not in the key ring. Add that key back (INCIDENT_PAYLOAD_KEYS, or keys/payload-keys under the data dir) to read it. Nothing was written to ${out}.\n`,
@@ -226,7 +299,12 @@ describe('evidence encrypted at rest, exported with incident evidence export', (
       const json = await world.cli('evidence', 'export', id, 'web-01', '--out', out, '--json');
       expectNoStack(json);
       expect({ code: json.code, stderr: json.stderr }).toEqual({ code: 1, stderr: '' });
-      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, incidentId: id, system: 'web-01', problem: expect.stringContaining('segment 2:') });
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        ok: false,
+        incidentId: id,
+        system: 'web-01',
+        problem: expect.stringContaining('segment 2:'),
+      });
     } finally {
       await alter(record.location, () => original);
     }
@@ -252,7 +330,9 @@ describe('evidence encrypted at rest, exported with incident evidence export', (
   it('explains a system without a copy, an unknown round, and a missing --out', async () => {
     const none = await world.cli('evidence', 'export', id, 'db-01', '--out', path.join(outDir, 'x'));
     refusedWith(none, 1);
-    expect(none.stderr).toBe(`The audit trail of ${id} records no stored copy of db-01. See the systems and their evidence with: incident show ${id}\n`);
+    expect(none.stderr).toBe(
+      `The audit trail of ${id} records no stored copy of db-01. See the systems and their evidence with: incident show ${id}\n`,
+    );
     const round = await world.cli('evidence', 'export', id, 'web-01', '--round', '7', '--out', path.join(outDir, 'x'));
     refusedWith(round, 1);
     expect(round.stderr).toBe('There is no copy of web-01 from round 7; the audit trail records round 1.\n');
@@ -271,7 +351,9 @@ describe('evidence encrypted at rest, exported with incident evidence export', (
 
 describe('reports encrypted at rest', () => {
   it('keeps the customer name out of the files on disk; incident report --stored decrypts them, and incident report still renders', async () => {
-    expectOk(await world.cli('contact', id, '--kind', 'customer', '--org', CUSTOMER, '--shared', 'which cards were exposed'));
+    expectOk(
+      await world.cli('contact', id, '--kind', 'customer', '--org', CUSTOMER, '--shared', 'which cards were exposed'),
+    );
     expectOk(await world.cli('reports', id));
     const dir = path.join(world.dataDir, 'reports', id);
     const files = (await readdir(dir)).sort();
@@ -287,7 +369,9 @@ describe('reports encrypted at rest', () => {
 
     const missing = await world.cli('report', id, '--kind', 'regulator', '--stored');
     refusedWith(missing, 1);
-    expect(missing.stderr).toBe(`No regulator report rendered for ${id} under ${dir}. Render it with: incident reports ${id} (or leave out --stored to render it now).\n`);
+    expect(missing.stderr).toBe(
+      `No regulator report rendered for ${id} under ${dir}. Render it with: incident reports ${id} (or leave out --stored to render it now).\n`,
+    );
   });
 });
 
@@ -303,14 +387,36 @@ describe('plaintext evidence (no key ring)', () => {
   it('exports by copying, with the same verification', async () => {
     plain = await startCliWorld('export-plain');
     const plainId = uniqueId('INC-PLAIN');
-    expectOk(await plain.run(['open', '--id', plainId, '--title', 'Plain copy', '--severity', 'SEV2', '--category', 'other', '--system', 'web-01', '--detection', 'EDR']));
-    const view = await pollUntil('the copy', () => plain.view(plainId), (v) => v.state.systems[0]?.evidence.state === 'done');
+    expectOk(
+      await plain.run([
+        'open',
+        '--id',
+        plainId,
+        '--title',
+        'Plain copy',
+        '--severity',
+        'SEV2',
+        '--category',
+        'other',
+        '--system',
+        'web-01',
+        '--detection',
+        'EDR',
+      ]),
+    );
+    const view = await pollUntil(
+      'the copy',
+      () => plain.view(plainId),
+      (v) => v.state.systems[0]?.evidence.state === 'done',
+    );
     const copy = view.state.systems[0].evidenceRecords[0];
     expect(copy.location.endsWith(`${path.sep}image.bin`)).toBe(true);
     expect(copy.encryption).toBeUndefined();
     const out = path.join(outDir, 'plain.img');
     const r = expectOk(await plain.run(['evidence', 'export', plainId, 'web-01', '--out', out]));
-    expect(r.stdout).toBe(`Exported web-01 (round 1) of ${plainId} to ${out}: ${1024 * 1024} bytes, SHA-256 ${copy.sha256} matches the audit trail (stored unencrypted).\n`);
+    expect(r.stdout).toBe(
+      `Exported web-01 (round 1) of ${plainId} to ${out}: ${1024 * 1024} bytes, SHA-256 ${copy.sha256} matches the audit trail (stored unencrypted).\n`,
+    );
     const image = (plain.config.systems['web-01'].evidence as { path: string }).path;
     expect((await readFile(out)).equals(await readFile(image))).toBe(true);
   });

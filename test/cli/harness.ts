@@ -36,13 +36,20 @@ export interface CliWorld {
 
 export function runCliProcess(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env, cwd: os.tmpdir(), timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof (err as { code?: unknown }).code !== 'number') {
-        reject(new Error(`incident ${args.join(' ')} did not run: ${err.message}\nstdout: ${stdout}\nstderr: ${stderr}`));
-        return;
-      }
-      resolve({ code: err ? ((err as { code: number }).code) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env, cwd: os.tmpdir(), timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err && typeof (err as { code?: unknown }).code !== 'number') {
+          reject(
+            new Error(`incident ${args.join(' ')} did not run: ${err.message}\nstdout: ${stdout}\nstderr: ${stderr}`),
+          );
+          return;
+        }
+        resolve({ code: err ? (err as { code: number }).code : 0, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
     child.stdin?.end();
   });
 }
@@ -67,7 +74,9 @@ export async function startCliWorld(label: string): Promise<CliWorld> {
   const config = parseConfig(fileContent, {}, configFile);
   config.temporal.taskQueue = taskQueue;
   const connection = await NativeConnection.connect({ address: inject('devServerAddress') });
-  const parts: WorkerParts = await createIncidentWorker(connection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } });
+  const parts: WorkerParts = await createIncidentWorker(connection, config, {
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
   const worker: Worker = parts.worker;
   const running = worker.run();
 
@@ -115,13 +124,19 @@ export function expectOk(r: CliResult): CliResult {
   return r;
 }
 
-export async function pollUntil<T>(what: string, fn: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+export async function pollUntil<T>(
+  what: string,
+  fn: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   for (;;) {
     last = await fn();
     if (ok(last)) return last;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 2000)}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 }

@@ -35,7 +35,9 @@ describe('incident lifecycle end to end (dev server, SMTP, files)', () => {
   it('takes a data breach from open to closed: mails received, evidence hashed, reports written, audit verified', async () => {
     const { config, images } = await labConfig({ systems: ['web-01'], imageBytes: 8 * 1024 * 1024, smtpUrl: smtp.url });
     config.temporal.taskQueue = uniqueId('e2e');
-    const { worker, mailer } = await createIncidentWorker(nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } });
+    const { worker, mailer } = await createIncidentWorker(nativeConnection, config, {
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+    });
     const incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue);
     const incidentId = uniqueId('INC');
     await worker.runUntil(async () => {
@@ -51,7 +53,9 @@ describe('incident lifecycle end to end (dev server, SMTP, files)', () => {
         openedBy: 'alice',
       });
       // The CTO is told at once, by a real mail.
-      await expect.poll(() => smtp.messages.filter((m) => m.to.includes('cto@example.com')).length, { timeout: 30_000 }).toBe(1);
+      await expect
+        .poll(() => smtp.messages.filter((m) => m.to.includes('cto@example.com')).length, { timeout: 30_000 })
+        .toBe(1);
       const alert = smtp.messages.find((m) => m.to.includes('cto@example.com'))!;
       expect(alert.to.sort()).toEqual(['ciso@example.com', 'cto@example.com']);
       expect(alert.subject).toContain(`[SEV1] Security incident ${incidentId}`);
@@ -78,20 +82,29 @@ describe('incident lifecycle end to end (dev server, SMTP, files)', () => {
         measures: 'credentials rotated',
       });
       const assessed = await incidents.view(incidentId);
-      const due = (kind: string) => new Date(assessed.state.obligations.find((o) => o.kind === kind)!.dueAt).getTime() - new Date(awareAt).getTime();
+      const due = (kind: string) =>
+        new Date(assessed.state.obligations.find((o) => o.kind === kind)!.dueAt).getTime() -
+        new Date(awareAt).getTime();
       expect(due('notify-customers')).toBe(24 * 3_600_000);
       expect(due('notify-regulator')).toBe(72 * 3_600_000);
       expect(due('inform-law-enforcement')).toBe(72 * 3_600_000);
 
       const sent = await incidents.act(incidentId, api.approveNoticeUpdate, { actor: 'dpo' });
       expect(sent.message).toBe('Notice approved and sent to 2 contact(s).');
-      const customerMails = smtp.messages.filter((m) => m.to.includes('security@acme.example') || m.to.includes('dpo@globex.example'));
+      const customerMails = smtp.messages.filter(
+        (m) => m.to.includes('security@acme.example') || m.to.includes('dpo@globex.example'),
+      );
       expect(customerMails).toHaveLength(2);
       expect(customerMails.find((m) => m.to.includes('security@acme.example'))!.raw).toContain('Dear ACME SAS,');
 
       await expect(incidents.act(incidentId, api.closeUpdate, { actor: 'bob' })).rejects.toThrow(ActionRefused);
       await incidents.act(incidentId, api.regulatorFilingUpdate, { actor: 'dpo', reference: 'CNIL-NOTIF-123' });
-      await incidents.act(incidentId, api.contactUpdate, { actor: 'bob', kind: 'law-enforcement', organisation: 'Gendarmerie C3N', shared: 'indicators of compromise' });
+      await incidents.act(incidentId, api.contactUpdate, {
+        actor: 'bob',
+        kind: 'law-enforcement',
+        organisation: 'Gendarmerie C3N',
+        shared: 'indicators of compromise',
+      });
       await incidents.act(incidentId, api.conclusionsUpdate, {
         actor: 'bob',
         rootCause: 'Unpatched CMS plugin allowed file upload',
@@ -100,13 +113,22 @@ describe('incident lifecycle end to end (dev server, SMTP, files)', () => {
       });
       const restored = await incidents.act(incidentId, api.restoreUpdate, { actor: 'bob' });
       expect(restored.message).toMatch(/normal operations restored/);
-      const { details } = await incidents.act(incidentId, api.requestRfoUpdate, { actor: 'bob', customer: 'ACME SAS', email: 'security@acme.example' });
+      const { details } = await incidents.act(incidentId, api.requestRfoUpdate, {
+        actor: 'bob',
+        customer: 'ACME SAS',
+        email: 'security@acme.example',
+      });
       await incidents.act(incidentId, api.sendRfoUpdate, { actor: 'bob', requestId: details!.requestId as string });
       const rfoMail = smtp.messages.find((m) => m.subject.startsWith('Reason for Outage'))!;
       expect(rfoMail.raw).toContain('Unpatched CMS plugin');
-      const closed = await incidents.act(incidentId, api.closeUpdate, { actor: 'bob', summary: 'Web shell removed; customers and CNIL notified' });
+      const closed = await incidents.act(incidentId, api.closeUpdate, {
+        actor: 'bob',
+        summary: 'Web shell removed; customers and CNIL notified',
+      });
       expect(closed.message).toContain('closed');
-      await expect(incidents.act(incidentId, api.noteUpdate, { actor: 'bob', text: 'late note' })).rejects.toThrow(/closed/);
+      await expect(incidents.act(incidentId, api.noteUpdate, { actor: 'bob', text: 'late note' })).rejects.toThrow(
+        /closed/,
+      );
     });
     mailer.close();
 
@@ -121,7 +143,20 @@ describe('incident lifecycle end to end (dev server, SMTP, files)', () => {
     expect(verdict).toMatchObject({ ok: true, closed: true });
     const entries = await audit.read(incidentId);
     const actions = entries.map((e) => e.action);
-    for (const expected of ['incident.opened', 'notify.senior-alerted', 'containment.isolated', 'evidence.collected', 'assessment.recorded', 'customer-notice.sent', 'regulator.filed', 'contact.recorded', 'rca.concluded', 'recovery.restored', 'rfo.sent', 'incident.closed']) {
+    for (const expected of [
+      'incident.opened',
+      'notify.senior-alerted',
+      'containment.isolated',
+      'evidence.collected',
+      'assessment.recorded',
+      'customer-notice.sent',
+      'regulator.filed',
+      'contact.recorded',
+      'rca.concluded',
+      'recovery.restored',
+      'rfo.sent',
+      'incident.closed',
+    ]) {
       expect(actions).toContain(expected);
     }
     // No mail went out twice: every Message-ID the relay saw is distinct.

@@ -19,25 +19,40 @@ describe('audit store unavailable', () => {
     const nativeConnection = await NativeConnection.connect({ address: inject('devServerAddress') });
     const { config } = await labConfig();
     config.temporal.taskQueue = uniqueId('audit-down');
-    const { worker, mailer } = await createIncidentWorker(nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } });
+    const { worker, mailer } = await createIncidentWorker(nativeConnection, config, {
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+    });
     const incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue);
     const auditDir = path.join(config.dataDir, 'audit');
     const store = new JsonlAuditStore(auditDir);
     const incidentId = uniqueId('AUD');
     try {
       await worker.runUntil(async () => {
-        await incidents.open({ incidentId, title: 'Audit outage', severity: 'SEV2', category: 'other', systems: [], detection: 'test', awareAt: new Date().toISOString(), openedBy: 'alice' });
+        await incidents.open({
+          incidentId,
+          title: 'Audit outage',
+          severity: 'SEV2',
+          category: 'other',
+          systems: [],
+          detection: 'test',
+          awareAt: new Date().toISOString(),
+          openedBy: 'alice',
+        });
         await incidents.act(incidentId, api.acknowledgeUpdate, { actor: 'bob' });
         // The CTO mail is delivered asynchronously; its entry must be in before the store goes away.
-        await expect.poll(async () => (await store.read(incidentId)).some((e) => e.action === 'mail.sent'), { timeout: 20_000 }).toBe(true);
+        await expect
+          .poll(async () => (await store.read(incidentId)).some((e) => e.action === 'mail.sent'), { timeout: 20_000 })
+          .toBe(true);
         const before = (await store.read(incidentId)).length;
 
         await rename(auditDir, `${auditDir}.away`);
         await writeFile(auditDir, 'not a directory');
         let settled = false;
-        const note = incidents.act(incidentId, api.noteUpdate, { actor: 'bob', text: 'written during the outage' }).finally(() => {
-          settled = true;
-        });
+        const note = incidents
+          .act(incidentId, api.noteUpdate, { actor: 'bob', text: 'written during the outage' })
+          .finally(() => {
+            settled = true;
+          });
         await new Promise((r) => setTimeout(r, 4_000));
         expect(settled).toBe(false); // not reported done: its entry could not be written
         const view = await incidents.view(incidentId);
@@ -48,7 +63,11 @@ describe('audit store unavailable', () => {
         const result = await note;
         const entries = await store.read(incidentId);
         expect(entries.length).toBe(before + 1);
-        expect(entries[entries.length - 1]).toMatchObject({ seq: result.auditSeq, action: 'note.added', details: { note: 'written during the outage' } });
+        expect(entries[entries.length - 1]).toMatchObject({
+          seq: result.auditSeq,
+          action: 'note.added',
+          details: { note: 'written during the outage' },
+        });
         expect(await store.verify(incidentId)).toMatchObject({ ok: true, entries: before + 1 });
       });
     } finally {

@@ -32,7 +32,15 @@ describe('a long incident', () => {
       const res = await fetch(`${h.ingest.url}/v1/alerts/generic`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ id: `scan-${i}`, correlationKey, severity: 'SEV2', category: 'intrusion', title: `Port scan ${i}`, observedAt, details: { port: i } }),
+        body: JSON.stringify({
+          id: `scan-${i}`,
+          correlationKey,
+          severity: 'SEV2',
+          category: 'intrusion',
+          title: `Port scan ${i}`,
+          observedAt,
+          details: { port: i },
+        }),
       });
       expect(res.status).toBe(202);
     };
@@ -44,7 +52,8 @@ describe('a long incident', () => {
       while (next < ALERTS) await post(next++);
     });
     const responder = (async () => {
-      for (let i = 0; i < ACTIONS; i++) await incidents.act(incidentId, api.noteUpdate, { actor: 'bob', text: `observation ${i}` });
+      for (let i = 0; i < ACTIONS; i++)
+        await incidents.act(incidentId, api.noteUpdate, { actor: 'bob', text: `observation ${i}` });
     })();
     await Promise.all([...senders, responder]);
     // A retried delivery of an early alert is still recognised after the boundary.
@@ -57,12 +66,21 @@ describe('a long incident', () => {
     expect((await incidents.handle(incidentId).describe()).runId).not.toBe(firstRun);
 
     const store = new JsonlAuditStore(path.join(h.config.dataDir, 'audit'));
-    await expect.poll(async () => (await store.read(incidentId)).filter((e) => e.action === 'alert.received').length, { timeout: 60_000, interval: 1_000 }).toBe(ALERTS);
+    await expect
+      .poll(async () => (await store.read(incidentId)).filter((e) => e.action === 'alert.received').length, {
+        timeout: 60_000,
+        interval: 1_000,
+      })
+      .toBe(ALERTS);
     const entries = await store.read(incidentId);
-    expect(new Set(entries.filter((e) => e.action === 'alert.received').map((e) => e.details.dedupKey)).size).toBe(ALERTS);
+    expect(new Set(entries.filter((e) => e.action === 'alert.received').map((e) => e.details.dedupKey)).size).toBe(
+      ALERTS,
+    );
     expect(entries.filter((e) => e.action === 'note.added')).toHaveLength(ACTIONS);
     expect(entries.filter((e) => e.action === 'workflow.continued').length).toBeGreaterThanOrEqual(1);
     expect(await store.verify(incidentId)).toMatchObject({ ok: true });
-    console.log(`long incident: ${entries.length} audit entries, ${entries.filter((e) => e.action === 'workflow.continued').length} continue-as-new`);
+    console.log(
+      `long incident: ${entries.length} audit entries, ${entries.filter((e) => e.action === 'workflow.continued').length} continue-as-new`,
+    );
   });
 });

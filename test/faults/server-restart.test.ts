@@ -25,7 +25,13 @@ describe('Temporal server restart', () => {
   it(`keeps ${INCIDENTS} open incidents and their pending reminders, firing each exactly once`, async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'incident-restart-'));
     const port = await freePort();
-    const serverOptions = { searchAttributes: api.SEARCH_ATTRIBUTES, cliPath: inject('temporalCliPath'), port, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'server.log') };
+    const serverOptions = {
+      searchAttributes: api.SEARCH_ATTRIBUTES,
+      cliPath: inject('temporalCliPath'),
+      port,
+      dbFile: path.join(dir, 'temporal.db'),
+      logFile: path.join(dir, 'server.log'),
+    };
     const { config } = await labConfig();
     config.temporal.taskQueue = uniqueId('restart');
     const audit = new JsonlAuditStore(path.join(config.dataDir, 'audit'));
@@ -34,7 +40,9 @@ describe('Temporal server restart', () => {
     const phase = async (server: DevServer, fn: (incidents: IncidentClient) => Promise<void>) => {
       const nativeConnection = await NativeConnection.connect({ address: server.address });
       const connection = await Connection.connect({ address: server.address });
-      const { worker, mailer } = await createIncidentWorker(nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } });
+      const { worker, mailer } = await createIncidentWorker(nativeConnection, config, {
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+      });
       try {
         await worker.runUntil(() => fn(new IncidentClient(new Client({ connection }), config.temporal.taskQueue)));
       } finally {
@@ -53,7 +61,16 @@ describe('Temporal server restart', () => {
     try {
       await phase(server, async (incidents) => {
         await inBatches(ids, 25, (incidentId) =>
-          incidents.open({ incidentId, title: `Intrusion ${incidentId}`, severity: 'SEV2', category: 'intrusion', systems: [], detection: 'IDS', awareAt, openedBy: 'alice' }),
+          incidents.open({
+            incidentId,
+            title: `Intrusion ${incidentId}`,
+            severity: 'SEV2',
+            category: 'intrusion',
+            systems: [],
+            detection: 'IDS',
+            awareAt,
+            openedBy: 'alice',
+          }),
         );
         await inBatches(ids, 25, (incidentId) => incidents.act(incidentId, api.acknowledgeUpdate, { actor: 'bob' }));
       });
@@ -68,7 +85,9 @@ describe('Temporal server restart', () => {
         // Wait until every incident's reminder is in its audit trail.
         const deadline = Date.now() + 120_000;
         for (;;) {
-          const counts = await Promise.all(ids.map(async (id) => (await audit.read(id)).filter((e) => e.action === 'deadline.reminder').length));
+          const counts = await Promise.all(
+            ids.map(async (id) => (await audit.read(id)).filter((e) => e.action === 'deadline.reminder').length),
+          );
           if (counts.every((c) => c >= 1) || Date.now() > deadline) break;
           await new Promise((r) => setTimeout(r, 1_000));
         }
@@ -85,9 +104,15 @@ describe('Temporal server restart', () => {
     for (const id of ids) {
       const entries = await audit.read(id);
       const mine = entries.filter((e) => e.action === 'deadline.reminder');
-      expect(mine.map((e) => e.details.notice), id).toEqual(['reminder-12h']);
+      expect(
+        mine.map((e) => e.details.notice),
+        id,
+      ).toEqual(['reminder-12h']);
       expect(new Date(mine[0].at).getTime()).toBeGreaterThanOrEqual(reminderAt);
-      expect(entries.filter((e) => e.action === 'notify.senior-alerted'), id).toHaveLength(1);
+      expect(
+        entries.filter((e) => e.action === 'notify.senior-alerted'),
+        id,
+      ).toHaveLength(1);
       expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
       reminders += mine.length;
     }

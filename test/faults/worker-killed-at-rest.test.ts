@@ -31,8 +31,6 @@ afterAll(async () => {
   await connection?.close();
 });
 
-
-
 async function firstBytes(file: string, n: number): Promise<Buffer> {
   const handle = await open(file, 'r');
   try {
@@ -56,25 +54,50 @@ describe('worker killed mid-copy, evidence encrypted at rest', () => {
       JSON.stringify({
         dataDir,
         ingest: { enabled: false },
-        systems: { 'big-01': { isolation: { driver: 'command', isolate: ['true'], release: ['true'] }, evidence: { driver: 'local', path: image } } },
+        systems: {
+          'big-01': {
+            isolation: { driver: 'command', isolate: ['true'], release: ['true'] },
+            evidence: { driver: 'local', path: image },
+          },
+        },
       }),
     );
     const keys = `k1:${randomBytes(32).toString('base64')}`;
     const taskQueue = uniqueId('kill-at-rest');
-    const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: inject('devServerAddress'), INCIDENT_CONFIG: configFile, INCIDENT_TASK_QUEUE: taskQueue, INCIDENT_LOG_LEVEL: 'ERROR', INCIDENT_PAYLOAD_KEYS: keys };
-    for (const name of ['INCIDENT_PAYLOAD_KEYS_FILE', 'INCIDENT_PAYLOAD_ACTIVE_KEY', 'INCIDENT_AT_REST_ENCRYPTION']) delete env[name];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      INCIDENT_CONFIG: configFile,
+      INCIDENT_TASK_QUEUE: taskQueue,
+      INCIDENT_LOG_LEVEL: 'ERROR',
+      INCIDENT_PAYLOAD_KEYS: keys,
+    };
+    for (const name of ['INCIDENT_PAYLOAD_KEYS_FILE', 'INCIDENT_PAYLOAD_ACTIVE_KEY', 'INCIDENT_AT_REST_ENCRYPTION'])
+      delete env[name];
     const ring = parseKeyRing(keys);
     const incidents = new IncidentClient(new Client({ connection, dataConverter: dataConverterFor(ring) }), taskQueue);
     const incidentId = uniqueId('KILL');
 
     const first = workers.start(env);
-    await incidents.open({ incidentId, title: 'Copy interrupted', severity: 'SEV1', category: 'intrusion', systems: ['big-01'], detection: 'test', awareAt: new Date().toISOString(), openedBy: 'alice' });
+    await incidents.open({
+      incidentId,
+      title: 'Copy interrupted',
+      severity: 'SEV1',
+      category: 'intrusion',
+      systems: ['big-01'],
+      detection: 'test',
+      awareAt: new Date().toISOString(),
+      openedBy: 'alice',
+    });
     const roundDir = path.join(dataDir, 'evidence', incidentId, 'big-01', 'round-1');
     const partial = path.join(roundDir, 'image.bin.enc.partial');
     const deadline = Date.now() + 90_000;
     let copied = 0;
     while (Date.now() < deadline) {
-      copied = await stat(partial).then((s) => s.size, () => 0);
+      copied = await stat(partial).then(
+        (s) => s.size,
+        () => 0,
+      );
       if (copied > 64 * MiB) break;
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -29,18 +29,30 @@ afterAll(async () => {
   await connection?.close();
 });
 
-function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; stderr: () => string; exited: Promise<NodeJS.Signals | number | null> } {
+function startWorker(env: NodeJS.ProcessEnv): {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<NodeJS.Signals | number | null>;
+} {
   // The production entry point, as `npm start` runs it against a cluster (TEMPORAL_ADDRESS set).
-  const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   workers.push(child);
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? code)),
+  );
   return { child, stderr: () => stderr, exited };
 }
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms))]);
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms)),
+  ]);
 }
 
 async function crashMidAppend(point: 'audit-after-write' | 'audit-mid-write') {
@@ -48,7 +60,13 @@ async function crashMidAppend(point: 'audit-after-write' | 'audit-mid-write') {
   const configFile = path.join(dataDir, 'incident.config.json');
   await writeFile(configFile, JSON.stringify({ dataDir, ingest: { enabled: false } }));
   const taskQueue = uniqueId('kill-audit');
-  const env = { ...process.env, TEMPORAL_ADDRESS: inject('devServerAddress'), INCIDENT_CONFIG: configFile, INCIDENT_TASK_QUEUE: taskQueue, INCIDENT_LOG_LEVEL: 'ERROR' };
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: inject('devServerAddress'),
+    INCIDENT_CONFIG: configFile,
+    INCIDENT_TASK_QUEUE: taskQueue,
+    INCIDENT_LOG_LEVEL: 'ERROR',
+  };
   delete env.INCIDENT_FAULT_CRASH_AT;
   const incidents = new IncidentClient(new Client({ connection }), taskQueue);
   const store = new JsonlAuditStore(path.join(dataDir, 'audit'));
@@ -57,8 +75,19 @@ async function crashMidAppend(point: 'audit-after-write' | 'audit-mid-write') {
 
   // A first worker opens the incident and alerts the CTO (to the outbox); then it stops, politely.
   const first = startWorker(env);
-  await incidents.open({ incidentId, title: 'Audit append interrupted', severity: 'SEV2', category: 'other', systems: [], detection: 'test', awareAt: new Date().toISOString(), openedBy: 'alice' });
-  await expect.poll(async () => (await store.read(incidentId)).some((e) => e.action === 'mail.sent'), { timeout: 30_000 }).toBe(true);
+  await incidents.open({
+    incidentId,
+    title: 'Audit append interrupted',
+    severity: 'SEV2',
+    category: 'other',
+    systems: [],
+    detection: 'test',
+    awareAt: new Date().toISOString(),
+    openedBy: 'alice',
+  });
+  await expect
+    .poll(async () => (await store.read(incidentId)).some((e) => e.action === 'mail.sent'), { timeout: 30_000 })
+    .toBe(true);
   first.child.kill('SIGTERM');
   await within(first.exited, 30_000, 'the first worker to stop');
   const before = await store.read(incidentId);
@@ -66,10 +95,12 @@ async function crashMidAppend(point: 'audit-after-write' | 'audit-mid-write') {
   // The next worker dies in the append of the responder's note, the first append it makes.
   const crashing = startWorker({ ...env, INCIDENT_FAULT_CRASH_AT: point });
   let reported = 0;
-  const note = incidents.act(incidentId, api.noteUpdate, { actor: 'bob', text: `written across a crash at ${point}` }).then((r) => {
-    reported++;
-    return r;
-  });
+  const note = incidents
+    .act(incidentId, api.noteUpdate, { actor: 'bob', text: `written across a crash at ${point}` })
+    .then((r) => {
+      reported++;
+      return r;
+    });
   expect(await within(crashing.exited, 60_000, `the worker to kill itself at ${point}`)).toBe('SIGKILL');
   expect(crashing.stderr()).toContain(`WARNING: FAULT INJECTION: INCIDENT_FAULT_CRASH_AT=${point} is set`);
   const afterCrash = await readFile(auditFile, 'utf8');
@@ -77,11 +108,17 @@ async function crashMidAppend(point: 'audit-after-write' | 'audit-mid-write') {
     // Half a line on disk, never acknowledged: readers skip it, verify names it.
     expect(afterCrash.endsWith('\n')).toBe(false);
     expect(await store.read(incidentId)).toEqual(before);
-    expect(await store.verify(incidentId)).toMatchObject({ ok: false, line: before.length + 1, problem: expect.stringMatching(/^is an unfinished last line/) });
+    expect(await store.verify(incidentId)).toMatchObject({
+      ok: false,
+      line: before.length + 1,
+      problem: expect.stringMatching(/^is an unfinished last line/),
+    });
   } else {
     // The entry is durably written, but the activity never reported it.
     expect(afterCrash.endsWith('\n')).toBe(true);
-    expect((await store.read(incidentId)).slice(before.length)).toMatchObject([{ seq: before.length + 1, action: 'note.added' }]);
+    expect((await store.read(incidentId)).slice(before.length)).toMatchObject([
+      { seq: before.length + 1, action: 'note.added' },
+    ]);
   }
   expect(reported).toBe(0);
 
@@ -99,25 +136,40 @@ async function crashMidAppend(point: 'audit-after-write' | 'audit-mid-write') {
   expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: entries.length }, (_, i) => i + 1));
   const notes = entries.filter((e) => e.action === 'note.added');
   expect(notes).toHaveLength(1);
-  expect(notes[0]).toMatchObject({ seq: result.auditSeq, actor: 'bob', details: { note: `written across a crash at ${point}` } });
+  expect(notes[0]).toMatchObject({
+    seq: result.auditSeq,
+    actor: 'bob',
+    details: { note: `written across a crash at ${point}` },
+  });
   expect(result.auditSeq).toBe(before.length + 1);
   expect(entries.slice(0, before.length)).toEqual(before);
 
   // What a responder or an auditor runs.
-  const cli = spawnSync(process.execPath, [path.join(PROJECT_DIR, 'bin', 'incident.js'), 'audit', incidentId, '--verify', '--json'], { env, encoding: 'utf8', timeout: 30_000 });
+  const cli = spawnSync(
+    process.execPath,
+    [path.join(PROJECT_DIR, 'bin', 'incident.js'), 'audit', incidentId, '--verify', '--json'],
+    { env, encoding: 'utf8', timeout: 30_000 },
+  );
   expect(cli.status).toBe(0);
   expect(JSON.parse(cli.stdout)).toMatchObject({ ok: true, entries: entries.length, closed: false });
   return { entries: entries.length, tookMs };
 }
 
 describe('worker killed mid audit append', () => {
-  it.concurrent('after the entry is written: the new worker reports the step done once, and the entry is in the file once', async () => {
-    const { entries, tookMs } = await crashMidAppend('audit-after-write');
-    console.log(`[audit-after-write] ${entries} entries, each seq once; the note completed ${(tookMs / 1000).toFixed(1)} s after the new worker started`);
-  });
+  it.concurrent(
+    'after the entry is written: the new worker reports the step done once, and the entry is in the file once',
+    async () => {
+      const { entries, tookMs } = await crashMidAppend('audit-after-write');
+      console.log(
+        `[audit-after-write] ${entries} entries, each seq once; the note completed ${(tookMs / 1000).toFixed(1)} s after the new worker started`,
+      );
+    },
+  );
 
   it.concurrent('after half a line: the new worker cuts the torn line off and writes the entry once', async () => {
     const { entries, tookMs } = await crashMidAppend('audit-mid-write');
-    console.log(`[audit-mid-write] ${entries} entries, each seq once; the note completed ${(tookMs / 1000).toFixed(1)} s after the new worker started`);
+    console.log(
+      `[audit-mid-write] ${entries} entries, each seq once; the note completed ${(tookMs / 1000).toFixed(1)} s after the new worker started`,
+    );
   });
 });

@@ -25,15 +25,31 @@ describe('worker killed after the relay accepted a mail', () => {
     const configFile = path.join(dataDir, 'incident.config.json');
     await writeFile(configFile, JSON.stringify({ dataDir, ingest: { enabled: false } }));
     const taskQueue = uniqueId('kill-accepted');
-    const env = { ...process.env, TEMPORAL_ADDRESS: inject('devServerAddress'), INCIDENT_CONFIG: configFile, INCIDENT_TASK_QUEUE: taskQueue, INCIDENT_LOG_LEVEL: 'ERROR', SMTP_URL: relay.url };
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      INCIDENT_CONFIG: configFile,
+      INCIDENT_TASK_QUEUE: taskQueue,
+      INCIDENT_LOG_LEVEL: 'ERROR',
+      SMTP_URL: relay.url,
+    };
     delete env.INCIDENT_FAULT_CRASH_AT;
     const workers: ChildProcess[] = [];
     const startWorker = (extra: NodeJS.ProcessEnv = {}) => {
-      const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], {
+        env: { ...env, ...extra },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
       workers.push(child);
-      return { child, stderr: () => stderr, exited: new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code))) };
+      return {
+        child,
+        stderr: () => stderr,
+        exited: new Promise<NodeJS.Signals | number | null>((resolve) =>
+          child.once('exit', (code, signal) => resolve(signal ?? code)),
+        ),
+      };
     };
     const connection = await Connection.connect({ address: inject('devServerAddress') });
     const incidents = new IncidentClient(new Client({ connection }), taskQueue);
@@ -42,21 +58,41 @@ describe('worker killed after the relay accepted a mail', () => {
     const ledgerDir = path.join(dataDir, 'mail-ledger');
     try {
       const first = startWorker({ INCIDENT_FAULT_CRASH_AT: 'mail-after-accept' });
-      await incidents.open({ incidentId, title: 'Mail accepted, then the worker died', severity: 'SEV1', category: 'other', systems: [], detection: 'test', awareAt: new Date().toISOString(), openedBy: 'alice' });
-      expect(await Promise.race([first.exited, new Promise((r) => setTimeout(() => r('still running'), 60_000))])).toBe('SIGKILL');
+      await incidents.open({
+        incidentId,
+        title: 'Mail accepted, then the worker died',
+        severity: 'SEV1',
+        category: 'other',
+        systems: [],
+        detection: 'test',
+        awareAt: new Date().toISOString(),
+        openedBy: 'alice',
+      });
+      expect(await Promise.race([first.exited, new Promise((r) => setTimeout(() => r('still running'), 60_000))])).toBe(
+        'SIGKILL',
+      );
       expect(first.stderr()).toContain('WARNING: FAULT INJECTION: INCIDENT_FAULT_CRASH_AT=mail-after-accept is set');
       // The relay has it; the worker died before recording it, leaving only its sending intent.
       expect(relay.messages.map((m) => m.messageId)).toEqual([messageId]);
       const ledgerFiles = await readdir(ledgerDir);
       expect(ledgerFiles).toHaveLength(1);
       expect(ledgerFiles[0]).toMatch(/\.sending\.json$/);
-      expect(JSON.parse(await readFile(path.join(ledgerDir, ledgerFiles[0]), 'utf8'))).toMatchObject({ messageId, state: 'in-flight', attempts: 1 });
+      expect(JSON.parse(await readFile(path.join(ledgerDir, ledgerFiles[0]), 'utf8'))).toMatchObject({
+        messageId,
+        state: 'in-flight',
+        attempts: 1,
+      });
 
       const started = Date.now();
       startWorker();
       // The killed attempt times out (start-to-close 1 min), then the new worker retries it.
       const audit = new JsonlAuditStore(path.join(dataDir, 'audit'));
-      await expect.poll(async () => (await audit.read(incidentId)).filter((e) => e.action === 'mail.sent').length, { timeout: 150_000, interval: 500 }).toBe(1);
+      await expect
+        .poll(async () => (await audit.read(incidentId)).filter((e) => e.action === 'mail.sent').length, {
+          timeout: 150_000,
+          interval: 500,
+        })
+        .toBe(1);
       const tookMs = Date.now() - started;
       await new Promise((r) => setTimeout(r, 2_000));
 
@@ -70,16 +106,28 @@ describe('worker killed after the relay accepted a mail', () => {
       const sent = entries.filter((e) => e.action === 'mail.sent');
       expect(sent).toHaveLength(1);
       expect(sent[0].details).toMatchObject({ key: `${incidentId}/escalation-0`, messageId });
-      expect(String(sent[0].details.via)).toMatch(new RegExp(`^${relay.url} \\(possible duplicate: an earlier attempt since \\S+ was interrupted after the message may have reached the relay; every copy carries Message-ID `));
+      expect(String(sent[0].details.via)).toMatch(
+        new RegExp(
+          `^${relay.url} \\(possible duplicate: an earlier attempt since \\S+ was interrupted after the message may have reached the relay; every copy carries Message-ID `,
+        ),
+      );
       expect(sent[0].details.possibleDuplicate).toBe(true);
       expect(entries.filter((e) => e.action === 'notify.senior-alerted')).toHaveLength(1);
       expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: entries.length }, (_, i) => i + 1));
       // In the ledger: the delivery, marked too; the intent is gone.
       const ledger = await readdir(ledgerDir);
       expect(ledger).toHaveLength(1);
-      expect(JSON.parse(await readFile(path.join(ledgerDir, ledger[0]), 'utf8'))).toMatchObject({ messageId, possibleDuplicate: true, attempts: 2 });
+      expect(JSON.parse(await readFile(path.join(ledgerDir, ledger[0]), 'utf8'))).toMatchObject({
+        messageId,
+        possibleDuplicate: true,
+        attempts: 2,
+      });
 
-      const cli = spawnSync(process.execPath, [path.join(PROJECT_DIR, 'bin', 'incident.js'), 'audit', incidentId, '--verify', '--json'], { env, encoding: 'utf8', timeout: 30_000 });
+      const cli = spawnSync(
+        process.execPath,
+        [path.join(PROJECT_DIR, 'bin', 'incident.js'), 'audit', incidentId, '--verify', '--json'],
+        { env, encoding: 'utf8', timeout: 30_000 },
+      );
       expect(cli.status).toBe(0);
       expect(JSON.parse(cli.stdout)).toMatchObject({ ok: true, entries: entries.length });
       console.log(

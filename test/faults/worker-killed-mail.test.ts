@@ -38,7 +38,10 @@ describe('worker killed mid-send', () => {
             return;
           }
           const raw = Buffer.concat(chunks).toString();
-          accepted.push({ to: session.envelope.rcptTo.map((r) => r.address), messageId: /^Message-ID:\s*(\S+)/im.exec(raw.replace(/\r?\n[ \t]+/g, ' '))?.[1] ?? '' });
+          accepted.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            messageId: /^Message-ID:\s*(\S+)/im.exec(raw.replace(/\r?\n[ \t]+/g, ' '))?.[1] ?? '',
+          });
           cb();
         });
       },
@@ -50,10 +53,20 @@ describe('worker killed mid-send', () => {
     const configFile = path.join(dataDir, 'incident.config.json');
     await writeFile(configFile, JSON.stringify({ dataDir, ingest: { enabled: false } }));
     const taskQueue = uniqueId('kill-mail');
-    const env = { ...process.env, TEMPORAL_ADDRESS: inject('devServerAddress'), INCIDENT_CONFIG: configFile, INCIDENT_TASK_QUEUE: taskQueue, INCIDENT_LOG_LEVEL: 'ERROR', SMTP_URL: `smtp://127.0.0.1:${smtpPort}` };
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      INCIDENT_CONFIG: configFile,
+      INCIDENT_TASK_QUEUE: taskQueue,
+      INCIDENT_LOG_LEVEL: 'ERROR',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    };
     const workers: ChildProcess[] = [];
     const startWorker = () => {
-      const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], { env, stdio: 'ignore' });
+      const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], {
+        env,
+        stdio: 'ignore',
+      });
       workers.push(child);
       return child;
     };
@@ -62,7 +75,16 @@ describe('worker killed mid-send', () => {
     const incidentId = uniqueId('KMAIL');
     try {
       const first = startWorker();
-      await incidents.open({ incidentId, title: 'Mail interrupted', severity: 'SEV1', category: 'other', systems: [], detection: 'test', awareAt: new Date().toISOString(), openedBy: 'alice' });
+      await incidents.open({
+        incidentId,
+        title: 'Mail interrupted',
+        severity: 'SEV1',
+        category: 'other',
+        systems: [],
+        detection: 'test',
+        awareAt: new Date().toISOString(),
+        openedBy: 'alice',
+      });
       await held;
       first.kill('SIGKILL');
       await new Promise((r) => first.once('exit', r));
@@ -73,9 +95,15 @@ describe('worker killed mid-send', () => {
       const deadline = Date.now() + 150_000;
       while (accepted.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
       await new Promise((r) => setTimeout(r, 2_000));
-      expect(accepted).toEqual([{ to: ['cto@example.com', 'ciso@example.com'], messageId: messageIdFor(`${incidentId}/escalation-0`) }]);
+      expect(accepted).toEqual([
+        { to: ['cto@example.com', 'ciso@example.com'], messageId: messageIdFor(`${incidentId}/escalation-0`) },
+      ]);
       const audit = new JsonlAuditStore(path.join(dataDir, 'audit'));
-      await expect.poll(async () => (await audit.read(incidentId)).filter((e) => e.action === 'mail.sent').length, { timeout: 20_000 }).toBe(1);
+      await expect
+        .poll(async () => (await audit.read(incidentId)).filter((e) => e.action === 'mail.sent').length, {
+          timeout: 20_000,
+        })
+        .toBe(1);
       expect(await audit.verify(incidentId)).toMatchObject({ ok: true });
     } finally {
       for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');

@@ -26,8 +26,6 @@ afterAll(async () => {
   await connection?.close();
 });
 
-
-
 describe('worker killed mid-step', () => {
   it('finishes a forensic copy after the worker is SIGKILLed mid-copy, with the right hash and an unbroken audit chain', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-kill-'));
@@ -40,23 +38,46 @@ describe('worker killed mid-step', () => {
       JSON.stringify({
         dataDir,
         ingest: { enabled: false },
-        systems: { 'big-01': { isolation: { driver: 'command', isolate: ['true'], release: ['true'] }, evidence: { driver: 'local', path: image } } },
+        systems: {
+          'big-01': {
+            isolation: { driver: 'command', isolate: ['true'], release: ['true'] },
+            evidence: { driver: 'local', path: image },
+          },
+        },
       }),
     );
     const taskQueue = uniqueId('kill');
-    const env = { ...process.env, TEMPORAL_ADDRESS: inject('devServerAddress'), INCIDENT_CONFIG: configFile, INCIDENT_TASK_QUEUE: taskQueue, INCIDENT_LOG_LEVEL: 'ERROR' };
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      INCIDENT_CONFIG: configFile,
+      INCIDENT_TASK_QUEUE: taskQueue,
+      INCIDENT_LOG_LEVEL: 'ERROR',
+    };
     const incidents = new IncidentClient(new Client({ connection }), taskQueue);
     const incidentId = uniqueId('KILL');
 
     const first = workers.start(env);
-    await incidents.open({ incidentId, title: 'Copy interrupted', severity: 'SEV1', category: 'intrusion', systems: ['big-01'], detection: 'test', awareAt: new Date().toISOString(), openedBy: 'alice' });
+    await incidents.open({
+      incidentId,
+      title: 'Copy interrupted',
+      severity: 'SEV1',
+      category: 'intrusion',
+      systems: ['big-01'],
+      detection: 'test',
+      awareAt: new Date().toISOString(),
+      openedBy: 'alice',
+    });
     // Kill the worker once part of the image is on disk.
     const roundDir = path.join(dataDir, 'evidence', incidentId, 'big-01', 'round-1');
     const partial = path.join(roundDir, 'image.bin.partial');
     const deadline = Date.now() + 60_000;
     let copied = 0;
     while (Date.now() < deadline) {
-      copied = await stat(partial).then((s) => s.size, () => 0);
+      copied = await stat(partial).then(
+        (s) => s.size,
+        () => 0,
+      );
       if (copied > 64 * 1024 * 1024) break;
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -16,11 +16,17 @@ export function ensureAlertmanager(): string {
   if (!existsSync(BINARY)) {
     const root = process.getuid?.() === 0;
     if (!root || spawnSync('which', ['apt-get']).status !== 0) {
-      throw new Error('This test needs Prometheus Alertmanager: apt-get install prometheus-alertmanager (.ci/run does it).');
+      throw new Error(
+        'This test needs Prometheus Alertmanager: apt-get install prometheus-alertmanager (.ci/run does it).',
+      );
     }
     const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-    const install = spawnSync('apt-get', ['install', '-y', '-qq', 'prometheus-alertmanager'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (update.status !== 0 || install.status !== 0 || !existsSync(BINARY)) throw new Error('Installing prometheus-alertmanager with apt-get failed.');
+    const install = spawnSync('apt-get', ['install', '-y', '-qq', 'prometheus-alertmanager'], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (update.status !== 0 || install.status !== 0 || !existsSync(BINARY))
+      throw new Error('Installing prometheus-alertmanager with apt-get failed.');
   }
   // The package can ship without the e-mail template that its default configuration loads.
   if (!existsSync(EMAIL_TEMPLATE)) {
@@ -32,7 +38,14 @@ export function ensureAlertmanager(): string {
 
 export interface RunningAlertmanager {
   url: string;
-  fire(alerts: { labels: Record<string, string>; annotations?: Record<string, string>; startsAt?: string; endsAt?: string }[]): Promise<void>;
+  fire(
+    alerts: {
+      labels: Record<string, string>;
+      annotations?: Record<string, string>;
+      startsAt?: string;
+      endsAt?: string;
+    }[],
+  ): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -63,7 +76,13 @@ export async function startAlertmanager(webhookUrl: string, bearerToken: string)
   );
   const child: ChildProcess = spawn(
     binary,
-    [`--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    [
+      `--config.file=${path.join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -72,7 +91,9 @@ export async function startAlertmanager(webhookUrl: string, bearerToken: string)
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Alertmanager exited: ${stderr.slice(-500)}`);
-    const ok = await fetch(`${url}/-/ready`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`${url}/-/ready`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`Alertmanager did not become ready: ${stderr.slice(-500)}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -80,7 +101,11 @@ export async function startAlertmanager(webhookUrl: string, bearerToken: string)
   return {
     url,
     async fire(alerts) {
-      const res = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+      const res = await fetch(`${url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(alerts),
+      });
       if (!res.ok) throw new Error(`Alertmanager refused the alerts: ${res.status} ${await res.text()}`);
     },
     stop: () =>

@@ -12,14 +12,17 @@ export interface ConnectProxy {
   close(): Promise<void>;
 }
 
-export async function startConnectProxy({ requireCredentials }: { requireCredentials?: string } = {}): Promise<ConnectProxy> {
+export async function startConnectProxy({
+  requireCredentials,
+}: { requireCredentials?: string } = {}): Promise<ConnectProxy> {
   const tunnels: ConnectProxy['tunnels'] = [];
   const sockets = new Set<net.Socket>();
   const server = http.createServer((_req, res) => res.writeHead(405).end());
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     sockets.add(client);
     const authorization = req.headers['proxy-authorization'];
-    const allowed = !requireCredentials || authorization === `Basic ${Buffer.from(requireCredentials).toString('base64')}`;
+    const allowed =
+      !requireCredentials || authorization === `Basic ${Buffer.from(requireCredentials).toString('base64')}`;
     tunnels.push({ target: req.url ?? '', allowed, authorization });
     if (!allowed) {
       client.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');

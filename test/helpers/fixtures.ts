@@ -5,7 +5,15 @@ import path from 'node:path';
 import { parseConfig, type Config } from '../../platform/config/schema';
 
 /** A data dir in the system temp folder and a config whose systems are real files on this machine. */
-export async function labConfig(opts: { systems?: string[]; imageBytes?: number; smtpUrl?: string; policy?: Record<string, unknown>; policyProfiles?: Record<string, unknown> } = {}): Promise<{
+export async function labConfig(
+  opts: {
+    systems?: string[];
+    imageBytes?: number;
+    smtpUrl?: string;
+    policy?: Record<string, unknown>;
+    policyProfiles?: Record<string, unknown>;
+  } = {},
+): Promise<{
   config: Config;
   dataDir: string;
   images: Record<string, string>;
@@ -23,7 +31,13 @@ export async function labConfig(opts: { systems?: string[]; imageBytes?: number;
     };
   }
   const config = parseConfig(
-    { dataDir, systems, policy: opts.policy ?? {}, policyProfiles: opts.policyProfiles ?? {}, ...(opts.smtpUrl ? { smtp: { url: opts.smtpUrl } } : {}) },
+    {
+      dataDir,
+      systems,
+      policy: opts.policy ?? {},
+      policyProfiles: opts.policyProfiles ?? {},
+      ...(opts.smtpUrl ? { smtp: { url: opts.smtpUrl } } : {}),
+    },
     {},
     'test',
   );

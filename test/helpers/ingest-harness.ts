@@ -27,7 +27,9 @@ export async function startIngestHarness(sources: IngestConfig['sources']): Prom
   const { config } = await labConfig({ smtpUrl: smtp.url });
   config.temporal.taskQueue = uniqueId('ingest');
   config.ingest = { ...config.ingest, port: 0, sources };
-  const { worker, mailer } = await createIncidentWorker(nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } });
+  const { worker, mailer } = await createIncidentWorker(nativeConnection, config, {
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
   const running = worker.run();
   const logs: Record<string, unknown>[] = [];
   const ingest = await startIngest(config, new Client({ connection }), (e) => logs.push(e));

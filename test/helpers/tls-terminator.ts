@@ -35,7 +35,10 @@ async function openssl(args: string[], cwd: string): Promise<void> {
   try {
     await run('openssl', args, { cwd });
   } catch (err) {
-    throw new Error(`openssl ${args.join(' ')} failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`, { cause: err });
+    throw new Error(
+      `openssl ${args.join(' ')} failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 
@@ -52,16 +55,78 @@ subjectKeyIdentifier = hash
 
 async function makeCa(dir: string, name: string, cn: string): Promise<string> {
   await openssl(
-    ['req', '-config', 'req.cnf', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/O=Incident Response Test/CN=${cn}`, '-extensions', 'ca', '-keyout', `${name}.key`, '-out', `${name}.pem`],
+    [
+      'req',
+      '-config',
+      'req.cnf',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/O=Incident Response Test/CN=${cn}`,
+      '-extensions',
+      'ca',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+    ],
     dir,
   );
   return path.join(dir, `${name}.pem`);
 }
 
 async function makeLeaf(dir: string, name: string, cn: string, ca: string, extensions: string): Promise<CertFiles> {
-  await writeFile(path.join(dir, `${name}.ext`), `basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n${extensions}\n`);
-  await openssl(['req', '-config', 'req.cnf', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/O=Incident Response Test/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`], dir);
-  await openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-set_serial', `0x${randomBytes(12).toString('hex')}`, '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`], dir);
+  await writeFile(
+    path.join(dir, `${name}.ext`),
+    `basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n${extensions}\n`,
+  );
+  await openssl(
+    [
+      'req',
+      '-config',
+      'req.cnf',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      `/O=Incident Response Test/CN=${cn}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+    ],
+    dir,
+  );
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${ca}.pem`,
+      '-CAkey',
+      `${ca}.key`,
+      '-set_serial',
+      `0x${randomBytes(12).toString('hex')}`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.pem`,
+    ],
+    dir,
+  );
   return { cert: path.join(dir, `${name}.pem`), key: path.join(dir, `${name}.key`) };
 }
 
@@ -70,14 +135,21 @@ export async function makeTestPki(dir: string, serverName: string): Promise<Test
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'req.cnf'), REQ_CONFIG);
   const [ca, rogueCa] = await Promise.all([makeCa(dir, 'ca', 'Incident Test CA'), makeCa(dir, 'rogue-ca', 'Rogue CA')]);
-  const server = await makeLeaf(dir, 'server', serverName, 'ca', `extendedKeyUsage = serverAuth\nsubjectAltName = DNS:${serverName}`);
+  const server = await makeLeaf(
+    dir,
+    'server',
+    serverName,
+    'ca',
+    `extendedKeyUsage = serverAuth\nsubjectAltName = DNS:${serverName}`,
+  );
   return {
     dir,
     serverName,
     ca,
     server,
     rogueCa,
-    client: (name, { rogue = false } = {}) => makeLeaf(dir, `client-${name}`, name, rogue ? 'rogue-ca' : 'ca', 'extendedKeyUsage = clientAuth'),
+    client: (name, { rogue = false } = {}) =>
+      makeLeaf(dir, `client-${name}`, name, rogue ? 'rogue-ca' : 'ca', 'extendedKeyUsage = clientAuth'),
   };
 }
 
@@ -159,7 +231,9 @@ export async function startTlsTerminator(dir: string, upstream: string, pki: Tes
   const port = await freePort();
   const conf = path.join(dir, 'nginx.conf');
   await writeFile(conf, nginxConfig(dir, port, upstream, pki));
-  const child: ChildProcess = spawn(nginxBinary(), ['-p', `${dir}/`, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(nginxBinary(), ['-p', `${dir}/`, '-c', conf], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   let exited = false;

@@ -37,7 +37,10 @@ describe('Prometheus Alertmanager into the webhook', () => {
     const client = new Client({ connection: h.connection });
     const find = async () => {
       const ids: string[] = [];
-      for await (const wf of client.workflow.list({ query: `WorkflowType = 'incidentWorkflow' AND TaskQueue = '${h.config.temporal.taskQueue}'` })) ids.push(wf.workflowId);
+      for await (const wf of client.workflow.list({
+        query: `WorkflowType = 'incidentWorkflow' AND TaskQueue = '${h.config.temporal.taskQueue}'`,
+      }))
+        ids.push(wf.workflowId);
       return ids;
     };
     await expect.poll(find, { timeout: 30_000, interval: 500 }).toHaveLength(1);
@@ -47,7 +50,12 @@ describe('Prometheus Alertmanager into the webhook', () => {
     expect(view.state.severity).toBe('SEV1');
     expect(view.state.systems.map((s) => s.name).sort()).toEqual(['web-01', 'web-02']);
     expect(view.state.awareAt).toBe(startsAt);
-    await expect.poll(() => h.smtp.messages.filter((m) => m.subject.includes(incidentId) && m.to.includes('cto@example.com')).length, { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(
+        () => h.smtp.messages.filter((m) => m.subject.includes(incidentId) && m.to.includes('cto@example.com')).length,
+        { timeout: 20_000 },
+      )
+      .toBe(1);
 
     // Resolve both: Alertmanager sends a resolved notification (send_resolved: true).
     const endsAt = new Date().toISOString();
@@ -55,10 +63,20 @@ describe('Prometheus Alertmanager into the webhook', () => {
       { labels: labels('web-01:9100'), annotations: { summary: 'SSH brute force against web-01' }, startsAt, endsAt },
       { labels: labels('web-02:9100'), annotations: { summary: 'SSH brute force against web-02' }, startsAt, endsAt },
     ]);
-    await incidents.waitFor(incidentId, (v) => v.state.alerts.filter((a) => a.status === 'resolved').length === 2, 30_000);
+    await incidents.waitFor(
+      incidentId,
+      (v) => v.state.alerts.filter((a) => a.status === 'resolved').length === 2,
+      30_000,
+    );
     const store = new JsonlAuditStore(path.join(h.config.dataDir, 'audit'));
-    await expect.poll(async () => (await store.read(incidentId)).filter((e) => e.action === 'alert.resolved').length, { timeout: 10_000 }).toBe(2);
+    await expect
+      .poll(async () => (await store.read(incidentId)).filter((e) => e.action === 'alert.resolved').length, {
+        timeout: 10_000,
+      })
+      .toBe(2);
     expect(await find()).toEqual([incidentId]);
-    expect(h.smtp.messages.filter((m) => m.subject.includes(incidentId) && m.to.includes('cto@example.com'))).toHaveLength(1);
+    expect(
+      h.smtp.messages.filter((m) => m.subject.includes(incidentId) && m.to.includes('cto@example.com')),
+    ).toHaveLength(1);
   });
 });

@@ -45,19 +45,40 @@ afterAll(async () => {
 });
 
 function alert(over: Record<string, unknown> = {}) {
-  return { id: uniqueId('alert'), severity: 'SEV1', category: 'intrusion', title: 'Suspicious shell on web-01', systems: [], observedAt: new Date(Date.now() - 30 * 60_000).toISOString(), ...over };
+  return {
+    id: uniqueId('alert'),
+    severity: 'SEV1',
+    category: 'intrusion',
+    title: 'Suspicious shell on web-01',
+    systems: [],
+    observedAt: new Date(Date.now() - 30 * 60_000).toISOString(),
+    ...over,
+  };
 }
 
-async function post(body: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }, route = '/v1/alerts/generic') {
+async function post(
+  body: unknown,
+  headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` },
+  route = '/v1/alerts/generic',
+) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const res = await fetch(`${ingest.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text });
-  return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown>, headers: res.headers };
+  const res = await fetch(`${ingest.url}${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: text,
+  });
+  return {
+    status: res.status,
+    body: (await res.json().catch(() => ({}))) as Record<string, unknown>,
+    headers: res.headers,
+  };
 }
 
 async function workflowsFor(correlationKey: string): Promise<string[]> {
   const base = incidentBaseId('generic', correlationKey);
   const ids: string[] = [];
-  for await (const wf of new Client({ connection }).workflow.list({ query: `WorkflowId STARTS_WITH '${base}'` })) ids.push(wf.workflowId);
+  for await (const wf of new Client({ connection }).workflow.list({ query: `WorkflowId STARTS_WITH '${base}'` }))
+    ids.push(wf.workflowId);
   return ids;
 }
 
@@ -67,15 +88,24 @@ describe('alert ingestion', () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => post(a)));
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(202));
     const incidentId = `${incidentBaseId('generic', a.id)}-1`;
-    expect(new Set(results.map((r) => (r.body.incidents as { incidentId: string }[])[0].incidentId))).toEqual(new Set([incidentId]));
+    expect(new Set(results.map((r) => (r.body.incidents as { incidentId: string }[])[0].incidentId))).toEqual(
+      new Set([incidentId]),
+    );
     const incidents = new IncidentClient(new Client({ connection }), config.temporal.taskQueue);
     const view = await incidents.waitFor(incidentId, (v) => v.state.escalationsSent > 0 && v.state.alerts.length > 0);
     expect(view.state.alerts).toHaveLength(1);
     // Awareness is when the detector saw it, not when the request arrived.
     expect(view.state.awareAt).toBe(new Date(a.observedAt).toISOString());
-    await expect.poll(() => smtp.messages.filter((m) => m.subject.includes(incidentId) && m.to.includes('cto@example.com')).length, { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(
+        () => smtp.messages.filter((m) => m.subject.includes(incidentId) && m.to.includes('cto@example.com')).length,
+        { timeout: 20_000 },
+      )
+      .toBe(1);
     await new Promise((r) => setTimeout(r, 1000));
-    expect(smtp.messages.filter((m) => m.subject.includes(incidentId) && m.to.includes('cto@example.com'))).toHaveLength(1);
+    expect(
+      smtp.messages.filter((m) => m.subject.includes(incidentId) && m.to.includes('cto@example.com')),
+    ).toHaveLength(1);
     expect(await workflowsFor(a.id)).toEqual([incidentId]);
   });
 
@@ -89,7 +119,9 @@ describe('alert ingestion', () => {
     const view = await incidents.waitFor(incidentId, (v) => v.state.alerts.some((x) => x.status === 'resolved'));
     expect(view.state.alerts.map((x) => x.status)).toEqual(['firing', 'resolved']);
     const store = new JsonlAuditStore(path.join(config.dataDir, 'audit'));
-    await expect.poll(async () => (await store.read(incidentId)).some((e) => e.action === 'alert.resolved'), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(async () => (await store.read(incidentId)).some((e) => e.action === 'alert.resolved'), { timeout: 10_000 })
+      .toBe(true);
     const received = (await store.read(incidentId)).find((e) => e.action === 'alert.received')!;
     expect((received.details.raw as Record<string, unknown>).details).toEqual({ attempts: 5000 });
   });
@@ -120,13 +152,22 @@ describe('alert ingestion', () => {
   it('accepts Standard Webhooks signatures from the current and the previous secret, and refuses forged, stale and replayed ones', async () => {
     const body = JSON.stringify(alert({ severity: 'SEV4' }));
     const now = Math.floor(Date.now() / 1000);
-    const signed = (secret: string, id: string, ts = now) => ({ 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(secret, id, ts, body) });
+    const signed = (secret: string, id: string, ts = now) => ({
+      'webhook-id': id,
+      'webhook-timestamp': String(ts),
+      'webhook-signature': signStandardWebhook(secret, id, ts, body),
+    });
     expect((await post(body, signed(SECRET, 'msg_1'))).status).toBe(202);
     expect((await post(body, signed(OLD_SECRET, 'msg_2'))).status).toBe(202);
     expect((await post(body, signed(SECRET, 'msg_1'))).status).toBe(401); // replayed id
     expect((await post(body, signed(SECRET, 'msg_3', now - 301))).status).toBe(401); // outside five minutes
     const forged = signed(SECRET, 'msg_4');
-    forged['webhook-signature'] = signStandardWebhook(`whsec_${Buffer.from('attacker').toString('base64')}`, 'msg_4', now, body);
+    forged['webhook-signature'] = signStandardWebhook(
+      `whsec_${Buffer.from('attacker').toString('base64')}`,
+      'msg_4',
+      now,
+      body,
+    );
     expect((await post(body, forged)).status).toBe(401);
     const tampered = signed(SECRET, 'msg_5');
     expect((await post(body.replace('SEV4', 'SEV1'), tampered)).status).toBe(401);
@@ -162,12 +203,20 @@ describe('alert ingestion', () => {
 
   it('answers 503 with Retry-After, and not ready, when Temporal is unreachable', async () => {
     const dead = parseConfig({ dataDir: config.dataDir }, {});
-    dead.ingest = { ...dead.ingest, port: 0, sources: { generic: { bearerTokens: [TOKEN], webhookSecrets: [], openAtOrAbove: 'SEV3' } } };
+    dead.ingest = {
+      ...dead.ingest,
+      port: 0,
+      sources: { generic: { bearerTokens: [TOKEN], webhookSecrets: [], openAtOrAbove: 'SEV3' } },
+    };
     const deadClient = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1s' }) });
     const server = await startIngest(dead, deadClient, () => undefined);
     try {
       const started = Date.now();
-      const res = await fetch(`${server.url}/v1/alerts/generic`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(alert()) });
+      const res = await fetch(`${server.url}/v1/alerts/generic`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(alert()),
+      });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('10');
       expect(Date.now() - started).toBeLessThan(5_000);
@@ -189,7 +238,8 @@ describe('alert ingestion', () => {
       hostname: 'web-07',
     };
     const answers = [];
-    for (let i = 0; i < 20; i++) answers.push(await post(event, { authorization: `Bearer ${FALCO_TOKEN}` }, '/v1/alerts/falco'));
+    for (let i = 0; i < 20; i++)
+      answers.push(await post(event, { authorization: `Bearer ${FALCO_TOKEN}` }, '/v1/alerts/falco'));
     expect(answers.map((r) => r.status)).toEqual(Array(20).fill(202));
     expect(answers.map((r) => r.body.suppressed)).toEqual([0, ...Array(19).fill(1)]);
     const incidentId = (answers[0].body.incidents as { incidentId: string }[])[0].incidentId;
@@ -205,7 +255,23 @@ describe('alert ingestion', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ingest-tls-'));
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ]);
     expect(made.status).toBe(0);
     const tlsConfig = parseConfig({ dataDir: config.dataDir }, {});
     tlsConfig.ingest = { ...tlsConfig.ingest, port: 0, tls: { certPath: cert, keyPath: key }, sources: {} };

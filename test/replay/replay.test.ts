@@ -15,10 +15,16 @@ describe('replay of committed histories', () => {
     const files = (await readdir(DIR)).filter((f) => f.endsWith('.json')).sort();
     expect(files.length).toBeGreaterThanOrEqual(4);
     const histories = await Promise.all(
-      files.map(async (f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(await readFile(path.join(DIR, f), 'utf8'))) })),
+      files.map(async (f) => ({
+        workflowId: f.replace(/\.json$/, ''),
+        history: historyFromJSON(JSON.parse(await readFile(path.join(DIR, f), 'utf8'))),
+      })),
     );
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      histories,
+    )) {
       results.push({ workflowId: result.workflowId, error: result.error?.message });
     }
     expect(results).toEqual(files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), error: undefined })));

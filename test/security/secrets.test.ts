@@ -75,7 +75,10 @@ describe('secrets', () => {
       INCIDENT_INGEST_GENERIC_TOKENS: webhookToken,
       INCIDENT_PAYLOAD_KEYS: `k1:${payloadKey}`,
     };
-    const worker = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let logs = '';
     worker.stdout.on('data', (c: Buffer) => (logs += c.toString()));
     worker.stderr.on('data', (c: Buffer) => (logs += c.toString()));
@@ -92,16 +95,38 @@ describe('secrets', () => {
       const opened = await fetch(`${webhook}/v1/alerts/generic`, {
         method: 'POST',
         headers: { authorization: `Bearer ${webhookToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ id: alertId, severity: 'SEV1', category: 'data-breach', title: 'Secrets run', observedAt: new Date().toISOString() }),
+        body: JSON.stringify({
+          id: alertId,
+          severity: 'SEV1',
+          category: 'data-breach',
+          title: 'Secrets run',
+          observedAt: new Date().toISOString(),
+        }),
       });
       expect(opened.status).toBe(202);
       const incidentId = ((await opened.json()) as { incidents: { incidentId: string }[] }).incidents[0].incidentId;
-      expect((await fetch(`${webhook}/v1/alerts/generic`, { method: 'POST', headers: { authorization: 'Bearer not-the-token-000000' }, body: '{}' })).status).toBe(401);
+      expect(
+        (
+          await fetch(`${webhook}/v1/alerts/generic`, {
+            method: 'POST',
+            headers: { authorization: 'Bearer not-the-token-000000' },
+            body: '{}',
+          })
+        ).status,
+      ).toBe(401);
 
-      const incidents = new IncidentClient(new Client({ connection, dataConverter: dataConverterFor(parseKeyRing(`k1:${payloadKey}`)) }), taskQueue);
+      const incidents = new IncidentClient(
+        new Client({ connection, dataConverter: dataConverterFor(parseKeyRing(`k1:${payloadKey}`)) }),
+        taskQueue,
+      );
       await incidents.waitFor(incidentId, (v) => v.state.escalationsSent > 0);
       await incidents.act(incidentId, api.acknowledgeUpdate, { actor: 'bob' });
-      await incidents.act(incidentId, api.assessUpdate, { actor: 'dpo', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }], regulatorRequired: true });
+      await incidents.act(incidentId, api.assessUpdate, {
+        actor: 'dpo',
+        dataImpact: 'personal',
+        customers: [{ name: 'ACME', email: 'security@acme.example' }],
+        regulatorRequired: true,
+      });
       await incidents.act(incidentId, api.approveNoticeUpdate, { actor: 'dpo' });
       await incidents.act(incidentId, api.regulatorFilingUpdate, { actor: 'dpo', reference: 'CNIL-1' });
       await incidents.act(incidentId, api.closeUpdate, { actor: 'bob' });

@@ -16,7 +16,10 @@ import { atRestKeyRing, KeyRingError, type KeyRing } from '../../platform/encryp
 // The at-rest format on real files with real AES-256-GCM: every size around a segment boundary, and
 // each way a stored file can be altered (a flipped byte, a cut, an addition, a swap, another key).
 
-const ring = (...ids: string[]): KeyRing => ({ activeKeyId: ids[ids.length - 1], keys: new Map(ids.map((id) => [id, randomBytes(32)])) });
+const ring = (...ids: string[]): KeyRing => ({
+  activeKeyId: ids[ids.length - 1],
+  keys: new Map(ids.map((id) => [id, randomBytes(32)])),
+});
 const K1 = ring('k1');
 const SEG = 4096;
 const HEADER = 6 + 1 + 4 + 1 + 'k1'.length + 32 + 7;
@@ -42,14 +45,19 @@ function unevenChunks(bytes: Buffer): Readable {
   return Readable.from(chunks);
 }
 
-async function collect(source: Readable | NodeJS.ReadableStream, ...transforms: NodeJS.ReadWriteStream[]): Promise<Buffer> {
+async function collect(
+  source: Readable | NodeJS.ReadableStream,
+  ...transforms: NodeJS.ReadWriteStream[]
+): Promise<Buffer> {
   const parts: Buffer[] = [];
   await pipeline([source, ...transforms, new Writable({ write: (c: Buffer, _e, cb) => (parts.push(c), cb()) })]);
   return Buffer.concat(parts);
 }
 
-const sealStreamed = (plain: Buffer, keys = K1, segmentBytes = SEG) => collect(unevenChunks(plain), createSealStream(keys, { segmentBytes }));
-const openStreamed = (sealed: Buffer, keys = K1, file = 'stored.bin.enc') => collect(unevenChunks(sealed), createUnsealStream(keys, file));
+const sealStreamed = (plain: Buffer, keys = K1, segmentBytes = SEG) =>
+  collect(unevenChunks(plain), createSealStream(keys, { segmentBytes }));
+const openStreamed = (sealed: Buffer, keys = K1, file = 'stored.bin.enc') =>
+  collect(unevenChunks(sealed), createUnsealStream(keys, file));
 
 describe('at-rest format: round trips', () => {
   for (const [label, size] of [
@@ -79,9 +87,16 @@ describe('at-rest format: round trips', () => {
     const dir = await tmp();
     const plain = randomBytes(3.5 * 1024 * 1024);
     await writeFile(path.join(dir, 'plain'), plain);
-    await pipeline(createReadStream(path.join(dir, 'plain')), createSealStream(K1), createWriteStream(path.join(dir, 'sealed.enc')));
+    await pipeline(
+      createReadStream(path.join(dir, 'plain')),
+      createSealStream(K1),
+      createWriteStream(path.join(dir, 'sealed.enc')),
+    );
     expect((await stat(path.join(dir, 'sealed.enc'))).size).toBe(HEADER + plain.length + 16 * 4);
-    const back = await collect(createReadStream(path.join(dir, 'sealed.enc')), createUnsealStream(K1, path.join(dir, 'sealed.enc')));
+    const back = await collect(
+      createReadStream(path.join(dir, 'sealed.enc')),
+      createUnsealStream(K1, path.join(dir, 'sealed.enc')),
+    );
     expect(sha(back)).toBe(sha(plain));
     expect(DEFAULT_SEGMENT_BYTES).toBe(1024 * 1024);
   });
@@ -161,7 +176,9 @@ describe('at-rest format: tampering is refused, naming the file and the segment'
     sealed[segmentStart(2) + 100] ^= 0x01;
     const err = await refusal(sealed);
     expect(err).toBeInstanceOf(AtRestIntegrityError);
-    expect(err.message).toMatch(/^\/data\/evidence\/INC-1\/web-01\/round-1\/image\.bin\.enc, segment 2: \(file bytes \d+\.\.\d+\) does not authenticate/);
+    expect(err.message).toMatch(
+      /^\/data\/evidence\/INC-1\/web-01\/round-1\/image\.bin\.enc, segment 2: \(file bytes \d+\.\.\d+\) does not authenticate/,
+    );
     expect(err.message).toContain('tampered with or damaged');
   });
 
@@ -201,10 +218,19 @@ describe('at-rest format: tampering is refused, naming the file and the segment'
 
   it('two segments swapped, and a segment taken from another file sealed with the same key', async () => {
     const sealed = await sealStreamed(plain);
-    const swapped = Buffer.concat([sealed.subarray(0, segmentStart(1)), sealed.subarray(segmentStart(2), segmentStart(3)), sealed.subarray(segmentStart(1), segmentStart(2)), sealed.subarray(segmentStart(3))]);
+    const swapped = Buffer.concat([
+      sealed.subarray(0, segmentStart(1)),
+      sealed.subarray(segmentStart(2), segmentStart(3)),
+      sealed.subarray(segmentStart(1), segmentStart(2)),
+      sealed.subarray(segmentStart(3)),
+    ]);
     expect((await refusal(swapped)).message).toContain('segment 1:');
     const other = await sealStreamed(plain);
-    const spliced = Buffer.concat([sealed.subarray(0, segmentStart(2)), other.subarray(segmentStart(2), segmentStart(3)), sealed.subarray(segmentStart(3))]);
+    const spliced = Buffer.concat([
+      sealed.subarray(0, segmentStart(2)),
+      other.subarray(segmentStart(2), segmentStart(3)),
+      sealed.subarray(segmentStart(3)),
+    ]);
     expect((await refusal(spliced)).message).toContain('segment 2:');
   });
 
@@ -232,7 +258,9 @@ describe('at-rest format: tampering is refused, naming the file and the segment'
 
   it('a file that is not in this format at all', async () => {
     const err = await refusal(Buffer.from('plain text, not sealed'));
-    expect(err.message).toBe('/data/evidence/INC-1/web-01/round-1/image.bin.enc is not a readable encrypted file: it does not start with the IRSEAL header.');
+    expect(err.message).toBe(
+      '/data/evidence/INC-1/web-01/round-1/image.bin.enc is not a readable encrypted file: it does not start with the IRSEAL header.',
+    );
   });
 });
 
@@ -246,7 +274,13 @@ describe('at-rest format: what a crash leaves behind', () => {
     await writeFile(file, sealed.subarray(0, HEADER + 4 * SEALED_SEG));
     const hash = createHash('sha256');
     const whole = await readSealedPrefix(file, K1, (p) => hash.update(p));
-    expect(whole).toMatchObject({ segments: 4, sealedBytes: HEADER + 4 * SEALED_SEG, plainBytes: 4 * SEG, finished: false, tornBytes: 0 });
+    expect(whole).toMatchObject({
+      segments: 4,
+      sealedBytes: HEADER + 4 * SEALED_SEG,
+      plainBytes: 4 * SEG,
+      finished: false,
+      tornBytes: 0,
+    });
     expect(hash.digest('hex')).toBe(sha(plain.subarray(0, 4 * SEG)));
 
     await writeFile(file, sealed.subarray(0, HEADER + 4 * SEALED_SEG + 100));
@@ -255,7 +289,12 @@ describe('at-rest format: what a crash leaves behind', () => {
     expect(torn!.tornTail!.equals(sealed.subarray(HEADER + 4 * SEALED_SEG, HEADER + 4 * SEALED_SEG + 100))).toBe(true);
 
     await writeFile(file, sealed);
-    expect(await readSealedPrefix(file, K1, () => undefined)).toMatchObject({ segments: 6, plainBytes: plain.length, finished: true, tornBytes: 0 });
+    expect(await readSealedPrefix(file, K1, () => undefined)).toMatchObject({
+      segments: 6,
+      plainBytes: plain.length,
+      finished: true,
+      tornBytes: 0,
+    });
 
     await truncate(file, 10);
     expect(await readSealedPrefix(file, K1, () => undefined)).toBeUndefined();
@@ -273,7 +312,9 @@ describe('at-rest format: resuming after a crash never reuses a nonce for other 
     const prefix = (await readSealedPrefix(path.join(dir, 'p'), K1, () => undefined))!;
     const tail = await collect(
       unevenChunks(rest),
-      createSealStream(K1, { continueAfter: { header: prefix.header, segments: prefix.segments, tornTail: prefix.tornTail } }),
+      createSealStream(K1, {
+        continueAfter: { header: prefix.header, segments: prefix.segments, tornTail: prefix.tornTail },
+      }),
     );
     return Buffer.concat([partial.subarray(0, prefix.sealedBytes), tail]);
   }
@@ -281,7 +322,13 @@ describe('at-rest format: resuming after a crash never reuses a nonce for other 
   it('continues a file after whole segments, or through a segment cut short, into the same file as one run', async () => {
     const plain = randomBytes(5 * SEG + 9);
     const sealed = await sealStreamed(plain);
-    for (const [segments, torn] of [[3, 0], [3, 1], [3, 2000], [0, 500], [5, 20]]) {
+    for (const [segments, torn] of [
+      [3, 0],
+      [3, 1],
+      [3, 2000],
+      [0, 500],
+      [5, 20],
+    ]) {
       const cut = HEADER + segments * SEALED_SEG + torn;
       const resumed = await resume(sealed.subarray(0, cut), plain.subarray(segments * SEG));
       expect(resumed.equals(sealed), `${segments} segments + ${torn} bytes`).toBe(true);
@@ -293,8 +340,12 @@ describe('at-rest format: resuming after a crash never reuses a nonce for other 
     const sealed = await sealStreamed(plain);
     const changed = Buffer.from(plain.subarray(3 * SEG));
     changed[10] ^= 1;
-    await expect(resume(sealed.subarray(0, HEADER + 3 * SEALED_SEG + 100), changed)).rejects.toBeInstanceOf(AtRestResumeMismatch);
-    await expect(resume(sealed.subarray(0, HEADER + 3 * SEALED_SEG + 100), plain.subarray(3 * SEG, 3 * SEG + 50))).rejects.toBeInstanceOf(AtRestResumeMismatch);
+    await expect(resume(sealed.subarray(0, HEADER + 3 * SEALED_SEG + 100), changed)).rejects.toBeInstanceOf(
+      AtRestResumeMismatch,
+    );
+    await expect(
+      resume(sealed.subarray(0, HEADER + 3 * SEALED_SEG + 100), plain.subarray(3 * SEG, 3 * SEG + 50)),
+    ).rejects.toBeInstanceOf(AtRestResumeMismatch);
   });
 });
 

@@ -1,15 +1,49 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CLOSING_ACTION, GENESIS_HASH, canonicalJson, chainEntry, entryHash, verifyChain, type AuditEntry, type AuditRecord } from '../../domain/audit-chain';
+import {
+  CLOSING_ACTION,
+  GENESIS_HASH,
+  canonicalJson,
+  chainEntry,
+  entryHash,
+  verifyChain,
+  type AuditEntry,
+  type AuditRecord,
+} from '../../domain/audit-chain';
 
 const INCIDENT = 'INC-2026-042';
 
 const RECORDS: Omit<AuditRecord, 'incidentId' | 'seq'>[] = [
-  { at: '2026-03-28T15:00:00.000Z', actor: 'alice', action: 'incident.opened', details: { title: 'Unauthorised access', systems: ['db-1'] } },
-  { at: '2026-03-28T15:00:01.000Z', actor: 'system', action: 'notify.senior-alerted', details: { level: 0, to: ['cto@example.com'] } },
-  { at: '2026-03-28T15:20:00.000Z', actor: 'carol', action: 'evidence.collected', details: { system: 'db-1', sha256: 'ab'.repeat(32), sizeBytes: 1048576 } },
-  { at: '2026-03-28T16:00:00.000Z', actor: 'dpo-bob', action: 'breach.assessed', details: { dataImpact: 'personal', regulatorRequired: true } },
-  { at: '2026-03-30T10:00:00.000Z', actor: 'dpo-bob', action: 'regulator.filed', details: { reference: 'CNIL-2026-0042' } },
+  {
+    at: '2026-03-28T15:00:00.000Z',
+    actor: 'alice',
+    action: 'incident.opened',
+    details: { title: 'Unauthorised access', systems: ['db-1'] },
+  },
+  {
+    at: '2026-03-28T15:00:01.000Z',
+    actor: 'system',
+    action: 'notify.senior-alerted',
+    details: { level: 0, to: ['cto@example.com'] },
+  },
+  {
+    at: '2026-03-28T15:20:00.000Z',
+    actor: 'carol',
+    action: 'evidence.collected',
+    details: { system: 'db-1', sha256: 'ab'.repeat(32), sizeBytes: 1048576 },
+  },
+  {
+    at: '2026-03-28T16:00:00.000Z',
+    actor: 'dpo-bob',
+    action: 'breach.assessed',
+    details: { dataImpact: 'personal', regulatorRequired: true },
+  },
+  {
+    at: '2026-03-30T10:00:00.000Z',
+    actor: 'dpo-bob',
+    action: 'regulator.filed',
+    details: { reference: 'CNIL-2026-0042' },
+  },
 ];
 
 /** A chain of the five records above, built as the workflow builds it. */
@@ -56,7 +90,10 @@ describe('verifyChain', () => {
   });
 
   it('reports a chain that ends with the closing entry as closed', () => {
-    const chain = buildChain([...RECORDS, { at: '2026-04-02T09:00:00.000Z', actor: 'alice', action: CLOSING_ACTION, details: {} }]);
+    const chain = buildChain([
+      ...RECORDS,
+      { at: '2026-04-02T09:00:00.000Z', actor: 'alice', action: CLOSING_ACTION, details: {} },
+    ]);
     expect(verifyChain(chain)).toMatchObject({ ok: true, entries: 6, closed: true });
   });
 
@@ -91,7 +128,10 @@ describe('verifyChain', () => {
     chain[2].hash = entryHash(chain[2].prevHash, chain[2]);
     const r = verifyChain(chain);
     expect(r).toMatchObject({ ok: false, line: 4, seq: 4 });
-    if (!r.ok) expect(r.problem).toBe('does not link to the entry before it: an entry before it was removed, reordered or modified');
+    if (!r.ok)
+      expect(r.problem).toBe(
+        'does not link to the entry before it: an entry before it was removed, reordered or modified',
+      );
   });
 
   it('names the line where entry 2 is missing when it was removed', () => {
@@ -133,7 +173,10 @@ describe('verifyChain', () => {
   });
 
   it('refuses an entry appended after incident.closed, even with a valid hash', () => {
-    const closed = buildChain([...RECORDS, { at: '2026-04-02T09:00:00.000Z', actor: 'alice', action: 'incident.closed', details: {} }]);
+    const closed = buildChain([
+      ...RECORDS,
+      { at: '2026-04-02T09:00:00.000Z', actor: 'alice', action: 'incident.closed', details: {} },
+    ]);
     const appended = chainEntry(closed[5], {
       incidentId: INCIDENT,
       seq: 7,
@@ -176,7 +219,9 @@ describe('canonicalJson', () => {
     const a = { seq: 1, details: { to: ['x@y.z'], level: 0, nested: { b: 2, a: 1 } }, action: 'notify' };
     const b = { action: 'notify', details: { nested: { a: 1, b: 2 }, level: 0, to: ['x@y.z'] }, seq: 1 };
     expect(canonicalJson(a)).toBe(canonicalJson(b));
-    expect(canonicalJson(a)).toBe('{"action":"notify","details":{"level":0,"nested":{"a":1,"b":2},"to":["x@y.z"]},"seq":1}');
+    expect(canonicalJson(a)).toBe(
+      '{"action":"notify","details":{"level":0,"nested":{"a":1,"b":2},"to":["x@y.z"]},"seq":1}',
+    );
   });
 
   it('keeps array order, which is meaningful', () => {
@@ -190,6 +235,8 @@ describe('canonicalJson', () => {
 
   it('gives the same entry hash whatever order the details were written in', () => {
     const base = { incidentId: INCIDENT, seq: 1, at: '2026-03-28T15:00:00.000Z', actor: 'alice', action: 'x' };
-    expect(entryHash(GENESIS_HASH, { ...base, details: { a: 1, b: 2 } })).toBe(entryHash(GENESIS_HASH, { ...base, details: { b: 2, a: 1 } }));
+    expect(entryHash(GENESIS_HASH, { ...base, details: { a: 1, b: 2 } })).toBe(
+      entryHash(GENESIS_HASH, { ...base, details: { b: 2, a: 1 } }),
+    );
   });
 });

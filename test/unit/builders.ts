@@ -27,7 +27,10 @@ export function openRequest(over: Partial<OpenIncidentRequest> = {}): OpenIncide
   };
 }
 
-export function incidentState(over: Partial<OpenIncidentRequest> = {}, openedAt = '2026-03-28T15:00:00.000Z'): IncidentState {
+export function incidentState(
+  over: Partial<OpenIncidentRequest> = {},
+  openedAt = '2026-03-28T15:00:00.000Z',
+): IncidentState {
   return newIncidentState(openRequest(over), openedAt);
 }
 
@@ -48,7 +51,10 @@ export function personalDataAssessment(over: Partial<Assessment> = {}): Assessme
 }
 
 /** An incident whose breach assessment opened the customer and regulator obligations. */
-export function assessedState(policy: Policy = defaultPolicy(), over: Partial<OpenIncidentRequest> = {}): IncidentState {
+export function assessedState(
+  policy: Policy = defaultPolicy(),
+  over: Partial<OpenIncidentRequest> = {},
+): IncidentState {
   const s = incidentState(over);
   s.assessment = personalDataAssessment();
   s.obligations = obligationsForAssessment(s, s.assessment, policy);

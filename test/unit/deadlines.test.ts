@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { describeTimeLeft, dueAfterHours, dueNotices, isOverdue, nextNoticeAt, type Notice } from '../../domain/deadlines';
+import {
+  describeTimeLeft,
+  dueAfterHours,
+  dueNotices,
+  isOverdue,
+  nextNoticeAt,
+  type Notice,
+} from '../../domain/deadlines';
 import type { Obligation } from '../../domain/incident';
 import {
   customerNoticeHours,
@@ -44,7 +51,10 @@ describe('legal deadlines count from awareness, not from opening', () => {
   });
 
   it('a malicious intrusion owes law enforcement 72 h from awareness; a denial of service does not', () => {
-    const intrusion = incidentState({ category: 'intrusion', awareAt: '2026-05-10T22:30:00.000Z' }, '2026-05-11T08:00:00.000Z');
+    const intrusion = incidentState(
+      { category: 'intrusion', awareAt: '2026-05-10T22:30:00.000Z' },
+      '2026-05-11T08:00:00.000Z',
+    );
     const ob = lawEnforcementObligation(intrusion, policy);
     expect(ob?.kind).toBe('inform-law-enforcement');
     expect(ob?.dueAt).toBe('2026-05-13T22:30:00.000Z');
@@ -134,14 +144,24 @@ describe('customer notice period by data impact', () => {
 
   it('a project-data breach opens a 72 h customer obligation titled for project data', () => {
     const s = incidentState({ awareAt: '2026-01-31T20:00:00.000Z' });
-    const [ob] = obligationsForAssessment(s, personalDataAssessment({ dataImpact: 'project', regulatorRequired: false }), policy);
+    const [ob] = obligationsForAssessment(
+      s,
+      personalDataAssessment({ dataImpact: 'project', regulatorRequired: false }),
+      policy,
+    );
     expect(ob.title).toBe('Notify affected customers of the project data breach (72 h)');
     expect(ob.dueAt).toBe('2026-02-03T20:00:00.000Z');
   });
 
   it('no data hit and no regulator filing: no obligation at all', () => {
     const s = incidentState();
-    expect(obligationsForAssessment(s, personalDataAssessment({ dataImpact: 'none', customers: [], regulatorRequired: false }), policy)).toEqual([]);
+    expect(
+      obligationsForAssessment(
+        s,
+        personalDataAssessment({ dataImpact: 'none', customers: [], regulatorRequired: false }),
+        policy,
+      ),
+    ).toEqual([]);
   });
 
   it('the earliest open deadline is the customer one until it is met, then the regulator one', () => {
@@ -156,7 +176,8 @@ describe('customer notice period by data impact', () => {
 describe('reminder and overdue notices', () => {
   // The CNIL notification of the incident above: due 2026-03-31T09:00Z.
   const DUE = '2026-03-31T09:00:00.000Z';
-  const regulatorObligation = (): Obligation => byId(obligationsForAssessment(incidentState(), personalDataAssessment(), policy), 'notify-regulator');
+  const regulatorObligation = (): Obligation =>
+    byId(obligationsForAssessment(incidentState(), personalDataAssessment(), policy), 'notify-regulator');
 
   /** What the workflow does with dueNotices: record skipped keys and the sent key. */
   function tick(ob: Obligation, now: Date): Notice | undefined {

@@ -108,7 +108,9 @@ describe('mails carry attacker-supplied text only as escaped data', () => {
   it('the senior alert escapes an HTML title in the html body and keeps the subject on one line', () => {
     const s = incidentState({ title: hostileTitle });
     const mail = seniorAlert(s, policy, 0, ['cto@example.com']);
-    expect(mail.subject).toBe('[SEV1] Security incident INC-2026-042: DB breach <img src=x onerror=alert(1)> Bcc: attacker@evil.example');
+    expect(mail.subject).toBe(
+      '[SEV1] Security incident INC-2026-042: DB breach <img src=x onerror=alert(1)> Bcc: attacker@evil.example',
+    );
     expect(mail.subject).not.toMatch(/[\r\n]/);
     expect(mail.html).not.toContain('<img');
     expect(mail.html).toContain('DB breach &lt;img src=x onerror=alert(1)&gt;');
@@ -142,7 +144,10 @@ describe('mails carry attacker-supplied text only as escaped data', () => {
       subject: 'Incident <b>notice</b>\nBcc: attacker@evil.example',
       text: 'Dear customer,\n\nWe saw <script>alert("x")</script> in a form.\n\nHosting SAS',
     };
-    const mail = customerNoticeMail(s, notice, { name: 'Eve <img src=x onerror=alert(1)>\r\nX-Evil: 1', email: 'Security@Acme.example' });
+    const mail = customerNoticeMail(s, notice, {
+      name: 'Eve <img src=x onerror=alert(1)>\r\nX-Evil: 1',
+      email: 'Security@Acme.example',
+    });
     expect(mail.subject).toBe('Incident <b>notice</b> Bcc: attacker@evil.example');
     expect(mail.subject).not.toMatch(/[\r\n]/);
     expect(mail.html).not.toContain('<script');
@@ -155,7 +160,10 @@ describe('mails carry attacker-supplied text only as escaped data', () => {
 
   it('a contact name containing $ signs is greeted exactly as written', () => {
     const notice = { subject: 'Security incident', text: 'Dear customer,\n\nDetails follow.' };
-    const mail = customerNoticeMail(incidentState(), notice, { name: "Pay$$Fast $& Sons", email: 'it@payfast.example' });
+    const mail = customerNoticeMail(incidentState(), notice, {
+      name: 'Pay$$Fast $& Sons',
+      email: 'it@payfast.example',
+    });
     expect(mail.text.split('\n')[0]).toBe('Dear Pay$$Fast $& Sons,');
   });
 
@@ -174,7 +182,9 @@ describe('mails carry attacker-supplied text only as escaped data', () => {
     const now = new Date('2026-03-31T06:00:00.000Z'); // opened late: 3 h before the deadline
     const { send } = dueNotices(ob, policy, now);
     const mail = deadlineNotice(s, ob, send!, policy, ['cto@example.com'], now);
-    expect(mail.subject).toBe('[SEV1] Deadline in 3 h 00 min: Notify the CNIL (GDPR Art. 33, 72 h) (incident INC-2026-042)');
+    expect(mail.subject).toBe(
+      '[SEV1] Deadline in 3 h 00 min: Notify the CNIL (GDPR Art. 33, 72 h) (incident INC-2026-042)',
+    );
     expect(mail.text).toContain('Due: 2026-03-31 11:00 UTC+02:00 (Europe/Paris)');
     expect(mail.key).toBe('INC-2026-042/notify-regulator/reminder-4h');
   });
@@ -187,7 +197,9 @@ describe('mails carry attacker-supplied text only as escaped data', () => {
     expect(send?.key).toBe('overdue-0');
     const mail = deadlineNotice(s, ob, send!, policy, ['cto@example.com'], now);
     expect(mail.subject).toBe('[SEV1] OVERDUE: Notify the CNIL (GDPR Art. 33, 72 h) (incident INC-2026-042)');
-    expect(mail.text).toContain('A late notification to the CNIL must state the reasons for the delay (GDPR Art. 33(1)).');
+    expect(mail.text).toContain(
+      'A late notification to the CNIL must state the reasons for the delay (GDPR Art. 33(1)).',
+    );
     expect(mail.text).toContain('has passed and it is not met.');
     expect(mail.text).not.toContain('left.');
   });

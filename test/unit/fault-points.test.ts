@@ -21,13 +21,17 @@ describe('fault injection points', () => {
     expect(parseFaultPlan('audit-after-write')).toEqual({ point: 'audit-after-write', occurrence: 1 });
     expect(parseFaultPlan('mail-after-accept:3')).toEqual({ point: 'mail-after-accept', occurrence: 3 });
     for (const bad of ['audit', 'audit-after-write:0', 'audit-after-write:x', 'mail-after-accept:2:3', 'rm -rf']) {
-      expect(() => parseFaultPlan(bad)).toThrow(/INCIDENT_FAULT_CRASH_AT=.* is not <point>\[:<n>\]; points: audit-mid-write, audit-after-write, mail-before-send, mail-after-accept/);
+      expect(() => parseFaultPlan(bad)).toThrow(
+        /INCIDENT_FAULT_CRASH_AT=.* is not <point>\[:<n>\]; points: audit-mid-write, audit-after-write, mail-before-send, mail-after-accept/,
+      );
     }
   });
 
   it('warns loudly when set', () => {
     const { warning } = faultPointsFromEnv({ INCIDENT_FAULT_CRASH_AT: 'mail-after-accept:2' });
-    expect(warning).toMatch(/^WARNING: FAULT INJECTION: INCIDENT_FAULT_CRASH_AT=mail-after-accept:2 is set\. This worker will kill itself with SIGKILL/);
+    expect(warning).toMatch(
+      /^WARNING: FAULT INJECTION: INCIDENT_FAULT_CRASH_AT=mail-after-accept:2 is set\. This worker will kill itself with SIGKILL/,
+    );
     expect(warning).toContain('(occurrence 2 in this process)');
     expect(warning).toContain('crash tests only');
   });
@@ -40,7 +44,9 @@ describe('fault injection points', () => {
     });
     await faults.reach('audit-after-write');
     await faults.reach('audit-mid-write', async () => void events.push('half a line (1)'));
-    await expect(faults.reach('audit-mid-write', async () => void events.push('half a line (2)'))).rejects.toThrow('killed');
+    await expect(faults.reach('audit-mid-write', async () => void events.push('half a line (2)'))).rejects.toThrow(
+      'killed',
+    );
     expect(events).toEqual(['half a line (2)', 'kill']);
   });
 });

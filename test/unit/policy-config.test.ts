@@ -13,7 +13,11 @@ const ROLES = {
 };
 
 /** The ConfigError parseConfig throws, so that a test can read every problem it lists. */
-function configError(file: unknown, env: Record<string, string | undefined> = {}, source = 'incident.config.json'): ConfigError {
+function configError(
+  file: unknown,
+  env: Record<string, string | undefined> = {},
+  source = 'incident.config.json',
+): ConfigError {
   return refusal(ConfigError, () => parseConfig(file, env, source));
 }
 
@@ -56,20 +60,33 @@ describe('policy defaults', () => {
   it('sends one mail per address even when two roles share it', () => {
     const p = policySchema.parse({ recipients: { ...ROLES, ciso: ['cto@hosting.example'] } });
     expect(escalationRecipients(p, 0)).toEqual(['cto@hosting.example']);
-    expect(recipientsOf(p, ['dpo', 'legal', 'dpo'])).toEqual(['dpo@hosting.example', 'legal@hosting.example', 'counsel@lawfirm.example']);
+    expect(recipientsOf(p, ['dpo', 'legal', 'dpo'])).toEqual([
+      'dpo@hosting.example',
+      'legal@hosting.example',
+      'counsel@lawfirm.example',
+    ]);
   });
 });
 
 describe('policy overrides', () => {
   it('merge with the defaults: only the fields given change', () => {
-    const p = policySchema.parse({ organisation: 'Hosting SAS', ackWindowMinutes: 30, recipients: ROLES, regulator: { name: 'Garante', article: 'GDPR Art. 33' } });
+    const p = policySchema.parse({
+      organisation: 'Hosting SAS',
+      ackWindowMinutes: 30,
+      recipients: ROLES,
+      regulator: { name: 'Garante', article: 'GDPR Art. 33' },
+    });
     expect(p.organisation).toBe('Hosting SAS');
     expect(p.ackWindowMinutes).toBe(30);
     expect(p.regulator.name).toBe('Garante');
     expect(p.reminderOffsetsHours).toEqual([12, 4, 1]);
     expect(p.overdueRepeatHours).toBe(4);
     expect(p.regulatorHours).toBe(72);
-    expect(escalationRecipients(p, 2)).toEqual(['ceo@hosting.example', 'legal@hosting.example', 'counsel@lawfirm.example']);
+    expect(escalationRecipients(p, 2)).toEqual([
+      'ceo@hosting.example',
+      'legal@hosting.example',
+      'counsel@lawfirm.example',
+    ]);
   });
 
   it('a policy in the configuration file keeps every default it does not name', () => {
@@ -81,7 +98,9 @@ describe('policy overrides', () => {
   });
 
   it('refuses an escalation role that has no recipients, naming the role and the level', () => {
-    expect(policyProblems({ recipients: ROLES, escalation: [['cto'], ['board']] })).toEqual(['escalation.1: names role "board", which has no recipients']);
+    expect(policyProblems({ recipients: ROLES, escalation: [['cto'], ['board']] })).toEqual([
+      'escalation.1: names role "board", which has no recipients',
+    ]);
   });
 
   it('refuses a deadline recipient role that has no recipients', () => {
@@ -103,7 +122,9 @@ describe('policy overrides', () => {
   });
 
   it('refuses a time zone that does not exist', () => {
-    expect(policyProblems({ timeZone: 'Europe/Pariss' })).toEqual(['timeZone: is not an IANA time zone such as Europe/Paris']);
+    expect(policyProblems({ timeZone: 'Europe/Pariss' })).toEqual([
+      'timeZone: is not an IANA time zone such as Europe/Paris',
+    ]);
   });
 
   it('refuses a recipient that is not a mail address', () => {
@@ -124,7 +145,12 @@ describe('configuration: file and environment', () => {
     temporal: {
       address: 'temporal.internal:7233',
       namespace: 'staging',
-      tls: { certPath: '/etc/file/client.pem', keyPath: '/etc/file/client.key', caPath: '/etc/file/ca.pem', serverName: 'temporal.internal' },
+      tls: {
+        certPath: '/etc/file/client.pem',
+        keyPath: '/etc/file/client.key',
+        caPath: '/etc/file/ca.pem',
+        serverName: 'temporal.internal',
+      },
     },
     smtp: { url: 'smtp://relay.internal:25' },
   };
@@ -168,7 +194,15 @@ describe('configuration: file and environment', () => {
   });
 
   it('builds the overlay the same names the temporal CLI uses', () => {
-    expect(envOverlay({ TEMPORAL_ADDRESS: 'h:7233', TEMPORAL_TLS: '1', SMTP_HOST: 'mx', SMTP_PORT: '587', INCIDENT_DATA_DIR: '/d' })).toEqual({
+    expect(
+      envOverlay({
+        TEMPORAL_ADDRESS: 'h:7233',
+        TEMPORAL_TLS: '1',
+        SMTP_HOST: 'mx',
+        SMTP_PORT: '587',
+        INCIDENT_DATA_DIR: '/d',
+      }),
+    ).toEqual({
       temporal: { address: 'h:7233', tls: { enabled: true } },
       smtp: { host: 'mx', port: '587' },
       dataDir: '/d',
@@ -200,15 +234,25 @@ describe('configuration: file and environment', () => {
     });
     expect(err.name).toBe('ConfigError');
     const paths = err.problems.map((p) => p.slice(0, p.indexOf(':')));
-    expect(paths.sort()).toEqual(['dataDir', 'policy.ackWindowMinutes', 'policy.timeZone', 'systems.web-1.isolation.isolate', 'temporal.namespace']);
+    expect(paths.sort()).toEqual([
+      'dataDir',
+      'policy.ackWindowMinutes',
+      'policy.timeZone',
+      'systems.web-1.isolation.isolate',
+      'temporal.namespace',
+    ]);
     for (const path of paths) expect(err.message).toContain(`  - ${path}: `);
     expect(err.message).toContain('Invalid configuration (incident.config.json)');
     expect(err.problems).toContain('policy.timeZone: is not an IANA time zone such as Europe/Paris');
-    expect(err.problems).toContain('systems.web-1.isolation.isolate: needs the program and its arguments, e.g. ["nft", "add", "element", …]');
+    expect(err.problems).toContain(
+      'systems.web-1.isolation.isolate: needs the program and its arguments, e.g. ["nft", "add", "element", …]',
+    );
   });
 
   it('an SMTP section without a URL or host is refused with what to set', () => {
-    expect(configError({ smtp: { user: 'mailer' } }).problems).toEqual(['smtp: set SMTP_URL, or SMTP_HOST with SMTP_PORT']);
+    expect(configError({ smtp: { user: 'mailer' } }).problems).toEqual([
+      'smtp: set SMTP_URL, or SMTP_HOST with SMTP_PORT',
+    ]);
   });
 });
 
@@ -238,8 +282,15 @@ describe('configuration: systems and their drivers', () => {
       release: ['nft', 'delete', 'element', 'inet', 'filter', 'quarantine', '{ {system} }'],
       timeoutSeconds: 120,
     });
-    expect(c.systems['db-1'].evidence).toEqual({ driver: 'command', snapshot: ['ssh', '{system}', 'dd', 'if=/dev/sda', 'bs=4M'], timeoutSeconds: 21600 });
-    expect(c.systems['web-1.prod']).toEqual({ isolation: { driver: 'manual' }, evidence: { driver: 'local', path: '/srv/images/web-1.img' } });
+    expect(c.systems['db-1'].evidence).toEqual({
+      driver: 'command',
+      snapshot: ['ssh', '{system}', 'dd', 'if=/dev/sda', 'bs=4M'],
+      timeoutSeconds: 21600,
+    });
+    expect(c.systems['web-1.prod']).toEqual({
+      isolation: { driver: 'manual' },
+      evidence: { driver: 'local', path: '/srv/images/web-1.img' },
+    });
     expect(c.systems['legacy:42']).toEqual({ isolation: { driver: 'manual' }, evidence: { driver: 'manual' } });
   });
 
@@ -257,6 +308,8 @@ describe('configuration: systems and their drivers', () => {
 
   it('the refusal of a bad system name says which names are allowed', () => {
     const err = configError({ systems: { 'db 1/root': {} } });
-    expect(err.problems).toEqual(['systems.db 1/root: "db 1/root" is not a valid system name: use letters, digits and . _ : - (at most 128)']);
+    expect(err.problems).toEqual([
+      'systems.db 1/root: "db 1/root" is not a valid system name: use letters, digits and . _ : - (at most 128)',
+    ]);
   });
 });

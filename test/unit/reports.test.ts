@@ -31,10 +31,21 @@ function concludedState(over: { title?: string } = {}): IncidentState {
     finishedAt: '2026-03-28T15:40:00.000Z',
     custody: [{ at: '2026-03-28T15:40:00.000Z', actor: 'worker-1', action: 'stored' }],
   });
-  web.isolation = { state: 'manual', at: '2026-03-28T15:30:00.000Z', detail: 'cable pulled by on-site staff', attempts: 0 };
+  web.isolation = {
+    state: 'manual',
+    at: '2026-03-28T15:30:00.000Z',
+    detail: 'cable pulled by on-site staff',
+    attempts: 0,
+  };
   web.evidence = { state: 'manual', detail: 'no disk: stateless container', attempts: 0 };
   s.acknowledgement = { by: 'cto-dan', at: '2026-03-28T15:08:00.000Z' };
-  markMet(s.obligations.find((o) => o.id === 'notify-customers')!, '2026-03-29T10:30:00.000Z', 'carol', ['<notice-1@hosting.example>'], 'Contact list was incomplete');
+  markMet(
+    s.obligations.find((o) => o.id === 'notify-customers')!,
+    '2026-03-29T10:30:00.000Z',
+    'carol',
+    ['<notice-1@hosting.example>'],
+    'Contact list was incomplete',
+  );
   s.contacts.push({
     kind: 'law-enforcement',
     organisation: 'OFAC (Police nationale)',
@@ -61,7 +72,12 @@ function concludedState(over: { title?: string } = {}): IncidentState {
 function auditOf(s: IncidentState): AuditEntry[] {
   const records: Omit<AuditRecord, 'incidentId' | 'seq'>[] = [
     { at: s.openedAt, actor: 'alice', action: 'incident.opened', details: { title: s.title } },
-    { at: '2026-03-28T15:40:00.000Z', actor: 'system', action: 'evidence.collected', details: { system: 'db-1', sha256: SHA } },
+    {
+      at: '2026-03-28T15:40:00.000Z',
+      actor: 'system',
+      action: 'evidence.collected',
+      details: { system: 'db-1', sha256: SHA },
+    },
   ];
   const chain: AuditEntry[] = [];
   records.forEach((r, i) => chain.push(chainEntry(chain[i - 1], { incidentId: s.incidentId, seq: i + 1, ...r })));
@@ -100,7 +116,9 @@ describe('root-cause analysis report', () => {
       '<tr><td>Notify the CNIL (GDPR Art. 33, 72 h)</td><td>2026-03-31 11:00 UTC+02:00 (Europe/Paris)</td><td>pending</td><td></td><td></td></tr>',
     );
     const text = mdText(md);
-    expect(text).toContain('| Notify the CNIL (GDPR Art. 33, 72 h) | 2026-03-31 11:00 UTC+02:00 (Europe/Paris) | pending |  |  |');
+    expect(text).toContain(
+      '| Notify the CNIL (GDPR Art. 33, 72 h) | 2026-03-31 11:00 UTC+02:00 (Europe/Paris) | pending |  |  |',
+    );
   });
 
   it('lists third-party contacts with time, organisation, person and what was shared', () => {
@@ -118,16 +136,22 @@ describe('root-cause analysis report', () => {
 
   it('shows the incident header and the audit timeline', () => {
     expect(html).toContain('<tr><td>Aware since</td><td>2026-03-28 10:00 UTC+01:00 (Europe/Paris)</td></tr>');
-    expect(html).toContain('<tr><td>Acknowledged</td><td>2026-03-28 16:08 UTC+01:00 (Europe/Paris) by cto-dan</td></tr>');
+    expect(html).toContain(
+      '<tr><td>Acknowledged</td><td>2026-03-28 16:08 UTC+01:00 (Europe/Paris) by cto-dan</td></tr>',
+    );
     expect(html).toContain(`<td>evidence.collected (system=db-1; sha256=${SHA})</td>`);
-    expect(doc.subtitle).toBe('Example Hosting SAS, internal. Incident INC-2026-042, rendered 2026-04-01 12:00 UTC+02:00 (Europe/Paris)');
+    expect(doc.subtitle).toBe(
+      'Example Hosting SAS, internal. Incident INC-2026-042, rendered 2026-04-01 12:00 UTC+02:00 (Europe/Paris)',
+    );
   });
 
   it('before conclusions, says who the analysis is assigned to', () => {
     const open = concludedState();
     delete open.conclusions;
     open.rcaAssignedTo = 'law-enforcement';
-    expect(renderHtml(rcaReport(open, [], policy, '2026-03-30T10:00:00.000Z'))).toContain('<p>Not yet concluded. Analysis assigned to: law enforcement.</p>');
+    expect(renderHtml(rcaReport(open, [], policy, '2026-03-30T10:00:00.000Z'))).toContain(
+      '<p>Not yet concluded. Analysis assigned to: law enforcement.</p>',
+    );
   });
 });
 
@@ -178,19 +202,27 @@ describe('regulator dossier (GDPR Art. 33(3))', () => {
 
   it('fills each heading from the assessment and the policy', () => {
     expect(onTimeHtml).toContain('<h1>Personal data breach notification to the CNIL</h1>');
-    expect(onTimeHtml).toContain('<p>intrusion: Unauthorised access to the customer database. An attacker used a leaked VPN credential to reach the customer database.</p>');
+    expect(onTimeHtml).toContain(
+      '<p>intrusion: Unauthorised access to the customer database. An attacker used a leaked VPN credential to reach the customer database.</p>',
+    );
     expect(onTimeHtml).toContain('<tr><td>Categories of data</td><td>email addresses, hashed passwords</td></tr>');
     expect(onTimeHtml).toContain('<tr><td>Approximate number of people</td><td>1200</td></tr>');
     expect(onTimeHtml).toContain('<tr><td>Approximate number of records</td><td>45000</td></tr>');
     expect(onTimeHtml).toContain('<p>Data Protection Officer, dpo@example.com</p>');
     expect(onTimeHtml).toContain('<p>Phishing aimed at the people concerned</p>');
     expect(onTimeHtml).toContain('<p>Credentials rotated; VPN access now requires a hardware key</p>');
-    expect(onTimeHtml).toContain('<tr><td>Notification due</td><td>2026-03-31 11:00 UTC+02:00 (Europe/Paris)</td></tr>');
+    expect(onTimeHtml).toContain(
+      '<tr><td>Notification due</td><td>2026-03-31 11:00 UTC+02:00 (Europe/Paris)</td></tr>',
+    );
   });
 
   it("includes the DPO's phone number when the policy has one", () => {
-    const withPhone = policySchema.parse({ dpo: { name: 'Claire Dupont', email: 'dpo@hosting.example', phone: '+33 1 23 45 67 89' } });
-    expect(renderHtml(regulatorDossier(s, withPhone, '2026-03-30T10:00:00.000Z'))).toContain('<p>Claire Dupont, dpo@hosting.example, +33 1 23 45 67 89</p>');
+    const withPhone = policySchema.parse({
+      dpo: { name: 'Claire Dupont', email: 'dpo@hosting.example', phone: '+33 1 23 45 67 89' },
+    });
+    expect(renderHtml(regulatorDossier(s, withPhone, '2026-03-30T10:00:00.000Z'))).toContain(
+      '<p>Claire Dupont, dpo@hosting.example, +33 1 23 45 67 89</p>',
+    );
   });
 
   it('rendered before the due time, does not ask for reasons for delay', () => {
@@ -199,18 +231,31 @@ describe('regulator dossier (GDPR Art. 33(3))', () => {
 
   it('rendered after the due time with no filing yet, says reasons for the delay must accompany it', () => {
     const late = regulatorDossier(s, policy, '2026-03-31T12:00:00.000Z');
-    const sentence = 'This notification is made after the 72-hour period; the reasons for the delay must accompany it (Art. 33(1)).';
+    const sentence =
+      'This notification is made after the 72-hour period; the reasons for the delay must accompany it (Art. 33(1)).';
     expect(mdText(renderMarkdown(late))).toContain(sentence);
     expect(renderHtml(late)).toContain(`<p>${sentence}</p>`);
   });
 
   it('re-rendered after the due time for an initial filing made on time, does not claim the notification is late', () => {
     const filed = concludedState();
-    filed.regulatorFilings.push({ phase: 'initial', reference: 'CNIL-2026-0042', filedAt: '2026-03-30T10:00:00.000Z', by: 'dpo-bob' });
-    markMet(filed.obligations.find((o) => o.kind === 'notify-regulator')!, '2026-03-30T10:00:00.000Z', 'dpo-bob', ['CNIL-2026-0042']);
+    filed.regulatorFilings.push({
+      phase: 'initial',
+      reference: 'CNIL-2026-0042',
+      filedAt: '2026-03-30T10:00:00.000Z',
+      by: 'dpo-bob',
+    });
+    markMet(
+      filed.obligations.find((o) => o.kind === 'notify-regulator')!,
+      '2026-03-30T10:00:00.000Z',
+      'dpo-bob',
+      ['CNIL-2026-0042'],
+    );
     // e.g. the dossier the workflow renders again when the incident is closed, a week later
     const html = renderHtml(regulatorDossier(filed, policy, '2026-04-07T10:00:00.000Z'));
-    expect(html).toContain('<tr><td>Filings so far</td><td>initial CNIL-2026-0042 (2026-03-30 12:00 UTC+02:00 (Europe/Paris))</td></tr>');
+    expect(html).toContain(
+      '<tr><td>Filings so far</td><td>initial CNIL-2026-0042 (2026-03-30 12:00 UTC+02:00 (Europe/Paris))</td></tr>',
+    );
     expect(html).not.toContain('reasons for the delay');
   });
 });
@@ -221,7 +266,9 @@ describe('reason-for-outage report', () => {
     s.restoredAt = '2026-03-30T14:00:00.000Z';
     const html = renderHtml(rfoReport(s, policy, '2026-04-01T10:00:00.000Z'));
     expect(html).toContain(`<p>${ROOT_CAUSE}</p>`);
-    expect(html).toContain('<p>From 2026-03-28 10:00 UTC+01:00 (Europe/Paris) to 2026-03-30 16:00 UTC+02:00 (Europe/Paris).</p>');
+    expect(html).toContain(
+      '<p>From 2026-03-28 10:00 UTC+01:00 (Europe/Paris) to 2026-03-30 16:00 UTC+02:00 (Europe/Paris).</p>',
+    );
     expect(html).toContain('<li>Law enforcement was informed.</li>');
     expect(html).toContain('<li>Require hardware keys on the VPN</li>');
     expect(html).not.toContain(SHA);

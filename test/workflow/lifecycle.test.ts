@@ -1,4 +1,4 @@
-import { readFile, readdir} from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -27,7 +27,9 @@ const MINUTE = 60_000;
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+  });
   await registerSearchAttributes(env.connection, 'default', { assumeNone: true });
 });
 
@@ -41,7 +43,9 @@ const started: WorkflowHandle[] = [];
 
 async function withWorker<T>(config: Config, fn: () => Promise<T>): Promise<T> {
   config.temporal.taskQueue = uniqueId('tq');
-  const { worker, mailer } = await createIncidentWorker(env.nativeConnection, config, { workflowBundle: { codePath: inject('workflowBundlePath') } });
+  const { worker, mailer } = await createIncidentWorker(env.nativeConnection, config, {
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
   try {
     return await worker.runUntil(fn);
   } finally {
@@ -52,12 +56,23 @@ async function withWorker<T>(config: Config, fn: () => Promise<T>): Promise<T> {
 
 async function auditOf(config: Config, incidentId: string): Promise<AuditEntry[]> {
   const text = await readFile(path.join(config.dataDir, 'audit', `${incidentId}.jsonl`), 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditEntry);
 }
 
 async function start(
   config: Config,
-  opts: { awareAgoMs?: number; systems?: string[]; category?: string; id?: string; maxHistoryEvents?: number; policy?: Policy; policyProfile?: string } = {},
+  opts: {
+    awareAgoMs?: number;
+    systems?: string[];
+    category?: string;
+    id?: string;
+    maxHistoryEvents?: number;
+    policy?: Policy;
+    policyProfile?: string;
+  } = {},
 ) {
   const incidentId = opts.id ?? uniqueId('INC');
   const nowMs = await env.currentTimeMs();
@@ -86,10 +101,10 @@ async function start(
   return { handle, incidentId, startMs: nowMs, awareMs: nowMs - (opts.awareAgoMs ?? 0) };
 }
 
-
 const actions = (entries: AuditEntry[], action: string) => entries.filter((e) => e.action === action);
 /** Hours from `fromMs`, to the second: a timer fires a few milliseconds after its due time. */
-const offsetHours = (entry: AuditEntry, fromMs: number) => Math.round((new Date(entry.at).getTime() - fromMs) / 1000) / 3600;
+const offsetHours = (entry: AuditEntry, fromMs: number) =>
+  Math.round((new Date(entry.at).getTime() - fromMs) / 1000) / 3600;
 
 describe('incident lifecycle (time-skipping)', () => {
   it('tells the CTO at once, escalates every 15 minutes until acknowledged, then stops', async () => {
@@ -106,12 +121,20 @@ describe('incident lifecycle (time-skipping)', () => {
       expect(alerted[0].details.to).toEqual(['cto@example.com', 'ciso@example.com']);
       const escalations = actions(audit, 'notify.escalated');
       expect(escalations.map((e) => Math.round((new Date(e.at).getTime() - startMs) / MINUTE))).toEqual([15, 30]);
-      expect(escalations.map((e) => e.details.to)).toEqual([['ceo@example.com'], ['ceo@example.com', 'legal@example.com']]);
+      expect(escalations.map((e) => e.details.to)).toEqual([
+        ['ceo@example.com'],
+        ['ceo@example.com', 'legal@example.com'],
+      ]);
       expect(actions(audit, 'incident.acknowledged')[0].actor).toBe('bob');
       const outbox = await readdir(path.join(config.dataDir, 'outbox'));
       expect(outbox.filter((f) => f.includes('escalation-0'))).toHaveLength(1);
       expect(outbox.filter((f) => f.includes('escalation'))).toHaveLength(3);
-      const refused = (await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'carol' }] }))).cause?.message;
+      const refused = (
+        await rejection(
+          WorkflowUpdateFailedError,
+          handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'carol' }] }),
+        )
+      ).cause?.message;
       expect(refused).toMatch(/already acknowledged by bob/);
       await recordHistory('escalation-then-ack', handle);
     });
@@ -123,7 +146,12 @@ describe('incident lifecycle (time-skipping)', () => {
       const { handle, incidentId } = await start(config, { systems: ['web-01'] });
       await handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'bob' }] });
       await handle.executeUpdate(api.addSystemUpdate, { args: [{ actor: 'bob', system: 'db-01' }] });
-      const refused = (await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.addSystemUpdate, { args: [{ actor: 'bob', system: 'db-01' }] }))).cause?.message;
+      const refused = (
+        await rejection(
+          WorkflowUpdateFailedError,
+          handle.executeUpdate(api.addSystemUpdate, { args: [{ actor: 'bob', system: 'db-01' }] }),
+        )
+      ).cause?.message;
       expect(refused).toMatch(/already part of incident/);
       let view = await handle.query(api.stateQuery);
       for (let i = 0; i < 100 && view.phase === 'containment'; i++) {
@@ -142,7 +170,11 @@ describe('incident lifecycle (time-skipping)', () => {
         expect(record.custody.length).toBeGreaterThanOrEqual(3);
       }
       const audit = await auditOf(config, incidentId);
-      expect(actions(audit, 'containment.isolated').map((e) => e.details.system).sort()).toEqual(['db-01', 'web-01']);
+      expect(
+        actions(audit, 'containment.isolated')
+          .map((e) => e.details.system)
+          .sort(),
+      ).toEqual(['db-01', 'web-01']);
       expect(actions(audit, 'evidence.collected')).toHaveLength(2);
       await recordHistory('containment-and-evidence', handle);
     });
@@ -161,7 +193,9 @@ describe('incident lifecycle (time-skipping)', () => {
       expect(sys.isolation.state).toBe('failed');
       expect(sys.isolation.error).toMatch(/not in the systems inventory/);
       expect(view.state.problems.map((p) => p.key).sort()).toEqual(['evidence:mystery-box', 'isolation:mystery-box']);
-      await handle.executeUpdate(api.manualStepUpdate, { args: [{ actor: 'bob', system: 'mystery-box', step: 'isolation', detail: 'unplugged the network cable' }] });
+      await handle.executeUpdate(api.manualStepUpdate, {
+        args: [{ actor: 'bob', system: 'mystery-box', step: 'isolation', detail: 'unplugged the network cable' }],
+      });
       view = await handle.query(api.stateQuery);
       expect(view.state.systems[0].isolation.state).toBe('manual');
       expect(view.state.problems.map((p) => p.key)).toEqual(['evidence:mystery-box']);
@@ -178,7 +212,15 @@ describe('incident lifecycle (time-skipping)', () => {
       const { handle, incidentId, awareMs } = await start(config, { awareAgoMs: 2 * HOUR });
       await handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'bob' }] });
       const result = await handle.executeUpdate(api.assessUpdate, {
-        args: [{ actor: 'dpo', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }], dataCategories: ['email addresses'], approxPeople: 1200 }],
+        args: [
+          {
+            actor: 'dpo',
+            dataImpact: 'personal',
+            customers: [{ name: 'ACME', email: 'security@acme.example' }],
+            dataCategories: ['email addresses'],
+            approxPeople: 1200,
+          },
+        ],
       });
       expect(result.message).toMatch(/notify-customers/);
       let view = await handle.query(api.stateQuery);
@@ -189,7 +231,9 @@ describe('incident lifecycle (time-skipping)', () => {
 
       await env.sleep(31 * HOUR); // now aware + 33 h: 9 h past the customer deadline
       let audit = await auditOf(config, incidentId);
-      const customerNotices = audit.filter((e) => e.details.obligation === 'notify-customers' && e.action.startsWith('deadline.'));
+      const customerNotices = audit.filter(
+        (e) => e.details.obligation === 'notify-customers' && e.action.startsWith('deadline.'),
+      );
       expect(customerNotices.map((e) => [e.action, e.details.notice, offsetHours(e, awareMs)])).toEqual([
         ['deadline.reminder', 'reminder-12h', 12],
         ['deadline.reminder', 'reminder-4h', 20],
@@ -205,12 +249,18 @@ describe('incident lifecycle (time-skipping)', () => {
       const met = view.state.obligations.find((o) => o.kind === 'notify-customers')!;
       expect(met.status).toBe('met');
       expect(met.proof[0]).toMatch(/^security@acme\.example <[0-9a-f]{40}@/);
-      const countBefore = (await auditOf(config, incidentId)).filter((e) => e.details.obligation === 'notify-customers' && e.action.startsWith('deadline.')).length;
+      const countBefore = (await auditOf(config, incidentId)).filter(
+        (e) => e.details.obligation === 'notify-customers' && e.action.startsWith('deadline.'),
+      ).length;
       await env.sleep(30 * HOUR); // aware + 63 h: seven more overdue notices would have fallen due
       audit = await auditOf(config, incidentId);
-      expect(audit.filter((e) => e.details.obligation === 'notify-customers' && e.action.startsWith('deadline.'))).toHaveLength(countBefore);
+      expect(
+        audit.filter((e) => e.details.obligation === 'notify-customers' && e.action.startsWith('deadline.')),
+      ).toHaveLength(countBefore);
       // The regulator clock kept running: its 12 h reminder fell at aware + 60 h.
-      const regulatorReminder = audit.find((e) => e.details.obligation === 'notify-regulator' && e.details.notice === 'reminder-12h')!;
+      const regulatorReminder = audit.find(
+        (e) => e.details.obligation === 'notify-regulator' && e.details.notice === 'reminder-12h',
+      )!;
       expect(offsetHours(regulatorReminder, awareMs)).toBe(60);
       await recordHistory('customer-deadline-reminders', handle);
     });
@@ -221,23 +271,64 @@ describe('incident lifecycle (time-skipping)', () => {
     await withWorker(config, async () => {
       const { handle, incidentId } = await start(config, { category: 'intrusion' });
       await handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'bob' }] });
-      await handle.executeUpdate(api.assessUpdate, { args: [{ actor: 'dpo', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }] });
+      await handle.executeUpdate(api.assessUpdate, {
+        args: [{ actor: 'dpo', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }],
+      });
       await handle.executeUpdate(api.approveNoticeUpdate, { args: [{ actor: 'dpo' }] });
       await env.sleep(73 * HOUR);
-      const late = (await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.regulatorFilingUpdate, { args: [{ actor: 'dpo', reference: 'CNIL-2026-0042' }] }))).cause?.message;
+      const late = (
+        await rejection(
+          WorkflowUpdateFailedError,
+          handle.executeUpdate(api.regulatorFilingUpdate, { args: [{ actor: 'dpo', reference: 'CNIL-2026-0042' }] }),
+        )
+      ).cause?.message;
       expect(late).toMatch(/late .*Art\. 33\(1\) requires the reasons for the delay/);
-      let closing = (await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob' }] }))).cause?.message;
+      let closing = (
+        await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob' }] }))
+      ).cause?.message;
       expect(closing).toMatch(/still has open obligations: .*notify-regulator/);
       expect(closing).toMatch(/still has open obligations: .*inform-law-enforcement/);
-      await handle.executeUpdate(api.regulatorFilingUpdate, { args: [{ actor: 'dpo', reference: 'CNIL-2026-0042', lateReason: 'Scope was unknown until forensic analysis finished' }] });
-      await handle.executeUpdate(api.regulatorFilingUpdate, { args: [{ actor: 'dpo', reference: 'CNIL-2026-0042-b', phase: 'follow-up', notes: 'final numbers' }] });
-      closing = (await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob' }] }))).cause?.message;
+      await handle.executeUpdate(api.regulatorFilingUpdate, {
+        args: [
+          {
+            actor: 'dpo',
+            reference: 'CNIL-2026-0042',
+            lateReason: 'Scope was unknown until forensic analysis finished',
+          },
+        ],
+      });
+      await handle.executeUpdate(api.regulatorFilingUpdate, {
+        args: [{ actor: 'dpo', reference: 'CNIL-2026-0042-b', phase: 'follow-up', notes: 'final numbers' }],
+      });
+      closing = (
+        await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob' }] }))
+      ).cause?.message;
       expect(closing).toMatch(/inform-law-enforcement/);
       expect(closing).not.toMatch(/notify-regulator/);
-      await handle.executeUpdate(api.contactUpdate, { args: [{ actor: 'bob', kind: 'law-enforcement', organisation: 'Police nationale (OFAC)', shared: 'IOCs and timeline', reference: 'PV-77' }] });
-      await handle.executeUpdate(api.conclusionsUpdate, { args: [{ actor: 'bob', rootCause: 'Stolen VPN credentials', actions: [{ action: 'Enforce MFA on VPN', owner: 'IT' }] }] });
+      await handle.executeUpdate(api.contactUpdate, {
+        args: [
+          {
+            actor: 'bob',
+            kind: 'law-enforcement',
+            organisation: 'Police nationale (OFAC)',
+            shared: 'IOCs and timeline',
+            reference: 'PV-77',
+          },
+        ],
+      });
+      await handle.executeUpdate(api.conclusionsUpdate, {
+        args: [
+          {
+            actor: 'bob',
+            rootCause: 'Stolen VPN credentials',
+            actions: [{ action: 'Enforce MFA on VPN', owner: 'IT' }],
+          },
+        ],
+      });
       await handle.executeUpdate(api.restoreUpdate, { args: [{ actor: 'bob' }] });
-      const closed = await handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob', summary: 'Contained and reported' }] });
+      const closed = await handle.executeUpdate(api.closeUpdate, {
+        args: [{ actor: 'bob', summary: 'Contained and reported' }],
+      });
       expect(closed.message).toMatch(/closed/);
       expect(await handle.result()).toMatchObject({ incidentId, closedAt: expect.any(String) });
       const view = await handle.query(api.stateQuery);
@@ -260,9 +351,12 @@ describe('incident lifecycle (time-skipping)', () => {
     await withWorker(config, async () => {
       const { handle, incidentId, awareMs } = await start(config, { maxHistoryEvents: 150 });
       await handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'bob' }] });
-      await handle.executeUpdate(api.assessUpdate, { args: [{ actor: 'dpo', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }] });
+      await handle.executeUpdate(api.assessUpdate, {
+        args: [{ actor: 'dpo', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }],
+      });
       const firstRun = (await handle.describe()).runId;
-      for (let i = 1; i <= 60; i++) await handle.executeUpdate(api.noteUpdate, { args: [{ actor: 'bob', text: `observation ${i}` }] });
+      for (let i = 1; i <= 60; i++)
+        await handle.executeUpdate(api.noteUpdate, { args: [{ actor: 'bob', text: `observation ${i}` }] });
       await expect.poll(async () => (await handle.describe()).runId, { timeout: 30_000 }).not.toBe(firstRun);
       const view = await handle.query(api.stateQuery);
       expect(view.state.acknowledgement?.by).toBe('bob');
@@ -276,9 +370,13 @@ describe('incident lifecycle (time-skipping)', () => {
       expect(audit.map((e) => e.seq)).toEqual(audit.map((_, i) => i + 1));
       expect(audit.filter((e) => e.action === 'note.added')).toHaveLength(60);
       expect(actions(audit, 'workflow.continued').length).toBeGreaterThanOrEqual(1);
-      const reminder = audit.find((e) => e.details.obligation === 'notify-customers' && e.details.notice === 'reminder-12h')!;
+      const reminder = audit.find(
+        (e) => e.details.obligation === 'notify-customers' && e.details.notice === 'reminder-12h',
+      )!;
       expect(offsetHours(reminder, awareMs)).toBe(12);
-      expect(audit.filter((e) => e.details.notice === 'reminder-12h' && e.details.obligation === 'notify-customers')).toHaveLength(1);
+      expect(
+        audit.filter((e) => e.details.notice === 'reminder-12h' && e.details.obligation === 'notify-customers'),
+      ).toHaveLength(1);
       await recordHistory('continue-as-new', handle);
     });
   });
@@ -291,9 +389,26 @@ describe('incident lifecycle (time-skipping)', () => {
         workflowId: incidentId,
         taskQueue: config.temporal.taskQueue,
         workflowIdConflictPolicy: 'FAIL',
-        args: [{ request: { incidentId, title: 'Ack races the start', severity: 'SEV2', category: 'other', systems: [], detection: 'phone call', awareAt: new Date(await env.currentTimeMs()).toISOString(), openedBy: 'alice' }, policy: config.policy }],
+        args: [
+          {
+            request: {
+              incidentId,
+              title: 'Ack races the start',
+              severity: 'SEV2',
+              category: 'other',
+              systems: [],
+              detection: 'phone call',
+              awareAt: new Date(await env.currentTimeMs()).toISOString(),
+              openedBy: 'alice',
+            },
+            policy: config.policy,
+          },
+        ],
       });
-      await env.client.workflow.executeUpdateWithStart(api.acknowledgeUpdate, { args: [{ actor: 'bob' }], startWorkflowOperation });
+      await env.client.workflow.executeUpdateWithStart(api.acknowledgeUpdate, {
+        args: [{ actor: 'bob' }],
+        startWorkflowOperation,
+      });
       const handle = await startWorkflowOperation.workflowHandle();
       started.push(handle);
       await env.sleep(2 * HOUR);
@@ -318,26 +433,38 @@ describe('incident lifecycle (time-skipping)', () => {
           await new Promise((r) => setTimeout(r, 100));
           view = await handle.query(api.stateQuery);
         }
-        expect(view.state.problems.find((p) => p.key === `mail:${incidentId}/escalation-0`)?.message).toMatch(/^Mail to cto@example\.com, ciso@example\.com is failing and being retried: /);
-        expect(actions(await auditOf(config, incidentId), 'mail.delivery-failing').map((e) => e.details.key)).toEqual([`${incidentId}/escalation-0`]);
+        expect(view.state.problems.find((p) => p.key === `mail:${incidentId}/escalation-0`)?.message).toMatch(
+          /^Mail to cto@example\.com, ciso@example\.com is failing and being retried: /,
+        );
+        expect(actions(await auditOf(config, incidentId), 'mail.delivery-failing').map((e) => e.details.key)).toEqual([
+          `${incidentId}/escalation-0`,
+        ]);
 
         smtp = await startTestSmtp(port);
         smtp.rejectRecipients = /security@gone\.example/;
         await handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'bob' }] });
         await env.sleep(10 * MINUTE); // the workflow's backoff timer fires in simulated time
-        await expect.poll(() => smtp!.messages.filter((m) => m.subject.includes(incidentId)).length, { timeout: 20_000 }).toBe(1);
+        await expect
+          .poll(() => smtp!.messages.filter((m) => m.subject.includes(incidentId)).length, { timeout: 20_000 })
+          .toBe(1);
         view = await handle.query(api.stateQuery);
         expect(view.state.problems.filter((p) => p.key.startsWith('mail:'))).toEqual([]);
 
         // A permanent refusal is not retried for ever: it becomes a failed delivery on the obligation.
-        await handle.executeUpdate(api.assessUpdate, { args: [{ actor: 'dpo', dataImpact: 'project', customers: [{ name: 'Gone Ltd', email: 'security@gone.example' }] }] });
+        await handle.executeUpdate(api.assessUpdate, {
+          args: [
+            { actor: 'dpo', dataImpact: 'project', customers: [{ name: 'Gone Ltd', email: 'security@gone.example' }] },
+          ],
+        });
         const sent = await handle.executeUpdate(api.approveNoticeUpdate, { args: [{ actor: 'dpo' }] });
         expect(sent.message).toMatch(/NOT delivered to security@gone\.example/);
         view = await handle.query(api.stateQuery);
         const customers = view.state.obligations.find((o) => o.kind === 'notify-customers')!;
         expect(customers.status).toBe('pending');
         expect(customers.deliveryFailures).toEqual(['security@gone.example: not delivered']);
-        expect(view.state.problems.find((p) => p.key.includes('customer-notice'))?.message).toMatch(/was refused: .*550/);
+        expect(view.state.problems.find((p) => p.key.includes('customer-notice'))?.message).toMatch(
+          /was refused: .*550/,
+        );
         await env.sleep(2 * HOUR);
         const audit = await auditOf(config, incidentId);
         expect(actions(audit, 'mail.rejected')).toHaveLength(1);
@@ -351,43 +478,84 @@ describe('incident lifecycle (time-skipping)', () => {
 
   it("takes its deadlines and recipients from the worker's policy, never from the opener's, and records which policy it took", async () => {
     const { config } = await labConfig({
-      policy: { version: '2026-12', recipients: { cto: ['cto@hosting.example'], ciso: ['ciso@hosting.example'], ceo: ['ceo@hosting.example'], dpo: ['dpo@hosting.example'], legal: ['legal@hosting.example'] } },
+      policy: {
+        version: '2026-12',
+        recipients: {
+          cto: ['cto@hosting.example'],
+          ciso: ['ciso@hosting.example'],
+          ceo: ['ceo@hosting.example'],
+          dpo: ['dpo@hosting.example'],
+          legal: ['legal@hosting.example'],
+        },
+      },
       policyProfiles: { 'short-contract': { customerPersonalDataHours: 12 } },
     });
     // An opener that bypasses the CLI and puts its own policy in the workflow input.
-    const doctored: Policy = { ...config.policy, regulatorHours: 10_000, customerPersonalDataHours: 10_000, recipients: { ...config.policy.recipients, cto: ['mallory@attacker.example'] } };
+    const doctored: Policy = {
+      ...config.policy,
+      regulatorHours: 10_000,
+      customerPersonalDataHours: 10_000,
+      recipients: { ...config.policy.recipients, cto: ['mallory@attacker.example'] },
+    };
     await withWorker(config, async () => {
       const { handle, incidentId, awareMs } = await start(config, { policy: doctored });
       await env.sleep(MINUTE);
-      const assessed = await handle.executeUpdate(api.assessUpdate, { args: [{ actor: 'bob', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }] });
+      const assessed = await handle.executeUpdate(api.assessUpdate, {
+        args: [{ actor: 'bob', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }],
+      });
       expect(assessed.ok).toBe(true);
       const view = await handle.query(api.stateQuery);
-      const dueHours = (kind: string) => (new Date(view.state.obligations.find((o) => o.kind === kind)!.dueAt).getTime() - awareMs) / HOUR;
+      const dueHours = (kind: string) =>
+        (new Date(view.state.obligations.find((o) => o.kind === kind)!.dueAt).getTime() - awareMs) / HOUR;
       expect(dueHours('notify-customers')).toBe(24);
       expect(dueHours('notify-regulator')).toBe(72);
       expect(view.policy?.regulatorHours).toBe(72);
-      expect(view.policyVersion).toEqual({ profile: 'default', version: '2026-12', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(view.policyVersion).toEqual({
+        profile: 'default',
+        version: '2026-12',
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
       const audit = await auditOf(config, incidentId);
-      expect(actions(audit, 'notify.senior-alerted')[0].details.to).toEqual(['cto@hosting.example', 'ciso@hosting.example']);
+      expect(actions(audit, 'notify.senior-alerted')[0].details.to).toEqual([
+        'cto@hosting.example',
+        'ciso@hosting.example',
+      ]);
       const loaded = actions(audit, 'policy.loaded');
       expect(loaded).toHaveLength(1);
-      expect(loaded[0].details).toMatchObject({ profile: 'default', version: '2026-12', sha256: view.policyVersion!.sha256, openerPolicyIgnored: true });
+      expect(loaded[0].details).toMatchObject({
+        profile: 'default',
+        version: '2026-12',
+        sha256: view.policyVersion!.sha256,
+        openerPolicyIgnored: true,
+      });
       expect((loaded[0].details.policy as Policy).regulatorHours).toBe(72);
       const outbox = await readdir(path.join(config.dataDir, 'outbox'));
-      for (const file of outbox) expect(await readFile(path.join(config.dataDir, 'outbox', file), 'utf8')).not.toContain('mallory@attacker.example');
+      for (const file of outbox)
+        expect(await readFile(path.join(config.dataDir, 'outbox', file), 'utf8')).not.toContain(
+          'mallory@attacker.example',
+        );
       await recordHistory('doctored-opener-policy', handle);
 
       // A profile the worker allows applies; one it does not know gets the default, and responders are told.
       const contract = await start(config, { policyProfile: 'short-contract' });
-      await contract.handle.executeUpdate(api.assessUpdate, { args: [{ actor: 'bob', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }] });
+      await contract.handle.executeUpdate(api.assessUpdate, {
+        args: [{ actor: 'bob', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }],
+      });
       const contractView = await contract.handle.query(api.stateQuery);
       expect(contractView.policyVersion?.profile).toBe('short-contract');
-      expect(new Date(contractView.state.obligations.find((o) => o.kind === 'notify-customers')!.dueAt).getTime() - contract.awareMs).toBe(12 * HOUR);
+      expect(
+        new Date(contractView.state.obligations.find((o) => o.kind === 'notify-customers')!.dueAt).getTime() -
+          contract.awareMs,
+      ).toBe(12 * HOUR);
       const unknown = await start(config, { policyProfile: 'no-such-profile' });
-      await unknown.handle.executeUpdate(api.noteUpdate, { args: [{ actor: 'bob', text: 'policy is loaded once this returns' }] });
+      await unknown.handle.executeUpdate(api.noteUpdate, {
+        args: [{ actor: 'bob', text: 'policy is loaded once this returns' }],
+      });
       const unknownView = await unknown.handle.query(api.stateQuery);
       expect(unknownView.policyVersion?.profile).toBe('default');
-      expect(unknownView.state.problems.map((p) => p.message)).toContainEqual(expect.stringContaining('The policy profile "no-such-profile" is not in the worker\'s configuration'));
+      expect(unknownView.state.problems.map((p) => p.message)).toContainEqual(
+        expect.stringContaining('The policy profile "no-such-profile" is not in the worker\'s configuration'),
+      );
     });
   });
 });

@@ -41,7 +41,9 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
     } catch (err) {
       // Only a reload can fail for good (a broken file): the policy in force stays, and people are told.
       const cause = (err as Error).cause;
-      audit.record(requestedBy ?? SYSTEM_ACTOR, 'access.reload-failed', { error: cause instanceof Error ? cause.message : (err as Error).message });
+      audit.record(requestedBy ?? SYSTEM_ACTOR, 'access.reload-failed', {
+        error: cause instanceof Error ? cause.message : (err as Error).message,
+      });
       changed();
       return;
     } finally {
@@ -55,7 +57,11 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
     accessPolicy = next;
     loaded = true;
     if (next && (next.fingerprint !== before || requestedBy)) {
-      audit.record(requestedBy ?? SYSTEM_ACTOR, 'access.policy-loaded', { fingerprint: next.fingerprint, members: next.roster, actionRoles: next.actionRoles });
+      audit.record(requestedBy ?? SYSTEM_ACTOR, 'access.policy-loaded', {
+        fingerprint: next.fingerprint,
+        members: next.roster,
+        actionRoles: next.actionRoles,
+      });
     } else if (!next && before) {
       audit.record(requestedBy ?? SYSTEM_ACTOR, 'access.policy-removed', { previousFingerprint: before });
     }
@@ -80,7 +86,8 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
     loadsInFlight: () => loads,
     policy: () => accessPolicy,
     /** The roles that allow this action (undefined without a roster); throws AccessRefused otherwise. */
-    authorize: (action: string, actionInput: unknown) => authorize(accessPolicy, id, action, actionInput as { actor: string }, run.now(), currentUpdateInfo()?.id),
+    authorize: (action: string, actionInput: unknown) =>
+      authorize(accessPolicy, id, action, actionInput as { actor: string }, run.now(), currentUpdateInfo()?.id),
     refusalDetails,
     /** A refusal in the validator never enters history, so the worker records it (api.AccessSinks). */
     reportRefusal: (refusal: api.AccessRefusal) => sink.refused(refusal),

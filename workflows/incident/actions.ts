@@ -18,15 +18,28 @@ export type Validator<I> = (state: IncidentState, input: I, now: Date) => void;
 export type Transition<I> = (input: I) => Promise<api.ActionResult>;
 /** Registers one action; handlers/ builds these, and handlers/index.ts registers them in a fixed order. */
 export type ActionRegistration = (onAction: OnAction) => void;
-export type OnAction = <I extends ActorInput>(def: UpdateDefinition<api.ActionResult, [I]>, validate: Validator<I>, transition: Transition<I>) => void;
+export type OnAction = <I extends ActorInput>(
+  def: UpdateDefinition<api.ActionResult, [I]>,
+  validate: Validator<I>,
+  transition: Transition<I>,
+) => void;
 
 export const action =
-  <I extends ActorInput>(def: UpdateDefinition<api.ActionResult, [I]>, validate: Validator<I>, transition: Transition<I>): ActionRegistration =>
+  <I extends ActorInput>(
+    def: UpdateDefinition<api.ActionResult, [I]>,
+    validate: Validator<I>,
+    transition: Transition<I>,
+  ): ActionRegistration =>
   (onAction) =>
     onAction(def, validate, transition);
 
 /** The result of an action, returned once its audit entry is on disk. */
-export async function done(run: IncidentRun, seq: number, message: string, details?: Record<string, unknown>): Promise<api.ActionResult> {
+export async function done(
+  run: IncidentRun,
+  seq: number,
+  message: string,
+  details?: Record<string, unknown>,
+): Promise<api.ActionResult> {
   run.changed();
   await run.audit.recorded(seq);
   return { ok: true, message, auditSeq: seq, details };
@@ -45,13 +58,25 @@ export function actionGate(run: IncidentRun, access: AccessGate, policy: PolicyS
           roles = access.authorize(def.name, input);
         } catch (err) {
           if (!(err instanceof AccessRefused)) throw err;
-          await run.audit.recorded(run.audit.record(SYSTEM_ACTOR, 'access.refused', { ...access.refusalDetails(def.name, input, err), recordedBy: 'workflow' }));
-          throw ApplicationFailure.create({ message: err.message, type: FAILURE_TYPES.accessRefused, nonRetryable: true });
+          await run.audit.recorded(
+            run.audit.record(SYSTEM_ACTOR, 'access.refused', {
+              ...access.refusalDetails(def.name, input, err),
+              recordedBy: 'workflow',
+            }),
+          );
+          throw ApplicationFailure.create({
+            message: err.message,
+            type: FAILURE_TYPES.accessRefused,
+            nonRetryable: true,
+          });
         }
         if (!roles) return transition(input);
         // Non-repudiation: the request exactly as signed, so anyone with the roster can check it later.
         const { signature, ...signed } = input as typeof input & SignedInput;
-        run.audit.attachSignedRequest({ actor: input.actor, proof: { action: def.name, roles, policy: access.policy()!.fingerprint, signature, input: signed } });
+        run.audit.attachSignedRequest({
+          actor: input.actor,
+          proof: { action: def.name, roles, policy: access.policy()!.fingerprint, signature, input: signed },
+        });
         const result = transition(input);
         // A handler that records only after waiting (rendering, sending) gets its proof in an entry of its own.
         const unclaimed = run.audit.takeSignedRequest();

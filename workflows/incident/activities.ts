@@ -1,4 +1,9 @@
-import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { IncidentActivities } from '../../activities';
 import { FAILURE_TYPES } from '../../domain/failure-types';
 
@@ -7,18 +12,29 @@ import { FAILURE_TYPES } from '../../domain/failure-types';
 const retryForever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' };
 
 /** The audit trail and a reload of the roster: retried without end. */
-export const recordActs = proxyActivities<IncidentActivities>({ startToCloseTimeout: '30s', retry: retryForever } satisfies ActivityOptions);
+export const recordActs = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30s',
+  retry: retryForever,
+} satisfies ActivityOptions);
 
 /**
  * What a new incident reads from the worker's memory (policy, roster). Local, so it completes within the
  * incident's first workflow task and the senior alert leaves without waiting on a round trip.
  */
-export const settingsActs = proxyLocalActivities<IncidentActivities>({ startToCloseTimeout: '30s', retry: retryForever } satisfies LocalActivityOptions);
+export const settingsActs = proxyLocalActivities<IncidentActivities>({
+  startToCloseTimeout: '30s',
+  retry: retryForever,
+} satisfies LocalActivityOptions);
 
 /** A few quick attempts; the mail queue then takes over with its own, longer backoff. */
 export const mailActs = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '1m',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: [FAILURE_TYPES.mailRejected] },
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [FAILURE_TYPES.mailRejected],
+  },
 });
 
 export const driverActs = proxyActivities<IncidentActivities>({
@@ -33,4 +49,7 @@ export const evidenceActs = proxyActivities<IncidentActivities>({
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 5 },
 });
 
-export const reportActs = proxyActivities<IncidentActivities>({ startToCloseTimeout: '5m', retry: { maximumAttempts: 5 } });
+export const reportActs = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '5m',
+  retry: { maximumAttempts: 5 },
+});

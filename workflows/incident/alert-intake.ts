@@ -25,7 +25,14 @@ export function acceptAlerts(run: IncidentRun, containment: Containment): void {
       seen.add(key);
       keys.push(key);
       s.alertsReceived = (s.alertsReceived ?? s.alerts.length) + 1;
-      s.alerts.push({ source: alert.source, dedupKey: alert.dedupKey, status: alert.status, title: alert.title, observedAt: alert.observedAt, receivedAt: nowIso() });
+      s.alerts.push({
+        source: alert.source,
+        dedupKey: alert.dedupKey,
+        status: alert.status,
+        title: alert.title,
+        observedAt: alert.observedAt,
+        receivedAt: nowIso(),
+      });
       if (s.alerts.length > MAX_RECENT_ALERTS) s.alerts.splice(0, s.alerts.length - MAX_RECENT_ALERTS);
       audit.record(actor, alert.status === 'resolved' ? 'alert.resolved' : 'alert.received', {
         source: alert.source,

@@ -23,7 +23,12 @@ export function createContainment(run: IncidentRun) {
   const { id, s, audit, changed, nowIso } = run;
   const activePipelines = new Set<string>();
 
-  async function runStep(sys: SystemRecord, step: StepName, actor: string, act: () => Promise<StepOutcome>): Promise<void> {
+  async function runStep(
+    sys: SystemRecord,
+    step: StepName,
+    actor: string,
+    act: () => Promise<StepOutcome>,
+  ): Promise<void> {
     const label = STEP_LABELS[step];
     sys[step] = { state: 'running', attempts: sys[step].attempts + 1, at: nowIso() };
     audit.record(actor, `${label}-started`, { system: sys.name });
@@ -43,7 +48,10 @@ export function createContainment(run: IncidentRun) {
       const error = failure.cause?.message ?? failure.message ?? String(err);
       sys[step] = { ...sys[step], state: 'failed', at: nowIso(), error };
       const hint = `Retry with: incident retry ${id} ${sys.name} --step ${step}; or do it by hand and record it: incident manual-step ${id} ${sys.name} --step ${step} --detail "…"`;
-      run.addProblem(`${step}:${sys.name}`, `The ${step} of ${sys.name} failed: ${error.replace(/[.\s]+$/, '')}. ${hint}`);
+      run.addProblem(
+        `${step}:${sys.name}`,
+        `The ${step} of ${sys.name} failed: ${error.replace(/[.\s]+$/, '')}. ${hint}`,
+      );
       audit.record(SYSTEM_ACTOR, `${label}-failed`, { system: sys.name, error });
     }
     changed();
@@ -52,13 +60,19 @@ export function createContainment(run: IncidentRun) {
   const isolate = (sys: SystemRecord, actor: string) =>
     runStep(sys, 'isolation', actor, async () => {
       const out = await driverActs.isolateSystem({ incidentId: id, system: sys.name, round: sys.isolationRound });
-      if (out.kind === 'done') audit.record(SYSTEM_ACTOR, 'containment.isolated', { system: sys.name, detail: out.detail });
+      if (out.kind === 'done')
+        audit.record(SYSTEM_ACTOR, 'containment.isolated', { system: sys.name, detail: out.detail });
       return out;
     });
 
   const collect = (sys: SystemRecord, actor: string) =>
     runStep(sys, 'evidence', actor, async () => {
-      const out = await evidenceActs.collectEvidence({ incidentId: id, system: sys.name, round: sys.evidenceRound, collector: actor });
+      const out = await evidenceActs.collectEvidence({
+        incidentId: id,
+        system: sys.name,
+        round: sys.evidenceRound,
+        collector: actor,
+      });
       if (out.kind === 'manual') return out;
       sys.evidenceRecords.push(out.record);
       audit.record(SYSTEM_ACTOR, 'evidence.collected', {
@@ -76,7 +90,8 @@ export function createContainment(run: IncidentRun) {
   const release = (sys: SystemRecord, actor: string) =>
     runStep(sys, 'release', actor, async () => {
       const out = await driverActs.releaseSystem({ incidentId: id, system: sys.name, round: sys.isolationRound });
-      if (out.kind === 'done') audit.record(SYSTEM_ACTOR, 'recovery.released', { system: sys.name, detail: out.detail });
+      if (out.kind === 'done')
+        audit.record(SYSTEM_ACTOR, 'recovery.released', { system: sys.name, detail: out.detail });
       return out;
     });
 

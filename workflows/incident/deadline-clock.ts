@@ -16,14 +16,20 @@ export interface ClockParts {
   seniorAlertAlways: boolean;
 }
 
-export async function runDeadlineClock(run: IncidentRun, { mail, publishSearchAttributes, seniorAlertAlways }: ClockParts): Promise<void> {
+export async function runDeadlineClock(
+  run: IncidentRun,
+  { mail, publishSearchAttributes, seniorAlertAlways }: ClockParts,
+): Promise<void> {
   const { s, audit } = run;
   while (!s.closedAt) {
     const policy = run.policy();
     const leadership = recipientsOf(policy, policy.deadlineRecipients);
     const t = run.now();
     // Senior personnel are told at opening whatever happens; later levels only while nobody acknowledged.
-    if (((seniorAlertAlways && s.escalationsSent === 0) || !s.acknowledgement) && nextEscalationAt(s.openedAt, s.escalationsSent, policy) <= t) {
+    if (
+      ((seniorAlertAlways && s.escalationsSent === 0) || !s.acknowledgement) &&
+      nextEscalationAt(s.openedAt, s.escalationsSent, policy) <= t
+    ) {
       const level = s.escalationsSent++;
       const to = escalationRecipients(policy, level);
       audit.record(SYSTEM_ACTOR, level === 0 ? 'notify.senior-alerted' : 'notify.escalated', { level, to });
@@ -35,7 +41,12 @@ export async function runDeadlineClock(run: IncidentRun, { mail, publishSearchAt
       ob.noticesSent.push(...skip);
       if (send) {
         ob.noticesSent.push(send.key);
-        audit.record(SYSTEM_ACTOR, send.kind === 'overdue' ? 'deadline.overdue' : 'deadline.reminder', { obligation: ob.id, dueAt: ob.dueAt, notice: send.key, to: leadership });
+        audit.record(SYSTEM_ACTOR, send.kind === 'overdue' ? 'deadline.overdue' : 'deadline.reminder', {
+          obligation: ob.id,
+          dueAt: ob.dueAt,
+          notice: send.key,
+          to: leadership,
+        });
         void mail.deliver(deadlineNotice(s, ob, send, policy, leadership, t));
       }
     }

@@ -41,7 +41,14 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   const containment = createContainment(run);
   const reports = createReports(run);
   const publishSearchAttributes = searchAttributePublisher(s);
-  registerHandlers(run, { onAction: actionGate(run, access, policy), containment, mail, reports, policy, publishSearchAttributes });
+  registerHandlers(run, {
+    onAction: actionGate(run, access, policy),
+    containment,
+    mail,
+    reports,
+    policy,
+    publishSearchAttributes,
+  });
   acceptAlerts(run, containment);
 
   if (!carried && !openingFirst) announceOpening(run);
@@ -63,9 +70,17 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   }
 
   const maxEvents = input.maxHistoryEvents ?? 10_000;
-  await condition(() => !!s.closedAt || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxEvents);
   await condition(
-    () => allHandlersFinished() && audit.drained() && mail.inFlight() === 0 && containment.activeCount() === 0 && access.loadsInFlight() === 0 && policy.loaded(),
+    () => !!s.closedAt || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= maxEvents,
+  );
+  await condition(
+    () =>
+      allHandlersFinished() &&
+      audit.drained() &&
+      mail.inFlight() === 0 &&
+      containment.activeCount() === 0 &&
+      access.loadsInFlight() === 0 &&
+      policy.loaded(),
   );
   if (!s.closedAt) {
     await continueAsNew<api.IncidentWorkflow>({

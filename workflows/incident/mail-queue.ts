@@ -35,7 +35,11 @@ export function createMailQueue({ audit, addProblem, clearProblem, changed }: In
         return result.messageId;
       } catch (err) {
         if (isCancellation(err)) {
-          audit.record(SYSTEM_ACTOR, 'mail.abandoned', { key: message.key, to: message.to, reason: 'incident closed before the mail could be delivered' });
+          audit.record(SYSTEM_ACTOR, 'mail.abandoned', {
+            key: message.key,
+            to: message.to,
+            reason: 'incident closed before the mail could be delivered',
+          });
           return undefined;
         }
         const failure = err as { cause?: { type?: string; message?: string }; message?: string };
@@ -60,9 +64,11 @@ export function createMailQueue({ audit, addProblem, clearProblem, changed }: In
     /** Resolves to the Message-ID once delivered, or undefined when refused or abandoned. */
     deliver(message: MailMessage): Promise<string | undefined> {
       inFlight++;
-      return scope.run(() => deliverNow(message)).finally(() => {
-        inFlight--;
-      });
+      return scope
+        .run(() => deliverNow(message))
+        .finally(() => {
+          inFlight--;
+        });
     },
     inFlight: () => inFlight,
     abandonAll: () => scope.cancel(),

@@ -10,7 +10,12 @@ export function addObligation({ s, audit, changed }: IncidentRun, ob: Obligation
   const existing = s.obligations.find((o) => o.id === ob.id);
   if (!existing) {
     s.obligations.push(ob);
-    audit.record(SYSTEM_ACTOR, 'obligation.opened', { obligation: ob.id, title: ob.title, dueAt: ob.dueAt, owedTo: ob.owedTo });
+    audit.record(SYSTEM_ACTOR, 'obligation.opened', {
+      obligation: ob.id,
+      title: ob.title,
+      dueAt: ob.dueAt,
+      owedTo: ob.owedTo,
+    });
   } else if (existing.status === 'pending' && existing.dueAt !== ob.dueAt) {
     audit.record(SYSTEM_ACTOR, 'obligation.rescheduled', { obligation: ob.id, from: existing.dueAt, dueAt: ob.dueAt });
     existing.dueAt = ob.dueAt;
@@ -19,10 +24,21 @@ export function addObligation({ s, audit, changed }: IncidentRun, ob: Obligation
   changed();
 }
 
-export function meet({ audit, changed, nowIso }: IncidentRun, ob: Obligation, actor: string, proof: string[], lateReason?: string): void {
+export function meet(
+  { audit, changed, nowIso }: IncidentRun,
+  ob: Obligation,
+  actor: string,
+  proof: string[],
+  lateReason?: string,
+): void {
   const at = nowIso();
   markMet(ob, at, actor, proof, lateReason);
-  audit.record(actor, 'obligation.met', { obligation: ob.id, late: isLate(ob, new Date(at)), proof, reason: lateReason });
+  audit.record(actor, 'obligation.met', {
+    obligation: ob.id,
+    late: isLate(ob, new Date(at)),
+    proof,
+    reason: lateReason,
+  });
   changed();
 }
 

@@ -21,7 +21,12 @@ export function policyOrigin(input: api.IncidentWorkflowInput, carried: unknown)
 
 export type PolicySource = ReturnType<typeof createPolicySource>;
 
-export function createPolicySource(run: IncidentRun, input: api.IncidentWorkflowInput, origin: PolicyOrigin, access: AccessGate) {
+export function createPolicySource(
+  run: IncidentRun,
+  input: api.IncidentWorkflowInput,
+  origin: PolicyOrigin,
+  access: AccessGate,
+) {
   let version: PolicyVersion | undefined;
   let loaded = false;
 

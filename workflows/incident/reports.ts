@@ -29,7 +29,11 @@ export function createReports(run: IncidentRun) {
   }
 
   /** What closing and `incident reports` render: the RCA, the RFO, and the dossier when one is owed. */
-  const closingKinds = (): ReportKind[] => ['rca', 'rfo', ...(s.assessment?.regulatorRequired ? (['regulator'] as const) : [])];
+  const closingKinds = (): ReportKind[] => [
+    'rca',
+    'rfo',
+    ...(s.assessment?.regulatorRequired ? (['regulator'] as const) : []),
+  ];
 
   return { render, renderDossier, closingKinds };
 }

@@ -26,19 +26,37 @@ export function addReportCommand(program: Command, ctx: CliContext): void {
       .addOption(new Option('--kind <kind>', 'which report').choices([...REPORT_KINDS]).makeOptionMandatory())
       .addOption(new Option('--format <format>', 'output format').choices(['md', 'html']).default('md'))
       .option('--out <file>', 'write to this file instead of standard output')
-      .option('--stored', 'the copy the worker rendered under the data dir, decrypted if encrypted at rest (no Temporal needed)'),
+      .option(
+        '--stored',
+        'the copy the worker rendered under the data dir, decrypted if encrypted at rest (no Temporal needed)',
+      ),
     'incident report INC-1 --kind rfo --format html --out rfo.html',
   ).action(async (id: string, opts) => {
     const kind = opts.kind as ReportKind;
     let body: string;
     if (opts.stored) {
-      body = await readStoredReport(ctx.config().dataDir, id, kind, String(opts.format), ctx.env, ctx.config().temporal.namespace);
+      body = await readStoredReport(
+        ctx.config().dataDir,
+        id,
+        kind,
+        String(opts.format),
+        ctx.env,
+        ctx.config().temporal.namespace,
+      );
     } else {
       const view = await (await ctx.incidents()).view(id);
       const policy = view.policy;
-      if (!policy) throw new ActionRefused(`Incident ${id} has not loaded its policy from the worker yet: is a worker running? Try again once it is.`);
+      if (!policy)
+        throw new ActionRefused(
+          `Incident ${id} has not loaded its policy from the worker yet: is a worker running? Try again once it is.`,
+        );
       const audit = kind === 'rca' ? (await readAudit(ctx, id)).entries : [];
-      const doc = kind === 'rca' ? rcaReport(view.state, audit, policy, view.now) : kind === 'rfo' ? rfoReport(view.state, policy, view.now) : regulatorDossier(view.state, policy, view.now);
+      const doc =
+        kind === 'rca'
+          ? rcaReport(view.state, audit, policy, view.now)
+          : kind === 'rfo'
+            ? rfoReport(view.state, policy, view.now)
+            : regulatorDossier(view.state, policy, view.now);
       body = opts.format === 'html' ? renderHtml(doc) : renderMarkdown(doc);
     }
     if (opts.out) {
@@ -61,12 +79,16 @@ export function addAuditCommand(program: Command, ctx: CliContext): void {
       .option('--json', 'print JSON'),
     'incident audit INC-1 --verify',
   ).action(async (id: string, opts) => {
-    const file = opts.file ? String(opts.file) : new JsonlAuditStore(path.join(ctx.config().dataDir, 'audit')).fileOf(id);
+    const file = opts.file
+      ? String(opts.file)
+      : new JsonlAuditStore(path.join(ctx.config().dataDir, 'audit')).fileOf(id);
     let text: string;
     try {
       text = await readFile(file, 'utf8');
     } catch {
-      throw new ActionRefused(`No audit file for ${id} at ${file}. Run this where the worker's data dir is, or pass --file.`);
+      throw new ActionRefused(
+        `No audit file for ${id} at ${file}. Run this where the worker's data dir is, or pass --file.`,
+      );
     }
     if (opts.export) {
       await copyFile(file, String(opts.export));
@@ -90,13 +112,17 @@ export function addAuditCommand(program: Command, ctx: CliContext): void {
 }
 
 export function addEvidenceCommands(program: Command, ctx: CliContext): void {
-  const evidence = program.command('evidence').description('Stored forensic copies: export one as the original bytes, verified against the audit trail');
+  const evidence = program
+    .command('evidence')
+    .description('Stored forensic copies: export one as the original bytes, verified against the audit trail');
   withExample(
     evidence
       .command('export')
       .argument('<id>', 'incident id')
       .argument('<system>', 'the system whose copy to export')
-      .description('Write a stored copy out as the original bytes (decrypted when encrypted at rest), checked against the SHA-256 in the audit trail')
+      .description(
+        'Write a stored copy out as the original bytes (decrypted when encrypted at rest), checked against the SHA-256 in the audit trail',
+      )
       .requiredOption('--out <path>', 'where to write it (a directory copy becomes a directory)')
       .option('--round <n>', 'which copy, when the system was collected more than once (default: the latest)')
       .option('--force', 'replace an existing file at --out')

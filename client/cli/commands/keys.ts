@@ -13,7 +13,10 @@ export function addKeygenCommand(program: Command, ctx: CliContext): void {
     program
       .command('keygen')
       .description('Make your Ed25519 signing key; prints the roster entry an administrator adds to the configuration')
-      .option('--out <file>', 'where to write the private key (default: $INCIDENT_SIGNING_KEY, then ~/.config/incident/signing-key.pem)')
+      .option(
+        '--out <file>',
+        'where to write the private key (default: $INCIDENT_SIGNING_KEY, then ~/.config/incident/signing-key.pem)',
+      )
       .option('--force', 'replace an existing key file')
       .option('--json', 'print the roster entry as JSON'),
     'incident keygen --as alice',
@@ -24,8 +27,13 @@ export function addKeygenCommand(program: Command, ctx: CliContext): void {
     try {
       await writeFile(file, privateKeyPem, { mode: 0o600, flag: opts.force ? 'w' : 'wx' });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already exists; keep it, or replace it with --force (the old key then stops working once the roster is updated).`);
-      throw new UsageError(`Cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); choose another place with --out.`);
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new UsageError(
+          `${file} already exists; keep it, or replace it with --force (the old key then stops working once the roster is updated).`,
+        );
+      throw new UsageError(
+        `Cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}); choose another place with --out.`,
+      );
     }
     const actor = actorOf(cmd, ctx.env);
     const entry = { [actor]: { roles: ['responder'], publicKey } };

@@ -19,14 +19,19 @@ export function addListCommand(program: Command, ctx: CliContext): void {
   ).action(async (opts) => {
     const rows = await ctx.list(opts);
     if (opts.json) return printJson(ctx, rows);
-    if (rows.length === 0) return ctx.out.line(opts.all ? 'No incidents.' : 'No open incidents. (incident list --all shows closed ones.)');
+    if (rows.length === 0)
+      return ctx.out.line(opts.all ? 'No incidents.' : 'No open incidents. (incident list --all shows closed ones.)');
     ctx.out.line(incidentTable(ctx.out, rows, ctx.now()));
   });
 }
 
 export function addShowCommand(program: Command, ctx: CliContext): void {
   withExample(
-    program.command('show').argument('<id>', 'incident id').description('State, obligations, systems and evidence, and the timeline from the audit trail').option('--json', 'print JSON (the incident view; see README)'),
+    program
+      .command('show')
+      .argument('<id>', 'incident id')
+      .description('State, obligations, systems and evidence, and the timeline from the audit trail')
+      .option('--json', 'print JSON (the incident view; see README)'),
     'incident show INC-20260301-AB12',
   ).action(async (id: string, opts) => {
     const view = await (await ctx.incidents()).view(id);
@@ -39,7 +44,11 @@ export function addShowCommand(program: Command, ctx: CliContext): void {
 /** Polls the incident and the audit file under this machine's data dir, printing only what is new each time. */
 export function addWatchCommand(program: Command, ctx: CliContext): void {
   withExample(
-    program.command('watch').argument('<id>', 'incident id').description('Follow an incident live until it closes (Ctrl-C to stop)').option('--interval <seconds>', 'how often to look', '2'),
+    program
+      .command('watch')
+      .argument('<id>', 'incident id')
+      .description('Follow an incident live until it closes (Ctrl-C to stop)')
+      .option('--interval <seconds>', 'how often to look', '2'),
     'incident watch INC-1',
   ).action(async (id: string, opts) => {
     const incidents = await ctx.incidents();

@@ -32,7 +32,8 @@ export function openBuffer(ring: KeyRing, sealed: Buffer, file: string): Buffer 
     parts.push(cipher.open(index++, sealed.subarray(at, at + step), false, at));
     at += step;
   }
-  if (at === sealed.length && index === 0) throw new AtRestIntegrityError(file, 0, 'is missing: the file holds only a header (truncated)');
+  if (at === sealed.length && index === 0)
+    throw new AtRestIntegrityError(file, 0, 'is missing: the file holds only a header (truncated)');
   parts.push(cipher.open(index, sealed.subarray(at), true, at));
   return Buffer.concat(parts);
 }

@@ -13,7 +13,9 @@ export class AtRestKeyMissing extends AtRestError {
     readonly keyId: string,
     readonly file: string,
   ) {
-    super(`${file} was encrypted at rest with key "${keyId}", which is not in the key ring. Add that key back (INCIDENT_PAYLOAD_KEYS, or keys/payload-keys under the data dir) to read it.`);
+    super(
+      `${file} was encrypted at rest with key "${keyId}", which is not in the key ring. Add that key back (INCIDENT_PAYLOAD_KEYS, or keys/payload-keys under the data dir) to read it.`,
+    );
     this.name = 'AtRestKeyMissing';
   }
 }
@@ -35,7 +37,9 @@ export class AtRestFormatError extends AtRestError {
  */
 export class AtRestResumeMismatch extends AtRestError {
   constructor(readonly file: string) {
-    super(`${file}: the source no longer gives the bytes of the segment cut short by the crash; the copy must start over.`);
+    super(
+      `${file}: the source no longer gives the bytes of the segment cut short by the crash; the copy must start over.`,
+    );
     this.name = 'AtRestResumeMismatch';
   }
 }
@@ -47,7 +51,9 @@ export class AtRestIntegrityError extends AtRestError {
     readonly segment: number | undefined,
     readonly problem: string,
   ) {
-    super(`${file}${segment === undefined ? '' : `, segment ${segment}`}: ${problem}. The file was tampered with or damaged; nothing read from it can be trusted.`);
+    super(
+      `${file}${segment === undefined ? '' : `, segment ${segment}`}: ${problem}. The file was tampered with or damaged; nothing read from it can be trusted.`,
+    );
     this.name = 'AtRestIntegrityError';
   }
 }

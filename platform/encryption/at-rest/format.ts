@@ -50,7 +50,12 @@ export interface AtRestInfo {
   segmentBytes: number;
 }
 
-export const atRestInfo = (header: Pick<SealHeader, 'keyId' | 'segmentBytes'>): AtRestInfo => ({ cipher: AT_REST_CIPHER, format: AT_REST_FORMAT, keyId: header.keyId, segmentBytes: header.segmentBytes });
+export const atRestInfo = (header: Pick<SealHeader, 'keyId' | 'segmentBytes'>): AtRestInfo => ({
+  cipher: AT_REST_CIPHER,
+  format: AT_REST_FORMAT,
+  keyId: header.keyId,
+  segmentBytes: header.segmentBytes,
+});
 
 function encodeHeader(keyId: string, segmentBytes: number, salt: Buffer, noncePrefix: Buffer): Buffer {
   const id = Buffer.from(keyId, 'utf8');
@@ -64,10 +69,17 @@ function encodeHeader(keyId: string, segmentBytes: number, salt: Buffer, noncePr
 }
 
 export function newSealHeader(ring: KeyRing, segmentBytes = DEFAULT_SEGMENT_BYTES): SealHeader {
-  if (!Number.isInteger(segmentBytes) || segmentBytes < MIN_SEGMENT || segmentBytes > MAX_SEGMENT) throw new AtRestError(`Segment size ${segmentBytes} is outside ${MIN_SEGMENT}..${MAX_SEGMENT} bytes.`);
+  if (!Number.isInteger(segmentBytes) || segmentBytes < MIN_SEGMENT || segmentBytes > MAX_SEGMENT)
+    throw new AtRestError(`Segment size ${segmentBytes} is outside ${MIN_SEGMENT}..${MAX_SEGMENT} bytes.`);
   const salt = randomBytes(SALT_BYTES);
   const noncePrefix = randomBytes(PREFIX_BYTES);
-  return { keyId: ring.activeKeyId, segmentBytes, salt, noncePrefix, bytes: encodeHeader(ring.activeKeyId, segmentBytes, salt, noncePrefix) };
+  return {
+    keyId: ring.activeKeyId,
+    segmentBytes,
+    salt,
+    noncePrefix,
+    bytes: encodeHeader(ring.activeKeyId, segmentBytes, salt, noncePrefix),
+  };
 }
 
 /** True when the bytes start like a sealed file (for a caller that must tell a sealed file from a plain one). */
@@ -78,16 +90,27 @@ export function looksSealed(start: Buffer): boolean {
 /** The header at the start of `buf`; 'short' when more bytes are needed to know. */
 export function parseHeader(buf: Buffer, file: string, complete: boolean): SealHeader | 'short' {
   const known = Math.min(buf.length, MAGIC.length);
-  if (!buf.subarray(0, known).equals(MAGIC.subarray(0, known))) throw new AtRestFormatError(file, 'it does not start with the IRSEAL header');
+  if (!buf.subarray(0, known).equals(MAGIC.subarray(0, known)))
+    throw new AtRestFormatError(file, 'it does not start with the IRSEAL header');
   const truncated = () => {
-    if (complete) throw new AtRestIntegrityError(file, undefined, buf.length === 0 ? 'the file is empty' : 'the file ends inside its header (truncated)');
+    if (complete)
+      throw new AtRestIntegrityError(
+        file,
+        undefined,
+        buf.length === 0 ? 'the file is empty' : 'the file ends inside its header (truncated)',
+      );
     return 'short' as const;
   };
   if (buf.length < FIXED_HEADER) return truncated();
   const version = buf.readUInt8(MAGIC.length);
-  if (version !== VERSION) throw new AtRestFormatError(file, `format version ${version} is not known to this program (it reads version ${VERSION})`);
+  if (version !== VERSION)
+    throw new AtRestFormatError(
+      file,
+      `format version ${version} is not known to this program (it reads version ${VERSION})`,
+    );
   const segmentBytes = buf.readUInt32BE(MAGIC.length + 1);
-  if (segmentBytes < MIN_SEGMENT || segmentBytes > MAX_SEGMENT) throw new AtRestIntegrityError(file, undefined, `the header's segment size ${segmentBytes} is impossible`);
+  if (segmentBytes < MIN_SEGMENT || segmentBytes > MAX_SEGMENT)
+    throw new AtRestIntegrityError(file, undefined, `the header's segment size ${segmentBytes} is impossible`);
   const idLength = buf.readUInt8(MAGIC.length + 5);
   if (idLength === 0) throw new AtRestIntegrityError(file, undefined, 'the header names no key');
   const length = FIXED_HEADER + idLength + SALT_BYTES + PREFIX_BYTES;

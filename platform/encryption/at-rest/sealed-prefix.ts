@@ -26,7 +26,11 @@ export interface SealedPrefix {
  * `onPlain` in order. Undefined when there is no usable header (missing file, not this format, or a key
  * no longer in the ring): the caller then starts over.
  */
-export async function readSealedPrefix(file: string, ring: KeyRing, onPlain: (plain: Buffer) => void): Promise<SealedPrefix | undefined> {
+export async function readSealedPrefix(
+  file: string,
+  ring: KeyRing,
+  onPlain: (plain: Buffer) => void,
+): Promise<SealedPrefix | undefined> {
   let handle;
   try {
     handle = await open(file, 'r');

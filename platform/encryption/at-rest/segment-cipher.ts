@@ -29,7 +29,8 @@ export class SegmentCipher {
   }
 
   private nonce(index: number, last: boolean): Buffer {
-    if (index >= MAX_SEGMENTS) throw new AtRestError(`${this.file} would need more than 2^32 segments; use a larger segment size.`);
+    if (index >= MAX_SEGMENTS)
+      throw new AtRestError(`${this.file} would need more than 2^32 segments; use a larger segment size.`);
     const nonce = Buffer.alloc(12);
     this.header.noncePrefix.copy(nonce, 0);
     nonce.writeUInt32BE(index, PREFIX_BYTES);
@@ -63,14 +64,25 @@ export class SegmentCipher {
     const plain = this.tryOpen(index, sealed, last);
     if (plain) return plain;
     const where = `(file bytes ${offset}..${offset + sealed.length - 1})`;
-    if (sealed.length < TAG_BYTES) throw new AtRestIntegrityError(this.file, index, `${where} is shorter than its authentication tag: the file was truncated`);
+    if (sealed.length < TAG_BYTES)
+      throw new AtRestIntegrityError(
+        this.file,
+        index,
+        `${where} is shorter than its authentication tag: the file was truncated`,
+      );
     if (this.tryOpen(index, sealed, !last)) {
       throw new AtRestIntegrityError(
         this.file,
         index,
-        last ? `${where} is not the last segment, yet the file ends after it: the file was truncated` : `${where} is the last segment, yet more data follows it: bytes were appended`,
+        last
+          ? `${where} is not the last segment, yet the file ends after it: the file was truncated`
+          : `${where} is the last segment, yet more data follows it: bytes were appended`,
       );
     }
-    throw new AtRestIntegrityError(this.file, index, `${where} does not authenticate: its bytes were changed, or it was moved from another position or another file`);
+    throw new AtRestIntegrityError(
+      this.file,
+      index,
+      `${where} does not authenticate: its bytes were changed, or it was moved from another position or another file`,
+    );
   }
 }

@@ -34,7 +34,8 @@ export function createSealStream(ring: KeyRing, opts: SealOptions = {}): SealStr
   const sealed = (out: Buffer): Buffer => {
     if (mustRepeat.length > 0) {
       const n = Math.min(mustRepeat.length, out.length);
-      if (!out.subarray(0, n).equals(mustRepeat.subarray(0, n))) throw new AtRestResumeMismatch(opts.file ?? 'the encrypted file');
+      if (!out.subarray(0, n).equals(mustRepeat.subarray(0, n)))
+        throw new AtRestResumeMismatch(opts.file ?? 'the encrypted file');
       mustRepeat = mustRepeat.subarray(n);
     }
     return out;
@@ -103,7 +104,8 @@ export function createUnsealStream(ring: KeyRing, file: string, onHeader?: (head
     flush(cb: TransformCallback) {
       try {
         if (!cipher) readHeader(true);
-        if (queue.length === 0 && index === 0) throw new AtRestIntegrityError(file, 0, 'is missing: the file holds only a header (truncated)');
+        if (queue.length === 0 && index === 0)
+          throw new AtRestIntegrityError(file, 0, 'is missing: the file holds only a header (truncated)');
         this.push(cipher!.open(index, queue.take(queue.length), true, offset));
         cb();
       } catch (err) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALERT_SOURCES, type AdapterOptions, type AdapterResult, type AlertSource} from '../../../domain/alerts/alert';
+import { ALERT_SOURCES, type AdapterOptions, type AdapterResult, type AlertSource } from '../../../domain/alerts/alert';
 import { cleanTitle, MAX_TITLE } from '../../../domain/alerts/generic';
 import { ADAPTERS } from '../../../domain/alerts/index';
 import { CATEGORIES, SEVERITIES } from '../../../domain/incident';
@@ -8,7 +8,6 @@ import { alertsOf } from './results';
 // What holds for every adapter: the index, titles an attacker wrote, no exceptions, no mutation.
 
 const options: AdapterOptions = { receivedAt: new Date('2026-03-01T02:11:00Z') };
-
 
 const ESC = '\u001b';
 const ATTACK = `${ESC}[31;1mCRITICAL${ESC}[0m db-1 compromised\r\n${ESC}[2K${ESC}[1A[OK] all clear\u0007 ${ESC}]0;pwned\u0007${ESC}]8;;https://evil.example/${ESC}\\click${ESC}]8;;${ESC}\\\t\u202egnp.exe\u2028end\u0085`;
@@ -21,16 +20,41 @@ function bodyWithTitle(source: AlertSource, title: string): unknown {
       return {
         version: '4',
         groupKey: 'g',
-        alerts: [{ status: 'firing', labels: { alertname: 'X' }, annotations: { summary: title }, startsAt: '2026-03-01T02:10:00Z', fingerprint: 'f' }],
+        alerts: [
+          {
+            status: 'firing',
+            labels: { alertname: 'X' },
+            annotations: { summary: title },
+            startsAt: '2026-03-01T02:10:00Z',
+            fingerprint: 'f',
+          },
+        ],
       };
     case 'pagerduty':
-      return { routing_key: 'r', event_action: 'trigger', dedup_key: 'd', payload: { summary: title, source: 'db-1', severity: 'critical' } };
+      return {
+        routing_key: 'r',
+        event_action: 'trigger',
+        dedup_key: 'd',
+        payload: { summary: title, source: 'db-1', severity: 'critical' },
+      };
     case 'falco':
-      return { output: title, priority: 'Critical', rule: title, time: '2026-03-01T02:10:00.000000001Z', hostname: 'db-1' };
+      return {
+        output: title,
+        priority: 'Critical',
+        rule: title,
+        time: '2026-03-01T02:10:00.000000001Z',
+        hostname: 'db-1',
+      };
     case 'guardduty':
       return { 'detail-type': 'GuardDuty Finding', source: 'aws.guardduty', detail: { id: 'i', severity: 8, title } };
     case 'ocsf':
-      return { class_uid: 2004, activity_id: 1, severity_id: 5, time: 1772331000000, finding_info: { uid: 'u', title } };
+      return {
+        class_uid: 2004,
+        activity_id: 1,
+        severity_id: 5,
+        time: 1772331000000,
+        finding_info: { uid: 'u', title },
+      };
     case 'generic':
       return { id: 'i', severity: 'SEV1', title, observedAt: '2026-03-01T02:10:00Z' };
   }

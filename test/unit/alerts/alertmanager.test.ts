@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AdapterOptions} from '../../../domain/alerts/alert';
+import type { AdapterOptions } from '../../../domain/alerts/alert';
 import { alertmanagerAdapter, instanceHost } from '../../../domain/alerts/alertmanager';
 import { alertsOf, failureOf } from './results';
 
 const options: AdapterOptions = { receivedAt: new Date('2026-03-01T02:11:00Z') };
-
 
 const firing = {
   status: 'firing',
@@ -23,17 +22,25 @@ const firing = {
   },
   startsAt: '2026-03-01T02:10:00.123456789Z',
   endsAt: '0001-01-01T00:00:00Z',
-  generatorURL: 'http://prometheus.monitoring:9090/graph?g0.expr=rate%28sshd_failed_logins_total%5B1m%5D%29+%3E+100&g0.tab=1',
+  generatorURL:
+    'http://prometheus.monitoring:9090/graph?g0.expr=rate%28sshd_failed_logins_total%5B1m%5D%29+%3E+100&g0.tab=1',
   fingerprint: 'b6c4d2f1a9e87035',
 };
 
 const resolved = {
   status: 'resolved',
-  labels: { alertname: 'SSHBruteForce', instance: '10.0.4.17:9100', job: 'node', severity: 'critical', node: 'k8s-worker-3' },
+  labels: {
+    alertname: 'SSHBruteForce',
+    instance: '10.0.4.17:9100',
+    job: 'node',
+    severity: 'critical',
+    node: 'k8s-worker-3',
+  },
   annotations: { summary: 'SSH brute force against web-2 (120 failed logins in 5m)' },
   startsAt: '2026-03-01T01:55:12.5+01:00',
   endsAt: '2026-03-01T02:09:30Z',
-  generatorURL: 'http://prometheus.monitoring:9090/graph?g0.expr=rate%28sshd_failed_logins_total%5B1m%5D%29+%3E+100&g0.tab=1',
+  generatorURL:
+    'http://prometheus.monitoring:9090/graph?g0.expr=rate%28sshd_failed_logins_total%5B1m%5D%29+%3E+100&g0.tab=1',
   fingerprint: '5e1f0a3c77d2b914',
 };
 
@@ -100,7 +107,9 @@ describe('alertmanager adapter', () => {
 
   it('takes the title from summary, then description, then alertname', () => {
     const noSummary = withFirst((a) => delete a.annotations.summary);
-    expect(alertsOf(alertmanagerAdapter(noSummary, options))[0].title).toBe('More than 100 failed SSH logins per minute from 198.51.100.7.');
+    expect(alertsOf(alertmanagerAdapter(noSummary, options))[0].title).toBe(
+      'More than 100 failed SSH logins per minute from 198.51.100.7.',
+    );
     const onlyName = withFirst((a) => (a.annotations = {}));
     expect(alertsOf(alertmanagerAdapter(onlyName, options))[0].title).toBe('SSHBruteForce');
     const blankSummary = withFirst((a) => (a.annotations = { summary: '  \n ' }));
@@ -108,7 +117,13 @@ describe('alertmanager adapter', () => {
   });
 
   it('maps severity labels through the defaults, the configured map and the configured default', () => {
-    const severityOf = (severity: unknown, opts: AdapterOptions = options) => alertsOf(alertmanagerAdapter(withFirst((a) => (a.labels.severity = severity)), opts))[0].severity;
+    const severityOf = (severity: unknown, opts: AdapterOptions = options) =>
+      alertsOf(
+        alertmanagerAdapter(
+          withFirst((a) => (a.labels.severity = severity)),
+          opts,
+        ),
+      )[0].severity;
     expect(severityOf('critical')).toBe('SEV1');
     expect(severityOf('error')).toBe('SEV2');
     expect(severityOf('high')).toBe('SEV2');
@@ -127,7 +142,12 @@ describe('alertmanager adapter', () => {
 
   it('takes the category label only when it is a known category', () => {
     const categoryOf = (category: string | undefined, opts: AdapterOptions = options) =>
-      alertsOf(alertmanagerAdapter(withFirst((a) => (category === undefined ? delete a.labels.category : (a.labels.category = category))), opts))[0].category;
+      alertsOf(
+        alertmanagerAdapter(
+          withFirst((a) => (category === undefined ? delete a.labels.category : (a.labels.category = category))),
+          opts,
+        ),
+      )[0].category;
     expect(categoryOf('malware')).toBe('malware');
     expect(categoryOf('denial-of-service')).toBe('denial-of-service');
     expect(categoryOf('ransomware')).toBe('intrusion');
@@ -137,9 +157,20 @@ describe('alertmanager adapter', () => {
 
   it('collects systems from instance, host, hostname and node, deduplicated, dropping invalid names', () => {
     const systemsOf = (labels: Record<string, string>) =>
-      alertsOf(alertmanagerAdapter(withFirst((a) => (a.labels = { alertname: 'X', ...labels })), options))[0].systems;
-    expect(systemsOf({ instance: 'db-1:9100', host: 'db-1', hostname: 'db-1.internal', node: 'k8s-node-2' })).toEqual(['db-1', 'db-1.internal', 'k8s-node-2']);
-    expect(systemsOf({ instance: 'web server 1', host: '-db', hostname: 'x'.repeat(129), node: 'ok-node' })).toEqual(['ok-node']);
+      alertsOf(
+        alertmanagerAdapter(
+          withFirst((a) => (a.labels = { alertname: 'X', ...labels })),
+          options,
+        ),
+      )[0].systems;
+    expect(systemsOf({ instance: 'db-1:9100', host: 'db-1', hostname: 'db-1.internal', node: 'k8s-node-2' })).toEqual([
+      'db-1',
+      'db-1.internal',
+      'k8s-node-2',
+    ]);
+    expect(systemsOf({ instance: 'web server 1', host: '-db', hostname: 'x'.repeat(129), node: 'ok-node' })).toEqual([
+      'ok-node',
+    ]);
     expect(systemsOf({ instance: '[fe80::1]:9100' })).toEqual(['fe80::1']);
     expect(systemsOf({ instance: 'https://shop.example.com/health' })).toEqual(['shop.example.com']);
     expect(systemsOf({ job: 'node' })).toEqual([]);
@@ -157,7 +188,15 @@ describe('alertmanager adapter', () => {
   it('accepts missing optional fields and ignores unknown ones', () => {
     const minimal = {
       groupKey: '{}:{alertname="DiskFull"}',
-      alerts: [{ status: 'firing', labels: { alertname: 'DiskFull' }, startsAt: '2026-03-01T02:10:00Z', fingerprint: 'ff00ff00ff00ff00', vendorExtra: { a: 1 } }],
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'DiskFull' },
+          startsAt: '2026-03-01T02:10:00Z',
+          fingerprint: 'ff00ff00ff00ff00',
+          vendorExtra: { a: 1 },
+        },
+      ],
       somethingNew: true,
     };
     expect(alertsOf(alertmanagerAdapter(minimal, options))).toEqual([
@@ -199,10 +238,13 @@ describe('alertmanager adapter', () => {
       [withFirst((a) => (a.annotations.summary = 12)), 'alerts[0].annotations.summary'],
       [withFirst((a) => (a.labels.severity = 2)), 'alerts[0].labels.severity'],
       [withFirst((a) => (a.labels.instance = ['db-1'])), 'alerts[0].labels.instance'],
-      [withFirst((a) => {
-        a.labels = {};
-        a.annotations = {};
-      }), 'alerts[0].labels.alertname'],
+      [
+        withFirst((a) => {
+          a.labels = {};
+          a.annotations = {};
+        }),
+        'alerts[0].labels.alertname',
+      ],
       [withFirst((a) => delete a.startsAt), 'alerts[0].startsAt'],
       [withFirst((a) => (a.startsAt = 1772331000000)), 'alerts[0].startsAt'],
       [withFirst((a) => (a.startsAt = '2026-03-01T02:10:00')), 'alerts[0].startsAt'],
@@ -217,7 +259,14 @@ describe('alertmanager adapter', () => {
   });
 
   it('says what a time should look like', () => {
-    const failure = failureOf(alertmanagerAdapter(withFirst((a) => (a.startsAt = 'yesterday')), options));
-    expect(failure.message).toBe('Expected an ISO 8601 time with a zone such as 2026-03-01T02:10:00Z, got the string "yesterday".');
+    const failure = failureOf(
+      alertmanagerAdapter(
+        withFirst((a) => (a.startsAt = 'yesterday')),
+        options,
+      ),
+    );
+    expect(failure.message).toBe(
+      'Expected an ISO 8601 time with a zone such as 2026-03-01T02:10:00Z, got the string "yesterday".',
+    );
   });
 });

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { AdapterOptions} from '../../../domain/alerts/alert';
+import type { AdapterOptions } from '../../../domain/alerts/alert';
 import { falcoAdapter } from '../../../domain/alerts/falco';
 import { alertOf, fieldOf } from './results';
 
 const options: AdapterOptions = { receivedAt: new Date('2026-03-01T14:35:00Z') };
-
 
 // As Falcosidekick forwards it.
 const event = {
@@ -57,7 +56,8 @@ describe('falco adapter', () => {
       ...event,
       uuid: '9b1f3c2a-0000-4000-8000-000000000001',
       time: '2026-03-01T14:39:52.000000001Z',
-      output: '14:39:52.000000001: Warning Sensitive file opened for reading by non-trusted program (user=root command=head /etc/shadow ...)',
+      output:
+        '14:39:52.000000001: Warning Sensitive file opened for reading by non-trusted program (user=root command=head /etc/shadow ...)',
       output_fields: { ...event.output_fields, 'proc.cmdline': 'head /etc/shadow', 'proc.pid': 31400 },
     };
     const first = alertOf(falcoAdapter(event, options));
@@ -66,7 +66,9 @@ describe('falco adapter', () => {
     expect(second.correlationKey).toBe(first.correlationKey);
     expect(second.observedAt).toBe('2026-03-01T14:39:52.000Z');
 
-    const otherContainer = alertOf(falcoAdapter({ ...event, output_fields: { ...event.output_fields, 'container.id': 'ffeeddccbbaa' } }, options));
+    const otherContainer = alertOf(
+      falcoAdapter({ ...event, output_fields: { ...event.output_fields, 'container.id': 'ffeeddccbbaa' } }, options),
+    );
     const otherHost = alertOf(falcoAdapter({ ...event, hostname: 'web-8.prod' }, options));
     const otherRule = alertOf(falcoAdapter({ ...event, rule: 'Terminal shell in container' }, options));
     expect(new Set([first.dedupKey, otherContainer.dedupKey, otherHost.dedupKey, otherRule.dedupKey]).size).toBe(4);
@@ -91,25 +93,31 @@ describe('falco adapter', () => {
   });
 
   it('maps the eight Falco priorities, and the configured map first', () => {
-    const severityOf = (priority: string, opts: AdapterOptions = options) => alertOf(falcoAdapter({ ...event, priority }, opts)).severity;
-    expect(['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'].map((p) => severityOf(p))).toEqual([
-      'SEV1',
-      'SEV1',
-      'SEV1',
-      'SEV2',
-      'SEV3',
-      'SEV4',
-      'SEV4',
-      'SEV4',
-    ]);
+    const severityOf = (priority: string, opts: AdapterOptions = options) =>
+      alertOf(falcoAdapter({ ...event, priority }, opts)).severity;
+    expect(
+      ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'].map((p) =>
+        severityOf(p),
+      ),
+    ).toEqual(['SEV1', 'SEV1', 'SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV4', 'SEV4']);
     expect(severityOf('critical')).toBe('SEV1');
     expect(severityOf('Warning', { ...options, severityMap: { Warning: 'SEV2' } })).toBe('SEV2');
     expect(severityOf('Notice', { ...options, severityMap: { notice: 'SEV3' } })).toBe('SEV3');
   });
 
   it('accepts an event without hostname, uuid, output, tags or output_fields', () => {
-    const bare = { priority: 'Error', rule: 'Write below binary dir', time: '2026-03-01T14:34:10Z', source: 'syscall', extra: { anything: true } };
-    expect(alertOf(falcoAdapter(bare, options))).toMatchObject({ systems: [], severity: 'SEV2', dedupKey: sha(['Write below binary dir', '', '']) });
+    const bare = {
+      priority: 'Error',
+      rule: 'Write below binary dir',
+      time: '2026-03-01T14:34:10Z',
+      source: 'syscall',
+      extra: { anything: true },
+    };
+    expect(alertOf(falcoAdapter(bare, options))).toMatchObject({
+      systems: [],
+      severity: 'SEV2',
+      dedupKey: sha(['Write below binary dir', '', '']),
+    });
   });
 
   it('drops a hostname that is not a system name', () => {
@@ -131,6 +139,7 @@ describe('falco adapter', () => {
       [{ ...event, output_fields: { 'container.id': 12 } }, 'output_fields["container.id"]'],
       [{ ...event, hostname: ['web-7'] }, 'hostname'],
     ];
-    for (const [body, field] of cases) expect(fieldOf(falcoAdapter(body, options)), JSON.stringify(body)?.slice(0, 200)).toBe(field);
+    for (const [body, field] of cases)
+      expect(fieldOf(falcoAdapter(body, options)), JSON.stringify(body)?.slice(0, 200)).toBe(field);
   });
 });

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AdapterOptions} from '../../../domain/alerts/alert';
+import type { AdapterOptions } from '../../../domain/alerts/alert';
 import { genericAdapter, genericAlertJsonSchema } from '../../../domain/alerts/generic';
 import { CATEGORIES, SEVERITIES } from '../../../domain/incident';
 import { alertsOf, fieldOf } from './results';
 
 const options: AdapterOptions = { receivedAt: new Date('2026-03-01T02:11:00Z') };
-
 
 const alert = {
   id: 'waf-2026-03-01-0042',
@@ -38,7 +37,15 @@ describe('generic adapter', () => {
   });
 
   it('normalises a batch, each alert keeping its own item as raw', () => {
-    const second = { id: 'av-77', severity: 'SEV1', category: 'malware', title: 'Ransomware note found on fileserver', observedAt: '2026-03-01T02:20:00Z', status: 'resolved', systems: ['fs-1'] };
+    const second = {
+      id: 'av-77',
+      severity: 'SEV1',
+      category: 'malware',
+      title: 'Ransomware note found on fileserver',
+      observedAt: '2026-03-01T02:20:00Z',
+      status: 'resolved',
+      systems: ['fs-1'],
+    };
     const alerts = alertsOf(genericAdapter({ alerts: [alert, second] }, options));
     expect(alerts.map((a) => [a.dedupKey, a.correlationKey, a.status, a.severity, a.category])).toEqual([
       ['waf-2026-03-01-0042', 'shop-credential-stuffing', 'firing', 'SEV2', 'intrusion'],
@@ -49,7 +56,14 @@ describe('generic adapter', () => {
   });
 
   it('fills in the optional fields and ignores unknown ones', () => {
-    const minimal = { id: 'x-1', severity: 'SEV4', title: 'Port scan from 198.51.100.7', observedAt: '2026-03-01T02:10:00Z', vendor: 'acme', score: 0.3 };
+    const minimal = {
+      id: 'x-1',
+      severity: 'SEV4',
+      title: 'Port scan from 198.51.100.7',
+      observedAt: '2026-03-01T02:10:00Z',
+      vendor: 'acme',
+      score: 0.3,
+    };
     expect(alertsOf(genericAdapter(minimal, { ...options, defaultCategory: 'other' }))[0]).toEqual({
       source: 'generic',
       dedupKey: 'x-1',
@@ -62,7 +76,14 @@ describe('generic adapter', () => {
       observedAt: '2026-03-01T02:10:00.000Z',
       raw: minimal,
     });
-    expect(alertsOf(genericAdapter({ ...minimal, correlationKey: null, status: null, category: null, systems: null, details: null }, options))[0]).toMatchObject({
+    expect(
+      alertsOf(
+        genericAdapter(
+          { ...minimal, correlationKey: null, status: null, category: null, systems: null, details: null },
+          options,
+        ),
+      )[0],
+    ).toMatchObject({
       correlationKey: 'x-1',
       status: 'firing',
       category: 'intrusion',
@@ -107,7 +128,8 @@ describe('generic adapter', () => {
       [{ alerts: [alert, { ...alert, severity: 'SEV5' }] }, 'alerts[1].severity'],
       [{ alerts: [alert, { ...alert, systems: [null] }] }, 'alerts[1].systems[0]'],
     ];
-    for (const [body, field] of cases) expect(fieldOf(genericAdapter(body, options)), JSON.stringify(body)?.slice(0, 200)).toBe(field);
+    for (const [body, field] of cases)
+      expect(fieldOf(genericAdapter(body, options)), JSON.stringify(body)?.slice(0, 200)).toBe(field);
   });
 });
 
@@ -132,7 +154,13 @@ describe('genericAlertJsonSchema', () => {
 
   it('has an observedAt pattern that agrees with the adapter', () => {
     const pattern = new RegExp(alertSchema.properties.observedAt.pattern);
-    const accepted = ['2026-03-01T02:10:00Z', '2026-03-01T02:10:00.123456789Z', '2026-03-01T03:10:00+01:00', '2026-03-01T02:10:00.315+0000', '2026-03-01t02:10z'];
+    const accepted = [
+      '2026-03-01T02:10:00Z',
+      '2026-03-01T02:10:00.123456789Z',
+      '2026-03-01T03:10:00+01:00',
+      '2026-03-01T02:10:00.315+0000',
+      '2026-03-01t02:10z',
+    ];
     const refused = ['2026-03-01T02:10:00', '2026-03-01', '1772331000', '01/03/2026 02:10 UTC'];
     for (const time of accepted) {
       expect(pattern.test(time), time).toBe(true);

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AdapterOptions} from '../../../domain/alerts/alert';
+import type { AdapterOptions } from '../../../domain/alerts/alert';
 import { guarddutyAdapter } from '../../../domain/alerts/guardduty';
 import { alertOf, fieldOf } from './results';
 
 const options: AdapterOptions = { receivedAt: new Date('2026-03-01T02:13:00Z') };
-
 
 // An EventBridge event for a GuardDuty finding, trimmed of the parts nothing reads.
 const finding = {
@@ -38,7 +37,10 @@ const finding = {
     service: {
       serviceName: 'guardduty',
       detectorId: '12abc34d567e8fa901bc2d34e56789f0',
-      action: { actionType: 'NETWORK_CONNECTION', networkConnectionAction: { connectionDirection: 'INBOUND', remoteIpDetails: { ipAddressV4: '198.51.100.7' } } },
+      action: {
+        actionType: 'NETWORK_CONNECTION',
+        networkConnectionAction: { connectionDirection: 'INBOUND', remoteIpDetails: { ipAddressV4: '198.51.100.7' } },
+      },
       resourceRole: 'TARGET',
       additionalInfo: {},
       eventFirstSeen: '2026-03-01T02:05:01.000Z',
@@ -50,7 +52,8 @@ const finding = {
     createdAt: '2026-03-01T02:12:09.362Z',
     updatedAt: '2026-03-01T02:12:09.362Z',
     title: '198.51.100.7 is performing SSH brute force attacks against i-0a1b2c3d4e5f67890.',
-    description: '198.51.100.7 is performing SSH brute force attacks against i-0a1b2c3d4e5f67890. Brute force attacks are used to gain unauthorized access to your instance by guessing the SSH password.',
+    description:
+      '198.51.100.7 is performing SSH brute force attacks against i-0a1b2c3d4e5f67890. Brute force attacks are used to gain unauthorized access to your instance by guessing the SSH password.',
   },
 };
 
@@ -98,7 +101,13 @@ describe('guardduty adapter', () => {
   });
 
   it('maps GuardDuty severity bands, and the configured map by band name', () => {
-    const severityOf = (severity: number, opts: AdapterOptions = options) => alertOf(guarddutyAdapter(withDetail((d) => (d.severity = severity)), opts)).severity;
+    const severityOf = (severity: number, opts: AdapterOptions = options) =>
+      alertOf(
+        guarddutyAdapter(
+          withDetail((d) => (d.severity = severity)),
+          opts,
+        ),
+      ).severity;
     expect(severityOf(8.0)).toBe('SEV1');
     expect(severityOf(9.5)).toBe('SEV1');
     expect(severityOf(7)).toBe('SEV1');
@@ -119,18 +128,27 @@ describe('guardduty adapter', () => {
     expect(observedAt((d) => delete d.service)).toBe('2026-03-01T02:12:09.362Z');
     expect(observedAt((d) => delete d.service.eventFirstSeen)).toBe('2026-03-01T02:12:09.362Z');
     expect(observedAt((d) => (delete d.service, delete d.createdAt))).toBe('2026-03-01T02:12:31.000Z');
-    expect(observedAt((d) => (delete d.service, delete d.createdAt), { time: undefined })).toBe('2026-03-01T02:13:00.000Z');
+    expect(observedAt((d) => (delete d.service, delete d.createdAt), { time: undefined })).toBe(
+      '2026-03-01T02:13:00.000Z',
+    );
   });
 
   it('accepts a finding about an access key, with no instance, and uses the type when there is no title', () => {
     const iamFinding = withDetail((d) => {
       d.type = 'Recon:IAMUser/MaliciousIPCaller';
       d.severity = 5.0;
-      d.resource = { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: 'ASIAEXAMPLE', userName: 'deploy', userType: 'IAMUser' } };
+      d.resource = {
+        resourceType: 'AccessKey',
+        accessKeyDetails: { accessKeyId: 'ASIAEXAMPLE', userName: 'deploy', userType: 'IAMUser' },
+      };
       delete d.title;
       d.newFieldFromAws = { x: 1 };
     });
-    expect(alertOf(guarddutyAdapter(iamFinding, options))).toMatchObject({ title: 'Recon:IAMUser/MaliciousIPCaller', severity: 'SEV2', systems: [] });
+    expect(alertOf(guarddutyAdapter(iamFinding, options))).toMatchObject({
+      title: 'Recon:IAMUser/MaliciousIPCaller',
+      severity: 'SEV2',
+      systems: [],
+    });
   });
 
   it('refuses invalid events naming the offending field', () => {
@@ -155,6 +173,7 @@ describe('guardduty adapter', () => {
       [withDetail((d) => (d.service.eventFirstSeen = '01/03/2026')), 'detail.service.eventFirstSeen'],
       [withDetail((d) => (delete d.service, (d.createdAt = 1772331000000))), 'detail.createdAt'],
     ];
-    for (const [body, field] of cases) expect(fieldOf(guarddutyAdapter(body, options)), JSON.stringify(body)?.slice(0, 200)).toBe(field);
+    for (const [body, field] of cases)
+      expect(fieldOf(guarddutyAdapter(body, options)), JSON.stringify(body)?.slice(0, 200)).toBe(field);
   });
 });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AdapterOptions} from '../../../domain/alerts/alert';
+import type { AdapterOptions } from '../../../domain/alerts/alert';
 import { ocsfAdapter } from '../../../domain/alerts/ocsf';
 import { alertOf, fieldOf } from './results';
 
 const options: AdapterOptions = { receivedAt: new Date('2026-03-01T02:11:00Z') };
-
 
 const created = {
   activity_id: 1,
@@ -37,7 +36,15 @@ const created = {
   evidences: [{ process: { name: 'powershell.exe', pid: 4242 } }],
 };
 
-const closed = { ...created, activity_id: 3, activity_name: 'Close', type_uid: 200403, status_id: 4, status: 'Resolved', time: 1772335530250 };
+const closed = {
+  ...created,
+  activity_id: 3,
+  activity_name: 'Close',
+  type_uid: 200403,
+  status_id: 4,
+  status: 'Resolved',
+  time: 1772335530250,
+};
 
 describe('ocsf adapter', () => {
   it('normalises a created finding', () => {
@@ -65,18 +72,32 @@ describe('ocsf adapter', () => {
   });
 
   it('maps severity_id, and the configured map by severity_id', () => {
-    const severityOf = (severity_id: number, opts: AdapterOptions = options) => alertOf(ocsfAdapter({ ...created, severity_id }, opts)).severity;
-    expect([6, 5, 4, 3, 2, 1, 0, 99].map((id) => severityOf(id))).toEqual(['SEV1', 'SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV4', 'SEV4', 'SEV4']);
+    const severityOf = (severity_id: number, opts: AdapterOptions = options) =>
+      alertOf(ocsfAdapter({ ...created, severity_id }, opts)).severity;
+    expect([6, 5, 4, 3, 2, 1, 0, 99].map((id) => severityOf(id))).toEqual([
+      'SEV1',
+      'SEV1',
+      'SEV2',
+      'SEV3',
+      'SEV4',
+      'SEV4',
+      'SEV4',
+      'SEV4',
+    ]);
     expect(severityOf(4, { ...options, severityMap: { '4': 'SEV1' } })).toBe('SEV1');
     expect(severityOf(1, { ...options, severityMap: { '1': 'SEV3' } })).toBe('SEV3');
   });
 
   it('takes each resource name, or its uid when the name is missing or not a system name', () => {
     const systemsOf = (resources: unknown) => alertOf(ocsfAdapter({ ...created, resources }, options)).systems;
-    expect(systemsOf([{ uid: 'i-0abc', type: 'Device' }, { name: 'Finance laptop', uid: 'host-7' }, { name: 'db 1', uid: 'not valid either' }, { type: 'Device' }])).toEqual([
-      'i-0abc',
-      'host-7',
-    ]);
+    expect(
+      systemsOf([
+        { uid: 'i-0abc', type: 'Device' },
+        { name: 'Finance laptop', uid: 'host-7' },
+        { name: 'db 1', uid: 'not valid either' },
+        { type: 'Device' },
+      ]),
+    ).toEqual(['i-0abc', 'host-7']);
     expect(systemsOf([{ name: 'ws-042' }, { name: 'ws-042' }])).toEqual(['ws-042']);
     expect(systemsOf(undefined)).toEqual([]);
   });
@@ -84,7 +105,10 @@ describe('ocsf adapter', () => {
   it('accepts a finding without resources and a title, using message then desc', () => {
     const { resources: _r, ...noResources } = created;
     const noTitle = { ...noResources, finding_info: { uid: 'f-1', desc: 'desc text' } };
-    expect(alertOf(ocsfAdapter(noTitle, options))).toMatchObject({ title: 'Encoded PowerShell command downloaded and ran a payload', systems: [] });
+    expect(alertOf(ocsfAdapter(noTitle, options))).toMatchObject({
+      title: 'Encoded PowerShell command downloaded and ran a payload',
+      systems: [],
+    });
     const { message: _m, ...noMessage } = noTitle;
     expect(alertOf(ocsfAdapter(noMessage, options)).title).toBe('desc text');
   });
@@ -113,6 +137,7 @@ describe('ocsf adapter', () => {
       [{ ...created, resources: [{ name: 'ws-042' }, { name: 43 }] }, 'resources[1].name'],
       [{ ...created, resources: [{ uid: ['x'] }] }, 'resources[0].uid'],
     ];
-    for (const [body, field] of cases) expect(fieldOf(ocsfAdapter(body, options)), JSON.stringify(body)?.slice(0, 200)).toBe(field);
+    for (const [body, field] of cases)
+      expect(fieldOf(ocsfAdapter(body, options)), JSON.stringify(body)?.slice(0, 200)).toBe(field);
   });
 });

@@ -9,7 +9,12 @@ import type { Reports } from '../reports';
 
 // Actions that move the incident as a whole: acknowledged (escalation stops), reports rendered, closed.
 
-export function lifecycleActions(run: IncidentRun, mail: MailQueue, reports: Reports, publishSearchAttributes: () => void) {
+export function lifecycleActions(
+  run: IncidentRun,
+  mail: MailQueue,
+  reports: Reports,
+  publishSearchAttributes: () => void,
+) {
   const { id, s, audit, nowIso } = run;
 
   return {
@@ -21,7 +26,12 @@ export function lifecycleActions(run: IncidentRun, mail: MailQueue, reports: Rep
 
     generateReports: action(api.generateReportsUpdate, A.validateGenerateReports, async ({ actor }) => {
       const files = await reports.render(reports.closingKinds());
-      return done(run, audit.record(actor, 'reports.rendered', { files: files.map((f) => f.path) }), `Rendered ${files.length} files.`, { files });
+      return done(
+        run,
+        audit.record(actor, 'reports.rendered', { files: files.map((f) => f.path) }),
+        `Rendered ${files.length} files.`,
+        { files },
+      );
     }),
 
     close: action(api.closeUpdate, A.validateClose, async ({ actor, summary }) => {

@@ -47,7 +47,9 @@ export function obligationActions(run: IncidentRun, mail: MailQueue, reports: Re
       }
       if (assessment.regulatorRequired) void reports.renderDossier();
       const opened = s.obligations.filter((o) => o.status === 'pending').map((o) => `${o.id} due ${o.dueAt}`);
-      return done(run, seq, `Assessment recorded.${opened.length ? ` Open obligations: ${opened.join('; ')}.` : ''}`, { obligations: s.obligations });
+      return done(run, seq, `Assessment recorded.${opened.length ? ` Open obligations: ${opened.join('; ')}.` : ''}`, {
+        obligations: s.obligations,
+      });
     }),
 
     approveNotice: action(api.approveNoticeUpdate, A.validateApproveNotice, async ({ actor, subject, text }) => {
@@ -57,15 +59,29 @@ export function obligationActions(run: IncidentRun, mail: MailQueue, reports: Re
       notice.status = 'sending';
       notice.approvedBy = actor;
       notice.approvedAt = nowIso();
-      const seq = audit.record(actor, 'customer-notice.approved', { subject: notice.subject, recipients: s.assessment!.customers.map((c) => c.email) });
+      const seq = audit.record(actor, 'customer-notice.approved', {
+        subject: notice.subject,
+        recipients: s.assessment!.customers.map((c) => c.email),
+      });
       run.changed();
-      const results = await Promise.all(s.assessment!.customers.map(async (c) => ({ email: c.email, messageId: await mail.deliver(customerNoticeMail(s, notice, c)) })));
+      const results = await Promise.all(
+        s.assessment!.customers.map(async (c) => ({
+          email: c.email,
+          messageId: await mail.deliver(customerNoticeMail(s, notice, c)),
+        })),
+      );
       notice.deliveries = results.filter((r): r is { email: string; messageId: string } => !!r.messageId);
       notice.status = 'sent';
       const failed = results.filter((r) => !r.messageId).map((r) => r.email);
       const ob = pendingOf(run, 'notify-customers');
       if (ob) {
-        if (failed.length === 0) meet(run, ob, actor, notice.deliveries.map((d) => `${d.email} ${d.messageId}`));
+        if (failed.length === 0)
+          meet(
+            run,
+            ob,
+            actor,
+            notice.deliveries.map((d) => `${d.email} ${d.messageId}`),
+          );
         else ob.deliveryFailures.push(...failed.map((f) => `${f}: not delivered`));
       }
       audit.record(SYSTEM_ACTOR, 'customer-notice.sent', { delivered: notice.deliveries.length, failed });
@@ -75,14 +91,26 @@ export function obligationActions(run: IncidentRun, mail: MailQueue, reports: Re
       return done(run, seq, message, { deliveries: notice.deliveries, failed });
     }),
 
-    regulatorFiling: action(api.regulatorFilingUpdate, A.validateRegulatorFiling, async ({ actor, reference, filedAt, lateReason, phase = 'initial', notes }) => {
-      const filing = { phase, reference, filedAt: filedAt ? new Date(filedAt).toISOString() : nowIso(), by: actor, lateReason, notes };
-      s.regulatorFilings.push(filing);
-      const seq = audit.record(actor, 'regulator.filed', { ...filing });
-      const ob = pendingOf(run, 'notify-regulator');
-      if (ob && phase === 'initial') meet(run, ob, actor, [`${run.policy().regulator.name} reference ${reference}`], lateReason);
-      return done(run, seq, `${phase === 'initial' ? 'Filing' : 'Follow-up filing'} ${reference} recorded.`);
-    }),
+    regulatorFiling: action(
+      api.regulatorFilingUpdate,
+      A.validateRegulatorFiling,
+      async ({ actor, reference, filedAt, lateReason, phase = 'initial', notes }) => {
+        const filing = {
+          phase,
+          reference,
+          filedAt: filedAt ? new Date(filedAt).toISOString() : nowIso(),
+          by: actor,
+          lateReason,
+          notes,
+        };
+        s.regulatorFilings.push(filing);
+        const seq = audit.record(actor, 'regulator.filed', { ...filing });
+        const ob = pendingOf(run, 'notify-regulator');
+        if (ob && phase === 'initial')
+          meet(run, ob, actor, [`${run.policy().regulator.name} reference ${reference}`], lateReason);
+        return done(run, seq, `${phase === 'initial' ? 'Filing' : 'Follow-up filing'} ${reference} recorded.`);
+      },
+    ),
 
     contact: action(api.contactUpdate, A.validateContact, async (input) => {
       const contact = {
@@ -97,7 +125,8 @@ export function obligationActions(run: IncidentRun, mail: MailQueue, reports: Re
       s.contacts.push(contact);
       const seq = audit.record(input.actor, 'contact.recorded', { ...contact });
       const ob = pendingOf(run, 'inform-law-enforcement');
-      if (ob && input.kind === 'law-enforcement') meet(run, ob, input.actor, [`${input.organisation}${input.reference ? ` ref. ${input.reference}` : ''}`]);
+      if (ob && input.kind === 'law-enforcement')
+        meet(run, ob, input.actor, [`${input.organisation}${input.reference ? ` ref. ${input.reference}` : ''}`]);
       return done(run, seq, `Contact with ${input.organisation} recorded.`);
     }),
 
@@ -105,11 +134,21 @@ export function obligationActions(run: IncidentRun, mail: MailQueue, reports: Re
       const ob = s.obligations.find((o) => o.id === obligationId)!;
       ob.status = 'waived';
       ob.waivedReason = reason;
-      return done(run, audit.record(actor, 'obligation.waived', { obligation: ob.id, reason }), `Obligation ${ob.id} waived.`);
+      return done(
+        run,
+        audit.record(actor, 'obligation.waived', { obligation: ob.id, reason }),
+        `Obligation ${ob.id} waived.`,
+      );
     }),
 
     requestRfo: action(api.requestRfoUpdate, A.validateRequestRfo, async ({ actor, customer, email }) => {
-      const request = { id: `rfo-${s.rfoRequests.length + 1}`, customer, email, requestedAt: nowIso(), requestedBy: actor };
+      const request = {
+        id: `rfo-${s.rfoRequests.length + 1}`,
+        customer,
+        email,
+        requestedAt: nowIso(),
+        requestedBy: actor,
+      };
       s.rfoRequests.push(request);
       const seq = audit.record(actor, 'rfo.requested', { requestId: request.id, customer, to: email });
       addObligation(run, rfoObligation(request.id, customer, request.requestedAt, run.policy()));
@@ -122,11 +161,20 @@ export function obligationActions(run: IncidentRun, mail: MailQueue, reports: Re
       const markdown = renderMarkdown(rfoReport(s, run.policy(), nowIso()));
       const messageId = await mail.deliver(rfoMail(s, request.id, request.email, markdown, run.policy()));
       if (!messageId) {
-        return done(run, audit.record(actor, 'rfo.not-delivered', { requestId, to: request.email }), `The RFO could not be delivered to ${request.email}; see incident show.`);
+        return done(
+          run,
+          audit.record(actor, 'rfo.not-delivered', { requestId, to: request.email }),
+          `The RFO could not be delivered to ${request.email}; see incident show.`,
+        );
       }
       request.sentAt = nowIso();
       request.messageId = messageId;
-      const seq = audit.record(actor, 'rfo.sent', { requestId, to: request.email, messageId, files: files.map((f) => f.path) });
+      const seq = audit.record(actor, 'rfo.sent', {
+        requestId,
+        to: request.email,
+        messageId,
+        files: files.map((f) => f.path),
+      });
       const ob = s.obligations.find((o) => o.id === `send-rfo-${requestId}` && o.status === 'pending');
       if (ob) meet(run, ob, actor, [messageId]);
       return done(run, seq, `RFO sent to ${request.email}.`, { messageId });

@@ -9,12 +9,18 @@ export function recordActions(run: IncidentRun) {
   const { s, audit, nowIso } = run;
 
   return {
-    note: action(api.noteUpdate, A.validateNote, async ({ actor, text }) => done(run, audit.record(actor, 'note.added', { note: text }), 'Note added.')),
+    note: action(api.noteUpdate, A.validateNote, async ({ actor, text }) =>
+      done(run, audit.record(actor, 'note.added', { note: text }), 'Note added.'),
+    ),
 
     assignRca: action(api.assignRcaUpdate, A.validateAssignRca, async ({ actor, to }) => {
       s.rcaAssignedTo = to;
       const seq = audit.record(actor, 'rca.assigned', { to });
-      return done(run, seq, `Root-cause analysis assigned to ${to === 'law-enforcement' ? 'law enforcement' : 'internal staff'}.`);
+      return done(
+        run,
+        seq,
+        `Root-cause analysis assigned to ${to === 'law-enforcement' ? 'law enforcement' : 'internal staff'}.`,
+      );
     }),
 
     conclusions: action(api.conclusionsUpdate, A.validateConclusions, async (input) => {
@@ -26,7 +32,11 @@ export function recordActions(run: IncidentRun) {
         by: input.actor,
         at: nowIso(),
       };
-      return done(run, audit.record(input.actor, 'rca.concluded', { ...s.conclusions }), 'Root-cause conclusions recorded.');
+      return done(
+        run,
+        audit.record(input.actor, 'rca.concluded', { ...s.conclusions }),
+        'Root-cause conclusions recorded.',
+      );
     }),
   };
 }
