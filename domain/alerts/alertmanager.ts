@@ -18,7 +18,7 @@ import {
   readTime,
   refuse,
   systemNames,
-} from './generic';
+} from './field-readers';
 
 // Prometheus Alertmanager webhook, payload version 4: one group of alerts per request. Each alert carries
 // its own status; the group's status is "resolved" only when all of them are, so it is not used.

@@ -14,7 +14,7 @@ import {
   refuse,
   sha256,
   systemNames,
-} from './generic';
+} from './field-readers';
 
 // Falco events, as Falco's own HTTP output or Falcosidekick send them: one event per request. An event has
 // no identity of its own (Falcosidekick's uuid differs on every event), so the same rule firing on the same

@@ -15,7 +15,7 @@ import {
   readString,
   refuse,
   systemNames,
-} from './generic';
+} from './field-readers';
 
 // Amazon GuardDuty findings as EventBridge delivers them. GuardDuty sends the finding again when it is seen
 // again (a later updatedAt, a higher service.count) under the same detail.id: that is the same alert.

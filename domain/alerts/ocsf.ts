@@ -16,7 +16,7 @@ import {
   readString,
   refuse,
   systemNames,
-} from './generic';
+} from './field-readers';
 
 // OCSF Detection Finding (class_uid 2004): one finding per request, created, updated and closed under the
 // same finding_info.uid.

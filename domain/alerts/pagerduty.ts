@@ -17,7 +17,7 @@ import {
   refuse,
   sha256,
   systemNames,
-} from './generic';
+} from './field-readers';
 
 // PagerDuty Events API v2: one event per request. A trigger opens (or repeats) the alert, acknowledge leaves
 // it firing, resolve ends it; all three name it by dedup_key. Only a trigger carries a payload for sure.

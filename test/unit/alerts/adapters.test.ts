@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ALERT_SOURCES, type AdapterOptions, type AdapterResult, type AlertSource } from '../../../domain/alerts/alert';
-import { cleanTitle, MAX_TITLE } from '../../../domain/alerts/generic';
+import { cleanTitle, MAX_TITLE } from '../../../domain/alerts/field-readers';
 import { ADAPTERS } from '../../../domain/alerts/index';
 import { CATEGORIES, SEVERITIES } from '../../../domain/incident';
 import { alertsOf } from './results';
