@@ -1,6 +1,10 @@
 // The incident model: what an incident is, as every layer sees it.
 // Times are ISO-8601 strings so that state crosses Temporal payloads and JSON files unchanged.
 
+import type { EvidenceRecord } from './evidence';
+
+export type { CustodyEvent, EvidenceRecord } from './evidence';
+
 export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -55,27 +59,6 @@ export interface StepStatus {
   detail?: string;
   error?: string;
   attempts: number;
-}
-
-export interface CustodyEvent {
-  at: string;
-  actor: string;
-  action: string;
-}
-
-export interface EvidenceRecord {
-  id: string;
-  system: string;
-  source: string;
-  location: string;
-  sha256: string;
-  sizeBytes: number;
-  collectedBy: string;
-  startedAt: string;
-  finishedAt: string;
-  custody: CustodyEvent[];
-  /** Set when the stored copy is encrypted at rest; `sha256` is still that of the original bytes. */
-  encryption?: { cipher: string; format: string; keyId: string };
 }
 
 export interface SystemRecord {
