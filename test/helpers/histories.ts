@@ -13,5 +13,8 @@ export async function recordHistory(name: string, handle: WorkflowHandle): Promi
   if (tag !== '1') name = `${name}-${tag}`;
   const dir = path.join(__dirname, '..', 'replay', 'histories');
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, `${name}.json`), historyToJSON(await handle.fetchHistory()));
+  // Stack traces in failures name files by absolute path: the corpus keeps them relative to the project.
+  const projectDir = path.resolve(__dirname, '..', '..') + path.sep;
+  const json = historyToJSON(await handle.fetchHistory()).split(projectDir).join('');
+  await writeFile(path.join(dir, `${name}.json`), json);
 }
