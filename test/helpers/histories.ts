@@ -15,6 +15,8 @@ export async function recordHistory(name: string, handle: WorkflowHandle): Promi
   await mkdir(dir, { recursive: true });
   // Stack traces in failures name files by absolute path: the corpus keeps them relative to the project.
   const projectDir = path.resolve(__dirname, '..', '..') + path.sep;
-  const json = historyToJSON(await handle.fetchHistory()).split(projectDir).join('');
+  const json = historyToJSON(await handle.fetchHistory())
+    .split(projectDir)
+    .join('');
   await writeFile(path.join(dir, `${name}.json`), json);
 }
