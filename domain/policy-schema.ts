@@ -81,8 +81,6 @@ export const policySchema = z
 
 export type Policy = z.output<typeof policySchema>;
 
-export { DEFAULT_POLICY_PROFILE, POLICY_PROFILE_PATTERN } from './policy';
-
 export function defaultPolicy(): Policy {
   return policySchema.parse({});
 }

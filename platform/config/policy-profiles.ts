@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_POLICY_PROFILE, POLICY_PROFILE_PATTERN, policySchema, type Policy } from '../../domain/policy-schema';
+import { DEFAULT_POLICY_PROFILE, POLICY_PROFILE_PATTERN, type Policy } from '../../domain/policy';
+import { policySchema } from '../../domain/policy-schema';
 import { deepMerge } from './merge';
 
 // Named variants of the policy that an opener may ask for (a customer contract with a shorter notice,
