@@ -37,7 +37,7 @@ From open to closed:
   incident conclude INC-… --root-cause "…" --action "Patch the plugin::web team"
   incident restore INC-…             incident close INC-…
 
-Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal unreachable.`,
+Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal unreachable, 4 unexpected error.`,
   );
 
   // The order here is the order of `incident --help` and of shell completion.

@@ -960,7 +960,7 @@ describe('incident CLI: help and completion', () => {
       '  incident open --title "Web shell on web-01" --severity SEV1 --category intrusion --system web-01 --detection "EDR alert" --aware "2h ago"',
     );
     expect(r.stdout).toContain(
-      'Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal unreachable.',
+      'Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal unreachable, 4 unexpected error.',
     );
   });
 
