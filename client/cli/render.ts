@@ -105,13 +105,6 @@ export function printIncident(
   );
   o.line(`detected by: ${clean(s.detection)}`);
   o.line(
-    view.policyVersion
-      ? policyLine(view.policyVersion)
-      : view.policy
-        ? 'Policy: as its opener gave it (opened before the worker owned the policy)'
-        : 'Policy: not loaded yet (no worker has taken the incident up)',
-  );
-  o.line(
     s.acknowledgement
       ? `acknowledged by ${clean(s.acknowledgement.by)} at ${formatInZone(s.acknowledgement.at, tz)}`
       : paint(
@@ -119,6 +112,13 @@ export function printIncident(
           'red',
           `NOT ACKNOWLEDGED: ${s.escalationsSent} notice(s) sent; acknowledge with: incident ack ${s.incidentId}`,
         ),
+  );
+  o.line(
+    view.policyVersion
+      ? policyLine(view.policyVersion)
+      : view.policy
+        ? 'Policy: as its opener gave it (opened before the worker owned the policy)'
+        : 'Policy: not loaded yet (no worker has taken the incident up)',
   );
   if (s.problems.length) {
     o.line('');

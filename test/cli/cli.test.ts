@@ -249,6 +249,9 @@ const policy = z
   })
   .loose();
 
+/** Which of the worker's policies an incident took; every incident these tests open has one. */
+const policyVersion = z.object({ profile: z.string().min(1), version: z.string().min(1), sha256 }).strict();
+
 const showSchema = z
   .object({
     state: incidentState,
@@ -257,6 +260,7 @@ const showSchema = z
     timeZone: z.string().min(1),
     nextDeadline: iso.optional(),
     policy,
+    policyVersion,
     timeline: z.array(auditEntrySchema),
   })
   .strict();
@@ -297,6 +301,7 @@ const openResultSchema = z
         regulator: z.number().positive(),
       })
       .strict(),
+    policyVersion,
   })
   .strict();
 
@@ -397,6 +402,7 @@ describe('incident CLI: from open to closed with every command', () => {
       `  customers, personal data   due ${due(24)}`,
       `  customers, project data    due ${due(72)}`,
       `  CNIL (GDPR Art. 33)   due ${due(72)}`,
+      `Policy: default, version 1 (sha256 ${initial.policyVersion.sha256.slice(0, 16)}…)`,
       '',
     ]);
 
@@ -978,7 +984,7 @@ describe('incident CLI: help and completion', () => {
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(r.stdout).toContain('complete -F _incident_complete incident');
     expect(r.stdout).toMatch(
-      /^\s+open\) opts="--id --title --severity --category --system --detection --aware --summary --json --help --as" ;;$/m,
+      /^\s+open\) opts="--id --title --severity --category --system --detection --aware --summary --policy-profile --json --help --as" ;;$/m,
     );
     const syntax = await new Promise<number>((resolve) => {
       const bash = spawn('bash', ['-n'], { stdio: ['pipe', 'ignore', 'ignore'] });
