@@ -269,7 +269,7 @@ describe('malformed input at scale', () => {
           outcomes.forEach((outcome, j) => {
             if (!(outcome instanceof ActionRefused)) {
               throw new Error(
-                `${target.name} did not refuse ${JSON.stringify(batch[j])?.slice(0, 200)}: ${outcome instanceof Error ? outcome.message : outcome}`,
+                `${target.name} did not refuse ${JSON.stringify(batch[j])?.slice(0, 200)}: ${outcome instanceof Error ? `${outcome.name}: ${outcome.message}${outcome.cause ? ` (cause: ${String((outcome.cause as Error).message ?? outcome.cause)})` : ''}` : outcome}`,
               );
             }
             expect(outcome.message.length).toBeGreaterThan(10);
