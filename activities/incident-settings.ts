@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
 import type { AccessPolicy } from '../domain/access';
 import { actionRolesOf } from '../domain/access-settings';
 import { canonicalJson } from '../domain/canonical-json';
 import { FAILURE_TYPES } from '../domain/failure-types';
 import { DEFAULT_POLICY_PROFILE, type Policy, type PolicyVersion } from '../domain/policy';
 import type { Config } from '../platform/config/schema';
+import { permanent } from './permanent-failure';
 
 // What an incident takes from the worker's configuration, never from whoever opened it: the policy
 // (deadlines, recipients, escalation) and the roster with its role mapping.
@@ -30,23 +30,35 @@ export interface IncidentSettings extends LoadedPolicy {
 const sha256 = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
 
 export function incidentSettingsActivities(deps: SettingsDeps) {
+  // What the worker started with does not change, so every new incident (an alert storm opens many) gets
+  // the same objects, digested once; only a reload reads the configuration again.
+  let startupAccess: { value: AccessPolicy | undefined } | undefined;
+  const policies = new Map<string, LoadedPolicy>();
+
   function accessPolicy(reread: boolean): AccessPolicy | undefined {
+    if (!reread) return (startupAccess ??= { value: enforced(deps.config.access) }).value;
     let access = deps.config.access;
-    if (reread && deps.rereadAccess) {
+    if (deps.rereadAccess) {
       try {
         access = deps.rereadAccess();
       } catch (err) {
-        const message = `The access configuration cannot be reloaded: ${(err as Error).message}`;
-        throw ApplicationFailure.create({ message, type: FAILURE_TYPES.accessConfigInvalid, nonRetryable: true });
+        throw permanent(
+          `The access configuration cannot be reloaded: ${(err as Error).message}`,
+          FAILURE_TYPES.accessConfigInvalid,
+        );
       }
     }
+    return enforced(access);
+  }
+
+  function enforced(access: Config['access'] | undefined): AccessPolicy | undefined {
     if (!access || Object.keys(access.roster).length === 0) return undefined;
-    const enforced = {
+    const rules = {
       roster: access.roster,
       actionRoles: actionRolesOf(access),
       maxSignatureAgeSeconds: access.maxSignatureAgeSeconds,
     };
-    return { ...enforced, fingerprint: sha256(enforced).slice(0, 16) };
+    return { ...rules, fingerprint: sha256(rules).slice(0, 16) };
   }
 
   /** An unknown profile still gets the default, so the CTO is told and the clocks run; the workflow flags it. */
@@ -54,12 +66,13 @@ export function incidentSettingsActivities(deps: SettingsDeps) {
     const profiles = deps.config.policyProfiles;
     const known = profile !== undefined && Object.hasOwn(profiles, profile);
     const name = known ? profile : DEFAULT_POLICY_PROFILE;
-    const policy = profiles[name];
-    return {
-      policy,
-      version: { profile: name, version: policy.version, sha256: sha256(policy) },
-      ...(known || profile === undefined ? {} : { unknownProfile: profile }),
-    };
+    let loaded = policies.get(name);
+    if (!loaded) {
+      const policy = profiles[name];
+      loaded = { policy, version: { profile: name, version: policy.version, sha256: sha256(policy) } };
+      policies.set(name, loaded);
+    }
+    return known || profile === undefined ? loaded : { ...loaded, unknownProfile: profile };
   }
 
   return {

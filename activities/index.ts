@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type { AuditRecord } from '../domain/audit-chain';
 import type { Config } from '../platform/config/schema';
 import type { EvidenceRecord, IncidentState } from '../domain/incident';
 import type { MailMessage } from '../domain/notices';
 import type { Policy } from '../domain/policy';
-import { FAILURE_TYPES, type FailureType } from '../domain/failure-types';
+import { FAILURE_TYPES } from '../domain/failure-types';
+import { permanent } from './permanent-failure';
 import { incidentSettingsActivities } from './incident-settings';
 import { renderHtml, renderMarkdown } from '../domain/report-document';
 import { rcaReport, regulatorDossier, rfoReport, type ReportKind } from '../domain/reports';
@@ -51,10 +52,6 @@ export interface RenderedReport {
   kind: ReportKind;
   format: 'md' | 'html';
   path: string;
-}
-
-function permanent(message: string, type: FailureType): ApplicationFailure {
-  return ApplicationFailure.create({ message, type, nonRetryable: true });
 }
 
 export function createActivities(deps: ActivityDeps) {

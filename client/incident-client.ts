@@ -97,20 +97,8 @@ export class IncidentClient {
    * undefined when no worker has answered within the time (none running, or all busy).
    */
   async viewWithPolicy(incidentId: string, timeoutMs = 10_000): Promise<api.IncidentView | undefined> {
-    const deadline = Date.now() + timeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    // A query waits for a worker to answer it; the race bounds that wait when none is running.
-    const giveUp = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
-    try {
-      for (;;) {
-        const view = await Promise.race([this.view(incidentId), giveUp]);
-        if (!view || view.policy) return view;
-        if (Date.now() > deadline) return undefined;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    } finally {
-      clearTimeout(timer);
-    }
+    const { view, ready } = await this.poll(incidentId, (v) => v.policy !== undefined, timeoutMs, 25);
+    return ready ? view : undefined;
   }
 
   /** Polls the query until `ready` holds; for scripts and tests that wait on asynchronous steps. */
@@ -119,13 +107,35 @@ export class IncidentClient {
     ready: (view: api.IncidentView) => boolean,
     timeoutMs = 60_000,
   ): Promise<api.IncidentView> {
+    const polled = await this.poll(incidentId, ready, timeoutMs, 200);
+    if (polled.ready) return polled.view!;
+    const phase = polled.view ? ` (phase ${polled.view.phase})` : ' (no worker answered)';
+    throw new Error(`Timed out after ${timeoutMs} ms waiting on incident ${incidentId}${phase}.`);
+  }
+
+  /** The last view read, and whether it was ready before the time ran out. */
+  private async poll(
+    incidentId: string,
+    ready: (view: api.IncidentView) => boolean,
+    timeoutMs: number,
+    intervalMs: number,
+  ): Promise<{ view?: api.IncidentView; ready: boolean }> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const view = await this.view(incidentId);
-      if (ready(view)) return view;
-      if (Date.now() > deadline)
-        throw new Error(`Timed out after ${timeoutMs} ms waiting on incident ${incidentId} (phase ${view.phase}).`);
-      await new Promise((r) => setTimeout(r, 200));
+    let timer: NodeJS.Timeout | undefined;
+    // A query waits for a worker to answer it; the race bounds that wait when none is running.
+    const giveUp = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
+    let last: api.IncidentView | undefined;
+    try {
+      for (;;) {
+        const view = await Promise.race([this.view(incidentId), giveUp]);
+        if (!view) return { view: last, ready: false };
+        last = view;
+        if (ready(view)) return { view, ready: true };
+        if (Date.now() > deadline) return { view, ready: false };
+        await new Promise((r) => setTimeout(r, intervalMs));
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 

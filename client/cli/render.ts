@@ -2,7 +2,7 @@ import type { ProofVerdict } from '../../domain/access';
 import type { VerifyResult } from '../../domain/audit-chain';
 import type { AuditEntry } from '../../domain/audit-entry';
 import type { Policy, PolicyVersion } from '../../domain/policy';
-import { describeTimeLeft, formatMinutes } from '../../domain/deadlines';
+import { describeTimeLeft, dueAfterHours, formatMinutes } from '../../domain/deadlines';
 import type { OpenIncidentRequest } from '../../domain/incident';
 import { describeAudit } from '../../domain/reports';
 import { formatInZone, formatShort } from '../../domain/time-format';
@@ -46,7 +46,7 @@ export function printOpened(
     return;
   }
   const { policy, version } = worker;
-  const due = (h: number) => new Date(new Date(request.awareAt).getTime() + h * 3_600_000).toISOString();
+  const due = (h: number) => dueAfterHours(request.awareAt, h);
   const tz = policy.timeZone;
   out.line(
     `Senior personnel are being told now; escalation every ${policy.ackWindowMinutes} min until someone runs: incident ack ${incidentId}`,

@@ -21,9 +21,10 @@ export async function runDeadlineClock(
   { mail, publishSearchAttributes, seniorAlertAlways }: ClockParts,
 ): Promise<void> {
   const { s, audit } = run;
+  // The clock starts once the policy is in place, and an incident keeps its policy for life.
+  const policy = run.policy();
+  const leadership = recipientsOf(policy, policy.deadlineRecipients);
   while (!s.closedAt) {
-    const policy = run.policy();
-    const leadership = recipientsOf(policy, policy.deadlineRecipients);
     const t = run.now();
     // Senior personnel are told at opening whatever happens; later levels only while nobody acknowledged.
     if (

@@ -19,6 +19,7 @@ export interface IncidentRun {
   clearProblem(key: string): void;
   /** The policy in force. Read only once it is loaded: actions and the clock wait for it (policy-source.ts). */
   policy(): Policy;
+  hasPolicy(): boolean;
   adoptPolicy(policy: Policy): void;
 }
 
@@ -46,6 +47,7 @@ export function createIncidentRun(s: IncidentState, audit: AuditWriter): Inciden
       if (!policy) throw new Error(`Incident ${s.incidentId} read its policy before it was loaded`);
       return policy;
     },
+    hasPolicy: () => policy !== undefined,
     adoptPolicy(p) {
       policy = p;
     },

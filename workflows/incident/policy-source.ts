@@ -28,14 +28,12 @@ export function createPolicySource(
   access: AccessGate,
 ) {
   let version: PolicyVersion | undefined;
-  let loaded = false;
 
   async function load(): Promise<void> {
     const settings = await settingsActs.loadIncidentSettings({ profile: input.request.policyProfile });
     if (!access.loaded()) access.adopt(settings.access);
     version = settings.version;
     run.adoptPolicy(settings.policy);
-    loaded = true;
     run.audit.record(SYSTEM_ACTOR, 'policy.loaded', {
       ...settings.version,
       policy: settings.policy,
@@ -54,12 +52,11 @@ export function createPolicySource(
   if (origin === 'input') {
     run.adoptPolicy(input.policy!);
     version = input.policyVersion;
-    loaded = true;
   } else void load();
 
   return {
-    loaded: () => loaded,
-    whenLoaded: () => condition(() => loaded),
+    loaded: run.hasPolicy,
+    whenLoaded: () => condition(run.hasPolicy),
     /** Which policy is in force; undefined for incidents whose opener supplied it. */
     version: () => version,
   };
