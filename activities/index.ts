@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import type { AuditRecord } from '../domain/audit-chain';
+import { GENESIS_HASH, type AuditRecord } from '../domain/audit-chain';
+import type { AppendedHead } from '../domain/audit-entry';
 import type { Config } from '../platform/config/schema';
 import type { EvidenceRecord, IncidentState } from '../domain/incident';
 import type { MailMessage } from '../domain/notices';
@@ -27,7 +28,7 @@ import type { KeyRing } from '../platform/encryption/key-ring';
 // chooses (incident id, audit seq, mail key, system and round), so a retry after a crash repeats nothing.
 
 export interface ActivityDeps {
-  config: Pick<Config, 'systems' | 'dataDir' | 'policyProfiles'> & Partial<Pick<Config, 'access'>>;
+  config: Pick<Config, 'systems' | 'dataDir' | 'policyProfiles'> & Partial<Pick<Config, 'access' | 'trail'>>;
   audit: AuditStore;
   mailer: Mailer;
   evidence: EvidenceStore;
@@ -36,6 +37,17 @@ export interface ActivityDeps {
   rereadAccess?: () => Config['access'];
   /** Rendered reports are encrypted at rest with this ring (the evidence store is given its own). */
   reportsAtRest?: KeyRing;
+  /** The worker's clock, compared with Temporal's at each audit append; a test may set it wrong. */
+  clock?: () => Date;
+}
+
+/** A gap between the worker's clock and Temporal's larger than the limit, as the workflow records it. */
+function clockSkew(workerAt: Date, temporalAt: Date, limitSeconds = 120): Pick<AppendedHead, 'clockSkew'> {
+  const gapSeconds = Math.round((workerAt.getTime() - temporalAt.getTime()) / 1000);
+  if (Math.abs(gapSeconds) <= limitSeconds) return {};
+  return {
+    clockSkew: { workerAt: workerAt.toISOString(), temporalAt: temporalAt.toISOString(), gapSeconds, limitSeconds },
+  };
 }
 
 export interface SystemStepRequest {
@@ -56,6 +68,7 @@ export interface RenderedReport {
 
 export function createActivities(deps: ActivityDeps) {
   const workerName = `${hostname()}/${process.pid}`;
+  const clock = deps.clock ?? (() => new Date());
 
   function systemConfig(system: string) {
     const found = deps.config.systems[system];
@@ -82,9 +95,16 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...incidentSettingsActivities(deps),
 
-    async appendAudit(incidentId: string, records: AuditRecord[]): Promise<number> {
+    async appendAudit(incidentId: string, records: AuditRecord[]): Promise<AppendedHead> {
+      const workerAt = clock();
+      const temporalAt = new Date(Context.current().info.currentAttemptScheduledTimestampMs);
       try {
-        return (await deps.audit.append(incidentId, records)).lastSeq;
+        const result = await deps.audit.append(incidentId, records, { temporalAt: temporalAt.toISOString() });
+        return {
+          seq: result.lastSeq,
+          hash: result.head?.hash ?? GENESIS_HASH,
+          ...clockSkew(workerAt, temporalAt, deps.config.trail?.maxClockSkewSeconds),
+        };
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         // Retried without end by the workflow: a step is never reported done with its audit entry missing.

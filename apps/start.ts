@@ -2,6 +2,7 @@ import { FAULT_ENV, faultPointsFromEnv } from '../platform/fault-points';
 import { ConfigError } from '../platform/config/schema';
 import { INSECURE_SOURCE, transportVerdict } from '../platform/transport-security';
 import { loadConfig } from '../platform/config/loader';
+import { loadTrailSigner, TrailKeyError } from '../platform/trail-key';
 import { Client } from '@temporalio/client';
 import { startCodecServer } from '../services/codec-server';
 import { startIngest } from '../services/ingest/start';
@@ -32,6 +33,10 @@ async function main(): Promise<void> {
   const transport = transportVerdict(config, process.env);
   if (transport.refuse) throw new ConfigError(transport.refuse, INSECURE_SOURCE);
   for (const warning of transport.warnings) console.error(warning);
+  // The embedded default makes its trail key on first start; a cluster's worker must be given its own.
+  const trailSigner = loadTrailSigner(config, { create: !config.temporal.address });
+  if (trailSigner.created)
+    console.log(`Created the trail key ${trailSigner.file} (key ${trailSigner.keyId}, readable by its owner only).`);
   let server: DevServer | undefined;
   let address = config.temporal.address;
   // Only the embedded default creates a key; a cluster deployment brings its own (INCIDENT_PAYLOAD_KEYS).
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
     config,
     { workflowsPath: require.resolve('../workflows') },
     { dataConverter },
-    { faults: fault.faults, atRest, rereadAccess: () => loadConfig().access },
+    { faults: fault.faults, atRest, rereadAccess: () => loadConfig().access, trailSigner },
   );
   const clientConnection = await connectClient(config, address);
   const ingest = config.ingest.enabled
@@ -88,7 +93,7 @@ async function main(): Promise<void> {
       `  Access:        ${Object.keys(config.access.roster).length ? `${Object.keys(config.access.roster).length} people in the roster; every action must be signed (incident keygen)` : 'no roster: every action is allowed (configure access.roster to require signed actions)'}`,
       `  At rest:       ${atRest ? `evidence and reports AES-256-GCM encrypted (key "${atRest.activeKeyId}"); read them with incident evidence export / incident report --stored` : 'evidence and reports NOT encrypted (needs a key ring; INCIDENT_AT_REST_ENCRYPTION)'}`,
       `  Mail:          ${config.smtp ? 'SMTP' : `outbox folder ${paths.outbox} (.eml files; set SMTP_URL to send)`}`,
-      `  Audit trail:   ${paths.audit}`,
+      `  Audit trail:   ${paths.audit} (checkpoints signed with trail key ${trailSigner.keyId}, ${trailSigner.file})`,
       `  Evidence:      ${paths.evidence}`,
       `  Reports:       ${paths.reports}`,
       ...(ingest
@@ -127,7 +132,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof TemporalUnreachableError) console.error(err.message);
+  if (err instanceof ConfigError || err instanceof TemporalUnreachableError || err instanceof TrailKeyError)
+    console.error(err.message);
   else console.error(`The worker stopped: ${(err as Error).message}`);
   process.exit(1);
 });

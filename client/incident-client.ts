@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { ActionRefused, validateOpenRequest } from '../domain/actions';
+import type { AuditHead } from '../domain/audit-entry';
 import type { OpenIncidentRequest } from '../domain/incident';
 import * as api from '../workflows/incident-api';
 import type { ActionSigner } from './action-signer';
@@ -140,6 +141,34 @@ export class IncidentClient {
   }
 
   /** Temporal answers "not found" both for an unknown id and for an update to a finished run. */
+  /**
+   * The trail head Temporal recorded: a closed incident's from its result (no worker needed), a running
+   * one's from a query answered within `timeoutMs`. `unavailable` says why there is none to compare with.
+   */
+  async recordedHead(incidentId: string, timeoutMs = 10_000): Promise<{ head?: AuditHead; unavailable?: string }> {
+    const handle = this.handle(incidentId);
+    let status: string;
+    try {
+      status = (await handle.describe()).status.name;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError)
+        return { unavailable: `Temporal has no incident ${incidentId} (never opened there, or past its retention)` };
+      return { unavailable: `Temporal could not be asked (${(err as Error).message.split('\n')[0]})` };
+    }
+    if (status === 'COMPLETED') {
+      const result = await handle.result();
+      return result.auditHead
+        ? { head: result.auditHead }
+        : { unavailable: 'the incident closed before Temporal recorded trail heads' };
+    }
+    const { view } = await this.poll(incidentId, () => true, timeoutMs, 0);
+    if (!view)
+      return { unavailable: `no worker answered within ${timeoutMs / 1000} s to read the head Temporal holds` };
+    return view.state.auditHead
+      ? { head: view.state.auditHead }
+      : { unavailable: 'Temporal has recorded no head for this incident yet (opened before trail heads existed)' };
+  }
+
   private async explain(err: unknown, incidentId: string): Promise<Error> {
     if (err instanceof WorkflowUpdateFailedError)
       return new ActionRefused((err.cause as Error | undefined)?.message ?? err.message);

@@ -2,6 +2,7 @@
 // Times are ISO-8601 strings so that state crosses Temporal payloads and JSON files unchanged.
 
 import type { EvidenceRecord } from './evidence';
+import type { AuditHead } from './audit-entry';
 
 export type { CustodyEvent, EvidenceRecord } from './evidence';
 
@@ -214,6 +215,8 @@ export interface IncidentState {
   problems: OpenProblem[];
   /** Sequence number of the last audit entry assigned; the next entry gets auditSeq + 1. */
   auditSeq: number;
+  /** The last head the audit store reported written (absent before the first append, and in old histories). */
+  auditHead?: AuditHead;
 }
 
 /** Enough to show what is going on; the state must stay far below Temporal's 2 MB payload limit. */

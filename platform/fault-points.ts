@@ -7,6 +7,8 @@ export const FAULT_POINTS = {
   'audit-mid-write':
     'the audit store has written and fsynced the first half of its lines, then dies (a torn last line)',
   'audit-after-write': 'the audit store has appended and fsynced its lines, then dies before the activity returns',
+  'audit-before-checkpoint':
+    'the audit store has appended and fsynced its lines, then dies before signing the checkpoint for the new head',
   'mail-before-send': 'the mailer has recorded its sending intent, then dies before handing the message to the relay',
   'mail-after-accept':
     'the relay (or the outbox) has accepted the message, then the mailer dies before its ledger write',

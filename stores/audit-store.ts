@@ -1,34 +1,73 @@
-import { mkdir, open, readFile, truncate, type FileHandle } from 'node:fs/promises';
+import type { KeyObject } from 'node:crypto';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chainEntry, verifyChain, type AuditEntry, type AuditRecord, type VerifyResult } from '../domain/audit-chain';
+import { chainEntry, type AuditEntry, type AuditRecord, type VerifyResult } from '../domain/audit-chain';
+import { parseAuditLines, verifyAuditText } from '../domain/audit-text';
+
+export { parseAuditLines, verifyAuditText };
+import { parseCheckpoint, signCheckpoint, type SignedCheckpoint } from '../domain/audit-checkpoint';
 import { INCIDENT_ID_PATTERN } from '../domain/incident';
 import { NO_FAULTS, type FaultPoints } from '../platform/fault-points';
+import { lastCompleteLine } from './jsonl-tail';
 
 // The default audit store: one JSON-lines file per incident, human-readable and trivially exported, kept
 // under the data dir so it outlives Temporal's history retention. Appends are idempotent by seq, so a
 // retried activity never writes an entry twice, and each write is fsync'ed before the activity returns.
 // A crash mid-write leaves a torn last line without its newline; it was never acknowledged, so readers
 // skip it and the next append cuts it off before writing.
+//
+// Beside each trail, a second file holds the worker's signed checkpoints: after each append, one line
+// signing the new head. A crash between the append and its checkpoint leaves the head unsigned; the next
+// append (or the retry of the same one) signs it first.
+
+export interface AppendResult {
+  written: number;
+  lastSeq: number;
+  /** The trail's head after this append: its last entry's seq and hash (undefined while the trail is empty). */
+  head?: { seq: number; hash: string };
+  /** The checkpoint that now signs the head, when this store signs. */
+  checkpoint?: SignedCheckpoint;
+}
+
+export interface AppendOptions {
+  /** Temporal's clock for this append, recorded in its checkpoint beside the worker's. */
+  temporalAt?: string;
+}
 
 export interface AuditStore {
-  append(incidentId: string, records: AuditRecord[]): Promise<{ written: number; lastSeq: number }>;
+  append(incidentId: string, records: AuditRecord[], options?: AppendOptions): Promise<AppendResult>;
   read(incidentId: string): Promise<AuditEntry[]>;
   verify(incidentId: string): Promise<VerifyResult>;
   fileOf(incidentId: string): string;
+  checkpointsFileOf(incidentId: string): string;
 }
 
-const NEWLINE = 0x0a;
-/** How far back each read looks for the start of the last line; a longer line takes several reads. */
-const TAIL_BYTES = 256 * 1024;
+/** Where a trail's checkpoints are kept, in the store and beside an export: `<name>.checkpoints.jsonl`. */
+export function checkpointsPathFor(trailFile: string): string {
+  return trailFile.endsWith('.jsonl')
+    ? `${trailFile.slice(0, -'.jsonl'.length)}.checkpoints.jsonl`
+    : `${trailFile}.checkpoints.jsonl`;
+}
+
+/** The trail key a writing store signs checkpoints with (platform/trail-key.ts loads it). */
+export interface CheckpointSigning {
+  keyId: string;
+  privateKey: KeyObject;
+}
 
 export class JsonlAuditStore implements AuditStore {
   /** Serialises appends per incident within this process; the file itself is the source of truth. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** The seq each incident's last checkpoint signs, once read from its file by this process. */
+  private readonly signedSeq = new Map<string, number>();
 
   constructor(
     private readonly dir: string,
     /** Test-only crash points (INCIDENT_FAULT_CRASH_AT); inert by default. */
     private readonly faults: FaultPoints = NO_FAULTS,
+    /** The worker's trail key; a store that only reads (the CLI) has none and writes no checkpoints. */
+    private readonly signing?: CheckpointSigning,
+    private readonly clock: () => Date = () => new Date(),
   ) {}
 
   fileOf(incidentId: string): string {
@@ -37,9 +76,13 @@ export class JsonlAuditStore implements AuditStore {
     return path.join(this.dir, `${incidentId}.jsonl`);
   }
 
-  append(incidentId: string, records: AuditRecord[]): Promise<{ written: number; lastSeq: number }> {
+  checkpointsFileOf(incidentId: string): string {
+    return checkpointsPathFor(this.fileOf(incidentId));
+  }
+
+  append(incidentId: string, records: AuditRecord[], options: AppendOptions = {}): Promise<AppendResult> {
     const previous = this.queues.get(incidentId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.appendNow(incidentId, records));
+    const next = previous.catch(() => undefined).then(() => this.appendNow(incidentId, records, options));
     this.queues.set(incidentId, next);
     void next
       .finally(() => {
@@ -49,10 +92,13 @@ export class JsonlAuditStore implements AuditStore {
     return next;
   }
 
-  private async appendNow(incidentId: string, records: AuditRecord[]): Promise<{ written: number; lastSeq: number }> {
+  private async appendNow(incidentId: string, records: AuditRecord[], options: AppendOptions): Promise<AppendResult> {
     const file = this.fileOf(incidentId);
     await mkdir(this.dir, { recursive: true });
-    let last = await this.lastEntry(file);
+    const lastLine = await lastCompleteLine(file);
+    let last = lastLine === undefined ? undefined : (JSON.parse(lastLine) as AuditEntry);
+    // A head left unsigned by a crash is signed before anything is added after it.
+    let checkpoint = last ? await this.signHead(incidentId, last, options) : undefined;
     const lines: string[] = [];
     for (const record of [...records].sort((a, b) => a.seq - b.seq)) {
       const lastSeq = last?.seq ?? 0;
@@ -67,49 +113,67 @@ export class JsonlAuditStore implements AuditStore {
     }
     if (lines.length) {
       const data = Buffer.from(lines.join('\n') + '\n');
-      const handle = await open(file, 'a', 0o640);
-      try {
+      await this.appendDurably(file, data, true);
+      await this.faults.reach('audit-after-write');
+      checkpoint = await this.signHead(incidentId, last!, options);
+    }
+    return {
+      written: lines.length,
+      lastSeq: last?.seq ?? 0,
+      ...(last ? { head: { seq: last.seq, hash: last.hash } } : {}),
+      ...(checkpoint ? { checkpoint } : {}),
+    };
+  }
+
+  /** Appends `data` and fsyncs it; `tornWriteFault`: the test-only crash point after half of it. */
+  private async appendDurably(file: string, data: Buffer, tornWriteFault = false): Promise<void> {
+    const handle = await open(file, 'a', 0o640);
+    try {
+      if (tornWriteFault) {
         await this.faults.reach('audit-mid-write', async () => {
           await handle.write(data.subarray(0, Math.max(1, Math.floor(data.length / 2))));
           await handle.datasync();
         });
-        await handle.write(data);
-        await handle.datasync();
-      } finally {
-        await handle.close();
       }
-      await this.faults.reach('audit-after-write');
-    }
-    return { written: lines.length, lastSeq: last?.seq ?? 0 };
-  }
-
-  /**
-   * The last complete entry; a torn final line (a crash mid-write, never acknowledged) is cut off first.
-   * Works on bytes, since a newline byte never occurs inside a multi-byte UTF-8 character, and reads
-   * further back for a last line longer than one read.
-   */
-  private async lastEntry(file: string): Promise<AuditEntry | undefined> {
-    let handle: FileHandle;
-    try {
-      handle = await open(file, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-    try {
-      let size = (await handle.stat()).size;
-      if (size > 0 && (await byteAt(handle, size - 1)) !== NEWLINE) {
-        size = await lineStart(handle, size);
-        await truncate(file, size);
-      }
-      if (size === 0) return undefined;
-      const start = await lineStart(handle, size - 1);
-      const line = Buffer.alloc(size - 1 - start);
-      await handle.read(line, 0, line.length, start);
-      return JSON.parse(line.toString('utf8')) as AuditEntry;
+      await handle.write(data);
+      await handle.datasync();
     } finally {
       await handle.close();
     }
+  }
+
+  /** Signs `head` unless the last checkpoint already does; returns the checkpoint that signs it. */
+  private async signHead(
+    incidentId: string,
+    head: AuditEntry,
+    options: AppendOptions,
+  ): Promise<SignedCheckpoint | undefined> {
+    if (!this.signing) return undefined;
+    const cpFile = this.checkpointsFileOf(incidentId);
+    let signed = this.signedSeq.get(incidentId);
+    if (signed === undefined) {
+      const line = await lastCompleteLine(cpFile);
+      signed = (line === undefined ? undefined : parseCheckpoint(line)?.seq) ?? 0;
+    }
+    if (signed >= head.seq) {
+      this.signedSeq.set(incidentId, signed);
+      return undefined;
+    }
+    await this.faults.reach('audit-before-checkpoint');
+    const checkpoint = signCheckpoint(
+      {
+        incidentId,
+        seq: head.seq,
+        hash: head.hash,
+        at: this.clock().toISOString(),
+        temporalAt: options.temporalAt,
+        keyId: this.signing.keyId,
+      },
+      this.signing.privateKey,
+    );
+    await this.appendDurably(cpFile, Buffer.from(JSON.stringify(checkpoint) + '\n'));
+    this.signedSeq.set(incidentId, head.seq);
+    return checkpoint;
   }
 
   async read(incidentId: string): Promise<AuditEntry[]> {
@@ -134,50 +198,4 @@ export class JsonlAuditStore implements AuditStore {
     }
     return verifyAuditText(text, incidentId);
   }
-}
-
-async function byteAt(handle: FileHandle, position: number): Promise<number> {
-  const one = Buffer.alloc(1);
-  await handle.read(one, 0, 1, position);
-  return one[0];
-}
-
-/** The offset where the line holding the byte just before `end` starts: after the previous newline, or 0. */
-async function lineStart(handle: FileHandle, end: number): Promise<number> {
-  const buffer = Buffer.alloc(Math.min(end, TAIL_BYTES));
-  for (let to = end; to > 0;) {
-    const from = Math.max(0, to - buffer.length);
-    await handle.read(buffer, 0, to - from, from);
-    const at = buffer.subarray(0, to - from).lastIndexOf(NEWLINE);
-    if (at >= 0) return from + at + 1;
-    to = from;
-  }
-  return 0;
-}
-
-/** The entries of a file's text, without a torn last line (no newline: a write cut short by a crash). */
-export function parseAuditLines(text: string): AuditEntry[] {
-  const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
-  return complete
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as AuditEntry);
-}
-
-/** Verifies an exported or stored audit file's text; a line that is not JSON is named like any bad entry. */
-export function verifyAuditText(text: string, incidentId?: string): VerifyResult {
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
-  const entries: AuditEntry[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    try {
-      entries.push(JSON.parse(lines[i]) as AuditEntry);
-    } catch {
-      const torn = i === lines.length - 1 && !text.endsWith('\n');
-      const problem = torn
-        ? 'is an unfinished last line (a write cut short by a crash; the next append removes it)'
-        : 'is not valid JSON';
-      return { ok: false, entries: lines.length, line: i + 1, problem };
-    }
-  }
-  return verifyChain(entries, incidentId);
 }

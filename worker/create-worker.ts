@@ -8,6 +8,7 @@ import type { FaultPoints } from '../platform/fault-points';
 import { createMailer, type Mailer } from '../activities/mailer';
 import type { Config } from '../platform/config/schema';
 import type { KeyRing } from '../platform/encryption/key-ring';
+import { loadTrailSigner, type TrailSigner } from '../platform/trail-key';
 import { accessRefusedSignal, type AccessRefusal, type AccessSinks } from '../workflows/incident-api';
 
 // Assembles a worker: the incident workflow plus activities wired to the stores under the data dir.
@@ -36,6 +37,10 @@ export interface WorkerExtras {
   atRest?: KeyRing;
   /** Reads the access section of the configuration again (incident reload-access); else the one given. */
   rereadAccess?: () => Config['access'];
+  /** Signs audit checkpoints; absent: the data dir's trail key, made on first use as the embedded default does. */
+  trailSigner?: TrailSigner;
+  /** The worker's clock as compared with Temporal's at each audit append (a test sets it wrong). */
+  clock?: () => Date;
 }
 
 export async function createIncidentWorker(
@@ -43,10 +48,11 @@ export async function createIncidentWorker(
   config: Config,
   workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>,
   overrides: Partial<WorkerOptions> = {},
-  { faults, atRest, rereadAccess }: WorkerExtras = {},
+  { faults, atRest, rereadAccess, trailSigner, clock }: WorkerExtras = {},
 ): Promise<WorkerParts> {
   const paths = dataPaths(config.dataDir);
-  const audit = new JsonlAuditStore(paths.audit, faults);
+  const signer = trailSigner ?? loadTrailSigner(config, { create: true });
+  const audit = new JsonlAuditStore(paths.audit, faults, signer, clock);
   const mailer = createMailer({ dataDir: config.dataDir, from: config.mailFrom, smtp: config.smtp, faults });
   const activities = createActivities({
     config,
@@ -56,6 +62,7 @@ export async function createIncidentWorker(
     reportsDir: paths.reports,
     reportsAtRest: atRest,
     rereadAccess,
+    clock,
   });
   // A refused action never enters history, so the workflow hands the refusal to its worker, which sends it
   // back as a signal to be written to the audit trail.

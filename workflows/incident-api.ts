@@ -9,6 +9,7 @@ import type { Sinks } from '@temporalio/workflow';
 import type * as A from '../domain/actions';
 import type { AccessPolicy } from '../domain/access';
 import type { NormalizedAlert } from '../domain/alerts/alert';
+import type { AuditHead } from '../domain/audit-entry';
 import type { IncidentState, OpenIncidentRequest, Phase } from '../domain/incident';
 import type { Policy, PolicyVersion } from '../domain/policy';
 
@@ -49,6 +50,8 @@ export interface IncidentWorkflowResult {
   incidentId: string;
   closedAt?: string;
   auditEntries: number;
+  /** The trail's final head as Temporal recorded it (absent in histories from before anchored heads). */
+  auditHead?: AuditHead;
 }
 
 /** The workflow's signature, for typed handles in clients that must not load the workflow code. */

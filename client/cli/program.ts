@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { addActionCommands } from './commands/actions';
-import { addAuditCommand, addEvidenceCommands, addReportCommand } from './commands/files';
+import { addAuditCommand } from './commands/audit';
+import { addEvidenceCommands, addReportCommand } from './commands/files';
 import { addKeygenCommand, addReloadAccessCommand } from './commands/keys';
 import { addOpenCommand } from './commands/open';
 import { addListCommand, addShowCommand, addWatchCommand } from './commands/read';

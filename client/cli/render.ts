@@ -1,10 +1,9 @@
-import type { ProofVerdict } from '../../domain/access';
-import type { VerifyResult } from '../../domain/audit-chain';
 import type { AuditEntry } from '../../domain/audit-entry';
 import type { Policy, PolicyVersion } from '../../domain/policy';
 import { describeTimeLeft, dueAfterHours, formatMinutes } from '../../domain/deadlines';
 import type { OpenIncidentRequest } from '../../domain/incident';
 import { describeAudit } from '../../domain/reports';
+import { formatHead, headArgument } from '../../domain/trail-head';
 import { formatInZone, formatShort } from '../../domain/time-format';
 import type { IncidentView } from '../../workflows/incident-api';
 import type { IncidentListRow } from '../incident-list';
@@ -120,6 +119,11 @@ export function printIncident(
         ? 'Policy: as its opener gave it (opened before the worker owned the policy)'
         : 'Policy: not loaded yet (no worker has taken the incident up)',
   );
+  o.line(
+    s.auditHead
+      ? `Trail head: ${formatHead(s.auditHead)} (recorded by Temporal ${formatInZone(s.auditHead.at, tz)}; check with: incident audit ${s.incidentId} --verify --head ${headArgument(s.auditHead)})`
+      : 'Trail head: none recorded by Temporal yet',
+  );
   if (s.problems.length) {
     o.line('');
     o.line(paint(o, 'red', 'Needs attention:'));
@@ -171,40 +175,6 @@ export function printIncident(
   o.line(paint(o, 'bold', 'Timeline'));
   if (!audit.available) o.line(`  (audit file ${audit.file} is not readable from here)`);
   else o.line(auditTable(o, audit.entries, tz));
-}
-
-/** `incident audit --verify`: the chain's verdict, then any signed action that does not verify, one a line. */
-export function printVerification(
-  out: Output,
-  id: string,
-  verdict: VerifyResult,
-  signatures: ProofVerdict | undefined,
-): void {
-  if (verdict.ok)
-    out.line(
-      paint(
-        out,
-        'green',
-        `The audit chain of ${id} verifies: ${verdict.entries} entries${verdict.closed ? ', ending with the closing entry' : ' (incident still open)'}. Last hash ${verdict.lastHash}.`,
-      ),
-    );
-  else
-    out.line(
-      paint(
-        out,
-        'red',
-        `The audit chain of ${id} does NOT verify: line ${verdict.line}${verdict.seq !== undefined ? ` (seq ${verdict.seq})` : ''} ${verdict.problem}.`,
-      ),
-    );
-  if (!signatures) return;
-  if (signatures.failures.length === 0) {
-    if (signatures.signed)
-      out.line(
-        paint(out, 'green', `All ${signatures.signed} signed actions verify against the roster recorded in the trail.`),
-      );
-  } else {
-    for (const f of signatures.failures) out.line(paint(out, 'red', `Entry ${f.seq}: ${f.problem}.`));
-  }
 }
 
 /** `incident evidence export`: what was written, and against which recorded hash it was checked. */

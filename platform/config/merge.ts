@@ -41,6 +41,13 @@ export function envOverlay(env: Env): Record<string, unknown> {
   set(smtp, 'password', env.SMTP_PASSWORD);
   if (env.SMTP_SECURE) smtp.secure = env.SMTP_SECURE === 'true' || env.SMTP_SECURE === '1';
   const overlay: Record<string, unknown> = {};
+  const list = (v: string | undefined) =>
+    v
+      ? v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : undefined;
   // Ingestion secrets belong in the environment (or *_FILE), not in a config file:
   // INCIDENT_INGEST_<SOURCE>_TOKENS and INCIDENT_INGEST_<SOURCE>_WEBHOOK_SECRETS, comma-separated.
   const ingest: Record<string, unknown> = {};
@@ -50,13 +57,6 @@ export function envOverlay(env: Env): Record<string, unknown> {
   for (const source of ALERT_SOURCES) {
     const prefix = `INCIDENT_INGEST_${source.toUpperCase()}_`;
     const entry: Record<string, unknown> = {};
-    const list = (v: string | undefined) =>
-      v
-        ? v
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean)
-        : undefined;
     set(entry, 'bearerTokens', list(env[`${prefix}TOKENS`]));
     set(entry, 'webhookSecrets', list(env[`${prefix}WEBHOOK_SECRETS`]));
     if (Object.keys(entry).length) sources[source] = entry;
@@ -68,6 +68,10 @@ export function envOverlay(env: Env): Record<string, unknown> {
   set(overlay, 'dataDir', env.INCIDENT_DATA_DIR);
   set(overlay, 'mailFrom', env.SMTP_FROM);
   set(overlay, 'atRest', env.INCIDENT_AT_REST_ENCRYPTION);
+  const trail: Record<string, unknown> = {};
+  set(trail, 'keyFile', env.INCIDENT_TRAIL_KEY_FILE);
+  set(trail, 'publicKeys', list(env.INCIDENT_TRAIL_PUBLIC_KEYS));
+  if (Object.keys(trail).length) overlay.trail = trail;
   return overlay;
 }
 

@@ -52,6 +52,16 @@ const ingestSchema = z.object({
   sources: z.partialRecord(z.enum(ALERT_SOURCES), ingestSourceSchema).default({}),
 });
 
+/** The worker's trail key, which signs audit checkpoints (platform/trail-key.ts). */
+const trailSchema = z.object({
+  /** An Ed25519 private key in PEM (INCIDENT_TRAIL_KEY_FILE); unset: the data dir's, made by the embedded default. */
+  keyFile: z.string().min(1).optional(),
+  /** Public keys (PEM, or the raw key in base64) whose checkpoints are accepted: earlier keys after a rotation. */
+  publicKeys: z.array(z.string().min(1)).default([]),
+  /** A gap between the worker's clock and Temporal's over this is recorded as a problem on the incident. */
+  maxClockSkewSeconds: z.number().positive().default(120),
+});
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('data'),
@@ -92,6 +102,7 @@ export const configSchema = z
     atRest: z.enum(['auto', 'on', 'off']).default('auto'),
     access: accessSchema.prefault({}),
     systems: systemsSchema,
+    trail: trailSchema.prefault({}),
   })
   .transform(({ policyProfiles, ...config }, ctx) => ({
     ...config,
@@ -100,6 +111,7 @@ export const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 export type SmtpConfig = z.output<typeof smtpSchema>;
+export type TrailConfig = z.output<typeof trailSchema>;
 export type IngestConfig = z.output<typeof ingestSchema>;
 export type IngestSourceConfig = z.output<typeof ingestSourceSchema>;
 

@@ -61,8 +61,8 @@ describe('audit store crash windows', () => {
       new JsonlAuditStore(dir, crashAt('audit-after-write')).append('INC-1', [record(1), record(2)]),
     ).rejects.toThrow('simulated crash');
     const next = new JsonlAuditStore(dir);
-    expect(await next.append('INC-1', [record(1), record(2)])).toEqual({ written: 0, lastSeq: 2 });
-    expect(await next.append('INC-1', [record(1), record(2), record(3)])).toEqual({ written: 1, lastSeq: 3 });
+    expect(await next.append('INC-1', [record(1), record(2)])).toMatchObject({ written: 0, lastSeq: 2 });
+    expect(await next.append('INC-1', [record(1), record(2), record(3)])).toMatchObject({ written: 1, lastSeq: 3 });
     expect((await next.read('INC-1')).map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(await next.verify('INC-1')).toMatchObject({ ok: true, entries: 3 });
   });
@@ -84,7 +84,7 @@ describe('audit store crash windows', () => {
     const byteAt = (offset: number) => (offset < whole.length ? whole[offset] : next[offset - whole.length]);
     while ((byteAt(whole.length + cut - 256 * 1024) & 0xc0) !== 0x80) cut++;
     await appendFile(file, next.subarray(0, cut));
-    expect(await store.append('INC-1', [record(601, accented)])).toEqual({ written: 1, lastSeq: 601 });
+    expect(await store.append('INC-1', [record(601, accented)])).toMatchObject({ written: 1, lastSeq: 601 });
     expect(await store.verify('INC-1')).toMatchObject({ ok: true, entries: 601 });
 
     // A raw alert can make one entry longer than the 256 KiB the store reads back at a time.
@@ -92,7 +92,7 @@ describe('audit store crash windows', () => {
     const bigStore = new JsonlAuditStore(big);
     await bigStore.append('INC-1', [record(1, 'x'.repeat(600 * 1024))]);
     await appendFile(path.join(big, 'INC-1.jsonl'), '{"incidentId":"INC-1","seq":2,"at":"2025-');
-    expect(await bigStore.append('INC-1', [record(2)])).toEqual({ written: 1, lastSeq: 2 });
+    expect(await bigStore.append('INC-1', [record(2)])).toMatchObject({ written: 1, lastSeq: 2 });
     expect(await bigStore.verify('INC-1')).toMatchObject({ ok: true, entries: 2 });
   });
 });

@@ -268,9 +268,22 @@ const showSchema = z
 const verifySchema = z
   .object({
     ok: z.literal(true),
+    incidentId: z.string(),
     entries: z.number().int().positive(),
     lastHash: sha256,
     closed: z.boolean(),
+    head: z.object({ seq: z.number().int().positive(), hash: sha256 }).strict(),
+    checkpoints: z.number().int().positive(),
+    checks: z.array(
+      z
+        .object({
+          check: z.enum(['chain', 'checkpoints', 'temporal', 'witness', 'signatures']),
+          ok: z.boolean(),
+          skipped: z.boolean().optional(),
+          message: z.string().min(1),
+        })
+        .strict(),
+    ),
     signatures: z
       .object({
         signed: z.number().int().nonnegative(),
@@ -612,21 +625,32 @@ describe('incident CLI: from open to closed with every command', () => {
     );
     expect(table.stdout).toMatch(/^\d+\s+\S+ \S+ [+-]\d{2}:\d{2}\s+alice\s+regulator\.filed \(reference=CNIL-123\)$/m);
     const verified = expectOk(await cli('audit', id, '--verify'));
-    expect(verified.stdout).toMatch(
-      new RegExp(
-        `^The audit chain of ${escapeRe(id)} verifies: \\d+ entries \\(incident still open\\)\\. Last hash [0-9a-f]{64}\\.\\n$`,
+    expect(lines(verified.stdout)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Audit trail of ${escapeRe(id)}: (\\d+) entries, head [0-9a-f]{16}… at seq \\1 \\(\\S+\\.jsonl\\)$`,
+        ),
       ),
-    );
+      expect.stringMatching(/^ {2}✓ chain {7}\d+ entries link from the first to the last \(incident still open\)$/),
+      expect.stringMatching(/^ {2}✓ checkpoints {2}\d+ signed checkpoints \(key [0-9a-f]{16}\) cover all \d+ entries$/),
+      expect.stringMatching(/^ {2}✓ temporal {4}entry \d+ matches the head Temporal recorded at \S+/),
+      `The audit trail of ${id} verifies.`,
+    ]);
     const exportFile = path.join(outDir, 'audit.jsonl');
     const exported = expectOk(await cli('audit', id, '--export', exportFile));
-    expect(exported.stdout).toMatch(new RegExp(`^Exported \\S+${escapeRe(id)}\\S* to ${escapeRe(exportFile)}\\n$`));
+    expect(exported.stdout).toMatch(
+      new RegExp(
+        `^Exported \\S+${escapeRe(id)}\\S* to ${escapeRe(exportFile)} and its checkpoints to ${escapeRe(path.join(outDir, 'audit.checkpoints.jsonl'))}\\n$`,
+      ),
+    );
     const exportedEntries = (await readFile(exportFile, 'utf8'))
       .split('\n')
       .filter(Boolean)
       .map((l) => auditEntrySchema.parse(JSON.parse(l)));
     expect(exportedEntries[0]).toMatchObject({ incidentId: id, seq: 1, action: 'incident.opened', actor: 'alice' });
-    expect(expectOk(await cli('audit', id, '--verify', '--file', exportFile)).stdout).toContain(
-      `The audit chain of ${id} verifies: `,
+    // The export verifies offline too, with its checkpoints beside it.
+    expect(expectOk(await cli('audit', id, '--verify', '--offline', '--file', exportFile)).stdout).toContain(
+      `The audit trail of ${id} verifies.`,
     );
 
     // waive: on an obligation of a second incident, which can then be closed
@@ -645,11 +669,12 @@ describe('incident CLI: from open to closed with every command', () => {
     expect(expectOk(await cli('close', id, '--summary', 'Web shell removed; customers and CNIL notified')).stdout).toBe(
       `Incident ${id} closed; reports rendered.\n`,
     );
-    expect(expectOk(await cli('audit', id, '--verify')).stdout).toMatch(
-      new RegExp(
-        `^The audit chain of ${escapeRe(id)} verifies: \\d+ entries, ending with the closing entry\\. Last hash [0-9a-f]{64}\\.\\n$`,
-      ),
+    const closedVerdict = expectOk(await cli('audit', id, '--verify')).stdout;
+    expect(closedVerdict).toMatch(
+      /^ {2}✓ chain {7}\d+ entries link from the first to the last, ending with the closing entry$/m,
     );
+    expect(closedVerdict).toMatch(/^ {2}✓ temporal {4}entry (\d+) matches the head Temporal recorded at \S+$/m);
+    expect(closedVerdict).toContain(`The audit trail of ${id} verifies.`);
     const closedView = parseWith(showSchema, expectOk(await cli('show', id, '--json')).stdout);
     expect(closedView.phase).toBe('closed');
     expect(closedView.state).toMatchObject({
@@ -919,9 +944,25 @@ describe('incident CLI: --json outputs match their schemas', () => {
     const entries = z.array(auditEntrySchema).parse(JSON.parse(expectOk(await cli('audit', id, '--json')).stdout));
     expect(final).toEqual({
       ok: true,
+      incidentId: id,
       entries: entries.length,
       lastHash: entries.at(-1)!.hash,
       closed: true,
+      head: { seq: entries.length, hash: entries.at(-1)!.hash },
+      checkpoints: expect.any(Number),
+      checks: [
+        {
+          check: 'chain',
+          ok: true,
+          message: `${entries.length} entries link from the first to the last, ending with the closing entry`,
+        },
+        { check: 'checkpoints', ok: true, message: expect.stringMatching(/ cover all \d+ entries$/) },
+        {
+          check: 'temporal',
+          ok: true,
+          message: expect.stringMatching(new RegExp(`^entry ${entries.length} matches the head Temporal recorded at `)),
+        },
+      ],
       signatures: { signed: 0, verified: 0, failures: [] },
     });
     expect(entries.at(-1)!.seq).toBe(closed.auditSeq);

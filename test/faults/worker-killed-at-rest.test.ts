@@ -9,7 +9,7 @@ import { sha256OfFile, sha256OfSealedFile } from '../../stores/evidence-hashing'
 import { IncidentClient } from '../../client/incident-client';
 import { dataConverterFor } from '../../platform/encryption/codec';
 import { parseKeyRing } from '../../platform/encryption/key-ring';
-import { uniqueId } from '../helpers/fixtures';
+import { uniqueId, trailKeyFor } from '../helpers/fixtures';
 import { workerProcesses, writeImage } from '../helpers/worker-process';
 
 // The SIGKILL test again, with the copy encrypted at rest (a key ring in the environment, atRest left at
@@ -68,6 +68,7 @@ describe('worker killed mid-copy, evidence encrypted at rest', () => {
       ...process.env,
       TEMPORAL_ADDRESS: inject('devServerAddress'),
       INCIDENT_CONFIG: configFile,
+      INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
       INCIDENT_TASK_QUEUE: taskQueue,
       INCIDENT_LOG_LEVEL: 'ERROR',
       INCIDENT_PAYLOAD_KEYS: keys,

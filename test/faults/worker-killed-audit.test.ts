@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { IncidentClient } from '../../client/incident-client';
 import * as api from '../../workflows/incident-api';
-import { uniqueId } from '../helpers/fixtures';
+import { uniqueId, trailKeyFor } from '../helpers/fixtures';
 
 // The worker process SIGKILLs itself (INCIDENT_FAULT_CRASH_AT) in the middle of an audit append: once
 // after the entry is written and fsynced but before the activity returns, once after writing only half
@@ -64,6 +64,7 @@ async function crashMidAppend(point: 'audit-after-write' | 'audit-mid-write') {
     ...process.env,
     TEMPORAL_ADDRESS: inject('devServerAddress'),
     INCIDENT_CONFIG: configFile,
+    INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
     INCIDENT_TASK_QUEUE: taskQueue,
     INCIDENT_LOG_LEVEL: 'ERROR',
   };

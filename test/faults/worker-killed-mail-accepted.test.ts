@@ -7,7 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { messageIdFor } from '../../activities/mailer';
 import { IncidentClient } from '../../client/incident-client';
-import { uniqueId } from '../helpers/fixtures';
+import { uniqueId, trailKeyFor } from '../helpers/fixtures';
 import { startTestSmtp } from '../helpers/smtp';
 
 // The worker process SIGKILLs itself (INCIDENT_FAULT_CRASH_AT=mail-after-accept) after the relay has
@@ -29,6 +29,7 @@ describe('worker killed after the relay accepted a mail', () => {
       ...process.env,
       TEMPORAL_ADDRESS: inject('devServerAddress'),
       INCIDENT_CONFIG: configFile,
+      INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
       INCIDENT_TASK_QUEUE: taskQueue,
       INCIDENT_LOG_LEVEL: 'ERROR',
       SMTP_URL: relay.url,

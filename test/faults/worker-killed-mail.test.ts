@@ -9,7 +9,7 @@ import { JsonlAuditStore } from '../../stores/audit-store';
 import { messageIdFor } from '../../activities/mailer';
 import { IncidentClient } from '../../client/incident-client';
 import { freePort } from '../../platform/dev-server';
-import { uniqueId } from '../helpers/fixtures';
+import { uniqueId, trailKeyFor } from '../helpers/fixtures';
 
 // The worker is SIGKILLed while the mail relay holds its answer to the CTO alert, so the message was
 // never accepted. A new worker process delivers it: the CTO receives it exactly once, with the Message-ID
@@ -57,6 +57,7 @@ describe('worker killed mid-send', () => {
       ...process.env,
       TEMPORAL_ADDRESS: inject('devServerAddress'),
       INCIDENT_CONFIG: configFile,
+      INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
       INCIDENT_TASK_QUEUE: taskQueue,
       INCIDENT_LOG_LEVEL: 'ERROR',
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { sha256OfFile } from '../../stores/evidence-hashing';
 import { IncidentClient } from '../../client/incident-client';
-import { uniqueId } from '../helpers/fixtures';
+import { uniqueId, trailKeyFor } from '../helpers/fixtures';
 import { workerProcesses, writeImage } from '../helpers/worker-process';
 
 // The worker is killed with SIGKILL, not asked to stop, in the middle of a forensic copy; a new worker
@@ -51,6 +51,7 @@ describe('worker killed mid-step', () => {
       ...process.env,
       TEMPORAL_ADDRESS: inject('devServerAddress'),
       INCIDENT_CONFIG: configFile,
+      INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
       INCIDENT_TASK_QUEUE: taskQueue,
       INCIDENT_LOG_LEVEL: 'ERROR',
     };

@@ -1,5 +1,6 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig, type Config } from '../../platform/config/schema';
@@ -46,4 +47,17 @@ export async function labConfig(
 
 export function uniqueId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * A trail key for a worker started as against a cluster (TEMPORAL_ADDRESS set), which refuses to start
+ * without one: made beside the data dir, its path goes into INCIDENT_TRAIL_KEY_FILE.
+ */
+export function trailKeyFor(dataDir: string): string {
+  const file = `${dataDir.replace(/[\\/]+$/, '')}.trail-key.pem`;
+  if (!existsSync(file)) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  }
+  return file;
 }

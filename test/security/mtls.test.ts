@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { diagnoseConnectFailure } from '../../platform/tls-diagnosis';
 import { expectNoStack, pollUntil, runCliProcess, type CliResult } from '../cli/harness';
-import { uniqueId } from '../helpers/fixtures';
+import { uniqueId, trailKeyFor } from '../helpers/fixtures';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
 import { startConnectProxy } from '../helpers/connect-proxy';
 import {
@@ -75,6 +75,7 @@ beforeAll(async () => {
     TEMPORAL_TLS_CA: pki.ca,
     TEMPORAL_TLS_SERVER_NAME: SERVER_NAME,
     INCIDENT_CONFIG: configFile,
+    INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
     INCIDENT_TASK_QUEUE: uniqueId('mtls'),
     NO_COLOR: '1',
   };

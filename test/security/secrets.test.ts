@@ -11,7 +11,7 @@ import { dataConverterFor } from '../../platform/encryption/codec';
 import { parseKeyRing } from '../../platform/encryption/key-ring';
 import { freePort } from '../../platform/dev-server';
 import * as api from '../../workflows/incident-api';
-import { uniqueId } from '../helpers/fixtures';
+import { uniqueId, trailKeyFor } from '../helpers/fixtures';
 import { serverDatabaseFiles } from '../helpers/server-database';
 
 // A full run with real secrets configured: the SMTP password (used, since the relay requires it), a
@@ -68,6 +68,7 @@ describe('secrets', () => {
       ...process.env,
       TEMPORAL_ADDRESS: inject('devServerAddress'),
       INCIDENT_CONFIG: configFile,
+      INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
       INCIDENT_TASK_QUEUE: taskQueue,
       INCIDENT_LOG_LEVEL: 'DEBUG',
       SMTP_URL: `smtp://ir@127.0.0.1:${smtpPort}`,

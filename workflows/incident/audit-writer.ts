@@ -1,6 +1,6 @@
 import { condition } from '@temporalio/workflow';
 import type { AuditAction } from '../../domain/audit-actions';
-import type { AuditRecord } from '../../domain/audit-entry';
+import type { AppendedHead, AuditRecord } from '../../domain/audit-entry';
 import type { IncidentState } from '../../domain/incident';
 import { recordActs } from './activities';
 
@@ -14,7 +14,11 @@ export interface SignedRequest {
 
 export type AuditWriter = ReturnType<typeof startAuditWriter>;
 
+/** What the writer reports of the worker's clock at each append: too far from Temporal's, or not. */
+export type ClockReport = (skew: AppendedHead['clockSkew']) => void;
+
 export function startAuditWriter(s: IncidentState) {
+  let reportClock: ClockReport = () => undefined;
   const unwritten: AuditRecord[] = [];
   let writtenSeq = s.auditSeq;
   /** The signed request of the action being handled; it goes into that action's first audit entry. */
@@ -34,9 +38,14 @@ export function startAuditWriter(s: IncidentState) {
     for (;;) {
       await condition(() => unwritten.length > 0);
       const batch = unwritten.slice(0, 200);
-      await recordActs.appendAudit(s.incidentId, batch);
+      // Histories from before anchored heads recorded only the last seq (a number).
+      const appended: AppendedHead | number = await recordActs.appendAudit(s.incidentId, batch);
       unwritten.splice(0, batch.length);
       writtenSeq = batch[batch.length - 1].seq;
+      if (typeof appended === 'object' && appended && appended.seq >= writtenSeq) {
+        s.auditHead = { seq: appended.seq, hash: appended.hash, at: new Date().toISOString() };
+        reportClock(appended.clockSkew);
+      }
     }
   })();
 
@@ -55,5 +64,8 @@ export function startAuditWriter(s: IncidentState) {
       return request;
     },
     drained: () => unwritten.length === 0,
+    onClockReport(report: ClockReport): void {
+      reportClock = report;
+    },
   };
 }

@@ -9,6 +9,7 @@ import { startAuditWriter } from './audit-writer';
 import { createContainment } from './containment';
 import { runDeadlineClock } from './deadline-clock';
 import { registerHandlers } from './handlers';
+import { CLOCK_SKEW_PROBLEM, clockSkewMessage } from '../../domain/trail-clock';
 import { announceOpening, createIncidentRun, SYSTEM_ACTOR } from './incident-run';
 import { createMailQueue } from './mail-queue';
 import { addObligation } from './obligation-book';
@@ -26,6 +27,10 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   const s = carried ?? newIncidentState(input.request, new Date().toISOString());
   const audit = startAuditWriter(s);
   const run = createIncidentRun(s, audit);
+  audit.onClockReport((skew) => {
+    if (!skew) return run.clearProblem(CLOCK_SKEW_PROBLEM);
+    run.addProblem(CLOCK_SKEW_PROBLEM, clockSkewMessage(skew, s.auditHead?.seq ?? s.auditSeq));
+  });
 
   // The opening is the first entry of the chain, before any handler exists: an update or signal that
   // arrives with the start is delivered as soon as its handler is registered, and must come after it.
@@ -92,5 +97,5 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
       access: { policy: access.policy() },
     });
   }
-  return { incidentId: s.incidentId, closedAt: s.closedAt, auditEntries: s.auditSeq };
+  return { incidentId: s.incidentId, closedAt: s.closedAt, auditEntries: s.auditSeq, auditHead: s.auditHead };
 }

@@ -1,7 +1,5 @@
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../../stores/audit-store';
 import { ActionRefused } from '../../../domain/actions';
 import { renderHtml, renderMarkdown } from '../../../domain/report-document';
 import { rcaReport, regulatorDossier, REPORT_KINDS, rfoReport, type ReportKind } from '../../../domain/reports';
@@ -10,7 +8,7 @@ import { exportEvidence } from '../evidence-export';
 import { EXIT } from '../exit-codes';
 import { parseCount } from '../input';
 import { CliProblem } from '../problem';
-import { auditTable, exportedLine, printVerification } from '../render';
+import { exportedLine } from '../render';
 import { readStoredReport } from '../stored-report';
 
 // The commands that read the files the worker wrote under the data dir (reports, the audit trail,
@@ -63,51 +61,6 @@ export function addReportCommand(program: Command, ctx: CliContext): void {
       await writeFile(String(opts.out), body);
       ctx.out.line(`Wrote ${opts.out}`);
     } else ctx.out.line(body);
-  });
-}
-
-/** Its exit code is 1 when the trail does not verify, though the verdict itself is printed as an answer. */
-export function addAuditCommand(program: Command, ctx: CliContext): void {
-  withExample(
-    program
-      .command('audit')
-      .argument('<id>', 'incident id')
-      .description('Show the audit trail; --verify recomputes its hash chain')
-      .option('--verify', 'recompute the chain and name the first bad entry (exit 1 if it does not verify)')
-      .option('--export <file>', 'copy the audit file (JSON lines) to this file')
-      .option('--file <file>', 'read this exported audit file instead of the data dir')
-      .option('--json', 'print JSON'),
-    'incident audit INC-1 --verify',
-  ).action(async (id: string, opts) => {
-    const file = opts.file
-      ? String(opts.file)
-      : new JsonlAuditStore(path.join(ctx.config().dataDir, 'audit')).fileOf(id);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      throw new ActionRefused(
-        `No audit file for ${id} at ${file}. Run this where the worker's data dir is, or pass --file.`,
-      );
-    }
-    if (opts.export) {
-      await copyFile(file, String(opts.export));
-      ctx.out.line(`Exported ${file} to ${opts.export}`);
-    }
-    if (opts.verify) {
-      const verdict = verifyAuditText(text, id);
-      // Loaded here only, so that the Ed25519 verifier does not slow the start of every other command.
-      const { verifyProofs } = require('../../../domain/access') as typeof import('../../../domain/access');
-      const signatures = verdict.ok ? verifyProofs(parseAuditLines(text), id) : undefined;
-      if (opts.json) printJson(ctx, { ...verdict, signatures });
-      else printVerification(ctx.out, id, verdict, signatures);
-      if (!verdict.ok || (signatures && signatures.failures.length)) process.exitCode = EXIT.refused;
-      return;
-    }
-    if (opts.export) return;
-    const entries = parseAuditLines(text);
-    if (opts.json) return printJson(ctx, entries);
-    ctx.out.line(auditTable(ctx.out, entries, ctx.config().policy.timeZone));
   });
 }
 

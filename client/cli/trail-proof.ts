@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { checkpointsPathFor, JsonlAuditStore } from '../../stores/audit-store';
+import type { Config } from '../../platform/config/schema';
+import { trustedTrailKeys } from '../../platform/trail-key';
+import { verifyTrail, type TrailHead, type TrailVerdict } from '../../domain/trail-verification';
+import type { IncidentClient } from '../incident-client';
+
+// Gathers what proves one incident's trail on this machine (the trail, its checkpoints, the trusted
+// trail keys, the head Temporal holds, the heads a person gives) and runs every check. Shared by
+// `incident audit --verify` and `incident evidence export`, which trusts a recorded hash only when the
+// same proofs cover it.
+
+export interface TrailSources {
+  config: Config;
+  incidentId: string;
+  /** An exported trail instead of the data dir's. */
+  file?: string;
+  /** Its checkpoints; default: beside the trail (`<name>.checkpoints.jsonl`). */
+  checkpointsFile?: string;
+  /** Asks Temporal for its head; undefined: Temporal is not consulted (offline). */
+  incidents?: () => Promise<IncidentClient>;
+  witnesses?: TrailHead[];
+}
+
+export interface ProvenTrail {
+  verdict: TrailVerdict;
+  trailFile: string;
+  trailText: string;
+}
+
+async function readIfPresent(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** The trail's file on this machine; undefined text when there is none. */
+export async function readTrail(
+  config: Config,
+  incidentId: string,
+  file?: string,
+): Promise<{ trailFile: string; trailText?: string }> {
+  const trailFile = file ?? new JsonlAuditStore(path.join(config.dataDir, 'audit')).fileOf(incidentId);
+  return { trailFile, trailText: await readIfPresent(trailFile) };
+}
+
+/** Runs every check; the trail must exist (the caller says what to do when it does not). */
+export async function proveTrail(src: TrailSources, trailFile: string, trailText: string): Promise<ProvenTrail> {
+  const checkpointsText = await readIfPresent(src.checkpointsFile ?? checkpointsPathFor(trailFile));
+  const temporal = src.incidents ? await temporalHead(src.incidents, src.incidentId) : undefined;
+  const verdict = verifyTrail({
+    incidentId: src.incidentId,
+    trailText,
+    checkpointsText,
+    keys: trustedTrailKeys(src.config),
+    temporal,
+    witnesses: src.witnesses,
+  });
+  return { verdict, trailFile, trailText };
+}
+
+async function temporalHead(
+  incidents: () => Promise<IncidentClient>,
+  incidentId: string,
+): Promise<TrailHead | { unavailable: string }> {
+  try {
+    const { head, unavailable } = await (await incidents()).recordedHead(incidentId);
+    return head ?? { unavailable: unavailable ?? 'no head recorded' };
+  } catch (err) {
+    return { unavailable: `Temporal could not be reached (${(err as Error).message.split('\n')[0]})` };
+  }
+}

@@ -1,0 +1,215 @@
+import type { AuditEntry } from './audit-entry';
+import type { TrailHead } from './trail-head';
+import type { VerifyResult } from './audit-chain';
+import { verifyAuditText } from './audit-text';
+import { checkpointSignatureValid, parseCheckpoint, type SignedCheckpoint, type TrailKeys } from './audit-checkpoint';
+
+// What proves a trail, one check each, so that a verdict names which proof failed and why: the hash
+// chain (the file is self-consistent), the signed checkpoints (the worker vouched for these heads), the
+// head Temporal recorded (an independent witness the worker cannot rewrite) and any head a person holds
+// from a mail or a report. The same checks serve the live CLI, evidence export and the bundle verifier.
+
+export type TrailCheckName = 'chain' | 'checkpoints' | 'temporal' | 'witness' | 'signatures' | 'evidence' | 'files';
+
+export interface TrailCheck {
+  check: TrailCheckName;
+  ok: boolean;
+  /** Not run (Temporal unreachable, nothing to compare with); a skipped check does not fail a verdict. */
+  skipped?: boolean;
+  message: string;
+}
+
+export type { TrailHead };
+
+export function chainCheck(verdict: VerifyResult): TrailCheck {
+  if (!verdict.ok)
+    return {
+      check: 'chain',
+      ok: false,
+      message: `line ${verdict.line}${verdict.seq !== undefined ? ` (seq ${verdict.seq})` : ''} ${verdict.problem}`,
+    };
+  return {
+    check: 'chain',
+    ok: true,
+    message: `${verdict.entries} entries link from the first to the last${verdict.closed ? ', ending with the closing entry' : ' (incident still open)'}`,
+  };
+}
+
+const range = (from: number, to: number) => (from === to ? `entry ${from}` : `entries ${from}–${to}`);
+
+export interface CheckpointsCheck extends TrailCheck {
+  /** The highest seq a valid checkpoint covers (0 when none). */
+  covered: number;
+  checkpoints: SignedCheckpoint[];
+}
+
+/**
+ * Checks each checkpoint line against the trail's entries: its key is trusted, its signature is that
+ * key's, the entry it names exists and has the hash it signed. The trail must be covered to its end.
+ * `text` undefined: there is no checkpoint file.
+ */
+export function checkpointsCheck(
+  entries: readonly AuditEntry[],
+  text: string | undefined,
+  keys: TrailKeys,
+  incidentId: string,
+): CheckpointsCheck {
+  const fail = (message: string, checkpoints: SignedCheckpoint[] = []): CheckpointsCheck => ({
+    check: 'checkpoints',
+    ok: false,
+    message,
+    covered: 0,
+    checkpoints,
+  });
+  if (text === undefined)
+    return fail(
+      'there is no checkpoint file, so nothing signed vouches for this trail (deleted, or written before trail keys existed)',
+    );
+  const lines = text.split('\n');
+  const checkpoints: SignedCheckpoint[] = [];
+  let covered = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].trim() === '') continue;
+    const n = i + 1;
+    const cp = parseCheckpoint(lines[i]);
+    if (!cp) {
+      const unfinished = i === lines.length - 1 && !text.endsWith('\n');
+      return fail(
+        unfinished
+          ? `checkpoint line ${n} is unfinished: the checkpoint file was cut short`
+          : `checkpoint line ${n} is not a checkpoint`,
+        checkpoints,
+      );
+    }
+    const where = `checkpoint ${n} (seq ${cp.seq}, signed at ${cp.at})`;
+    if (cp.incidentId !== incidentId) return fail(`${where} is for incident ${cp.incidentId}, not ${incidentId}`);
+    const key = keys.get(cp.keyId);
+    if (!key)
+      return fail(
+        `${where} is signed by key ${cp.keyId}, which is not a trusted trail key (list it in trail.publicKeys if it is yours)`,
+      );
+    if (!checkpointSignatureValid(cp, key))
+      return fail(`${where} carries a signature key ${cp.keyId} did not make: the checkpoint was altered or forged`);
+    if (!Number.isInteger(cp.seq) || cp.seq < 1) return fail(`${where} names no entry`);
+    if (cp.seq > entries.length)
+      return fail(
+        `the trail ends at seq ${entries.length}; ${where} covers seq ${cp.seq}: ${range(entries.length + 1, cp.seq)} were removed`,
+      );
+    if (entries[cp.seq - 1]?.hash !== cp.hash)
+      return fail(`entry ${cp.seq} does not match ${where}: the trail was rewritten`);
+    checkpoints.push(cp);
+    covered = Math.max(covered, cp.seq);
+  }
+  if (covered < entries.length)
+    return {
+      ...fail(
+        `${range(covered + 1, entries.length)} ${covered + 1 === entries.length ? 'is' : 'are'} covered by no checkpoint: written after the last checkpoint, or its checkpoints were removed`,
+        checkpoints,
+      ),
+      covered,
+    };
+  const keyIds = [...new Set(checkpoints.map((c) => c.keyId))];
+  return {
+    check: 'checkpoints',
+    ok: true,
+    message: `${checkpoints.length} signed checkpoint${checkpoints.length === 1 ? '' : 's'} (key ${keyIds.join(', ') || 'none'}) cover all ${entries.length} entries`,
+    covered,
+    checkpoints,
+  };
+}
+
+/**
+ * Compares the trail with a head recorded elsewhere: by Temporal (`check: 'temporal'`) or held by a
+ * person from a mail or a report (`'witness'`). Entries after the head are allowed: they were written
+ * after that head was recorded.
+ */
+export function headCheck(entries: readonly AuditEntry[], head: TrailHead, check: 'temporal' | 'witness'): TrailCheck {
+  const who = check === 'temporal' ? 'Temporal recorded' : 'you gave';
+  const when = head.at ? ` at ${head.at}` : '';
+  if (entries.length < head.seq)
+    return {
+      check,
+      ok: false,
+      message: `the trail ends at seq ${entries.length}; ${who === 'you gave' ? 'the head you gave is' : 'Temporal recorded'} ${head.seq}${when}: ${range(entries.length + 1, head.seq)} ${head.seq === entries.length + 1 ? 'is' : 'are'} missing`,
+    };
+  const entry = entries[head.seq - 1];
+  if (!entry?.hash.startsWith(head.hash.toLowerCase()))
+    return {
+      check,
+      ok: false,
+      message: `entry ${head.seq} does not match the head ${who}${when} (${head.hash.slice(0, 16)}…): the trail was rewritten`,
+    };
+  const later = entries.length - head.seq;
+  return {
+    check,
+    ok: true,
+    message: `entry ${head.seq} matches the head ${who}${when}${later ? ` (${later} later ${later === 1 ? 'entry' : 'entries'} written since)` : ''}`,
+  };
+}
+
+export const verdictOk = (checks: readonly TrailCheck[]) => checks.every((c) => c.ok || c.skipped);
+
+export interface TrailToVerify {
+  incidentId: string;
+  /** The trail's text, JSON lines. */
+  trailText: string;
+  /** The checkpoint file's text; undefined when there is none. */
+  checkpointsText: string | undefined;
+  /** The trail public keys trusted for its checkpoints. */
+  keys: TrailKeys;
+  /** The head Temporal holds, or why it could not be asked (the check is then skipped); absent: not asked. */
+  temporal?: TrailHead | { unavailable: string };
+  /** Heads people hold from mails and reports (`--head`). */
+  witnesses?: TrailHead[];
+}
+
+export interface TrailVerdict {
+  ok: boolean;
+  incidentId: string;
+  entries: number;
+  /** The trail's last entry as it stands. */
+  head?: { seq: number; hash: string };
+  checks: TrailCheck[];
+  /** The checkpoints that verified, in file order. */
+  checkpoints: SignedCheckpoint[];
+}
+
+/** Every check of one trail, each run even when another failed, so that the verdict names all that is wrong. */
+export function verifyTrail(t: TrailToVerify): TrailVerdict {
+  const chain = verifyAuditText(t.trailText, t.incidentId);
+  const entries = readableEntries(t.trailText);
+  const checks: TrailCheck[] = [chainCheck(chain)];
+  const checkpoints = checkpointsCheck(entries, t.checkpointsText, t.keys, t.incidentId);
+  checks.push({ check: 'checkpoints', ok: checkpoints.ok, message: checkpoints.message });
+  if (t.temporal) {
+    checks.push(
+      'unavailable' in t.temporal
+        ? { check: 'temporal', ok: false, skipped: true, message: `not checked: ${t.temporal.unavailable}` }
+        : headCheck(entries, t.temporal, 'temporal'),
+    );
+  }
+  for (const witness of t.witnesses ?? []) checks.push(headCheck(entries, witness, 'witness'));
+  const last = entries[entries.length - 1];
+  return {
+    ok: verdictOk(checks),
+    incidentId: t.incidentId,
+    entries: entries.length,
+    ...(last ? { head: { seq: last.seq, hash: last.hash } } : {}),
+    checks,
+    checkpoints: checkpoints.checkpoints,
+  };
+}
+
+/** The entries up to the first line that is not JSON, which the chain check names. */
+function readableEntries(text: string): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      entries.push(JSON.parse(line) as AuditEntry);
+    } catch {
+      break;
+    }
+  }
+  return entries;
+}
