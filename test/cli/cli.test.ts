@@ -631,10 +631,11 @@ describe('incident CLI: from open to closed with every command', () => {
           `^Audit trail of ${escapeRe(id)}: (\\d+) entries, head [0-9a-f]{16}… at seq \\1 \\(\\S+\\.jsonl\\)$`,
         ),
       ),
-      expect.stringMatching(/^ {2}✓ chain {7}\d+ entries link from the first to the last \(incident still open\)$/),
-      expect.stringMatching(/^ {2}✓ checkpoints {2}\d+ signed checkpoints \(key [0-9a-f]{16}\) cover all \d+ entries$/),
-      expect.stringMatching(/^ {2}✓ temporal {4}entry \d+ matches the head Temporal recorded at \S+/),
+      expect.stringMatching(/^ {2}✓ chain +\d+ entries link from the first to the last \(incident still open\)$/),
+      expect.stringMatching(/^ {2}✓ checkpoints +\d+ signed checkpoints \(key [0-9a-f]{16}\) cover all \d+ entries$/),
+      expect.stringMatching(/^ {2}✓ temporal +entry \d+ matches the head Temporal recorded at \S+/),
       `The audit trail of ${id} verifies.`,
+      '',
     ]);
     const exportFile = path.join(outDir, 'audit.jsonl');
     const exported = expectOk(await cli('audit', id, '--export', exportFile));
@@ -671,9 +672,9 @@ describe('incident CLI: from open to closed with every command', () => {
     );
     const closedVerdict = expectOk(await cli('audit', id, '--verify')).stdout;
     expect(closedVerdict).toMatch(
-      /^ {2}✓ chain {7}\d+ entries link from the first to the last, ending with the closing entry$/m,
+      /^ {2}✓ chain +\d+ entries link from the first to the last, ending with the closing entry$/m,
     );
-    expect(closedVerdict).toMatch(/^ {2}✓ temporal {4}entry (\d+) matches the head Temporal recorded at \S+$/m);
+    expect(closedVerdict).toMatch(/^ {2}✓ temporal +entry (\d+) matches the head Temporal recorded at \S+$/m);
     expect(closedVerdict).toContain(`The audit trail of ${id} verifies.`);
     const closedView = parseWith(showSchema, expectOk(await cli('show', id, '--json')).stdout);
     expect(closedView.phase).toBe('closed');
