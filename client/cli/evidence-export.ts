@@ -3,7 +3,10 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { JsonlAuditStore, parseAuditLines, verifyAuditText } from '../../stores/audit-store';
+import { parseAuditLines } from '../../domain/audit-text';
+import type { Config } from '../../platform/config/schema';
+import type { IncidentClient } from '../incident-client';
+import { proveTrail, readTrail, type ProvenTrail } from './trail-proof';
 import { hashingStream } from '../../stores/evidence-hashing';
 import type { StoredEvidence } from '../../stores/evidence-record';
 import { AtRestError } from '../../platform/encryption/at-rest/errors';
@@ -21,7 +24,9 @@ import { INCIDENT_ID_PATTERN, SYSTEM_NAME_PATTERN } from '../../domain/incident'
 // unless every byte matched: the output is written beside it under a temporary name and renamed at the end.
 
 export interface ExportRequest {
-  dataDir: string;
+  config: Config;
+  /** Asks Temporal for the head it recorded; undefined: --offline, the signed checkpoints alone. */
+  incidents?: () => Promise<IncidentClient>;
   incidentId: string;
   system: string;
   round?: number;
@@ -45,50 +50,78 @@ export interface ExportResult {
   keyId?: string;
   /** A directory copy: how many files were written. */
   files?: number;
+  /** The audit entry that recorded the copy's hash, and what vouches for that entry. */
+  auditSeq?: number;
+  coveredBy?: string;
 }
 
 const usage = (message: string) => new CliProblem('usage', message);
 const refused = (message: string) => new CliProblem('refused', message);
 
 interface Collected {
+  /** The audit entry that recorded the copy. */
+  seq: number;
   round: number;
   location: string;
   sha256: string;
   sizeBytes?: number;
 }
 
-/** The copies of `system` that the audit trail records, oldest first; the chain must verify. */
-async function collectedCopies(dataDir: string, incidentId: string, system: string): Promise<Collected[]> {
-  const file = new JsonlAuditStore(path.join(dataDir, 'audit')).fileOf(incidentId);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
+/** The copies of `system` that the audit trail records, oldest first, each with the entry that records it. */
+async function collectedCopies(req: ExportRequest): Promise<{ copies: Collected[]; proven: ProvenTrail }> {
+  const { incidentId, system } = req;
+  const { trailFile, trailText } = await readTrail(req.config, incidentId);
+  if (trailText === undefined)
     throw refused(
-      `No audit trail for ${incidentId} at ${file}; the recorded hash of its evidence is there. Run this where the worker's data dir is (INCIDENT_DATA_DIR).`,
+      `No audit trail for ${incidentId} at ${trailFile}; the recorded hash of its evidence is there. Run this where the worker's data dir is (INCIDENT_DATA_DIR).`,
     );
-  }
-  const verdict = verifyAuditText(text, incidentId);
-  if (!verdict.ok) {
+  const proven = await proveTrail({ config: req.config, incidentId, incidents: req.incidents }, trailFile, trailText);
+  const chain = proven.verdict.checks.find((c) => c.check === 'chain')!;
+  if (!chain.ok)
     throw refused(
-      `The audit trail of ${incidentId} does not verify (line ${verdict.line}: ${verdict.problem}), so the hash it records for the evidence cannot be trusted. See: incident audit ${incidentId} --verify`,
+      `The audit trail of ${incidentId} does not verify (${chain.message}), so the hash it records for the evidence cannot be trusted. See: incident audit ${incidentId} --verify`,
     );
-  }
   const copies: Collected[] = [];
-  for (const entry of parseAuditLines(text)) {
+  for (const entry of parseAuditLines(trailText)) {
     if (entry.action !== EVIDENCE_ACTION) continue;
     const d = entry.details as { system?: unknown; location?: unknown; sha256?: unknown; sizeBytes?: unknown };
     if (d.system !== system || typeof d.location !== 'string' || typeof d.sha256 !== 'string') continue;
     const round = /[\\/]round-(\d+)[\\/][^\\/]+$/.exec(d.location);
     if (!round) continue;
     copies.push({
+      seq: entry.seq,
       round: Number(round[1]),
       location: d.location,
       sha256: d.sha256,
       sizeBytes: typeof d.sizeBytes === 'number' ? d.sizeBytes : undefined,
     });
   }
-  return copies;
+  return { copies, proven };
+}
+
+/**
+ * The recorded hash is trusted only when a valid checkpoint and the head Temporal recorded both cover
+ * the entry that holds it: a chain alone can be recomputed by whoever can write the file.
+ */
+function checkCoverage(req: ExportRequest, proven: ProvenTrail, copy: Collected, described: string): string {
+  const check = (name: string) => proven.verdict.checks.find((c) => c.check === name);
+  const where = `The recorded hash of ${described} (audit entry ${copy.seq})`;
+  const see = `See: incident audit ${req.incidentId} --verify`;
+  const checkpoints = check('checkpoints')!;
+  if (!checkpoints.ok) throw refused(`${where} is not covered by a valid checkpoint: ${checkpoints.message}. ${see}`);
+  if (!req.incidents) return 'a signed checkpoint (Temporal not asked: --offline)';
+  const temporal = check('temporal')!;
+  if (temporal.skipped)
+    throw refused(
+      `${where} cannot be confirmed by Temporal: ${temporal.message.replace(/^not checked: /, '')}. Fix that, or add --offline to rely on the signed checkpoints alone.`,
+    );
+  if (!temporal.ok) throw refused(`${where} is not covered by the head Temporal recorded: ${temporal.message}. ${see}`);
+  const head = proven.temporalHead!;
+  if (head.seq < copy.seq)
+    throw refused(
+      `${where} was written after the last head Temporal recorded (seq ${head.seq}); try again in a moment.`,
+    );
+  return `a signed checkpoint and the head Temporal recorded (seq ${head.seq})`;
 }
 
 /** Writes `source` (decrypted with `ring` when given) to `dest`, a new file, and returns the hash of what was written. */
@@ -138,7 +171,7 @@ export async function exportEvidence(req: ExportRequest): Promise<ExportResult> 
   if (!INCIDENT_ID_PATTERN.test(incidentId))
     throw usage(`"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
   if (!SYSTEM_NAME_PATTERN.test(system)) throw usage(`"${system}" is not a system name.`);
-  const copies = await collectedCopies(req.dataDir, incidentId, system);
+  const { copies, proven } = await collectedCopies(req);
   if (copies.length === 0)
     throw refused(
       `The audit trail of ${incidentId} records no stored copy of ${system}. See the systems and their evidence with: incident show ${incidentId}`,
@@ -149,8 +182,10 @@ export async function exportEvidence(req: ExportRequest): Promise<ExportResult> 
       `There is no copy of ${system} from round ${req.round}; the audit trail records round ${copies.map((c) => c.round).join(', ')}.`,
     );
 
+  const described = `${system} (round ${copy.round}) of ${incidentId}`;
+  const coveredBy = checkCoverage(req, proven, copy, described);
   // The copy is looked for under this machine's data dir: the worker's absolute path may be mounted elsewhere here.
-  const roundDir = path.join(req.dataDir, 'evidence', incidentId, system, `round-${copy.round}`);
+  const roundDir = path.join(req.config.dataDir, 'evidence', incidentId, system, `round-${copy.round}`);
   const name = path.basename(copy.location);
   if (!['image.bin', `image.bin${SEALED_SUFFIX}`, 'tree'].includes(name))
     throw refused(`The audit trail records an unexpected stored copy ${copy.location}.`);
@@ -158,10 +193,11 @@ export async function exportEvidence(req: ExportRequest): Promise<ExportResult> 
   if (!(await exists(stored)))
     throw refused(`The stored copy ${stored} is missing. Run this where the worker's data dir is (INCIDENT_DATA_DIR).`);
   const out = path.resolve(req.out);
-  const described = `${system} (round ${copy.round}) of ${incidentId}`;
-  return name === 'tree'
-    ? exportDirectory(req, copy, roundDir, out, described)
-    : exportFile(req, copy, stored, name.endsWith(SEALED_SUFFIX), out, described);
+  const result =
+    name === 'tree'
+      ? await exportDirectory(req, copy, roundDir, out, described)
+      : await exportFile(req, copy, stored, name.endsWith(SEALED_SUFFIX), out, described);
+  return { ...result, auditSeq: copy.seq, coveredBy };
 }
 
 async function exportFile(
@@ -173,7 +209,7 @@ async function exportFile(
   described: string,
 ): Promise<ExportResult> {
   await checkOut(out, 'file', req.force);
-  const ring = encrypted ? keyRingForReading(req.env, req.dataDir, req.namespace) : undefined;
+  const ring = encrypted ? keyRingForReading(req.env, req.config.dataDir, req.namespace) : undefined;
   const temp = path.join(path.dirname(out), `.${path.basename(out)}.partial-${randomBytes(4).toString('hex')}`);
   let written: { sha256: string; size: number; keyId?: string };
   try {
@@ -226,7 +262,7 @@ async function exportDirectory(
     await readFile(path.join(roundDir, 'evidence.json'), 'utf8').catch(() => '{}'),
   ) as Partial<StoredEvidence>;
   const encrypted = record.encryption !== undefined;
-  const ring = encrypted ? keyRingForReading(req.env, req.dataDir, req.namespace) : undefined;
+  const ring = encrypted ? keyRingForReading(req.env, req.config.dataDir, req.namespace) : undefined;
   const entries = manifestText
     .split('\n')
     .filter(Boolean)

@@ -184,7 +184,8 @@ export function exportedLine(id: string, system: string, result: ExportResult): 
     result.kind === 'directory'
       ? `${result.files} files, ${result.sizeBytes} bytes, each matching the manifest whose SHA-256 ${result.sha256}`
       : `${result.sizeBytes} bytes, SHA-256 ${result.sha256}`;
-  return `Exported ${system} (round ${result.round}) of ${id} to ${result.out}: ${what} matches the audit trail (${how}).`;
+  const vouched = result.auditSeq ? `entry ${result.auditSeq}, covered by ${result.coveredBy}; ` : '';
+  return `Exported ${system} (round ${result.round}) of ${id} to ${result.out}: ${what} matches the audit trail (${vouched}${how}).`;
 }
 
 /** `incident watch`: a line when the phase changes, with the deadline then nearest. */

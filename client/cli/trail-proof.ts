@@ -27,6 +27,8 @@ export interface ProvenTrail {
   verdict: TrailVerdict;
   trailFile: string;
   trailText: string;
+  /** The head Temporal holds, when it was asked and answered. */
+  temporalHead?: TrailHead;
 }
 
 async function readIfPresent(file: string): Promise<string | undefined> {
@@ -60,7 +62,12 @@ export async function proveTrail(src: TrailSources, trailFile: string, trailText
     temporal,
     witnesses: src.witnesses,
   });
-  return { verdict, trailFile, trailText };
+  return {
+    verdict,
+    trailFile,
+    trailText,
+    ...(temporal && !('unavailable' in temporal) ? { temporalHead: temporal } : {}),
+  };
 }
 
 async function temporalHead(

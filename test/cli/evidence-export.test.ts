@@ -1,9 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { chainEntry, type AuditEntry } from '../../domain/audit-chain';
+import { signCheckpoint, type SignedCheckpoint } from '../../domain/audit-checkpoint';
 import { parseConfig, type Config } from '../../platform/config/schema';
 import { sealBuffer } from '../../platform/encryption/at-rest/buffers';
 import { dataConverterFor } from '../../platform/encryption/codec';
@@ -211,8 +213,10 @@ describe('evidence encrypted at rest, exported with incident evidence export', (
   it('writes the original bytes to the named path, verified against the audit trail, read-only', async () => {
     const out = path.join(outDir, 'web-01.img');
     const r = expectOk(await world.cli('evidence', 'export', id, 'web-01', '--out', out));
-    expect(r.stdout).toBe(
-      `Exported web-01 (round 1) of ${id} to ${out}: ${world.images['web-01'].length} bytes, SHA-256 ${record.sha256} matches the audit trail (decrypted with key "k1").\n`,
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^Exported web-01 \\(round 1\\) of ${id} to ${out}: ${world.images['web-01'].length} bytes, SHA-256 ${record.sha256} matches the audit trail \\(entry \\d+, covered by a signed checkpoint and the head Temporal recorded \\(seq \\d+\\); decrypted with key "k1"\\)\\.\\n$`,
+      ),
     );
     expect((await readFile(out)).equals(world.images['web-01'])).toBe(true);
     expect((await stat(out)).mode & 0o777).toBe(0o400);
@@ -239,6 +243,8 @@ describe('evidence encrypted at rest, exported with incident evidence export', (
       sizeBytes: world.images['web-01'].length,
       encrypted: true,
       keyId: 'k1',
+      auditSeq: expect.any(Number),
+      coveredBy: expect.stringMatching(/^a signed checkpoint and the head Temporal recorded \(seq \d+\)$/),
     });
     expect((await readFile(out)).equals(world.images['web-01'])).toBe(true);
   });
@@ -262,15 +268,17 @@ describe('evidence encrypted at rest, exported with incident evidence export', (
 
   it('names the missing key when the ring does not hold it (exit 1), and writes nothing', async () => {
     const out = path.join(outDir, 'wrong-key.img');
-    const r = await world.cliWith(
-      { INCIDENT_PAYLOAD_KEYS: `k2:${randomBytes(32).toString('base64')}` },
-      'evidence',
-      'export',
-      id,
-      'web-01',
-      '--out',
-      out,
+    const wrongRing = { INCIDENT_PAYLOAD_KEYS: `k2:${randomBytes(32).toString('base64')}` };
+    // Without the key Temporal's copy of the incident cannot be read either, so its head cannot vouch for the hash.
+    const unconfirmed = await world.cliWith(wrongRing, 'evidence', 'export', id, 'web-01', '--out', out);
+    refusedWith(unconfirmed, 1);
+    expect(unconfirmed.stderr).toMatch(
+      new RegExp(
+        `^The recorded hash of web-01 \\(round 1\\) of ${id} \\(audit entry \\d+\\) cannot be confirmed by Temporal: Temporal could not be asked \\(This payload was encrypted with key "k1", which is not in the key ring\\.`,
+      ),
     );
+    expect(unconfirmed.stderr).toContain('Fix that, or add --offline to rely on the signed checkpoints alone.');
+    const r = await world.cliWith(wrongRing, 'evidence', 'export', id, 'web-01', '--out', out, '--offline');
     refusedWith(r, 1);
     expect(r.stderr).toBe(
       `The copy of web-01 (round 1) of ${id} cannot be exported: ${record.location} was encrypted at rest with key "k1", which is not in the key ring. Add that key back (INCIDENT_PAYLOAD_KEYS, or keys/payload-keys under the data dir) to read it. Nothing was written to ${out}.\n`,
@@ -324,6 +332,59 @@ describe('evidence encrypted at rest, exported with incident evidence export', (
       await expect(stat(out)).rejects.toThrow();
     } finally {
       await alter(record.location, () => original);
+    }
+  });
+
+  it('refuses a substituted copy whose recorded hash was rewritten: the checkpoints name it, and once re-signed with the trail key, Temporal does', async () => {
+    const out = path.join(outDir, 'substituted.img');
+    const planted = randomBytes(world.images['web-01'].length);
+    const trailFile = path.join(world.dataDir, 'audit', `${id}.jsonl`);
+    const checkpointsFile = path.join(world.dataDir, 'audit', `${id}.checkpoints.jsonl`);
+    const [trailText, checkpointsText] = [await readFile(trailFile, 'utf8'), await readFile(checkpointsFile, 'utf8')];
+    const original = await alter(record.location, () => sealBuffer(world.ring, planted));
+    try {
+      // Whoever can write the data dir swaps the image and rewrites its recorded hash, recomputing the chain.
+      let prev: AuditEntry | undefined;
+      const entries = trailText
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditEntry);
+      const collected = entries.find((e) => e.action === 'evidence.collected' && e.details.system === 'web-01')!;
+      collected.details = { ...collected.details, sha256: sha(planted) };
+      const rechained = entries.map(({ prevHash: _p, hash: _h, ...r }) => (prev = chainEntry(prev, r)));
+      await writeFile(trailFile, rechained.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      const byCheckpoint = await world.cli('evidence', 'export', id, 'web-01', '--out', out);
+      refusedWith(byCheckpoint, 1);
+      expect(byCheckpoint.stderr).toMatch(
+        new RegExp(
+          `^The recorded hash of web-01 \\(round 1\\) of ${id} \\(audit entry ${collected.seq}\\) is not covered by a valid checkpoint: entry (\\d+) does not match checkpoint \\d+ \\(seq \\1, signed at \\S+\\): the trail was rewritten\\. See: incident audit ${id} --verify\\n$`,
+        ),
+      );
+      // Someone who also holds the worker's trail key re-signs every checkpoint: Temporal's head still differs.
+      const key = createPrivateKey(await readFile(path.join(world.dataDir, 'keys', 'trail-key.pem')));
+      const resigned = checkpointsText
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const { signature: _s, ...cp } = JSON.parse(l) as SignedCheckpoint;
+          return JSON.stringify(signCheckpoint({ ...cp, hash: rechained[cp.seq - 1].hash }, key));
+        });
+      await writeFile(checkpointsFile, resigned.join('\n') + '\n');
+      const byTemporal = await world.cli('evidence', 'export', id, 'web-01', '--out', out);
+      refusedWith(byTemporal, 1);
+      expect(byTemporal.stderr).toMatch(
+        new RegExp(
+          `^The recorded hash of web-01 \\(round 1\\) of ${id} \\(audit entry ${collected.seq}\\) is not covered by the head Temporal recorded: entry \\d+ does not match the head Temporal recorded at \\S+ \\([0-9a-f]{16}…\\): the trail was rewritten\\. See: incident audit ${id} --verify\\n$`,
+        ),
+      );
+      await expect(stat(out)).rejects.toThrow();
+      // The limit README states: offline, the trail key alone vouches, so its holder can forge.
+      expectOk(await world.cli('evidence', 'export', id, 'web-01', '--out', out, '--offline'));
+      expect((await readFile(out)).equals(planted)).toBe(true);
+    } finally {
+      await alter(record.location, () => original);
+      await writeFile(trailFile, trailText);
+      await writeFile(checkpointsFile, checkpointsText);
     }
   });
 
@@ -414,8 +475,10 @@ describe('plaintext evidence (no key ring)', () => {
     expect(copy.encryption).toBeUndefined();
     const out = path.join(outDir, 'plain.img');
     const r = expectOk(await plain.run(['evidence', 'export', plainId, 'web-01', '--out', out]));
-    expect(r.stdout).toBe(
-      `Exported web-01 (round 1) of ${plainId} to ${out}: ${1024 * 1024} bytes, SHA-256 ${copy.sha256} matches the audit trail (stored unencrypted).\n`,
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^Exported web-01 \\(round 1\\) of ${plainId} to ${out}: ${1024 * 1024} bytes, SHA-256 ${copy.sha256} matches the audit trail \\(entry \\d+, covered by a signed checkpoint and the head Temporal recorded \\(seq \\d+\\); stored unencrypted\\)\\.\\n$`,
+      ),
     );
     const image = (plain.config.systems['web-01'].evidence as { path: string }).path;
     expect((await readFile(out)).equals(await readFile(image))).toBe(true);

@@ -74,17 +74,19 @@ export function addEvidenceCommands(program: Command, ctx: CliContext): void {
       .argument('<id>', 'incident id')
       .argument('<system>', 'the system whose copy to export')
       .description(
-        'Write a stored copy out as the original bytes (decrypted when encrypted at rest), checked against the SHA-256 in the audit trail',
+        'Write a stored copy out as the original bytes (decrypted when encrypted at rest), checked against the SHA-256 in the audit trail, which a signed checkpoint and the head Temporal recorded must cover',
       )
       .requiredOption('--out <path>', 'where to write it (a directory copy becomes a directory)')
       .option('--round <n>', 'which copy, when the system was collected more than once (default: the latest)')
       .option('--force', 'replace an existing file at --out')
+      .option('--offline', 'trust the recorded hash on the signed checkpoints alone, without asking Temporal')
       .option('--json', 'print the result as JSON'),
     'incident evidence export INC-1 web-01 --out /mnt/case/web-01.img',
   ).action(async (id: string, system: string, opts) => {
     try {
       const result = await exportEvidence({
-        dataDir: ctx.config().dataDir,
+        config: ctx.config(),
+        incidents: opts.offline ? undefined : () => ctx.incidents(),
         incidentId: id,
         system,
         round: opts.round === undefined ? undefined : parseCount(String(opts.round), '--round'),
