@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +6,8 @@ import { JsonlAuditStore } from '../../stores/audit-store';
 import { IncidentClient } from '../../client/incident-client';
 import { incidentBaseId } from '../../services/ingest/correlate';
 import { MAX_RECENT_ALERTS } from '../../domain/incident';
+import { verifyTrail } from '../../domain/trail-verification';
+import { trustedTrailKeys } from '../../platform/trail-key';
 import * as api from '../../workflows/incident-api';
 import { uniqueId } from '../helpers/fixtures';
 import { startIngestHarness, type IngestHarness } from '../helpers/ingest-harness';
@@ -79,6 +82,26 @@ describe('a long incident', () => {
     expect(entries.filter((e) => e.action === 'note.added')).toHaveLength(ACTIONS);
     expect(entries.filter((e) => e.action === 'workflow.continued').length).toBeGreaterThanOrEqual(1);
     expect(await store.verify(incidentId)).toMatchObject({ ok: true });
+    // The head Temporal holds crossed the boundary with the state, and it, the checkpoints and the chain agree.
+    const head = (await incidents.view(incidentId)).state.auditHead!;
+    expect(head.seq).toBeGreaterThan(entries.find((e) => e.action === 'workflow.continued')!.seq);
+    expect(entries[head.seq - 1].hash).toBe(head.hash);
+    const verdict = verifyTrail({
+      incidentId,
+      trailText: await readFile(store.fileOf(incidentId), 'utf8'),
+      checkpointsText: await readFile(store.checkpointsFileOf(incidentId), 'utf8'),
+      keys: trustedTrailKeys(h.config),
+      temporal: head,
+    });
+    expect(verdict.checks.map((c) => [c.check, c.ok, c.message])).toEqual([
+      ['chain', true, `${entries.length} entries link from the first to the last (incident still open)`],
+      ['checkpoints', true, expect.stringMatching(new RegExp(`cover all ${entries.length} entries$`))],
+      [
+        'temporal',
+        true,
+        expect.stringMatching(new RegExp(`^entry ${head.seq} matches the head Temporal recorded at `)),
+      ],
+    ]);
     console.log(
       `long incident: ${entries.length} audit entries, ${entries.filter((e) => e.action === 'workflow.continued').length} continue-as-new`,
     );
