@@ -1,6 +1,6 @@
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { generateSigningKey, signerFromKey, type ActionSigner } from '../client/action-signer';
@@ -9,6 +9,9 @@ import { verifyProofs } from '../domain/access';
 import type { Role } from '../domain/access-policy';
 import { ConfigError, type Config } from '../platform/config/schema';
 import { formatInZone } from '../domain/time-format';
+import type { TrailHead } from '../domain/trail-head';
+import { verifyTrail } from '../domain/trail-verification';
+import { trustedTrailKeys } from '../platform/trail-key';
 import { loadConfig } from '../platform/config/loader';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
 import { connectWorker } from '../platform/worker-connection';
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
   const act = <I extends { actor: string }>(update: UpdateDef<I>, input: I) =>
     incidents.act(incidentId, update, input, cast.signers[input.actor]);
 
+  let temporalHead: TrailHead | undefined;
   try {
     await worker.runUntil(async () => {
       console.log(`\nIncident ${incidentId}: a web shell found on ${LAB_SYSTEM}\n`);
@@ -195,6 +199,8 @@ async function main(): Promise<void> {
       });
       step(closed.message);
     });
+    // A closed incident's result is its final head, kept by Temporal; the trail must match it.
+    temporalHead = (await incidents.handle(incidentId).result()).auditHead;
   } finally {
     mailer.close();
     await connection.close();
@@ -202,7 +208,13 @@ async function main(): Promise<void> {
     await server?.stop();
   }
 
-  const verdict = await audit.verify(incidentId);
+  const verdict = verifyTrail({
+    incidentId,
+    trailText: await readFile(audit.fileOf(incidentId), 'utf8'),
+    checkpointsText: await readFile(audit.checkpointsFileOf(incidentId), 'utf8').catch(() => undefined),
+    keys: trustedTrailKeys(config),
+    temporal: temporalHead ?? { unavailable: 'Temporal recorded no head' },
+  });
   const signatures = verifyProofs(await audit.read(incidentId), incidentId);
   const mails = (await readdir(paths.outbox).catch(() => [])).filter((f) => f.includes(incidentId));
   console.log(
@@ -216,11 +228,13 @@ async function main(): Promise<void> {
         : `  Outbox:      ${paths.outbox} (${mails.length} .eml files for this incident)`,
       `  Audit trail: ${audit.fileOf(incidentId)}`,
       verdict.ok
-        ? `  The audit chain verifies: ${verdict.entries} entries, ending with the closing entry.`
-        : `  THE AUDIT CHAIN DOES NOT VERIFY: line ${verdict.line}: ${verdict.problem}`,
+        ? `  The audit trail verifies: ${verdict.entries} entries, ending with the closing entry.`
+        : '  THE AUDIT TRAIL DOES NOT VERIFY:',
+      ...verdict.checks.map((c) => `    ${c.ok ? 'ok' : c.skipped ? '--' : 'FAILED'} ${c.check}: ${c.message}`),
       signatures.failures.length === 0
         ? `  ${signatures.verified} signed actions verify against the roster recorded in the trail.`
         : `  SIGNATURES DO NOT VERIFY: ${signatures.failures.map((f) => `entry ${f.seq}: ${f.problem}`).join('; ')}`,
+      `  Check it yourself: npx incident audit ${incidentId} --verify`,
       '',
     ].join('\n'),
   );
