@@ -26,4 +26,3 @@ export function formatHead(head: Pick<TrailHead, 'seq' | 'hash'>): string {
 export function headArgument(head: Pick<TrailHead, 'seq' | 'hash'>): string {
   return `${head.seq}:${head.hash.slice(0, 16)}`;
 }
-
