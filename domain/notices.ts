@@ -3,6 +3,7 @@ import { escapeHtml, singleLine, stripControl } from './escape';
 import type { IncidentState, Obligation } from './incident';
 import type { Policy } from './policy';
 import { formatInZone } from './time-format';
+import { trailWitnessLine } from './trail-head';
 
 // The content of every mail the system sends. Pure: the workflow composes a message, an activity sends it.
 
@@ -24,6 +25,7 @@ function compose(
   intro: string,
   rows: Row[],
   outro: string[] = [],
+  footer?: string,
 ): MailMessage {
   const cleanRows = rows.filter(([, v]) => v !== '');
   const text = [
@@ -31,6 +33,7 @@ function compose(
     '',
     ...cleanRows.map(([l, v]) => `${l}: ${stripControl(v)}`),
     ...(outro.length ? ['', ...outro.map(stripControl)] : []),
+    ...(footer ? ['', stripControl(footer)] : []),
     '',
   ].join('\n');
   const html = [
@@ -42,6 +45,7 @@ function compose(
     ),
     '</table>',
     ...outro.map((p) => `<p>${escapeHtml(p)}</p>`),
+    ...(footer ? ['<hr>', `<p>${escapeHtml(footer)}</p>`] : []),
     '</body></html>',
   ].join('\n');
   return { key, to, subject: singleLine(subject), text, html };
@@ -62,6 +66,9 @@ function incidentRows(s: IncidentState, policy: Policy): Row[] {
 
 const ackHint = (id: string) => `Acknowledge with: incident ack ${id}`;
 
+/** Leadership mails end with the trail head Temporal holds as the mail is written: a witness its reader keeps. */
+const trailFooter = (s: IncidentState) => trailWitnessLine(s.incidentId, s.auditHead);
+
 export function seniorAlert(s: IncidentState, policy: Policy, level: number, to: string[]): MailMessage {
   const first = level === 0;
   const subject = first
@@ -70,9 +77,15 @@ export function seniorAlert(s: IncidentState, policy: Policy, level: number, to:
   const intro = first
     ? `A security incident has been opened. Senior personnel, including the CTO, are being told at once as the procedure requires.`
     : `Nobody has acknowledged incident ${s.incidentId} within ${policy.ackWindowMinutes * level} minutes of opening. You are the next people on the escalation list.`;
-  return compose(`${s.incidentId}/escalation-${level}`, to, subject, intro, incidentRows(s, policy), [
-    ackHint(s.incidentId),
-  ]);
+  return compose(
+    `${s.incidentId}/escalation-${level}`,
+    to,
+    subject,
+    intro,
+    incidentRows(s, policy),
+    [ackHint(s.incidentId)],
+    trailFooter(s),
+  );
 }
 
 export function deadlineNotice(
@@ -108,6 +121,7 @@ export function deadlineNotice(
       ...incidentRows(s, policy).slice(0, 5),
     ],
     outro,
+    trailFooter(s),
   );
 }
 

@@ -17,6 +17,8 @@ export interface ReportDocument {
   title: string;
   subtitle: string;
   sections: Section[];
+  /** The last line, after a rule: the trail head the report was rendered against. */
+  footer?: string;
 }
 
 export const para = (text: string): Block => ({ kind: 'paragraph', text });
@@ -48,6 +50,7 @@ export function renderMarkdown(doc: ReportDocument): string {
       }
     }
   }
+  if (doc.footer) out.push('---', '', escapeMarkdown(doc.footer), '');
   return out.join('\n');
 }
 
@@ -76,6 +79,7 @@ export function renderHtml(doc: ReportDocument): string {
       }
     }
   }
+  if (doc.footer) out.push('<hr>', `<p>${escapeHtml(doc.footer)}</p>`);
   out.push('</body></html>', '');
   return out.join('\n');
 }

@@ -4,6 +4,7 @@ import type { IncidentState, Obligation } from './incident';
 import type { Policy } from './policy';
 import { list, para, table, type ReportDocument, type Section } from './report-document';
 import { formatInZone } from './time-format';
+import { trailWitnessLine } from './trail-head';
 
 // The content of the three documents the procedure names: the internal root-cause analysis, the
 // customer-facing Reason-for-Outage report, and the regulator's notification dossier (GDPR Art. 33(3)).
@@ -138,6 +139,7 @@ export function rcaReport(s: IncidentState, audit: AuditEntry[], policy: Policy,
         ],
       },
     ],
+    footer: trailWitnessLine(s.incidentId, s.auditHead),
   };
 }
 
@@ -179,6 +181,7 @@ export function rfoReport(s: IncidentState, policy: Policy, renderedAt: string):
       },
       { heading: 'Prevention', blocks: [list(c ? c.actions.map((a) => a.action) : [])] },
     ],
+    footer: trailWitnessLine(s.incidentId, s.auditHead),
   };
 }
 
@@ -259,6 +262,7 @@ export function regulatorDossier(s: IncidentState, policy: Policy, renderedAt: s
         blocks: [para('Information not yet available will be provided in further phases without undue delay.')],
       },
     ],
+    footer: trailWitnessLine(s.incidentId, s.auditHead),
   };
 }
 

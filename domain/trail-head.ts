@@ -26,3 +26,21 @@ export function formatHead(head: Pick<TrailHead, 'seq' | 'hash'>): string {
 export function headArgument(head: Pick<TrailHead, 'seq' | 'hash'>): string {
   return `${head.seq}:${head.hash.slice(0, 16)}`;
 }
+
+/**
+ * A head with the command that checks it, as mails, reports and the close print it: whoever keeps that
+ * text can later show the trail was not shortened or changed before this point.
+ */
+export function headWithCheck(incidentId: string, head: Pick<TrailHead, 'seq' | 'hash'>): string {
+  return `${formatHead(head)} — check with: incident audit ${incidentId} --verify --head ${headArgument(head)}`;
+}
+
+/**
+ * The last line of every leadership mail and rendered report. Before the first append completes there
+ * is no head yet; the line says so rather than vanish, so that a reader does not wonder where it went.
+ */
+export function trailWitnessLine(incidentId: string, head: Pick<TrailHead, 'seq' | 'hash'> | undefined): string {
+  return head
+    ? `Audit trail: ${headWithCheck(incidentId, head)}`
+    : `Audit trail: no head recorded yet — check with: incident audit ${incidentId} --verify`;
+}

@@ -379,6 +379,18 @@ function expectRefused(r: CliResult, code: number): void {
   expect(r.stderr.length).toBeGreaterThan(0);
 }
 
+/**
+ * What `incident close` prints once the incident is closed: the final head, which must be the trail's
+ * last entry, the closing one, with the command that checks it.
+ */
+async function closedLine(id: string): Promise<string> {
+  const entries = z.array(auditEntrySchema).parse(JSON.parse(expectOk(await cli('audit', id, '--json')).stdout));
+  const last = entries.at(-1)!;
+  expect(last.action).toBe('incident.closed');
+  const short = last.hash.slice(0, 16);
+  return `Incident ${id} closed; reports rendered. Final audit head: audit seq ${last.seq}, head ${short}… — check with: incident audit ${id} --verify --head ${last.seq}:${short}`;
+}
+
 async function sha256File(file: string): Promise<string> {
   const { createHash } = await import('node:crypto');
   return createHash('sha256')
@@ -664,12 +676,12 @@ describe('incident CLI: from open to closed with every command', () => {
     ).toBe('Obligation inform-law-enforcement waived.\n');
     const waived = (await world.view(second)).state.obligations.find((o: any) => o.id === 'inform-law-enforcement');
     expect(waived).toMatchObject({ status: 'waived', waivedReason: 'Legal advised no report: no malicious act' });
-    expect(expectOk(await cli('close', second)).stdout).toBe(`Incident ${second} closed; reports rendered.\n`);
+    const secondClosed = expectOk(await cli('close', second)).stdout;
+    expect(secondClosed).toBe(`${await closedLine(second)}\n`);
 
     // close
-    expect(expectOk(await cli('close', id, '--summary', 'Web shell removed; customers and CNIL notified')).stdout).toBe(
-      `Incident ${id} closed; reports rendered.\n`,
-    );
+    const closedOut = expectOk(await cli('close', id, '--summary', 'Web shell removed; customers and CNIL notified'));
+    expect(closedOut.stdout).toBe(`${await closedLine(id)}\n`);
     const closedVerdict = expectOk(await cli('audit', id, '--verify')).stdout;
     expect(closedVerdict).toMatch(
       /^ {2}✓ chain +\d+ entries link from the first to the last, ending with the closing entry$/m,
@@ -760,7 +772,8 @@ describe('incident CLI: mistakes get one plain message and the documented exit c
   it('acting on a closed incident: exit 1', async () => {
     const id = uniqueId('INC-CLOSED');
     expectOk(await cli(...openArgs(id)));
-    expect(expectOk(await cli('close', id)).stdout).toBe(`Incident ${id} closed; reports rendered.\n`);
+    const closedOut = expectOk(await cli('close', id)).stdout;
+    expect(closedOut).toBe(`${await closedLine(id)}\n`);
     for (const args of [
       ['ack', id],
       ['close', id],
@@ -939,10 +952,11 @@ describe('incident CLI: --json outputs match their schemas', () => {
       parseWith(actionResultSchema, expectOk(await cli('waive', id, ob, '--reason', 'test', '--json')).stdout);
     }
     const closed = parseWith(actionResultSchema, expectOk(await cli('close', id, '--json')).stdout);
-    expect(closed.message).toBe(`Incident ${id} closed; reports rendered.`);
+    expect(closed.message).toBe(await closedLine(id));
     expect(Array.isArray(closed.details?.reports)).toBe(true);
     const final = parseWith(verifySchema, expectOk(await cli('audit', id, '--verify', '--json')).stdout);
     const entries = z.array(auditEntrySchema).parse(JSON.parse(expectOk(await cli('audit', id, '--json')).stdout));
+    expect(closed.details?.finalHead).toEqual({ seq: entries.at(-1)!.seq, hash: entries.at(-1)!.hash });
     expect(final).toEqual({
       ok: true,
       incidentId: id,

@@ -54,8 +54,11 @@ export function runCliProcess(args: string[], env: NodeJS.ProcessEnv, timeoutMs 
   });
 }
 
-/** Data dir, config file with web-01 and web-02 (1 MiB images), and a running worker on a unique queue. */
-export async function startCliWorld(label: string): Promise<CliWorld> {
+/**
+ * Data dir, config file with web-01 and web-02 (1 MiB images), and a running worker on a unique queue;
+ * `settings` go into the config file beside them (an SMTP relay, a policy).
+ */
+export async function startCliWorld(label: string, settings: Record<string, unknown> = {}): Promise<CliWorld> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `incident-cli-${label}-`));
   const systems: Record<string, unknown> = {};
   for (const name of ['web-01', 'web-02']) {
@@ -66,7 +69,7 @@ export async function startCliWorld(label: string): Promise<CliWorld> {
       evidence: { driver: 'local', path: image },
     };
   }
-  const fileContent = { dataDir, systems };
+  const fileContent = { ...settings, dataDir, systems };
   const configFile = path.join(dataDir, 'incident.config.json');
   await writeFile(configFile, JSON.stringify(fileContent, null, 2));
 

@@ -341,6 +341,10 @@ describe('incident lifecycle (time-skipping)', () => {
       const audit = await auditOf(config, incidentId);
       expect(audit[audit.length - 1].action).toBe('incident.closed');
       expect(audit.map((e) => e.seq)).toEqual(audit.map((_, i) => i + 1));
+      // The closing entry names the head before it, and the close answers with the head after it.
+      const [beforeClosing, closingEntry] = audit.slice(-2);
+      expect(closingEntry.details.trailHeadBefore).toEqual({ seq: beforeClosing.seq, hash: beforeClosing.hash });
+      expect(closed.details?.finalHead).toEqual({ seq: closingEntry.seq, hash: closingEntry.hash });
       const rca = await readFile(path.join(config.dataDir, 'reports', incidentId, 'rca.md'), 'utf8');
       expect(rca).toContain('Stolen VPN credentials');
       expect(rca).toContain('Police nationale (OFAC)');

@@ -53,6 +53,17 @@ export function startAuditWriter(s: IncidentState) {
     record,
     /** Resolves once the entry with this seq is on disk. */
     recorded: (seq: number) => condition(() => writtenSeq >= seq),
+    /**
+     * Resolves once every entry recorded so far is on disk (including any recorded while waiting), to
+     * the head Temporal then holds: the head the next entry follows. Undefined when the appends did not
+     * report heads (a worker from before anchored heads).
+     */
+    async settled(): Promise<{ seq: number; hash: string } | undefined> {
+      // Entries recorded by other handlers as this one resumes are waited for too; no await when all is written.
+      while (writtenSeq < s.auditSeq) await condition(() => writtenSeq >= s.auditSeq);
+      const head = s.auditHead;
+      return head && head.seq === s.auditSeq ? { seq: head.seq, hash: head.hash } : undefined;
+    },
     /** The next entry this actor writes carries the request exactly as signed. */
     attachSignedRequest(request: SignedRequest): void {
       pendingSignedRequest = request;

@@ -1,6 +1,7 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import * as A from '../../../domain/actions';
 import { CLOSING_ACTION } from '../../../domain/audit-actions';
+import { headWithCheck } from '../../../domain/trail-head';
 import * as api from '../../incident-api';
 import { action, done } from '../actions';
 import type { IncidentRun } from '../incident-run';
@@ -43,12 +44,25 @@ export function lifecycleActions(
       s.closedAt = nowIso();
       s.closedBy = actor;
       const files = await reports.render(reports.closingKinds());
+      // The closing entry names the head before it, so that the entry itself vouches for the whole trail:
+      // it waits until every earlier entry is written, which moves the appends (hence the patch).
+      const headBefore = patched('closing-entry-carries-head') ? await audit.settled() : undefined;
       const seq = audit.record(actor, CLOSING_ACTION, {
         obligations: s.obligations.map((o) => ({ id: o.id, status: o.status, dueAt: o.dueAt, metAt: o.metAt })),
         reports: files.map((f) => f.path),
+        ...(headBefore ? { trailHeadBefore: headBefore } : {}),
       });
       publishSearchAttributes();
-      return done(run, seq, `Incident ${id} closed; reports rendered.`, { reports: files });
+      const result = await done(run, seq, `Incident ${id} closed; reports rendered.`, { reports: files });
+      // done() waited for the closing entry: the head now is the final one, which whoever closed keeps.
+      const final =
+        s.auditHead && s.auditHead.seq >= seq ? { seq: s.auditHead.seq, hash: s.auditHead.hash } : undefined;
+      if (!final) return result;
+      return {
+        ...result,
+        message: `${result.message} Final audit head: ${headWithCheck(id, final)}`,
+        details: { ...result.details, finalHead: final },
+      };
     }),
   };
 }
