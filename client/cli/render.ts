@@ -3,7 +3,7 @@ import type { Policy, PolicyVersion } from '../../domain/policy';
 import { describeTimeLeft, dueAfterHours, formatMinutes } from '../../domain/deadlines';
 import type { OpenIncidentRequest } from '../../domain/incident';
 import { describeAudit } from '../../domain/reports';
-import { formatHead, headArgument } from '../../domain/trail-head';
+import { headWithCheck } from '../../domain/trail-head';
 import { formatInZone, formatShort } from '../../domain/time-format';
 import type { IncidentView } from '../../workflows/incident-api';
 import type { IncidentListRow } from '../incident-list';
@@ -121,7 +121,7 @@ export function printIncident(
   );
   o.line(
     s.auditHead
-      ? `Trail head: ${formatHead(s.auditHead)} (recorded by Temporal ${formatInZone(s.auditHead.at, tz)}; check with: incident audit ${s.incidentId} --verify --head ${headArgument(s.auditHead)})`
+      ? `Trail head: ${headWithCheck(s.incidentId, s.auditHead)} (recorded by Temporal ${formatInZone(s.auditHead.at, tz)})`
       : 'Trail head: none recorded by Temporal yet',
   );
   if (s.problems.length) {
