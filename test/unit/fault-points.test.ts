@@ -22,7 +22,7 @@ describe('fault injection points', () => {
     expect(parseFaultPlan('mail-after-accept:3')).toEqual({ point: 'mail-after-accept', occurrence: 3 });
     for (const bad of ['audit', 'audit-after-write:0', 'audit-after-write:x', 'mail-after-accept:2:3', 'rm -rf']) {
       expect(() => parseFaultPlan(bad)).toThrow(
-        /INCIDENT_FAULT_CRASH_AT=.* is not <point>\[:<n>\]; points: audit-mid-write, audit-after-write, mail-before-send, mail-after-accept/,
+        /INCIDENT_FAULT_CRASH_AT=.* is not <point>\[:<n>\]; points: audit-mid-write, audit-after-write, audit-before-checkpoint, mail-before-send, mail-after-accept/,
       );
     }
   });
