@@ -107,11 +107,15 @@ export function checkpointsCheck(
       ),
       covered,
     };
+  // Only an empty trail gets here without one: emptied with its checkpoint file, nothing vouches for it.
+  if (checkpoints.length === 0)
+    return fail('the checkpoint file holds no checkpoint, so nothing signed vouches for this trail');
   const keyIds = [...new Set(checkpoints.map((c) => c.keyId))];
+  const one = checkpoints.length === 1;
   return {
     check: 'checkpoints',
     ok: true,
-    message: `${checkpoints.length} signed checkpoint${checkpoints.length === 1 ? '' : 's'} (key ${keyIds.join(', ') || 'none'}) cover all ${entries.length} entries`,
+    message: `${checkpoints.length} signed checkpoint${one ? '' : 's'} (key ${keyIds.join(', ')}) cover${one ? 's' : ''} all ${entries.length} entries`,
     covered,
     checkpoints,
   };

@@ -118,7 +118,7 @@ export const chainOk = (n: number, isClosed = false): ExpectedCheck => [
 export const checkpointsOk = (inc: TrailUnderTest, count: number, entries: number, keys = inc.keyId): ExpectedCheck => [
   'ok',
   'checkpoints',
-  `${count} signed checkpoint${count === 1 ? '' : 's'} (key ${keys}) cover all ${entries} entries`,
+  `${count} signed checkpoint${count === 1 ? '' : 's'} (key ${keys}) cover${count === 1 ? 's' : ''} all ${entries} entries`,
 ];
 export const temporalOk = (inc: TrailUnderTest): ExpectedCheck => [
   'ok',
