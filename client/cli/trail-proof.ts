@@ -83,9 +83,13 @@ async function temporalHead(
     return head ?? { unavailable: unavailable ?? 'no head recorded' };
   } catch (err) {
     const message = (err as Error).message.split('\n')[0];
-    // The connection's own error already says where Temporal was looked for and what to do.
+    // The connection's own error already says where Temporal was looked for and what to do; callers
+    // end the sentence themselves.
     return {
-      unavailable: err instanceof TemporalUnreachableError ? message : `Temporal could not be reached (${message})`,
+      unavailable:
+        err instanceof TemporalUnreachableError
+          ? message.replace(/\.$/, '')
+          : `Temporal could not be reached (${message})`,
     };
   }
 }

@@ -291,7 +291,10 @@ describe('incident audit --verify against the worker and Temporal', () => {
 
   it('(h) checks heads held from incident show, a mail or a report (--head); a malformed one is a usage error', async () => {
     const shown = expectOk(await world.run(['show', open.id])).stdout;
-    const head = /check with: incident audit \S+ --verify --head (\d+:[0-9a-f]{16})\)$/m.exec(shown)?.[1];
+    const head = new RegExp(
+      `^Trail head: .* check with: incident audit ${open.id} --verify --head (\\d+:[0-9a-f]{16})\\b`,
+      'm',
+    ).exec(shown)?.[1];
     expect(head).toBe(`${open.temporal.seq}:${open.temporal.hash.slice(0, 16)}`);
     const all = [
       chainOk(open.entries.length),
@@ -384,7 +387,7 @@ describe('incident audit --verify against the worker and Temporal', () => {
     const temporal = r.stdout.split('\n')[3];
     expect(temporal).toMatch(
       new RegExp(
-        `^  – temporal     not checked: Temporal is not reachable at 127\\.0\\.0\\.1:${port} \\([^)]+\\)\\. Start the embedded server with \`npm start\`, or set TEMPORAL_ADDRESS to your cluster\\.$`,
+        `^  – temporal     not checked: Temporal is not reachable at 127\\.0\\.0\\.1:${port} \\([^)]+\\)\\. Start the embedded server with \`npm start\`, or set TEMPORAL_ADDRESS to your cluster$`,
       ),
     );
     expectVerdict(r, cut, [chainOk(n), checkpointBeyond(open, n), ['skipped', 'temporal', temporal.slice(17)]]);
