@@ -54,7 +54,9 @@ export function checkpointsCheck(
   keys: TrailKeys,
   incidentId: string,
 ): CheckpointsCheck {
-  const fail = (message: string, checkpoints: SignedCheckpoint[] = []): CheckpointsCheck => ({
+  const checkpoints: SignedCheckpoint[] = [];
+  // A failing check still reports the checkpoints that verified before the one it names.
+  const fail = (message: string): CheckpointsCheck => ({
     check: 'checkpoints',
     ok: false,
     message,
@@ -66,7 +68,6 @@ export function checkpointsCheck(
       'there is no checkpoint file, so nothing signed vouches for this trail (deleted, or written before trail keys existed)',
     );
   const lines = text.split('\n');
-  const checkpoints: SignedCheckpoint[] = [];
   let covered = 0;
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].trim() === '') continue;
@@ -78,7 +79,6 @@ export function checkpointsCheck(
         unfinished
           ? `checkpoint line ${n} is unfinished: the checkpoint file was cut short`
           : `checkpoint line ${n} is not a checkpoint`,
-        checkpoints,
       );
     }
     const where = `checkpoint ${n} (seq ${cp.seq}, signed at ${cp.at})`;
@@ -93,7 +93,7 @@ export function checkpointsCheck(
     if (!Number.isInteger(cp.seq) || cp.seq < 1) return fail(`${where} names no entry`);
     if (cp.seq > entries.length)
       return fail(
-        `the trail ends at seq ${entries.length}; ${where} covers seq ${cp.seq}: ${range(entries.length + 1, cp.seq)} were removed`,
+        `the trail ends at seq ${entries.length}; ${where} covers seq ${cp.seq}: ${range(entries.length + 1, cp.seq)} ${cp.seq === entries.length + 1 ? 'was' : 'were'} removed`,
       );
     if (entries[cp.seq - 1]?.hash !== cp.hash)
       return fail(`entry ${cp.seq} does not match ${where}: the trail was rewritten`);
@@ -104,15 +104,18 @@ export function checkpointsCheck(
     return {
       ...fail(
         `${range(covered + 1, entries.length)} ${covered + 1 === entries.length ? 'is' : 'are'} covered by no checkpoint: written after the last checkpoint, or its checkpoints were removed`,
-        checkpoints,
       ),
       covered,
     };
+  // Only an empty trail gets here without one: emptied with its checkpoint file, nothing vouches for it.
+  if (checkpoints.length === 0)
+    return fail('the checkpoint file holds no checkpoint, so nothing signed vouches for this trail');
   const keyIds = [...new Set(checkpoints.map((c) => c.keyId))];
+  const one = checkpoints.length === 1;
   return {
     check: 'checkpoints',
     ok: true,
-    message: `${checkpoints.length} signed checkpoint${checkpoints.length === 1 ? '' : 's'} (key ${keyIds.join(', ') || 'none'}) cover all ${entries.length} entries`,
+    message: `${checkpoints.length} signed checkpoint${one ? '' : 's'} (key ${keyIds.join(', ')}) cover${one ? 's' : ''} all ${entries.length} entries`,
     covered,
     checkpoints,
   };

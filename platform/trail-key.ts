@@ -37,6 +37,18 @@ export function defaultTrailKeyFile(dataDir: string): string {
   return path.join(dataDir, 'keys', 'trail-key.pem');
 }
 
+/** A key type as a person names it: RSA, EC, Ed448. */
+const KEY_TYPE_NAMES: Record<string, string> = {
+  rsa: 'RSA',
+  'rsa-pss': 'RSA-PSS',
+  ec: 'EC',
+  dsa: 'DSA',
+  dh: 'DH',
+  ed448: 'Ed448',
+  x25519: 'X25519',
+  x448: 'X448',
+};
+
 function readPrivateKey(file: string, setting: string): KeyObject {
   let text: string;
   try {
@@ -54,7 +66,7 @@ function readPrivateKey(file: string, setting: string): KeyObject {
   }
   if (key.asymmetricKeyType !== 'ed25519')
     throw new TrailKeyError(
-      `${setting}: ${file} is a ${key.asymmetricKeyType} key; the trail key must be Ed25519. ${TRAIL_KEY_HELP}`,
+      `${setting}: ${file} holds a key of type ${KEY_TYPE_NAMES[key.asymmetricKeyType ?? ''] ?? key.asymmetricKeyType}; the trail key must be Ed25519. ${TRAIL_KEY_HELP}`,
     );
   return key;
 }

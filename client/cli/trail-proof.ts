@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkpointsPathFor, JsonlAuditStore } from '../../stores/audit-store';
 import type { Config } from '../../platform/config/schema';
+import { TemporalUnreachableError } from '../../platform/temporal-errors';
 import { trustedTrailKeys } from '../../platform/trail-key';
 import { verifyTrail, type TrailHead, type TrailVerdict } from '../../domain/trail-verification';
 import type { IncidentClient } from '../incident-client';
@@ -18,7 +19,7 @@ export interface TrailSources {
   file?: string;
   /** Its checkpoints; default: beside the trail (`<name>.checkpoints.jsonl`). */
   checkpointsFile?: string;
-  /** Asks Temporal for its head; undefined: Temporal is not consulted (offline). */
+  /** Asks Temporal for its head; undefined: Temporal is not consulted (offline), which the verdict says. */
   incidents?: () => Promise<IncidentClient>;
   witnesses?: TrailHead[];
 }
@@ -53,7 +54,10 @@ export async function readTrail(
 /** Runs every check; the trail must exist (the caller says what to do when it does not). */
 export async function proveTrail(src: TrailSources, trailFile: string, trailText: string): Promise<ProvenTrail> {
   const checkpointsText = await readIfPresent(src.checkpointsFile ?? checkpointsPathFor(trailFile));
-  const temporal = src.incidents ? await temporalHead(src.incidents, src.incidentId) : undefined;
+  // Offline, the verdict still says that Temporal's head was not compared, so nobody reads it as checked.
+  const temporal = src.incidents
+    ? await temporalHead(src.incidents, src.incidentId)
+    : { unavailable: 'Temporal was not asked (--offline)' };
   const verdict = verifyTrail({
     incidentId: src.incidentId,
     trailText,
@@ -78,6 +82,14 @@ async function temporalHead(
     const { head, unavailable } = await (await incidents()).recordedHead(incidentId);
     return head ?? { unavailable: unavailable ?? 'no head recorded' };
   } catch (err) {
-    return { unavailable: `Temporal could not be reached (${(err as Error).message.split('\n')[0]})` };
+    const message = (err as Error).message.split('\n')[0];
+    // The connection's own error already says where Temporal was looked for and what to do; callers
+    // end the sentence themselves.
+    return {
+      unavailable:
+        err instanceof TemporalUnreachableError
+          ? message.replace(/\.$/, '')
+          : `Temporal could not be reached (${message})`,
+    };
   }
 }

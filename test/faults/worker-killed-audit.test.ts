@@ -1,9 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { checkpointSignatureValid, parseCheckpoint, trailKeyId } from '../../domain/audit-checkpoint';
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { IncidentClient } from '../../client/incident-client';
 import * as api from '../../workflows/incident-api';
@@ -11,9 +13,10 @@ import { uniqueId, trailKeyFor } from '../helpers/fixtures';
 
 // The worker process SIGKILLs itself (INCIDENT_FAULT_CRASH_AT) in the middle of an audit append: once
 // after the entry is written and fsynced but before the activity returns, once after writing only half
-// of the line. A new worker process continues the incident: the responder's action is reported done
-// once, its entry is in the file once, every seq appears once, no torn line is left, and
-// `incident audit ID --verify` passes.
+// of the line, once after the entry is written but before its checkpoint is signed. A new worker process
+// continues the incident: the responder's action is reported done once, its entry is in the file once,
+// every seq appears once, no torn line is left, the last checkpoint signs the last entry, and
+// `incident audit ID --verify` passes every check, Temporal's head included.
 
 const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 
@@ -55,7 +58,19 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-async function crashMidAppend(point: 'audit-after-write' | 'audit-mid-write') {
+type AppendCrash = 'audit-after-write' | 'audit-mid-write' | 'audit-before-checkpoint';
+
+/** `incident audit ID --verify --json` as a responder or an auditor runs it (`--offline`: Temporal not asked). */
+function verifyWithCli(env: NodeJS.ProcessEnv, incidentId: string, ...extra: string[]) {
+  const cli = spawnSync(
+    process.execPath,
+    [path.join(PROJECT_DIR, 'bin', 'incident.js'), 'audit', incidentId, '--verify', '--json', ...extra],
+    { env, encoding: 'utf8', timeout: 30_000 },
+  );
+  return { status: cli.status, stderr: cli.stderr, verdict: JSON.parse(cli.stdout) };
+}
+
+async function crashMidAppend(point: AppendCrash) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-kill-audit-'));
   const configFile = path.join(dataDir, 'incident.config.json');
   await writeFile(configFile, JSON.stringify({ dataDir, ingest: { enabled: false } }));
@@ -71,8 +86,16 @@ async function crashMidAppend(point: 'audit-after-write' | 'audit-mid-write') {
   delete env.INCIDENT_FAULT_CRASH_AT;
   const incidents = new IncidentClient(new Client({ connection }), taskQueue);
   const store = new JsonlAuditStore(path.join(dataDir, 'audit'));
-  const incidentId = uniqueId(point === 'audit-mid-write' ? 'KAUDM' : 'KAUDA');
+  const incidentId = uniqueId(
+    { 'audit-mid-write': 'KAUDM', 'audit-after-write': 'KAUDA', 'audit-before-checkpoint': 'KAUDC' }[point],
+  );
   const auditFile = store.fileOf(incidentId);
+  const checkpointsFile = store.checkpointsFileOf(incidentId);
+  const readCheckpoints = async () =>
+    (await readFile(checkpointsFile, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => parseCheckpoint(line)!);
 
   // A first worker opens the incident and alerts the CTO (to the outbox); then it stops, politely.
   const first = startWorker(env);
@@ -92,6 +115,8 @@ async function crashMidAppend(point: 'audit-after-write' | 'audit-mid-write') {
   first.child.kill('SIGTERM');
   await within(first.exited, 30_000, 'the first worker to stop');
   const before = await store.read(incidentId);
+  const signedBefore = await readCheckpoints();
+  expect(signedBefore.at(-1)).toMatchObject({ seq: before.length, hash: before.at(-1)!.hash });
 
   // The next worker dies in the append of the responder's note, the first append it makes.
   const crashing = startWorker({ ...env, INCIDENT_FAULT_CRASH_AT: point });
@@ -121,6 +146,17 @@ async function crashMidAppend(point: 'audit-after-write' | 'audit-mid-write') {
       { seq: before.length + 1, action: 'note.added' },
     ]);
   }
+  if (point === 'audit-before-checkpoint') {
+    // Nothing signed the new head yet, and an auditor reading the files now is told so.
+    expect(await readCheckpoints()).toEqual(signedBefore);
+    const midCrash = verifyWithCli(env, incidentId, '--offline');
+    expect(midCrash.status).toBe(1);
+    expect(midCrash.verdict.checks.find((c: { check: string }) => c.check === 'checkpoints')).toEqual({
+      check: 'checkpoints',
+      ok: false,
+      message: `entry ${before.length + 1} is covered by no checkpoint: written after the last checkpoint, or its checkpoints were removed`,
+    });
+  }
   expect(reported).toBe(0);
 
   // A new worker process takes over: the append is retried (after the 30 s start-to-close timeout).
@@ -145,14 +181,43 @@ async function crashMidAppend(point: 'audit-after-write' | 'audit-mid-write') {
   expect(result.auditSeq).toBe(before.length + 1);
   expect(entries.slice(0, before.length)).toEqual(before);
 
-  // What a responder or an auditor runs.
-  const cli = spawnSync(
-    process.execPath,
-    [path.join(PROJECT_DIR, 'bin', 'incident.js'), 'audit', incidentId, '--verify', '--json'],
-    { env, encoding: 'utf8', timeout: 30_000 },
-  );
-  expect(cli.status).toBe(0);
-  expect(JSON.parse(cli.stdout)).toMatchObject({ ok: true, entries: entries.length, closed: false });
+  // Both files end complete: one checkpoint per signed head, in order, each signed by the trail key,
+  // and the last one signs the last entry (the one left unsigned by a crash was signed by the retry).
+  const checkpoints = await readCheckpoints();
+  const trailKey = createPublicKey(await readFile(env.INCIDENT_TRAIL_KEY_FILE, 'utf8'));
+  expect(checkpoints.slice(0, signedBefore.length)).toEqual(signedBefore);
+  for (const cp of checkpoints) {
+    expect(cp).toMatchObject({ incidentId, keyId: trailKeyId(trailKey), hash: entries[cp.seq - 1].hash });
+    expect(checkpointSignatureValid(cp, trailKey)).toBe(true);
+  }
+  const seqs = checkpoints.map((cp) => cp.seq);
+  expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b));
+  expect(checkpoints.at(-1)).toMatchObject({ seq: entries.length, hash: entries.at(-1)!.hash });
+  expect((await readFile(checkpointsFile, 'utf8')).endsWith('\n')).toBe(true);
+
+  // What a responder or an auditor runs: every check passes, Temporal's head included.
+  const { status, verdict } = verifyWithCli(env, incidentId);
+  expect(status).toBe(0);
+  expect(verdict).toMatchObject({ ok: true, entries: entries.length, closed: false });
+  expect(verdict.checks).toEqual([
+    {
+      check: 'chain',
+      ok: true,
+      message: `${entries.length} entries link from the first to the last (incident still open)`,
+    },
+    {
+      check: 'checkpoints',
+      ok: true,
+      message: `${checkpoints.length} signed checkpoints (key ${trailKeyId(trailKey)}) cover all ${entries.length} entries`,
+    },
+    {
+      check: 'temporal',
+      ok: true,
+      message: expect.stringMatching(
+        new RegExp(`^entry ${entries.length} matches the head Temporal recorded at \\S+$`),
+      ),
+    },
+  ]);
   return { entries: entries.length, tookMs };
 }
 
@@ -173,4 +238,14 @@ describe('worker killed mid audit append', () => {
       `[audit-mid-write] ${entries} entries, each seq once; the note completed ${(tookMs / 1000).toFixed(1)} s after the new worker started`,
     );
   });
+
+  it.concurrent(
+    'after the entry is written, before its checkpoint: the new worker signs the head first, and both files end complete',
+    async () => {
+      const { entries, tookMs } = await crashMidAppend('audit-before-checkpoint');
+      console.log(
+        `[audit-before-checkpoint] ${entries} entries, the last one signed; the note completed ${(tookMs / 1000).toFixed(1)} s after the new worker started`,
+      );
+    },
+  );
 });
