@@ -8,12 +8,18 @@ import { canonicalJson } from './canonical-json';
 export { GENESIS_HASH, CLOSING_ACTION, canonicalJson };
 export type { AuditRecord, AuditEntry };
 
-export function entryHash(prevHash: string, record: AuditRecord): string {
+/**
+ * The exact text whose SHA-256 is an entry's hash: the previous hash, then the entry's fields as
+ * canonical JSON (one line: JSON escapes every newline). A case bundle ships these lines so that a
+ * recipient can recompute the chain with sha256sum alone.
+ */
+export function entryHashInput(prevHash: string, record: AuditRecord): string {
   const { incidentId, seq, at, actor, action, details } = record;
-  return createHash('sha256')
-    .update(prevHash)
-    .update(canonicalJson({ incidentId, seq, at, actor, action, details }))
-    .digest('hex');
+  return prevHash + canonicalJson({ incidentId, seq, at, actor, action, details });
+}
+
+export function entryHash(prevHash: string, record: AuditRecord): string {
+  return createHash('sha256').update(entryHashInput(prevHash, record)).digest('hex');
 }
 
 export function chainEntry(prev: AuditEntry | undefined, record: AuditRecord): AuditEntry {

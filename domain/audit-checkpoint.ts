@@ -31,13 +31,20 @@ export function checkpointMessage(cp: Checkpoint): Buffer {
   return Buffer.from(CHECKPOINT_CONTEXT + canonicalJson({ incidentId, seq, hash, at, temporalAt, keyId }), 'utf8');
 }
 
-/** A trail key's id: the first 16 hex digits of the SHA-256 of its raw 32-byte public key. */
-export function trailKeyId(publicKey: KeyObject): string {
+/**
+ * A trail key's fingerprint, what an organisation publishes for recipients to compare: the SHA-256 of
+ * its raw 32-byte public key (`openssl pkey -pubin -in KEY.pem -outform DER | tail -c 32 | sha256sum`).
+ */
+export function trailKeyFingerprint(publicKey: KeyObject): string {
   const raw = publicKey.export({ format: 'jwk' }).x;
   return createHash('sha256')
     .update(Buffer.from(String(raw), 'base64url'))
-    .digest('hex')
-    .slice(0, 16);
+    .digest('hex');
+}
+
+/** A trail key's id: the first 16 hex digits of its fingerprint. */
+export function trailKeyId(publicKey: KeyObject): string {
+  return trailKeyFingerprint(publicKey).slice(0, 16);
 }
 
 export function signCheckpoint(cp: Checkpoint, privateKey: KeyObject): SignedCheckpoint {

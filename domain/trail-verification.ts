@@ -9,7 +9,11 @@ import { checkpointSignatureValid, parseCheckpoint, type SignedCheckpoint, type 
 // head Temporal recorded (an independent witness the worker cannot rewrite) and any head a person holds
 // from a mail or a report. The same checks serve the live CLI, evidence export and the bundle verifier.
 
-export type TrailCheckName = 'chain' | 'checkpoints' | 'temporal' | 'witness' | 'signatures' | 'evidence' | 'files';
+export type TrailCheckName =
+  'chain' | 'checkpoints' | 'temporal' | 'witness' | 'signatures' | 'evidence' | 'files' | 'keys' | 'head' | 'derived';
+
+/** What to do on this machine about a checkpoint signed by a key it does not trust. */
+const UNTRUSTED_KEY_HINT = 'list it in trail.publicKeys if it is yours';
 
 export interface TrailCheck {
   check: TrailCheckName;
@@ -53,6 +57,7 @@ export function checkpointsCheck(
   text: string | undefined,
   keys: TrailKeys,
   incidentId: string,
+  untrustedKeyHint = UNTRUSTED_KEY_HINT,
 ): CheckpointsCheck {
   const checkpoints: SignedCheckpoint[] = [];
   // A failing check still reports the checkpoints that verified before the one it names.
@@ -85,9 +90,7 @@ export function checkpointsCheck(
     if (cp.incidentId !== incidentId) return fail(`${where} is for incident ${cp.incidentId}, not ${incidentId}`);
     const key = keys.get(cp.keyId);
     if (!key)
-      return fail(
-        `${where} is signed by key ${cp.keyId}, which is not a trusted trail key (list it in trail.publicKeys if it is yours)`,
-      );
+      return fail(`${where} is signed by key ${cp.keyId}, which is not a trusted trail key (${untrustedKeyHint})`);
     if (!checkpointSignatureValid(cp, key))
       return fail(`${where} carries a signature key ${cp.keyId} did not make: the checkpoint was altered or forged`);
     if (!Number.isInteger(cp.seq) || cp.seq < 1) return fail(`${where} names no entry`);
@@ -164,6 +167,8 @@ export interface TrailToVerify {
   temporal?: TrailHead | { unavailable: string };
   /** Heads people hold from mails and reports (`--head`). */
   witnesses?: TrailHead[];
+  /** What a checkpoint by an untrusted key calls for, where `keys` come from elsewhere than configuration. */
+  untrustedKeyHint?: string;
 }
 
 export interface TrailVerdict {
@@ -182,7 +187,7 @@ export function verifyTrail(t: TrailToVerify): TrailVerdict {
   const chain = verifyAuditText(t.trailText, t.incidentId);
   const entries = readableEntries(t.trailText);
   const checks: TrailCheck[] = [chainCheck(chain)];
-  const checkpoints = checkpointsCheck(entries, t.checkpointsText, t.keys, t.incidentId);
+  const checkpoints = checkpointsCheck(entries, t.checkpointsText, t.keys, t.incidentId, t.untrustedKeyHint);
   checks.push({ check: 'checkpoints', ok: checkpoints.ok, message: checkpoints.message });
   if (t.temporal) {
     checks.push(

@@ -4,6 +4,7 @@ import { ActionRefused } from '../../../domain/actions';
 import { CLOSING_ACTION } from '../../../domain/audit-actions';
 import { parseAuditLines } from '../../../domain/audit-text';
 import { parseHeadArgument, type TrailHead } from '../../../domain/trail-head';
+import type { SignaturesVerdict } from '../../../domain/trail-signatures';
 import type { TrailCheck } from '../../../domain/trail-verification';
 import { checkpointsPathFor } from '../../../stores/audit-store';
 import { printJson, withExample, type CliContext } from '../command-context';
@@ -130,27 +131,13 @@ export function addAuditCommand(program: Command, ctx: CliContext): void {
 }
 
 /** Responders' signatures re-verified against the roster recorded in the trail, once its chain holds. */
-function signatureCheck(proven: ProvenTrail, id: string) {
+function signatureCheck(proven: ProvenTrail, id: string): Partial<SignaturesVerdict> {
   const chainOk = proven.verdict.checks.find((c) => c.check === 'chain')?.ok;
   if (!chainOk) return {};
   // Loaded here only, so that the Ed25519 verifier does not slow the start of every other command.
-  const { verifyProofs } = require('../../../domain/access') as typeof import('../../../domain/access');
-  const proofs = verifyProofs(parseAuditLines(proven.trailText), id);
-  const check: TrailCheck | undefined =
-    proofs.failures.length > 0
-      ? {
-          check: 'signatures',
-          ok: false,
-          message: proofs.failures.map((f) => `entry ${f.seq}: ${f.problem}`).join('; '),
-        }
-      : proofs.signed
-        ? {
-            check: 'signatures',
-            ok: true,
-            message: `all ${proofs.signed} signed actions verify against the roster recorded in the trail`,
-          }
-        : undefined;
-  return { check, proofs };
+  const { signaturesCheck } =
+    require('../../../domain/trail-signatures') as typeof import('../../../domain/trail-signatures');
+  return signaturesCheck(parseAuditLines(proven.trailText), id);
 }
 
 function verdictJson(proven: ProvenTrail, checks: TrailCheck[], ok: boolean, proofs: unknown) {
