@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { addActionCommands } from './commands/actions';
 import { addAuditCommand } from './commands/audit';
+import { addBundleCommands } from './commands/bundle';
 import { addEvidenceCommands, addReportCommand } from './commands/files';
 import { addKeygenCommand, addReloadAccessCommand } from './commands/keys';
 import { addOpenCommand } from './commands/open';
@@ -49,6 +50,7 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
   addReportCommand(program, ctx);
   addAuditCommand(program, ctx);
   addEvidenceCommands(program, ctx);
+  addBundleCommands(program, ctx);
   addWatchCommand(program, ctx);
   addKeygenCommand(program, ctx);
   addReloadAccessCommand(program, ctx);

@@ -18,7 +18,8 @@ import { proveTrail, readTrail, type ProvenTrail } from '../trail-proof';
 // proof there is on this machine and prints one verdict line per check. Its exit code is 1 when the trail
 // does not verify, though the verdict itself is printed as an answer.
 
-function heads(values: string[]): TrailHead[] {
+/** The heads given with --head, as a person copied them from a mail or a report. */
+export function witnessHeads(values: string[]): TrailHead[] {
   return values.map((value) => {
     const head = parseHeadArgument(value);
     if (!head)
@@ -83,7 +84,7 @@ export function addAuditCommand(program: Command, ctx: CliContext): void {
       .option('--json', 'print JSON'),
     'incident audit INC-1 --verify --head 37:4ebaf5b6c1d2e3f4',
   ).action(async (id: string, opts) => {
-    const witnesses = heads(opts.head as string[]);
+    const witnesses = witnessHeads(opts.head as string[]);
     const { trailFile, trailText } = await readTrail(ctx.config(), id, opts.file ? String(opts.file) : undefined);
     if (trailText === undefined)
       throw new ActionRefused(
