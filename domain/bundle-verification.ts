@@ -49,10 +49,14 @@ export function verifyBundle(c: BundleContents, witnesses: TrailHead[] = []): Bu
     checkpointsText: c.files.get(BUNDLE_FILES.checkpoints)?.bytes?.toString('utf8'),
     keys: keys.trusted,
     witnesses,
-    untrustedKeyHint: "the bundle's keys/ holds no key with that id",
   });
   const entries = readableEntries(trailText ?? '');
   const [chain, checkpoints, ...heads] = trail.checks;
+  // The bundle trusts only its own keys/: the live check's advice (configure the key) is no remedy here.
+  checkpoints.message = checkpoints.message.replace(
+    '(list it in trail.publicKeys if it is yours)',
+    "(the bundle's keys/ holds no key with that id)",
+  );
   if (trailText === undefined) Object.assign(chain, { ok: false, message: 'there is no trail.jsonl' });
   const signatures = chain.ok ? signaturesCheck(entries, incidentId).check : undefined;
   const covered = Math.max(0, ...trail.checkpoints.map((cp) => cp.seq));

@@ -12,9 +12,6 @@ import { checkpointSignatureValid, parseCheckpoint, type SignedCheckpoint, type 
 export type TrailCheckName =
   'chain' | 'checkpoints' | 'temporal' | 'witness' | 'signatures' | 'evidence' | 'files' | 'keys' | 'head' | 'derived';
 
-/** What to do on this machine about a checkpoint signed by a key it does not trust. */
-const UNTRUSTED_KEY_HINT = 'list it in trail.publicKeys if it is yours';
-
 export interface TrailCheck {
   check: TrailCheckName;
   ok: boolean;
@@ -57,7 +54,6 @@ export function checkpointsCheck(
   text: string | undefined,
   keys: TrailKeys,
   incidentId: string,
-  untrustedKeyHint = UNTRUSTED_KEY_HINT,
 ): CheckpointsCheck {
   const checkpoints: SignedCheckpoint[] = [];
   // A failing check still reports the checkpoints that verified before the one it names.
@@ -90,7 +86,9 @@ export function checkpointsCheck(
     if (cp.incidentId !== incidentId) return fail(`${where} is for incident ${cp.incidentId}, not ${incidentId}`);
     const key = keys.get(cp.keyId);
     if (!key)
-      return fail(`${where} is signed by key ${cp.keyId}, which is not a trusted trail key (${untrustedKeyHint})`);
+      return fail(
+        `${where} is signed by key ${cp.keyId}, which is not a trusted trail key (list it in trail.publicKeys if it is yours)`,
+      );
     if (!checkpointSignatureValid(cp, key))
       return fail(`${where} carries a signature key ${cp.keyId} did not make: the checkpoint was altered or forged`);
     if (!Number.isInteger(cp.seq) || cp.seq < 1) return fail(`${where} names no entry`);
@@ -167,8 +165,6 @@ export interface TrailToVerify {
   temporal?: TrailHead | { unavailable: string };
   /** Heads people hold from mails and reports (`--head`). */
   witnesses?: TrailHead[];
-  /** What a checkpoint by an untrusted key calls for, where `keys` come from elsewhere than configuration. */
-  untrustedKeyHint?: string;
 }
 
 export interface TrailVerdict {
@@ -187,7 +183,7 @@ export function verifyTrail(t: TrailToVerify): TrailVerdict {
   const chain = verifyAuditText(t.trailText, t.incidentId);
   const entries = readableEntries(t.trailText);
   const checks: TrailCheck[] = [chainCheck(chain)];
-  const checkpoints = checkpointsCheck(entries, t.checkpointsText, t.keys, t.incidentId, t.untrustedKeyHint);
+  const checkpoints = checkpointsCheck(entries, t.checkpointsText, t.keys, t.incidentId);
   checks.push({ check: 'checkpoints', ok: checkpoints.ok, message: checkpoints.message });
   if (t.temporal) {
     checks.push(
