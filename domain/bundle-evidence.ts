@@ -53,7 +53,7 @@ function checkCopy(c: BundleContents, copy: RecordedCopy): { problems: string[];
   }
   const names = new Set(listed.map((e) => `${folder}/tree/${e.path}`));
   for (const file of tree) if (!names.has(file)) problems.push(`${label}: ${file} is not in MANIFEST.sha256`);
-  return { problems, what: `${listed.length} files` };
+  return { problems, what: `${listed.length} file${listed.length === 1 ? '' : 's'}` };
 }
 
 /** `trustedUpTo`: the last seq that the chain and a valid checkpoint prove (0: none). */
