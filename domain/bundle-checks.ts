@@ -42,6 +42,7 @@ export function filesCheck(c: BundleContents): TrailCheck {
   for (const file of c.files.keys())
     if (file !== BUNDLE_FILES.sums && !sums.has(file)) problems.push(`${file} is not listed in SHA256SUMS`);
   for (const stray of c.strays) problems.push(`${stray} is not a plain file`);
+  for (const file of c.twice ?? []) problems.push(`${file} is in the archive twice`);
   if (problems.length) return fail('files', summarise(problems));
   return {
     check: 'files',

@@ -124,4 +124,6 @@ export interface BundleContents {
   files: ReadonlyMap<string, BundleFile>;
   /** Entries that are not plain files (links, devices): a bundle holds none, so each is named. */
   strays: string[];
+  /** Paths an archive holds more than once: what a reader sees depends on which copy it keeps. */
+  twice?: string[];
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { list as listTar } from 'tar';
@@ -210,6 +210,34 @@ describe('incident bundle and incident verify-bundle', () => {
       2,
       'incident: --head "yesterday" is not SEQ:HASH; copy it from a mail or a report, e.g. --head 37:4ebaf5b6c1d2e3f4',
     );
+  });
+  it('has help with an example', async () => {
+    const bundle = expectOk(await world.bare('bundle', '--help'));
+    expect(bundle.stdout).toMatch(/^Usage: incident bundle \[options\] <id>/);
+    expect(bundle.stdout).toContain('Example:\n  incident bundle INC-1 --out /mnt/case/INC-1.tar');
+    const verify = expectOk(await world.bare('verify-bundle', '--help'));
+    expect(verify.stdout).toMatch(/^Usage: incident verify-bundle \[options\] <bundle>/);
+    expect(verify.stdout).toContain('Example:\n  incident verify-bundle case.tar --head 37:4ebaf5b6c1d2e3f4');
+  });
+
+  it('a link in a bundle is named, never followed', async () => {
+    const dir = path.join(outDir, 'linked');
+    expectOk(await world.cli('bundle', id, '--out', dir));
+    await symlink('/etc/passwd', path.join(dir, 'evidence', 'passwd'));
+    const tarred = path.join(outDir, 'linked.tar');
+    const { create } = await import('tar');
+    await create({ file: tarred, cwd: dir, portable: true }, ['.']);
+    for (const where of [dir, tarred]) {
+      const r = await world.bare('verify-bundle', where);
+      expectNoStack(r);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('\n  ✗ files        evidence/passwd is not a plain file\n');
+      expect(r.stdout).toContain(
+        `\nThe case bundle of ${id} does NOT verify: files: evidence/passwd is not a plain file.\n`,
+      );
+    }
+    await rm(dir, { recursive: true });
+    await rm(tarred);
   });
 });
 

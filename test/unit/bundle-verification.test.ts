@@ -124,11 +124,11 @@ describe('verifyBundle', () => {
     );
   });
 
-  it('names files added after SHA256SUMS, entries that are not plain files, and more than three problems in one line', () => {
+  it('names files added after SHA256SUMS, entries that are not plain files or come twice, and more than three problems in one line', () => {
     const added = bundle(undefined, (f) => f.set('notes.txt', Buffer.from('x')));
-    const withStray = { ...added, strays: ['evidence/link'] };
+    const withStray = { ...added, strays: ['evidence/link'], twice: ['trail.jsonl'] };
     expect(lineOf(withStray, 'files')?.message).toBe(
-      'notes.txt is not listed in SHA256SUMS; evidence/link is not a plain file',
+      'notes.txt is not listed in SHA256SUMS; evidence/link is not a plain file; trail.jsonl is in the archive twice',
     );
     const many = bundle(undefined, (f) => {
       for (const name of ['a', 'b', 'c', 'd', 'e']) f.set(name, Buffer.from(name));

@@ -47,11 +47,14 @@ const keepBytes = (name: string) => !isEvidencePayload(name) && !isEvidencePaylo
 interface RawBundle {
   raw: Map<string, BundleFile>;
   strays: string[];
+  twice?: string[];
 }
 
 async function readTar(file: string): Promise<RawBundle> {
   const raw = new Map<string, BundleFile>();
   const strays: string[] = [];
+  const seen = new Set<string>();
+  const twice: string[] = [];
   const pending: Promise<void>[] = [];
   try {
     await listTar({
@@ -64,6 +67,8 @@ async function readTar(file: string): Promise<RawBundle> {
           strays.push(name);
           return entry.resume();
         }
+        if (seen.has(name)) twice.push(name);
+        seen.add(name);
         pending.push(readEntry(entry, keepBytes(name)).then((read) => void raw.set(name, read)));
       },
     });
@@ -72,14 +77,14 @@ async function readTar(file: string): Promise<RawBundle> {
     throw notABundle(file, `it is not a tar archive, or a damaged one (${(err as Error).message})`);
   }
   if (!(await endsLikeTar(file))) throw notABundle(file, 'the tar archive was cut short');
-  return { raw, strays };
+  return { raw, strays, twice };
 }
 
 const notABundle = (file: string, why: string) =>
   new CliProblem('refused', `${file} is not a case bundle: ${why}. Make one with: incident bundle ID --out case.tar`);
 
 /** The bundle's files relative to its root: a tar holds them under one folder (`INC-1/…`) or at its top. */
-function rooted(file: string, { raw, strays }: RawBundle): BundleContents {
+function rooted(file: string, { raw, strays, twice = [] }: RawBundle): BundleContents {
   const names = [...raw.keys()];
   let prefix = '';
   if (!raw.has(BUNDLE_FILES.trail) && !raw.has(BUNDLE_FILES.sums)) {
@@ -90,7 +95,8 @@ function rooted(file: string, { raw, strays }: RawBundle): BundleContents {
   for (const [name, read] of raw) files.set(name.slice(prefix.length), read);
   if (!files.has(BUNDLE_FILES.trail) && !files.has(BUNDLE_FILES.sums))
     throw notABundle(file, 'it holds neither trail.jsonl nor SHA256SUMS');
-  return { files, strays: strays.map((s) => s.slice(prefix.length)) };
+  const inside = (names: string[]) => names.map((n) => n.slice(prefix.length));
+  return { files, strays: inside(strays), twice: inside(twice) };
 }
 
 async function readDirectory(root: string): Promise<RawBundle> {
