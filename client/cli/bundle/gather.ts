@@ -6,7 +6,7 @@ import type { AuditEntry } from '../../../domain/audit-entry';
 import { parseAuditLines } from '../../../domain/audit-text';
 import { recordedCopies, type RecordedCopy } from '../../../domain/bundle-layout';
 import { INCIDENT_ID_PATTERN } from '../../../domain/incident';
-import { verifyTrail } from '../../../domain/trail-verification';
+import { verifyTrail, type TrailVerdict } from '../../../domain/trail-verification';
 import type { Config } from '../../../platform/config/schema';
 import { TrailKeyError, trustedTrailKeys } from '../../../platform/trail-key';
 import { checkpointsPathFor } from '../../../stores/audit-store';
@@ -56,6 +56,8 @@ interface Snapshot {
   trailFile: string;
   trailText?: string;
   checkpointsText?: string;
+  /** The two verified together with this machine's keys, when both are there. */
+  verdict?: TrailVerdict;
 }
 
 /** The trail and its checkpoints as one consistent pair: an append landing between the two reads is waited out. */
@@ -63,10 +65,9 @@ async function snapshot(config: Config, incidentId: string, trusted: Map<string,
   for (let attempt = 1; ; attempt++) {
     const { trailFile, trailText } = await readTrail(config, incidentId);
     const checkpointsText = await readFile(checkpointsPathFor(trailFile), 'utf8').catch(() => undefined);
-    if (trailText === undefined || checkpointsText === undefined || attempt === 3)
-      return { trailFile, trailText, checkpointsText };
-    if (verifyTrail({ incidentId, trailText, checkpointsText, keys: trusted }).ok)
-      return { trailFile, trailText, checkpointsText };
+    if (trailText === undefined || checkpointsText === undefined) return { trailFile, trailText, checkpointsText };
+    const verdict = verifyTrail({ incidentId, trailText, checkpointsText, keys: trusted });
+    if (verdict.ok || attempt === 3) return { trailFile, trailText, checkpointsText, verdict };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -84,9 +85,9 @@ export async function gatherSources(config: Config, incidentId: string): Promise
   if (!INCIDENT_ID_PATTERN.test(incidentId))
     throw new CliProblem('usage', `"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
   const trusted = trustedKeys(config);
-  const { trailFile, trailText, checkpointsText } = await snapshot(config, incidentId, trusted);
+  const { trailFile, trailText, checkpointsText, verdict } = await snapshot(config, incidentId, trusted);
   if (trailText === undefined) throw await missingTrail(config, incidentId, trailFile);
-  if (checkpointsText === undefined)
+  if (checkpointsText === undefined || !verdict)
     throw refused(
       `The audit trail of ${incidentId} has no checkpoint file (${checkpointsPathFor(trailFile)}): nothing signed vouches for it, so a bundle of it would not verify and none was written. See: incident audit ${incidentId} --verify`,
     );
@@ -103,7 +104,6 @@ export async function gatherSources(config: Config, incidentId: string): Promise
       );
     keys.set(cp.keyId, key);
   }
-  const verdict = verifyTrail({ incidentId, trailText, checkpointsText, keys: trusted });
   const failed = verdict.checks.find((c) => !c.ok);
   if (failed)
     throw refused(

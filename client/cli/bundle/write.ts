@@ -206,6 +206,8 @@ export async function writeBundle(req: BundleRequest): Promise<BundleResult> {
       await createTar(
         {
           file: partial,
+          // Owner only from the first byte: it may hold decrypted reports and evidence.
+          mode: 0o600,
           cwd: staging,
           portable: true,
           noDirRecurse: true,
@@ -214,7 +216,6 @@ export async function writeBundle(req: BundleRequest): Promise<BundleResult> {
         },
         [...tree.dirs, ...tree.files].sort(),
       );
-      await chmod(partial, 0o600);
       await rename(partial, out);
     } else {
       const old = `${partial}.old`;
