@@ -134,8 +134,9 @@ async function stage(dir: string, src: BundleSources, req: BundleRequest): Promi
     if (copy.kind === 'directory')
       await copyFile(path.join(copy.dir, 'MANIFEST.sha256'), path.join(folder, 'MANIFEST.sha256'));
     if (req.withEvidence)
+      // Offline (no `incidents`): the bundle is made from the data dir, and its checkpoints vouch for the hashes.
       await exportOriginal({
-        dataDir: req.config.dataDir,
+        config: req.config,
         incidentId: src.incidentId,
         system: copy.system,
         round: copy.round,
