@@ -3,10 +3,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { parseAuditLines } from '../../domain/audit-text';
 import type { Config } from '../../platform/config/schema';
 import type { IncidentClient } from '../incident-client';
-import { proveTrail, readTrail, type ProvenTrail } from './trail-proof';
+import { checkCoverage, collectedCopies, type Collected } from './evidence-coverage';
 import { hashingStream } from '../../stores/evidence-hashing';
 import type { StoredEvidence } from '../../stores/evidence-record';
 import { AtRestError } from '../../platform/encryption/at-rest/errors';
@@ -14,7 +13,6 @@ import { SEALED_SUFFIX } from '../../platform/encryption/at-rest/format';
 import { createUnsealStream } from '../../platform/encryption/at-rest/streams';
 import type { KeyRing } from '../../platform/encryption/key-ring';
 import { CliProblem, keyRingForReading } from './problem';
-import { EVIDENCE_ACTION } from '../../domain/audit-actions';
 import { INCIDENT_ID_PATTERN, SYSTEM_NAME_PATTERN } from '../../domain/incident';
 
 // `incident evidence export`: a stored forensic copy written out as the original bytes, decrypted when
@@ -57,72 +55,6 @@ export interface ExportResult {
 
 const usage = (message: string) => new CliProblem('usage', message);
 const refused = (message: string) => new CliProblem('refused', message);
-
-interface Collected {
-  /** The audit entry that recorded the copy. */
-  seq: number;
-  round: number;
-  location: string;
-  sha256: string;
-  sizeBytes?: number;
-}
-
-/** The copies of `system` that the audit trail records, oldest first, each with the entry that records it. */
-async function collectedCopies(req: ExportRequest): Promise<{ copies: Collected[]; proven: ProvenTrail }> {
-  const { incidentId, system } = req;
-  const { trailFile, trailText } = await readTrail(req.config, incidentId);
-  if (trailText === undefined)
-    throw refused(
-      `No audit trail for ${incidentId} at ${trailFile}; the recorded hash of its evidence is there. Run this where the worker's data dir is (INCIDENT_DATA_DIR).`,
-    );
-  const proven = await proveTrail({ config: req.config, incidentId, incidents: req.incidents }, trailFile, trailText);
-  const chain = proven.verdict.checks.find((c) => c.check === 'chain')!;
-  if (!chain.ok)
-    throw refused(
-      `The audit trail of ${incidentId} does not verify (${chain.message}), so the hash it records for the evidence cannot be trusted. See: incident audit ${incidentId} --verify`,
-    );
-  const copies: Collected[] = [];
-  for (const entry of parseAuditLines(trailText)) {
-    if (entry.action !== EVIDENCE_ACTION) continue;
-    const d = entry.details as { system?: unknown; location?: unknown; sha256?: unknown; sizeBytes?: unknown };
-    if (d.system !== system || typeof d.location !== 'string' || typeof d.sha256 !== 'string') continue;
-    const round = /[\\/]round-(\d+)[\\/][^\\/]+$/.exec(d.location);
-    if (!round) continue;
-    copies.push({
-      seq: entry.seq,
-      round: Number(round[1]),
-      location: d.location,
-      sha256: d.sha256,
-      sizeBytes: typeof d.sizeBytes === 'number' ? d.sizeBytes : undefined,
-    });
-  }
-  return { copies, proven };
-}
-
-/**
- * The recorded hash is trusted only when a valid checkpoint and the head Temporal recorded both cover
- * the entry that holds it: a chain alone can be recomputed by whoever can write the file.
- */
-function checkCoverage(req: ExportRequest, proven: ProvenTrail, copy: Collected, described: string): string {
-  const check = (name: string) => proven.verdict.checks.find((c) => c.check === name);
-  const where = `The recorded hash of ${described} (audit entry ${copy.seq})`;
-  const see = `See: incident audit ${req.incidentId} --verify`;
-  const checkpoints = check('checkpoints')!;
-  if (!checkpoints.ok) throw refused(`${where} is not covered by a valid checkpoint: ${checkpoints.message}. ${see}`);
-  if (!req.incidents) return 'a signed checkpoint (Temporal not asked: --offline)';
-  const temporal = check('temporal')!;
-  if (temporal.skipped)
-    throw refused(
-      `${where} cannot be confirmed by Temporal: ${temporal.message.replace(/^not checked: /, '')}. Fix that, or add --offline to rely on the signed checkpoints alone.`,
-    );
-  if (!temporal.ok) throw refused(`${where} is not covered by the head Temporal recorded: ${temporal.message}. ${see}`);
-  const head = proven.temporalHead!;
-  if (head.seq < copy.seq)
-    throw refused(
-      `${where} was written after the last head Temporal recorded (seq ${head.seq}); try again in a moment.`,
-    );
-  return `a signed checkpoint and the head Temporal recorded (seq ${head.seq})`;
-}
 
 /** Writes `source` (decrypted with `ring` when given) to `dest`, a new file, and returns the hash of what was written. */
 async function writeOriginal(
