@@ -28,3 +28,17 @@ export function verifyAuditText(text: string, incidentId?: string): VerifyResult
   }
   return verifyChain(entries, incidentId);
 }
+
+/** The entries up to the first line that is not JSON, which the chain check names. */
+export function readableEntries(text: string): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      entries.push(JSON.parse(line) as AuditEntry);
+    } catch {
+      break;
+    }
+  }
+  return entries;
+}

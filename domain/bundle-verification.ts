@@ -1,4 +1,4 @@
-import type { AuditEntry } from './audit-entry';
+import { readableEntries } from './audit-text';
 import type { BundleKey } from './bundle-checks';
 import { bundleIncidentId, derivedCheck, filesCheck, headCheck, keysCheck } from './bundle-checks';
 import { evidenceCheck } from './bundle-evidence';
@@ -23,20 +23,6 @@ export interface BundleVerdict {
   checks: TrailCheck[];
   /** The checkpoints that verified. */
   checkpoints: number;
-}
-
-/** The trail's entries up to the first line that is not JSON, which the chain check names. */
-function readableEntries(text: string): AuditEntry[] {
-  const entries: AuditEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      entries.push(JSON.parse(line) as AuditEntry);
-    } catch {
-      break;
-    }
-  }
-  return entries;
 }
 
 export function verifyBundle(c: BundleContents, witnesses: TrailHead[] = []): BundleVerdict {

@@ -1,7 +1,7 @@
 import type { AuditEntry } from './audit-entry';
 import type { TrailHead } from './trail-head';
 import type { VerifyResult } from './audit-chain';
-import { verifyAuditText } from './audit-text';
+import { readableEntries, verifyAuditText } from './audit-text';
 import { checkpointSignatureValid, parseCheckpoint, type SignedCheckpoint, type TrailKeys } from './audit-checkpoint';
 
 // What proves a trail, one check each, so that a verdict names which proof failed and why: the hash
@@ -202,18 +202,4 @@ export function verifyTrail(t: TrailToVerify): TrailVerdict {
     checks,
     checkpoints: checkpoints.checkpoints,
   };
-}
-
-/** The entries up to the first line that is not JSON, which the chain check names. */
-function readableEntries(text: string): AuditEntry[] {
-  const entries: AuditEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      entries.push(JSON.parse(line) as AuditEntry);
-    } catch {
-      break;
-    }
-  }
-  return entries;
 }
