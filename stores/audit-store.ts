@@ -98,7 +98,8 @@ export class JsonlAuditStore implements AuditStore {
     const lastLine = await lastCompleteLine(file);
     let last = lastLine === undefined ? undefined : (JSON.parse(lastLine) as AuditEntry);
     // A head left unsigned by a crash is signed before anything is added after it.
-    let checkpoint = last ? await this.signHead(incidentId, last, options) : undefined;
+    let checkpoint =
+      last && (await this.unsigned(incidentId, last)) ? await this.sign(incidentId, last, options) : undefined;
     const lines: string[] = [];
     for (const record of [...records].sort((a, b) => a.seq - b.seq)) {
       const lastSeq = last?.seq ?? 0;
@@ -113,9 +114,20 @@ export class JsonlAuditStore implements AuditStore {
     }
     if (lines.length) {
       const data = Buffer.from(lines.join('\n') + '\n');
-      await this.appendDurably(file, data, true);
+      const handle = await open(file, 'a', 0o640);
+      try {
+        await this.faults.reach('audit-mid-write', async () => {
+          await handle.write(data.subarray(0, Math.max(1, Math.floor(data.length / 2))));
+          await handle.datasync();
+        });
+        await handle.write(data);
+        const syncTrail = () => handle.datasync();
+        if (await this.unsigned(incidentId, last!)) checkpoint = await this.sign(incidentId, last!, options, syncTrail);
+        else await syncTrail();
+      } finally {
+        await handle.close();
+      }
       await this.faults.reach('audit-after-write');
-      checkpoint = await this.signHead(incidentId, last!, options);
     }
     return {
       written: lines.length,
@@ -125,41 +137,32 @@ export class JsonlAuditStore implements AuditStore {
     };
   }
 
-  /** Appends `data` and fsyncs it; `tornWriteFault`: the test-only crash point after half of it. */
-  private async appendDurably(file: string, data: Buffer, tornWriteFault = false): Promise<void> {
-    const handle = await open(file, 'a', 0o640);
-    try {
-      if (tornWriteFault) {
-        await this.faults.reach('audit-mid-write', async () => {
-          await handle.write(data.subarray(0, Math.max(1, Math.floor(data.length / 2))));
-          await handle.datasync();
-        });
-      }
-      await handle.write(data);
-      await handle.datasync();
-    } finally {
-      await handle.close();
+  /** Whether this store signs and the last checkpoint does not yet sign `head`. */
+  private async unsigned(incidentId: string, head: AuditEntry): Promise<boolean> {
+    if (!this.signing) return false;
+    let signed = this.signedSeq.get(incidentId);
+    if (signed === undefined) {
+      const line = await lastCompleteLine(this.checkpointsFileOf(incidentId));
+      signed = (line === undefined ? undefined : parseCheckpoint(line)?.seq) ?? 0;
+      this.signedSeq.set(incidentId, signed);
     }
+    return signed < head.seq;
   }
 
-  /** Signs `head` unless the last checkpoint already does; returns the checkpoint that signs it. */
-  private async signHead(
+  /**
+   * Appends a signed checkpoint for `head` and fsyncs it together with `syncTrail`, the trail's pending
+   * fsync: run at once, both cost about one disk flush where one after the other cost two. Should the
+   * checkpoint reach the disk and the trail not (power lost), the append is retried with the same
+   * entries and hashes, so the trail catches up with what was signed.
+   */
+  private async sign(
     incidentId: string,
     head: AuditEntry,
     options: AppendOptions,
-  ): Promise<SignedCheckpoint | undefined> {
-    if (!this.signing) return undefined;
-    const cpFile = this.checkpointsFileOf(incidentId);
-    let signed = this.signedSeq.get(incidentId);
-    if (signed === undefined) {
-      const line = await lastCompleteLine(cpFile);
-      signed = (line === undefined ? undefined : parseCheckpoint(line)?.seq) ?? 0;
-    }
-    if (signed >= head.seq) {
-      this.signedSeq.set(incidentId, signed);
-      return undefined;
-    }
-    await this.faults.reach('audit-before-checkpoint');
+    syncTrail?: () => Promise<void>,
+  ): Promise<SignedCheckpoint> {
+    const signing = this.signing!;
+    await this.faults.reach('audit-before-checkpoint', syncTrail);
     const checkpoint = signCheckpoint(
       {
         incidentId,
@@ -167,11 +170,17 @@ export class JsonlAuditStore implements AuditStore {
         hash: head.hash,
         at: this.clock().toISOString(),
         temporalAt: options.temporalAt,
-        keyId: this.signing.keyId,
+        keyId: signing.keyId,
       },
-      this.signing.privateKey,
+      signing.privateKey,
     );
-    await this.appendDurably(cpFile, Buffer.from(JSON.stringify(checkpoint) + '\n'));
+    const handle = await open(this.checkpointsFileOf(incidentId), 'a', 0o640);
+    try {
+      await handle.write(JSON.stringify(checkpoint) + '\n');
+      await Promise.all([handle.datasync(), syncTrail?.()]);
+    } finally {
+      await handle.close();
+    }
     this.signedSeq.set(incidentId, head.seq);
     return checkpoint;
   }
