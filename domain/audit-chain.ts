@@ -14,13 +14,31 @@ export type { AuditRecord, AuditEntry };
  * recipient can recompute the chain with sha256sum alone.
  */
 export function entryHashInput(prevHash: string, record: AuditRecord): string {
-  const { incidentId, seq, at, actor, action, details } = record;
-  return prevHash + canonicalJson({ incidentId, seq, at, actor, action, details });
+  return prevHash + canonicalRecord(record);
 }
 
 export function entryHash(prevHash: string, record: AuditRecord): string {
   // One-shot hash: a Hash object per entry cost as much as hashing a typical entry's bytes.
   return hash('sha256', entryHashInput(prevHash, record), 'hex');
+}
+
+/**
+ * canonicalJson of the hashed fields. When each has the type it must, they are spelled in their sorted
+ * order (action, actor, at, details, incidentId, seq) without sorting them for every entry.
+ */
+function canonicalRecord({ incidentId, seq, at, actor, action, details }: AuditRecord): string {
+  if (
+    typeof action !== 'string' ||
+    typeof actor !== 'string' ||
+    typeof at !== 'string' ||
+    details === null ||
+    typeof details !== 'object' ||
+    typeof incidentId !== 'string' ||
+    typeof seq !== 'number'
+  )
+    return canonicalJson({ incidentId, seq, at, actor, action, details });
+  const q = JSON.stringify;
+  return `{"action":${q(action)},"actor":${q(actor)},"at":${q(at)},"details":${canonicalJson(details)},"incidentId":${q(incidentId)},"seq":${q(seq)}}`;
 }
 
 export function chainEntry(prev: AuditEntry | undefined, record: AuditRecord): AuditEntry {

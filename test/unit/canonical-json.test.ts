@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { GENESIS_HASH, entryHash, type AuditRecord } from '../../domain/audit-chain';
 import { canonicalJson } from '../../domain/canonical-json';
 
 // Every hash in every trail already written depends on canonicalJson's spelling, so its faster rewrite
-// must spell every value exactly as the first version did. That version is kept here as the reference.
+// (and entryHash's own spelling of the hashed fields) must spell every value exactly as the first
+// version did. That version is kept here as the reference.
 function referenceCanonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value))
@@ -57,5 +60,29 @@ describe('canonicalJson', () => {
   it('spells a sparse array as the reference did, and an undefined element as null', () => {
     expect(canonicalJson(sparse)).toBe('[1,,,"after a hole"]');
     expect(canonicalJson([undefined])).toBe('[null]');
+  });
+});
+
+describe('entryHash', () => {
+  const base = { incidentId: 'INC-1', seq: 1, at: '2026-03-28T15:00:00.000Z', actor: 'alice', action: 'x' };
+  const records: unknown[] = [
+    { ...base, details: { b: [1, { d: 2, c: undefined }], a: 'é' } },
+    { ...base, details: {} },
+    { ...base, details: null },
+    { ...base, details: ['not', 'an', 'object'] },
+    { ...base, seq: '1', details: {} },
+    { ...base, actor: undefined, details: {} },
+    { ...base, at: 12, action: null, details: { a: 1 } },
+  ];
+
+  it('hashes the previous hash and the canonical JSON of the six hashed fields, whatever their types', () => {
+    for (const record of records) {
+      const { incidentId, seq, at, actor, action, details } = record as AuditRecord;
+      const expected = createHash('sha256')
+        .update(GENESIS_HASH)
+        .update(referenceCanonicalJson({ incidentId, seq, at, actor, action, details }))
+        .digest('hex');
+      expect(entryHash(GENESIS_HASH, record as AuditRecord)).toBe(expected);
+    }
   });
 });
