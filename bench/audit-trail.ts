@@ -3,9 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { verifyAuditText, parseAuditLines } from '../domain/audit-text';
 import { checkpointsCheck, verifyTrail } from '../domain/trail-verification';
+import { precheckTrail } from '../platform/trail-verify-parallel';
+import type { TrailToVerify } from '../domain/trail-verification';
 import { assertVerifies, benchSigning, timeAppends } from './trail-appends';
 import { BENCH_INCIDENT, benchTrail } from './trail-fixture';
 import { opensslEd25519VerifiesPerSecond, sha256sumMs } from './trail-floors';
+import { atLeast, fmt, overheadVerdict, printTable, rate, stats } from './trail-table';
 
 // The audit trail's cost: appends with signed checkpoints against the same appends without, and
 // `verify` of a long trail (chain, then every checkpoint's signature) beside what the machine itself
@@ -21,57 +24,12 @@ const BATCH_APPENDS = 40;
 
 const TARGET = { chainPerSecond: 200_000, checkpointsPerSecond: 20_000, appendOverheadPercent: 20 };
 
-interface Stats {
-  median: number;
-  min: number;
-  max: number;
-}
-const stats = (xs: number[]): Stats => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted[sorted.length - 1] };
-};
-const rate = (count: number, ms: number) => count / (ms / 1000);
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-interface Row {
-  what: string;
-  unit: string;
-  values: number[];
-  floor?: { name: string; values: number[] };
-}
-
-function printTable(rows: Row[]): void {
-  const cells = rows.map((r) => {
-    const s = stats(r.values);
-    const f = r.floor && stats(r.floor.values);
-    return [
-      r.what,
-      `${fmt(s.median)} ${r.unit}`,
-      `${fmt(s.min)}–${fmt(s.max)}`,
-      f ? `${fmt(f.median)} (${r.floor!.name})` : '',
-      f ? `${(s.median / f.median).toFixed(2)}` : '',
-    ];
-  });
-  const head = ['measure', 'median', 'range', 'floor, median', 'ratio'];
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const c of cells) console.log(line(c));
-}
-
-function verdict(name: string, value: number, target: number, higherIsBetter: boolean, unit: string): string {
-  const met = higherIsBetter ? value >= target : value <= target;
-  const by = higherIsBetter ? `${(100 * (1 - value / target)).toFixed(0)} % short` : `over by ${fmt(value - target)}`;
-  return `  ${name}: ${fmt(value)} ${unit} against ${higherIsBetter ? '≥' : '≤'} ${fmt(target)} ${unit}: ${met ? 'met' : `MISSED (${by})`}`;
-}
-
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-trail-'));
   try {
     const signing = benchSigning();
     console.log(
-      `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${RUNS} runs`,
+      `${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${RUNS} runs`,
     );
 
     // Appends: each mode alternates which goes first, so that a burst of load elsewhere hits both alike.
@@ -101,99 +59,117 @@ async function main(): Promise<void> {
       `trail of ${fmt(ENTRIES)} entries (${mib.toFixed(1)} MiB), ${fmt(perBatch.checkpoints)} checkpoints (one per ${BATCH}-entry append) or ${fmt(perEntry.checkpoints)} (one per entry), built in ${((performance.now() - t) / 1000).toFixed(1)} s`,
     );
     const entries = parseAuditLines(perBatch.text);
-    const m = {
-      sha256sum: [] as number[],
-      chain: [] as number[],
-      cpBatch: [] as number[],
-      cpEntry: [] as number[],
-      trailEntry: [] as number[],
-      openssl1: [] as number[],
-      openssl2: [] as number[],
+    const cores = os.availableParallelism();
+    const keys = signing.keys;
+    const id = BENCH_INCIDENT;
+    const m: Record<string, number[]> = {};
+    const time = (name: string, count: number, ms: number) => (m[name] ??= []).push(rate(count, ms));
+    const must = (ok: boolean, what: string) => {
+      if (!ok) throw new Error(`the benchmark's trail does not verify: ${what}`);
+    };
+    // What verifyTrailParallel does, without its fallback to one core should a worker fail.
+    const parallel = async (trail: TrailToVerify) => {
+      const prechecked = await precheckTrail(trail);
+      must(prechecked.signatureValid !== undefined, 'the parallel path did not run');
+      return verifyTrail(trail, prechecked);
     };
     for (let r = 0; r < RUNS; r++) {
-      m.sha256sum.push(rate(ENTRIES, await sha256sumMs(trailFile)));
+      time('sha256sum', ENTRIES, await sha256sumMs(trailFile));
       t = performance.now();
-      const chain = verifyAuditText(perBatch.text, BENCH_INCIDENT);
-      m.chain.push(rate(ENTRIES, performance.now() - t));
-      if (!chain.ok) throw new Error(`the bench trail's chain does not verify: ${JSON.stringify(chain)}`);
+      must(verifyAuditText(perBatch.text, id).ok, 'chain');
+      time('chain1', ENTRIES, performance.now() - t);
       t = performance.now();
-      const cpBatch = checkpointsCheck(entries, perBatch.checkpointsText, signing.keys, BENCH_INCIDENT);
-      m.cpBatch.push(rate(perBatch.checkpoints, performance.now() - t));
+      const chainOnly = { incidentId: id, trailText: perBatch.text, checkpointsText: undefined, keys };
+      must((await parallel(chainOnly)).checks[0].ok, 'chain in parallel');
+      time('chainN', ENTRIES, performance.now() - t);
       t = performance.now();
-      const cpEntry = checkpointsCheck(entries, perEntry.checkpointsText, signing.keys, BENCH_INCIDENT);
-      m.cpEntry.push(rate(perEntry.checkpoints, performance.now() - t));
-      if (!cpBatch.ok || !cpEntry.ok)
-        throw new Error(`checkpoints do not verify: ${cpBatch.message} / ${cpEntry.message}`);
+      must(checkpointsCheck(entries, perBatch.checkpointsText, keys, id).ok, 'checkpoints per batch');
+      time('cpBatch1', perBatch.checkpoints, performance.now() - t);
       t = performance.now();
-      const all = verifyTrail({
-        incidentId: BENCH_INCIDENT,
-        trailText: perEntry.text,
-        checkpointsText: perEntry.checkpointsText,
-        keys: signing.keys,
-      });
-      m.trailEntry.push(rate(ENTRIES, performance.now() - t));
-      if (!all.ok) throw new Error(`the bench trail does not verify: ${JSON.stringify(all.checks)}`);
-      m.openssl1.push(await opensslEd25519VerifiesPerSecond(1));
-      m.openssl2.push(await opensslEd25519VerifiesPerSecond(os.cpus().length));
+      must(checkpointsCheck(entries, perEntry.checkpointsText, keys, id).ok, 'checkpoints per entry');
+      time('cpEntry1', perEntry.checkpoints, performance.now() - t);
+      // The signatures as verifyTrailParallel checks them (on every core), then the same sequential pass.
+      t = performance.now();
+      const signatures = { incidentId: id, trailText: '', checkpointsText: perEntry.checkpointsText, keys };
+      const { signatureValid } = await precheckTrail(signatures);
+      must(checkpointsCheck(entries, perEntry.checkpointsText, keys, id, signatureValid).ok, 'checkpoints, parallel');
+      time('cpEntryN', perEntry.checkpoints, performance.now() - t);
+      const whole = { incidentId: id, trailText: perEntry.text, checkpointsText: perEntry.checkpointsText, keys };
+      t = performance.now();
+      must(verifyTrail(whole).ok, 'verifyTrail');
+      time('whole1', ENTRIES, performance.now() - t);
+      t = performance.now();
+      must((await parallel(whole)).ok, 'verifyTrail in parallel');
+      time('wholeN', ENTRIES, performance.now() - t);
+      (m.openssl1 ??= []).push(await opensslEd25519VerifiesPerSecond(1));
+      (m.opensslN ??= []).push(await opensslEd25519VerifiesPerSecond(cores));
     }
 
-    const cores = os.cpus().length;
-    console.log(`\nmedians of ${RUNS} runs; ratio = median / floor's median`);
+    console.log(`\nmedians of ${RUNS} runs; range = slowest–fastest run; ratio = median / floor's median`);
+    const vs = (name: string, values: number[]) => ({ name, values });
+    const noCheckpoints = (values: number[]) => vs('without', values);
     printTable([
-      { what: 'append, 1 entry each, no checkpoints', unit: 'entries/s', values: single.plain },
+      { what: 'append 1 entry, no checkpoint', unit: 'entries/s', values: single.plain },
       {
-        what: 'append, 1 entry each, with checkpoints',
+        what: 'append 1 entry, with its checkpoint',
         unit: 'entries/s',
         values: single.signed,
-        floor: { name: 'no checkpoints', values: single.plain },
+        floor: noCheckpoints(single.plain),
       },
-      { what: `append, ${BATCH} entries each, no checkpoints`, unit: 'entries/s', values: batched.plain },
+      { what: `append ${BATCH} entries, no checkpoint`, unit: 'entries/s', values: batched.plain },
       {
-        what: `append, ${BATCH} entries each, with checkpoints`,
+        what: `append ${BATCH} entries, with a checkpoint`,
         unit: 'entries/s',
         values: batched.signed,
-        floor: { name: 'no checkpoints', values: batched.plain },
+        floor: noCheckpoints(batched.plain),
       },
+      { what: 'chain, 1 core', unit: 'entries/s', values: m.chain1, floor: vs('sha256sum', m.sha256sum) },
+      { what: `chain, ${cores} cores`, unit: 'entries/s', values: m.chainN, floor: vs('sha256sum', m.sha256sum) },
       {
-        what: 'verify chain (verifyAuditText)',
-        unit: 'entries/s',
-        values: m.chain,
-        floor: { name: 'sha256sum', values: m.sha256sum },
-      },
-      {
-        what: `verify checkpoints, 1 per ${BATCH} entries`,
+        what: `checkpoints 1/${BATCH} entries, 1 core`,
         unit: 'cp/s',
-        values: m.cpBatch,
-        floor: { name: 'openssl, 1 core', values: m.openssl1 },
+        values: m.cpBatch1,
+        floor: vs('openssl 1 core', m.openssl1),
       },
       {
-        what: 'verify checkpoints, 1 per entry',
+        what: 'checkpoints 1/entry, 1 core',
         unit: 'cp/s',
-        values: m.cpEntry,
-        floor: { name: 'openssl, 1 core', values: m.openssl1 },
+        values: m.cpEntry1,
+        floor: vs('openssl 1 core', m.openssl1),
       },
       {
-        what: 'verify checkpoints, 1 per entry',
+        what: `checkpoints 1/entry, ${cores} cores`,
         unit: 'cp/s',
-        values: m.cpEntry,
-        floor: { name: `openssl, ${cores} cores`, values: m.openssl2 },
+        values: m.cpEntryN,
+        floor: vs(`openssl ${cores} cores`, m.opensslN),
       },
-      { what: 'verifyTrail, 1 checkpoint per entry', unit: 'entries/s', values: m.trailEntry },
+      { what: 'whole verify, 1 cp/entry, 1 core', unit: 'entries/s', values: m.whole1 },
+      { what: `whole verify, 1 cp/entry, ${cores} cores`, unit: 'entries/s', values: m.wholeN },
     ]);
 
-    const overhead = (plain: number[], signed: number[]) => 100 * (stats(plain).median / stats(signed).median - 1);
-    console.log('\nverdicts:');
-    for (const [name, o] of [
-      ['checkpoint overhead, 1 entry per append', overhead(single.plain, single.signed)],
-      [`checkpoint overhead, ${BATCH} entries per append`, overhead(batched.plain, batched.signed)],
-    ] as const) {
-      console.log(
-        `  ${name}: ${o.toFixed(0)} % against ≤ ${TARGET.appendOverheadPercent} %: ${o <= TARGET.appendOverheadPercent ? 'met' : `MISSED (over by ${(o - TARGET.appendOverheadPercent).toFixed(0)} points)`}`,
-      );
-    }
-    console.log(verdict('chain', stats(m.chain).median, TARGET.chainPerSecond, true, 'entries/s'));
+    console.log('\nverdicts (audit --verify runs the parallel path):');
+    const overhead = TARGET.appendOverheadPercent;
     console.log(
-      verdict('checkpoints, 1 per entry', stats(m.cpEntry).median, TARGET.checkpointsPerSecond, true, 'cp/s'),
+      overheadVerdict(
+        'checkpoint cost, 1 entry per append',
+        stats(single.plain).median,
+        stats(single.signed).median,
+        overhead,
+      ),
+    );
+    console.log(
+      overheadVerdict(
+        `checkpoint cost, ${BATCH} entries per append`,
+        stats(batched.plain).median,
+        stats(batched.signed).median,
+        overhead,
+      ),
+    );
+    const chain = Math.max(stats(m.chain1).median, stats(m.chainN).median);
+    console.log(atLeast('chain', chain, TARGET.chainPerSecond, 'entries/s'));
+    console.log(atLeast('checkpoints, 1 per entry', stats(m.cpEntryN).median, TARGET.checkpointsPerSecond, 'cp/s'));
+    console.log(
+      `  (the floor for checkpoints: OpenSSL's own ${fmt(stats(m.opensslN).median)} Ed25519 verifies/s on ${cores} cores, ${fmt(stats(m.openssl1).median)} on 1)`,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
