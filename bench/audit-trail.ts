@@ -99,8 +99,12 @@ async function main(): Promise<void> {
       must(verifyTrail(whole).ok, 'verifyTrail');
       time('whole1', ENTRIES, performance.now() - t);
       t = performance.now();
+      const cpu = process.cpuUsage();
       must((await parallel(whole)).ok, 'verifyTrail in parallel');
       time('wholeN', ENTRIES, performance.now() - t);
+      // How many cores this process got while it could use them all: the rest went to other processes.
+      const used = process.cpuUsage(cpu);
+      (m.coresObtained ??= []).push((used.user + used.system) / 1000 / (performance.now() - t));
       (m.openssl1 ??= []).push(await opensslEd25519VerifiesPerSecond(1));
       (m.opensslN ??= []).push(await opensslEd25519VerifiesPerSecond(cores));
     }
@@ -168,6 +172,9 @@ async function main(): Promise<void> {
     const chain = Math.max(stats(m.chain1).median, stats(m.chainN).median);
     console.log(atLeast('chain', chain, TARGET.chainPerSecond, 'entries/s'));
     console.log(atLeast('checkpoints, 1 per entry', stats(m.cpEntryN).median, TARGET.checkpointsPerSecond, 'cp/s'));
+    console.log(
+      `  (the parallel whole verify obtained ${stats(m.coresObtained).median.toFixed(2)} of ${cores} cores, median of CPU time / wall time; range ${stats(m.coresObtained).min.toFixed(2)}–${stats(m.coresObtained).max.toFixed(2)})`,
+    );
     console.log(
       `  (the floor for checkpoints: OpenSSL's own ${fmt(stats(m.opensslN).median)} Ed25519 verifies/s on ${cores} cores, ${fmt(stats(m.openssl1).median)} on 1)`,
     );
