@@ -5,17 +5,16 @@ import { verifyAuditPart } from '../domain/audit-text';
 
 // One part of a long trail's verification: a run of its lines through the chain check, and a run of its
 // checkpoint lines through the signature check. verifyTrailParallel runs one part on its own thread and
-// the others in worker threads, which load this file.
+// the others in worker threads, which load this file and wait for their part.
 
 export interface PartInput {
-  /** The part's trail lines joined by newlines (one string crosses to a worker faster than many). */
-  trailText: string;
-  trailLines: number;
-  /** The trail line just before the part; undefined for the first part. */
+  /** The part's stretch of the trail's text, cut at newlines; undefined: the part has no trail lines. */
+  trailText?: string;
+  /** The last trail line before the stretch that holds something; undefined: the stretch starts the trail. */
   lineBefore?: string;
   incidentId: string;
-  checkpointText: string;
-  checkpointLines: number;
+  /** The part's stretch of the checkpoint file's text, cut at newlines; undefined: none. */
+  checkpointText?: string;
   /** The trusted trail keys by id. */
   keys: [string, KeyObject][];
 }
@@ -26,12 +25,12 @@ export interface PartResult {
   signatures: (boolean | null)[];
 }
 
-const linesOf = (text: string, count: number) => (count === 0 ? [] : text.split('\n'));
-
 export function checkPart(input: PartInput): PartResult {
   const keys = new Map(input.keys);
-  const chain = verifyAuditPart(linesOf(input.trailText, input.trailLines), input.lineBefore, input.incidentId);
-  const signatures = linesOf(input.checkpointText, input.checkpointLines).map((line) => {
+  const trailLines = input.trailText === undefined ? [] : input.trailText.split('\n').filter((l) => l.trim() !== '');
+  const chain = verifyAuditPart(trailLines, input.lineBefore, input.incidentId);
+  const checkpointLines = input.checkpointText === undefined ? [] : input.checkpointText.split('\n');
+  const signatures = checkpointLines.map((line) => {
     const cp = line.trim() === '' ? undefined : parseCheckpoint(line);
     const key = cp && keys.get(cp.keyId);
     return cp && key ? checkpointSignatureValid(cp, key) : null;
@@ -39,6 +38,9 @@ export function checkPart(input: PartInput): PartResult {
   return { chain, signatures };
 }
 
-if (!isMainThread && (workerData as { trailVerifyPart?: PartInput } | null)?.trailVerifyPart) {
-  parentPort!.postMessage(checkPart((workerData as { trailVerifyPart: PartInput }).trailVerifyPart));
+/** Marks a worker started for a part: it waits for the part, answers, and ends. */
+export const PART_WORKER = 'trailVerifyPart';
+
+if (!isMainThread && (workerData as Record<string, unknown> | null)?.[PART_WORKER]) {
+  parentPort!.once('message', (input: PartInput) => parentPort!.postMessage(checkPart(input)));
 }

@@ -59,6 +59,11 @@ const CASES: Record<string, Partial<TrailToVerify>> = {
     trailText: goodTrail.replace(/\n/g, '\n\n'),
     checkpointsText: `\n${goodCheckpoints}`,
   },
+  'a good trail with CRLF line ends': {
+    trailText: goodTrail.replace(/\n/g, '\r\n'),
+    checkpointsText: goodCheckpoints.replace(/\n/g, '\r\n'),
+  },
+  'a good trail after a long run of blank lines': { trailText: '\n  \n'.repeat(ENTRIES * 200) + goodTrail },
   'a truncated trail': { trailText: lines(trailLines.slice(0, ENTRIES - 37)) },
   'a rewrite with recomputed hashes in the second part': { trailText: rewritten(MIDDLE + 20) },
   'a rewrite with recomputed hashes at the first line of the second part': { trailText: rewritten(MIDDLE + 1) },
@@ -91,7 +96,7 @@ const CASES: Record<string, Partial<TrailToVerify>> = {
 
 describe('verifying a trail in parallel parts', () => {
   for (const [name, change] of Object.entries(CASES)) {
-    it(`reaches the plain verdict on ${name}, with 2 and with 3 parts`, async () => {
+    it(`reaches the plain verdict on ${name}, in 2, 3 and 7 parts`, async () => {
       const t: TrailToVerify = {
         incidentId: INCIDENT,
         trailText: goodTrail,
@@ -101,7 +106,7 @@ describe('verifying a trail in parallel parts', () => {
       };
       const plain = verifyTrail(t);
       expect(plain.ok).toBe(name.startsWith('a good'));
-      for (const threads of [2, 3]) {
+      for (const threads of [2, 3, 7]) {
         const prechecked = await precheckTrail(t, { threads, minWork: 0 });
         // The parallel answers were worked out, not skipped: the signatures always, the chain when it holds.
         expect(prechecked.signatureValid).toBeDefined();
