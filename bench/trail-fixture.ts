@@ -80,7 +80,8 @@ export function benchRecord(seq: number, incidentId = BENCH_INCIDENT): AuditReco
 }
 
 export interface BenchTrail {
-  entries: AuditEntry[];
+  /** Each entry's seq and hash: all that the checks after the chain read of an entry. */
+  heads: { seq: number; hash: string }[];
   /** The trail file's text, as the store writes it. */
   text: string;
   /** The checkpoint file's text: one checkpoint per `entriesPerCheckpoint` entries and one for the last. */
@@ -93,19 +94,22 @@ export function benchTrail(
   entriesPerCheckpoint: number,
   signing: { keyId: string; privateKey: KeyObject },
 ): BenchTrail {
-  const entries: AuditEntry[] = [];
+  const heads: BenchTrail['heads'] = [];
+  const lines: string[] = [];
   const checkpointLines: string[] = [];
+  let entry: AuditEntry | undefined;
   for (let seq = 1; seq <= count; seq++) {
-    const entry = chainEntry(entries[seq - 2], benchRecord(seq));
-    entries.push(entry);
+    entry = chainEntry(entry, benchRecord(seq));
+    heads.push({ seq, hash: entry.hash });
+    lines.push(JSON.stringify(entry));
     if (seq % entriesPerCheckpoint === 0 || seq === count) {
       const cp = { incidentId: BENCH_INCIDENT, seq, hash: entry.hash, at: at(seq), keyId: signing.keyId };
       checkpointLines.push(JSON.stringify(signCheckpoint({ ...cp, temporalAt: at(seq) }, signing.privateKey)));
     }
   }
   return {
-    entries,
-    text: entries.map((e) => JSON.stringify(e)).join('\n') + '\n',
+    heads,
+    text: lines.join('\n') + '\n',
     checkpointsText: checkpointLines.join('\n') + '\n',
     checkpoints: checkpointLines.length,
   };
