@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { AuditEntry } from './audit-entry';
 import type { TrailHead } from './trail-head';
 import type { VerifyResult } from './audit-chain';
-import { readAuditText, verifyReadAuditText } from './audit-text';
+import { readAuditText, verifiedChain, verifyReadAuditText, type VerifiedChain } from './audit-text';
 import { checkpointSignatureValid, parseCheckpoint, type SignedCheckpoint, type TrailKeys } from './audit-checkpoint';
 
 // What proves a trail, one check each, so that a verdict names which proof failed and why: the hash
@@ -194,8 +194,8 @@ export interface TrailVerdict {
  * (platform/trail-verify-parallel.ts); the verdict is still decided here, by the same code.
  */
 export interface Prechecked {
-  /** The chain, when every part of it verified: the verdict on the whole and each entry's hash, in order. */
-  chain?: { verdict: VerifyResult; hashes: readonly string[] };
+  /** The chain, when every part of it verified. */
+  chain?: VerifiedChain;
   signatureValid?: SignatureCheck;
 }
 
@@ -203,11 +203,13 @@ export interface Prechecked {
 export function verifyTrail(t: TrailToVerify, prechecked: Prechecked = {}): TrailVerdict {
   let chain: VerifyResult;
   let entries: readonly EntryHead[];
-  if (prechecked.chain) {
-    chain = prechecked.chain.verdict;
-    entries = prechecked.chain.hashes.map((hash, i) => ({ seq: i + 1, hash }));
+  const verified = prechecked.chain ?? verifiedChain(t.trailText, t.incidentId);
+  if (verified) {
+    chain = verified.verdict;
+    entries = verified.hashes.map((hash, i) => ({ seq: i + 1, hash }));
   } else {
-    // The entries up to the first line that is not JSON, which the chain check names.
+    // Read again whole: the verdict names the first bad line, and the later checks get the entries up
+    // to the first line that is not JSON.
     const read = readAuditText(t.trailText);
     chain = verifyReadAuditText(read, t.incidentId);
     entries = read.entries;

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { GENESIS_HASH } from '../domain/audit-chain';
 import { checkpointSignatureValid } from '../domain/audit-checkpoint';
+import { joinVerifiedParts } from '../domain/audit-text';
 import { verifyTrail, type Prechecked, type TrailToVerify, type TrailVerdict } from '../domain/trail-verification';
 import { checkPart, PART_WORKER, type PartInput, type PartResult } from './trail-verify-part';
 
@@ -112,18 +112,7 @@ function precheckedFrom(results: PartResult[]): Prechecked {
     // The same answer checkpointSignatureValid gives for the same line and key, worked out in a part.
     signatureValid: (cp, key, index) => signatures[index] ?? checkpointSignatureValid(cp, key),
   };
-  if (results.every((r) => r.chain.ok)) {
-    const hashes = results.flatMap((r) => r.chain.hashes);
-    prechecked.chain = {
-      verdict: {
-        ok: true,
-        entries: hashes.length,
-        lastHash: hashes[hashes.length - 1] ?? GENESIS_HASH,
-        closed: results[results.length - 1].chain.closed,
-      },
-      hashes,
-    };
-  }
+  if (results.every((r) => r.chain.ok)) prechecked.chain = joinVerifiedParts(results.map((r) => r.chain));
   return prechecked;
 }
 
