@@ -2,18 +2,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { verifyAuditText } from '../domain/audit-text';
-import { checkpointsCheck, verifyTrail } from '../domain/trail-verification';
+import { checkpointsCheck, verifyTrail, type TrailToVerify } from '../domain/trail-verification';
 import { precheckTrail } from '../platform/trail-verify-parallel';
-import type { TrailToVerify } from '../domain/trail-verification';
 import { assertVerifies, benchSigning, timeAppends } from './trail-appends';
 import { BENCH_INCIDENT, benchTrail } from './trail-fixture';
 import { opensslEd25519VerifiesPerSecond, sha256sumMs } from './trail-floors';
 import { atLeast, fmt, overheadVerdict, printTable, rate, stats } from './trail-table';
 
 // The audit trail's cost: appends with signed checkpoints against the same appends without, and
-// `verify` of a long trail (chain, then every checkpoint's signature) beside what the machine itself
-// does on the same work, sha256sum over the same bytes and OpenSSL's Ed25519 verify/s, measured in the
-// same run. Usage: npm run bench:trail [-- ENTRIES [RUNS [BATCH]]]
+// `verify` of a long trail (chain, then every checkpoint's signature), on one core and on all of them
+// as audit --verify runs it, beside what the machine itself does on the same work: sha256sum over the
+// same bytes and OpenSSL's Ed25519 verify/s, measured in the same run. On a shared machine the figures
+// move with the load; the verdict lines say how many cores the parallel verify actually obtained.
+// Usage: npm run bench:trail [-- ENTRIES [RUNS [BATCH]]]
 
 const ENTRIES = Number(process.argv[2] ?? 100_000);
 const RUNS = Number(process.argv[3] ?? 5);
