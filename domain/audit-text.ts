@@ -126,14 +126,5 @@ export function verifyAuditPart(
 
 /** The entries up to the first line that is not JSON, which the chain check names. */
 export function readableEntries(text: string): AuditEntry[] {
-  const entries: AuditEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      entries.push(JSON.parse(line) as AuditEntry);
-    } catch {
-      break;
-    }
-  }
-  return entries;
+  return readAuditText(text).entries;
 }
