@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CLOSING_ACTION, GENESIS_HASH, type AuditEntry, type AuditRecord } from './audit-entry';
 import { canonicalJson } from './canonical-json';
 
@@ -14,12 +14,31 @@ export type { AuditRecord, AuditEntry };
  * recipient can recompute the chain with sha256sum alone.
  */
 export function entryHashInput(prevHash: string, record: AuditRecord): string {
-  const { incidentId, seq, at, actor, action, details } = record;
-  return prevHash + canonicalJson({ incidentId, seq, at, actor, action, details });
+  return prevHash + canonicalRecord(record);
 }
 
 export function entryHash(prevHash: string, record: AuditRecord): string {
-  return createHash('sha256').update(entryHashInput(prevHash, record)).digest('hex');
+  // One-shot hash: a Hash object per entry cost as much as hashing a typical entry's bytes.
+  return hash('sha256', entryHashInput(prevHash, record), 'hex');
+}
+
+/**
+ * canonicalJson of the hashed fields. When each has the type it must, they are spelled in their sorted
+ * order (action, actor, at, details, incidentId, seq) without sorting them for every entry.
+ */
+function canonicalRecord({ incidentId, seq, at, actor, action, details }: AuditRecord): string {
+  if (
+    typeof action !== 'string' ||
+    typeof actor !== 'string' ||
+    typeof at !== 'string' ||
+    details === null ||
+    typeof details !== 'object' ||
+    typeof incidentId !== 'string' ||
+    typeof seq !== 'number'
+  )
+    return canonicalJson({ incidentId, seq, at, actor, action, details });
+  const q = JSON.stringify;
+  return `{"action":${q(action)},"actor":${q(actor)},"at":${q(at)},"details":${canonicalJson(details)},"incidentId":${q(incidentId)},"seq":${q(seq)}}`;
 }
 
 export function chainEntry(prev: AuditEntry | undefined, record: AuditRecord): AuditEntry {
@@ -31,16 +50,30 @@ export type VerifyResult =
   | { ok: true; entries: number; lastHash: string; closed: boolean }
   | { ok: false; entries: number; line: number; seq?: number; problem: string };
 
-/** Recomputes the chain from the first entry; `line` is 1-based, as a person opening the file counts. */
-export function verifyChain(entries: AuditEntry[], incidentId?: string): VerifyResult {
-  let prevHash = GENESIS_HASH;
-  let closed = false;
+/**
+ * Where a part of a trail starts when its parts are checked apart (a long trail, on several cores): the
+ * entry just before the part, as read. Without it, the part is the whole trail and starts at genesis.
+ */
+export interface ChainStart {
+  seq: number;
+  hash: string;
+  closed: boolean;
+}
+
+/**
+ * Recomputes the chain from the first entry; `line` is 1-based, as a person opening the file counts.
+ * From a `start`, lines count on from its seq, and a moved entry is looked for within the part only.
+ */
+export function verifyChain(entries: readonly AuditEntry[], incidentId?: string, start?: ChainStart): VerifyResult {
+  let prevHash = start?.hash ?? GENESIS_HASH;
+  let closed = start?.closed ?? false;
+  const before = start?.seq ?? 0;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     const fail = (problem: string): VerifyResult => ({
       ok: false,
       entries: entries.length,
-      line: i + 1,
+      line: before + i + 1,
       seq: e?.seq,
       problem,
     });
@@ -50,8 +83,8 @@ export function verifyChain(entries: AuditEntry[], incidentId?: string): VerifyR
     if (incidentId !== undefined && e.incidentId !== incidentId)
       return fail(`belongs to incident ${e.incidentId}, not ${incidentId}`);
     if (closed) return fail(`follows the closing entry: nothing may be appended after ${CLOSING_ACTION}`);
-    if (e.seq !== i + 1) {
-      const expected = i + 1;
+    if (e.seq !== before + i + 1) {
+      const expected = before + i + 1;
       // An expected entry that still stands further down was moved, not removed.
       const movedLater = entries.slice(i + 1).some((later) => later?.seq === expected);
       return fail(

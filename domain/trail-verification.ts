@@ -1,7 +1,8 @@
+import type { KeyObject } from 'node:crypto';
 import type { AuditEntry } from './audit-entry';
 import type { TrailHead } from './trail-head';
 import type { VerifyResult } from './audit-chain';
-import { readableEntries, verifyAuditText } from './audit-text';
+import { readAuditText, verifiedChain, verifyReadAuditText, type VerifiedChain } from './audit-text';
 import { checkpointSignatureValid, parseCheckpoint, type SignedCheckpoint, type TrailKeys } from './audit-checkpoint';
 
 // What proves a trail, one check each, so that a verdict names which proof failed and why: the hash
@@ -21,6 +22,15 @@ export interface TrailCheck {
 }
 
 export type { TrailHead };
+
+/** What the checks after the chain need of each entry. */
+export type EntryHead = Pick<AuditEntry, 'seq' | 'hash'>;
+
+/**
+ * Whether a checkpoint's signature is its key's: checkpointSignatureValid, or the same answer worked out
+ * beforehand on several cores for the checkpoint at `index` (its 0-based line in the checkpoint text).
+ */
+export type SignatureCheck = (cp: SignedCheckpoint, key: KeyObject, index: number) => boolean;
 
 export function chainCheck(verdict: VerifyResult): TrailCheck {
   if (!verdict.ok)
@@ -50,10 +60,11 @@ export interface CheckpointsCheck extends TrailCheck {
  * `text` undefined: there is no checkpoint file.
  */
 export function checkpointsCheck(
-  entries: readonly AuditEntry[],
+  entries: readonly EntryHead[],
   text: string | undefined,
   keys: TrailKeys,
   incidentId: string,
+  signatureValid: SignatureCheck = checkpointSignatureValid,
 ): CheckpointsCheck {
   const checkpoints: SignedCheckpoint[] = [];
   // A failing check still reports the checkpoints that verified before the one it names.
@@ -89,7 +100,7 @@ export function checkpointsCheck(
       return fail(
         `${where} is signed by key ${cp.keyId}, which is not a trusted trail key (list it in trail.publicKeys if it is yours)`,
       );
-    if (!checkpointSignatureValid(cp, key))
+    if (!signatureValid(cp, key, i))
       return fail(`${where} carries a signature key ${cp.keyId} did not make: the checkpoint was altered or forged`);
     if (!Number.isInteger(cp.seq) || cp.seq < 1) return fail(`${where} names no entry`);
     if (cp.seq > entries.length)
@@ -127,7 +138,7 @@ export function checkpointsCheck(
  * person from a mail or a report (`'witness'`). Entries after the head are allowed: they were written
  * after that head was recorded.
  */
-export function headCheck(entries: readonly AuditEntry[], head: TrailHead, check: 'temporal' | 'witness'): TrailCheck {
+export function headCheck(entries: readonly EntryHead[], head: TrailHead, check: 'temporal' | 'witness'): TrailCheck {
   const who = check === 'temporal' ? 'Temporal recorded' : 'you gave';
   const when = head.at ? ` at ${head.at}` : '';
   if (entries.length < head.seq)
@@ -178,12 +189,33 @@ export interface TrailVerdict {
   checkpoints: SignedCheckpoint[];
 }
 
+/**
+ * The costly parts of verifyTrail worked out beforehand, on several cores, from the same texts
+ * (platform/trail-verify-parallel.ts); the verdict is still decided here, by the same code.
+ */
+export interface Prechecked {
+  /** The chain, when every part of it verified. */
+  chain?: VerifiedChain;
+  signatureValid?: SignatureCheck;
+}
+
 /** Every check of one trail, each run even when another failed, so that the verdict names all that is wrong. */
-export function verifyTrail(t: TrailToVerify): TrailVerdict {
-  const chain = verifyAuditText(t.trailText, t.incidentId);
-  const entries = readableEntries(t.trailText);
+export function verifyTrail(t: TrailToVerify, prechecked: Prechecked = {}): TrailVerdict {
+  let chain: VerifyResult;
+  let entries: readonly EntryHead[];
+  const verified = prechecked.chain ?? verifiedChain(t.trailText, t.incidentId);
+  if (verified) {
+    chain = verified.verdict;
+    entries = verified.hashes.map((hash, i) => ({ seq: i + 1, hash }));
+  } else {
+    // Read again whole: the verdict names the first bad line, and the later checks get the entries up
+    // to the first line that is not JSON.
+    const read = readAuditText(t.trailText);
+    chain = verifyReadAuditText(read, t.incidentId);
+    entries = read.entries;
+  }
   const checks: TrailCheck[] = [chainCheck(chain)];
-  const checkpoints = checkpointsCheck(entries, t.checkpointsText, t.keys, t.incidentId);
+  const checkpoints = checkpointsCheck(entries, t.checkpointsText, t.keys, t.incidentId, prechecked.signatureValid);
   checks.push({ check: 'checkpoints', ok: checkpoints.ok, message: checkpoints.message });
   if (t.temporal) {
     checks.push(

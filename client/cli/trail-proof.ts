@@ -4,7 +4,8 @@ import { checkpointsPathFor, JsonlAuditStore } from '../../stores/audit-store';
 import type { Config } from '../../platform/config/schema';
 import { TemporalUnreachableError } from '../../platform/temporal-errors';
 import { trustedTrailKeys } from '../../platform/trail-key';
-import { verifyTrail, type TrailHead, type TrailVerdict } from '../../domain/trail-verification';
+import type { TrailHead, TrailVerdict } from '../../domain/trail-verification';
+import { verifyTrailParallel } from '../../platform/trail-verify-parallel';
 import type { IncidentClient } from '../incident-client';
 
 // Gathers what proves one incident's trail on this machine (the trail, its checkpoints, the trusted
@@ -58,7 +59,8 @@ export async function proveTrail(src: TrailSources, trailFile: string, trailText
   const temporal = src.incidents
     ? await temporalHead(src.incidents, src.incidentId)
     : { unavailable: 'Temporal was not asked (--offline)' };
-  const verdict = verifyTrail({
+  // A long trail is checked on every core; the verdict is the one verifyTrail reaches on one.
+  const verdict = await verifyTrailParallel({
     incidentId: src.incidentId,
     trailText,
     checkpointsText,
