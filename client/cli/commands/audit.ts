@@ -2,7 +2,8 @@ import { copyFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ActionRefused } from '../../../domain/actions';
 import { CLOSING_ACTION } from '../../../domain/audit-actions';
-import { parseAuditLines } from '../../../domain/audit-text';
+import type { AuditEntry } from '../../../domain/audit-entry';
+import { parseAuditLines, readableEntries } from '../../../domain/audit-text';
 import { parseHeadArgument, type TrailHead } from '../../../domain/trail-head';
 import type { SignaturesVerdict } from '../../../domain/trail-signatures';
 import type { TrailCheck } from '../../../domain/trail-verification';
@@ -115,11 +116,13 @@ export function addAuditCommand(program: Command, ctx: CliContext): void {
         trailFile,
         trailText,
       );
+      // Read once for the signatures and the JSON; a line that is not JSON ends it, as the chain check says.
+      const entries = readableEntries(trailText);
       const checks = [...proven.verdict.checks];
-      const signatures = signatureCheck(proven, id);
+      const signatures = signatureCheck(proven, entries, id);
       if (signatures.check) checks.push(signatures.check);
       const ok = checks.every((c) => c.ok || c.skipped);
-      if (opts.json) printJson(ctx, verdictJson(proven, checks, ok, signatures.proofs));
+      if (opts.json) printJson(ctx, verdictJson(proven, entries, checks, ok, signatures.proofs));
       else printVerdict(ctx.out, proven, checks, ok);
       if (!ok) process.exitCode = EXIT.refused;
       return;
@@ -132,18 +135,17 @@ export function addAuditCommand(program: Command, ctx: CliContext): void {
 }
 
 /** Responders' signatures re-verified against the roster recorded in the trail, once its chain holds. */
-function signatureCheck(proven: ProvenTrail, id: string): Partial<SignaturesVerdict> {
+function signatureCheck(proven: ProvenTrail, entries: AuditEntry[], id: string): Partial<SignaturesVerdict> {
   const chainOk = proven.verdict.checks.find((c) => c.check === 'chain')?.ok;
   if (!chainOk) return {};
   // Loaded here only, so that the Ed25519 verifier does not slow the start of every other command.
   const { signaturesCheck } =
     require('../../../domain/trail-signatures') as typeof import('../../../domain/trail-signatures');
-  return signaturesCheck(parseAuditLines(proven.trailText), id);
+  return signaturesCheck(entries, id);
 }
 
-function verdictJson(proven: ProvenTrail, checks: TrailCheck[], ok: boolean, proofs: unknown) {
+function verdictJson(proven: ProvenTrail, entries: AuditEntry[], checks: TrailCheck[], ok: boolean, proofs: unknown) {
   const { verdict } = proven;
-  const entries = parseAuditLines(proven.trailText);
   return {
     ok,
     incidentId: verdict.incidentId,
