@@ -2,6 +2,7 @@
 import { addHours } from 'date-fns/addHours';
 import { addMinutes } from 'date-fns/addMinutes';
 import { differenceInMinutes } from 'date-fns/differenceInMinutes';
+import { afterHours } from './clocks/hours';
 import type { Obligation } from './incident';
 import type { Policy } from './policy';
 
@@ -10,7 +11,7 @@ import type { Policy } from './policy';
 // time zone shows that honestly.
 
 export function dueAfterHours(fromIso: string, hours: number): string {
-  return addHours(new Date(fromIso), hours).toISOString();
+  return afterHours(new Date(fromIso), hours).toISOString();
 }
 
 export type NoticeKind = 'reminder' | 'overdue';
