@@ -118,6 +118,12 @@ export interface ClockOptions {
   contractPersonalDataHours?: number;
   contractProjectDataHours?: number;
   customers?: ContractCustomer[];
+  /**
+   * LGPD: the controller is a small processing agent (agente de tratamento de pequeno porte, Resolution
+   * CD/ANPD No. 2/2022) still entitled to the differentiated regime, whose ANPD and data-subject deadlines
+   * count double (Resolution CD/ANPD No. 15/2024 Art. 6 §8 and Art. 9 §6).
+   */
+  lgpdSmallAgent?: boolean;
 }
 
 export interface RuleRef {
