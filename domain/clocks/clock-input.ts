@@ -52,7 +52,7 @@ function knownRegimes(packs: readonly RegimePack[]): string {
 
 /** The obligation ids a `submitted:` event may name: those the selected regimes' rules produce. */
 function submittable(packs: readonly RegimePack[], regimes: readonly RegimeId[]): string[] {
-  return packs.filter((p) => regimes.includes(p.id)).flatMap((p) => p.rules.map((r) => r.id));
+  return [...new Set(packs.filter((p) => regimes.includes(p.id)).flatMap((p) => p.rules.map((r) => r.id)))];
 }
 
 function checkName(event: ClockEvent, packs: readonly RegimePack[], regimes: readonly RegimeId[]): void {

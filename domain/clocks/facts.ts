@@ -1,4 +1,5 @@
 import { isTimeZone } from './clock-options';
+import { knownCalendar } from './conventions';
 import { ClockInputError } from './input-error';
 import { REGIME_IDS, type ClockFacts, type ClockOptions, type RegimeId } from './types';
 
@@ -159,8 +160,12 @@ export function parseFacts(texts: readonly string[]): ParsedFacts {
         options.doraEntityType = value;
         break;
       case 'member-state':
-        if (!/^[A-Za-z]{2}$/.test(value))
-          throw refuse(name, text, 'member-state is an ISO 3166 alpha-2 country code, e.g. member-state=DE.');
+        if (!/^[A-Za-z]{2}$/.test(value) || !knownCalendar(value.toUpperCase()))
+          throw refuse(
+            name,
+            text,
+            'member-state is the ISO 3166 alpha-2 code of a country with a public-holiday calendar, e.g. member-state=DE.',
+          );
         options.memberState = value.toUpperCase();
         break;
       default:

@@ -59,10 +59,15 @@ describe('incident clocks', () => {
         'awareness=2026-03-02T10:00Z',
         '--at',
         'classified-significant=2026-03-02T12:00Z',
+        '--at',
+        'discovered=2026-03-01T00:00Z',
       ),
     );
-    expect(r.stdout).toMatch(/^nis2 +nis2-early-warning .*2026-03-03 10:00Z .*Europe\/Paris/m);
-    expect(r.stdout).toMatch(/^undecided: hipaa.*answer /m);
+    expect(r.stdout).toMatch(
+      /^nis2 +nis2-early-warning .*2026-03-03 12:00Z .*2026-03-03 13:00 UTC\+01:00 \(Europe\/Paris/m,
+    );
+    // NIS2 Art. 23(4)(a) counts from awareness of the significant incident; HIPAA needs the organisation's role.
+    expect(r.stdout).toMatch(/^undecided: hipaa.*answer hipaa-role=/m);
   });
 
   it('lists every regime, event and fact of the public contract', async () => {

@@ -173,9 +173,15 @@ describe('input checks name the field and what to do', () => {
     },
     {
       case: 'a Member State with no holiday calendar',
-      fn: () => checkClockOptions({ memberState: 'XK' }),
+      fn: () => checkClockOptions({ memberState: 'ZZ' }),
       field: 'memberState',
       hint: /ISO 3166/,
+    },
+    {
+      case: 'a what-if Member State with no holiday calendar',
+      fn: () => parseFacts(['member-state=ZZ']),
+      field: 'member-state',
+      hint: /public-holiday calendar/,
     },
     {
       case: 'a zone map naming no regime',
