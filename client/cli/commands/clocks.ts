@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ClockObligation, ClockOutcome, RegimePack } from '../../../domain/clocks/types';
 import { formatInZone } from '../../../domain/time-format';
-import { printJson, withExample, type CliContext } from '../command-context';
+import { printJson, type CliContext } from '../command-context';
 import { clean, table, type Output } from '../output';
 
 // `incident clocks`: the legal clocks an incident would start, computed here by the same engine the
@@ -33,52 +33,51 @@ Examples:
     --fact dora-entity-type=payment-institution --json
   incident clocks --regime nis2 gdpr-art33 --at awareness=2026-03-02T10:00Z --at classified-significant=2026-03-02T12:00Z
   incident clocks --regime sec-8k --at 'materiality-determined=2026-11-20T15:00-05:00,reason=board vote on the ransomware impact'
-  incident clocks --regime nis2 --at awareness=2026-03-02T10:00Z \\
+  incident clocks --regime nis2 --at awareness=2026-03-02T10:00Z --at classified-significant=2026-03-02T11:00Z \\
     --at 'authority-request=2026-03-04T10:00Z,due=2026-03-06T10:00Z'
   incident clocks --regime hipaa --at discovered=2026-01-05T00:00Z --fact hipaa-role=covered-entity --fact people=800 --fact residents=CA:600
   incident clocks --list
 `;
 
 export function addClocksCommand(program: Command, ctx: CliContext): void {
-  withExample(
-    program
-      .command('clocks')
-      .description('What-if: the legal deadlines that events would start, per regime, without opening an incident')
-      .option('--regime <id...>', 'regimes to compute (repeatable, or several after one --regime)')
-      .option('--at <event=instant...>', 'an anchor event and when it happened (repeatable)')
-      .option('--fact <name=value...>', 'a fact of the incident or a setting to try (repeatable)')
-      .option('--list', 'list the regimes with their rules, the events and the facts')
-      .option('--json', 'print JSON: an array of {regime, obligation, dueAt, zone, convention, rule, …}')
-      .addHelpText('after', HELP),
-    'incident clocks --regime nis2 --at awareness=2026-03-02T10:00Z --at classified-significant=2026-03-02T12:00Z',
-  ).action((opts: ClocksOptions) => {
-    // Loaded here: the packs bring the holiday calendars of every country with them.
-    const { REGIME_PACKS } =
-      require('../../../domain/clocks/registry') as typeof import('../../../domain/clocks/registry');
-    const packs = Object.values(REGIME_PACKS);
-    if (opts.list) return printList(ctx, packs, opts.json);
-    const { computeClocks } =
-      require('../../../domain/clocks/engine') as typeof import('../../../domain/clocks/engine');
-    const { checkClockInput } =
-      require('../../../domain/clocks/clock-input') as typeof import('../../../domain/clocks/clock-input');
-    const { parseFacts } = require('../../../domain/clocks/facts') as typeof import('../../../domain/clocks/facts');
-    const { parseEventArgument } =
-      require('../../../domain/clocks/events') as typeof import('../../../domain/clocks/events');
+  // Its examples are in HELP, with the --at syntax they illustrate, rather than one withExample line.
+  program
+    .command('clocks')
+    .description('What-if: the legal deadlines that events would start, per regime, without opening an incident')
+    .option('--regime <id...>', 'regimes to compute (repeatable, or several after one --regime)')
+    .option('--at <event=instant...>', 'an anchor event and when it happened (repeatable)')
+    .option('--fact <name=value...>', 'a fact of the incident or a setting to try (repeatable)')
+    .option('--list', 'list the regimes with their rules, the events and the facts')
+    .option('--json', 'print JSON: an array of {regime, obligation, dueAt, zone, convention, rule, …}')
+    .addHelpText('after', HELP)
+    .action((opts: ClocksOptions) => {
+      // Loaded here: the packs bring the holiday calendars of every country with them.
+      const { REGIME_PACKS } =
+        require('../../../domain/clocks/registry') as typeof import('../../../domain/clocks/registry');
+      const packs = Object.values(REGIME_PACKS);
+      if (opts.list) return printList(ctx, packs, opts.json);
+      const { computeClocks } =
+        require('../../../domain/clocks/engine') as typeof import('../../../domain/clocks/engine');
+      const { checkClockInput } =
+        require('../../../domain/clocks/clock-input') as typeof import('../../../domain/clocks/clock-input');
+      const { parseFacts } = require('../../../domain/clocks/facts') as typeof import('../../../domain/clocks/facts');
+      const { parseEventArgument } =
+        require('../../../domain/clocks/events') as typeof import('../../../domain/clocks/events');
 
-    const now = ctx.now();
-    const regimes = (opts.regime ?? [])
-      .flatMap((r) => r.split(','))
-      .map((r) => r.trim())
-      .filter(Boolean);
-    const events = (opts.at ?? []).map((a) => parseEventArgument(a, now));
-    const { facts, options } = parseFacts(opts.fact ?? []);
-    const input = checkClockInput(
-      packs,
-      { regimes: regimes as never, events, facts, options: { memberState: 'FR', ...options } },
-      now,
-    );
-    printOutcome(ctx, computeClocks(packs, input), opts.json);
-  });
+      const now = ctx.now();
+      const regimes = (opts.regime ?? [])
+        .flatMap((r) => r.split(','))
+        .map((r) => r.trim())
+        .filter(Boolean);
+      const events = (opts.at ?? []).map((a) => parseEventArgument(a, now));
+      const { facts, options } = parseFacts(opts.fact ?? []);
+      const input = checkClockInput(
+        packs,
+        { regimes: regimes as never, events, facts, options: { memberState: 'FR', ...options } },
+        now,
+      );
+      printOutcome(ctx, computeClocks(packs, input), opts.json);
+    });
 }
 
 function undecidedLine(u: ClockOutcome['undecided'][number]): string {
