@@ -96,7 +96,10 @@ function coveredEntity(ctx: RegimeContext, at: Date): { clocks: Clock[]; undecid
       due: endOfCalendarDays(yearEnd, DAYS, ctx.zone),
       // A delay over before the year ended held nothing back: only delays in force after it count.
       countsFrom: yearEnd,
-      why: [`${people} individuals affected (fewer than 500): due 60 days after the end of the calendar year`],
+      why: [
+        `${people} individuals affected (fewer than 500): due 60 days after the end of the calendar year of ` +
+          `discovery (31 Dec ${yearEnd.toISOString().slice(0, 4)})`,
+      ],
     });
   }
   if (residents === undefined) {

@@ -33,8 +33,10 @@ export interface Delay extends Pause {
  * start while one is open is the same suspension restated (an extension letter), not a new one.
  */
 export function delaysFor(events: ClockEvent[], regime: RegimeId): Delay[] {
+  // At the same instant an end comes first: an extension granted as the first period lapses follows it.
+  const rank = (e: ClockEvent) => (e.name === 'delay-end' ? 0 : 1);
   const marks = [...eventsFor(events, 'delay-start', regime), ...eventsFor(events, 'delay-end', regime)].sort(
-    (a, b) => Date.parse(a.at) - Date.parse(b.at),
+    (a, b) => Date.parse(a.at) - Date.parse(b.at) || rank(a) - rank(b),
   );
   const delays: Delay[] = [];
   let open: Delay | undefined;

@@ -49,7 +49,7 @@ describe('NYDFS 23 NYCRR 500.17', () => {
     expect(ob?.convention).toBe(convention);
     expect(ob?.recipient).toBe('NYDFS Superintendent');
     expect(ob?.roles).toEqual(['ciso', 'legal']);
-    expect(ob?.anchor).toEqual(event);
+    expect(ob?.anchor).toEqual({ event: event.name, at: event.at });
     expect(ob?.rule.appliesFrom).toBe('2023-12-01');
   });
 
