@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { ActionRefused } from '../../domain/actions';
+import { ClockInputError } from '../../domain/clocks/input-error';
 import { ConfigError } from '../../platform/config/schema';
 import { isTemporalUnavailable, TemporalUnreachableError } from '../../platform/temporal-errors';
 import { temporalAddress } from '../../platform/temporal-target';
@@ -24,6 +25,7 @@ export function exitCodeOf(err: unknown, ctx: Pick<CliContext, 'out' | 'env' | '
   }
   if (
     err instanceof UsageError ||
+    err instanceof ClockInputError ||
     err instanceof ConfigError ||
     err instanceof SigningKeyError ||
     (err instanceof CliProblem && err.kind === 'usage')

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { addActionCommands } from './commands/actions';
 import { addAuditCommand } from './commands/audit';
 import { addBundleCommands } from './commands/bundle';
+import { addClocksCommand } from './commands/clocks';
 import { addEvidenceCommands, addReportCommand } from './commands/files';
 import { addKeygenCommand, addReloadAccessCommand } from './commands/keys';
 import { addOpenCommand } from './commands/open';
@@ -39,6 +40,8 @@ From open to closed:
   incident conclude INC-… --root-cause "…" --action "Patch the plugin::web team"
   incident restore INC-…             incident close INC-…
 
+What-if, without an incident: incident clocks --regime nis2 --at awareness=2026-03-02T10:00Z (incident clocks --list)
+
 Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal unreachable, 4 unexpected error.`,
   );
 
@@ -51,6 +54,7 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
   addAuditCommand(program, ctx);
   addEvidenceCommands(program, ctx);
   addBundleCommands(program, ctx);
+  addClocksCommand(program, ctx);
   addWatchCommand(program, ctx);
   addKeygenCommand(program, ctx);
   addReloadAccessCommand(program, ctx);
