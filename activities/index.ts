@@ -11,6 +11,7 @@ import type { Policy } from '../domain/policy';
 import { FAILURE_TYPES } from '../domain/failure-types';
 import { permanent } from './permanent-failure';
 import { incidentSettingsActivities } from './incident-settings';
+import { legalClockActivities } from './legal-clocks';
 import { renderHtml, renderMarkdown } from '../domain/report-document';
 import { rcaReport, regulatorDossier, rfoReport, type ReportKind } from '../domain/reports';
 import type { AuditStore } from '../stores/audit-store';
@@ -94,6 +95,7 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     ...incidentSettingsActivities(deps),
+    ...legalClockActivities(),
 
     async appendAudit(incidentId: string, records: AuditRecord[]): Promise<AppendedHead> {
       const workerAt = clock();

@@ -27,6 +27,10 @@ export const ACTIONS = [
   'waiveObligation',
   'generateReports',
   'close',
+  'recordClockEvent',
+  'recordClockFacts',
+  'recordSubmission',
+  'correctAwareness',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -55,6 +59,11 @@ export const DEFAULT_ACTION_ROLES: Record<ActionName, Role[]> = {
   waiveObligation: ['legal'],
   generateReports: ['responder', 'incident-commander', 'legal', 'communications', 'leadership', 'auditor'],
   close: ['incident-commander'],
+  // The events that start legal clocks are decisions with legal weight, like the assessment.
+  recordClockEvent: ['incident-commander', 'legal'],
+  recordClockFacts: ['incident-commander', 'legal'],
+  recordSubmission: ['legal'],
+  correctAwareness: ['incident-commander', 'legal'],
 };
 
 export interface RosterMember {

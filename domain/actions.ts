@@ -9,3 +9,4 @@ export * from './actions/lifecycle';
 export * from './actions/containment';
 export * from './actions/breach-notification';
 export * from './actions/root-cause-and-reports';
+export * from './actions/legal-clocks';

@@ -25,16 +25,49 @@ export interface Notice {
   hours: number;
 }
 
+/** A deadline that moved starts a new series of notices, whose keys (and so mails) are new. */
+function keyed(ob: Obligation, key: string): string {
+  const revision = ob.clock?.revision;
+  return revision ? `${key}@r${revision}` : key;
+}
+
 function reminderNotices(ob: Obligation, policy: Policy): Notice[] {
   const due = new Date(ob.dueAt);
+  // A short legal clock (DORA's 4 h) names its own offsets in minutes; the others take the policy's hours.
+  const minutes = ob.clock?.reminderOffsetsMinutes;
+  if (minutes) {
+    return [...new Set(minutes)]
+      .sort((a, b) => b - a)
+      .map((m) => ({
+        key: keyed(ob, `reminder-${m}m`),
+        kind: 'reminder' as const,
+        at: addMinutes(due, -m).toISOString(),
+        hours: m / 60,
+      }));
+  }
   return [...new Set(policy.reminderOffsetsHours)]
     .sort((a, b) => b - a)
-    .map((h) => ({ key: `reminder-${h}h`, kind: 'reminder' as const, at: addHours(due, -h).toISOString(), hours: h }));
+    .map((h) => ({
+      key: keyed(ob, `reminder-${h}h`),
+      kind: 'reminder' as const,
+      at: addHours(due, -h).toISOString(),
+      hours: h,
+    }));
+}
+
+/** A clock paused by a granted delay owes no notice until the delay ends and the deadline is known again. */
+function isRunning(ob: Obligation): boolean {
+  return ob.status === 'pending' && !ob.clock?.pausedUntilDelayEnd;
 }
 
 function overdueNotice(ob: Obligation, policy: Policy, k: number): Notice {
   const hours = k * policy.overdueRepeatHours;
-  return { key: `overdue-${k}`, kind: 'overdue', at: addHours(new Date(ob.dueAt), hours).toISOString(), hours };
+  return {
+    key: keyed(ob, `overdue-${k}`),
+    kind: 'overdue',
+    at: addHours(new Date(ob.dueAt), hours).toISOString(),
+    hours,
+  };
 }
 
 function overdueIndexAt(ob: Obligation, policy: Policy, now: Date): number {
@@ -49,7 +82,7 @@ function overdueIndexAt(ob: Obligation, policy: Policy, now: Date): number {
  * never sent later.
  */
 export function dueNotices(ob: Obligation, policy: Policy, now: Date): { send?: Notice; skip: string[] } {
-  if (ob.status !== 'pending') return { skip: [] };
+  if (!isRunning(ob)) return { skip: [] };
   const sent = new Set(ob.noticesSent);
   const t = now.getTime();
   let fallen: Notice[];
@@ -68,7 +101,7 @@ export function dueNotices(ob: Obligation, policy: Policy, now: Date): { send?: 
 
 /** When the next notice of an open obligation falls due, strictly after `now`; undefined when met or waived. */
 export function nextNoticeAt(ob: Obligation, policy: Policy, now: Date): Date | undefined {
-  if (ob.status !== 'pending') return undefined;
+  if (!isRunning(ob)) return undefined;
   const t = now.getTime();
   const upcomingReminder = reminderNotices(ob, policy).find((n) => new Date(n.at).getTime() > t);
   if (upcomingReminder) return new Date(upcomingReminder.at);
@@ -82,7 +115,7 @@ export function nextEscalationAt(openedAt: string, escalationsSent: number, poli
 }
 
 export function isOverdue(ob: Obligation, now: Date): boolean {
-  return ob.status === 'pending' && now.getTime() >= new Date(ob.dueAt).getTime();
+  return isRunning(ob) && now.getTime() >= new Date(ob.dueAt).getTime();
 }
 
 export function isLate(ob: Obligation, at: Date): boolean {

@@ -3,6 +3,7 @@
 
 import type { EvidenceRecord } from './evidence';
 import type { AuditHead } from './audit-entry';
+import type { IncidentClocks, ObligationClock } from './clocks/incident-clocks';
 
 export type { CustodyEvent, EvidenceRecord } from './evidence';
 
@@ -93,7 +94,13 @@ export interface Assessment {
   at: string;
 }
 
-export const OBLIGATION_KINDS = ['notify-customers', 'notify-regulator', 'inform-law-enforcement', 'send-rfo'] as const;
+export const OBLIGATION_KINDS = [
+  'notify-customers',
+  'notify-regulator',
+  'inform-law-enforcement',
+  'send-rfo',
+  'legal-clock',
+] as const;
 export type ObligationKind = (typeof OBLIGATION_KINDS)[number];
 
 export type ObligationStatus = 'pending' | 'met' | 'waived';
@@ -114,6 +121,8 @@ export interface Obligation {
   /** Keys of the reminder and overdue notices already sent, so none is sent twice. */
   noticesSent: string[];
   deliveryFailures: string[];
+  /** The legal rule that produced it (absent for obligations from before the clock engine). */
+  clock?: ObligationClock;
 }
 
 export interface CustomerNotice {
@@ -217,6 +226,8 @@ export interface IncidentState {
   auditSeq: number;
   /** The last head the audit store reported written (absent before the first append, and in old histories). */
   auditHead?: AuditHead;
+  /** Anchor events and facts recorded for the legal clocks (absent in incidents from before them). */
+  clocks?: IncidentClocks;
 }
 
 /** Enough to show what is going on; the state must stay far below Temporal's 2 MB payload limit. */

@@ -114,13 +114,51 @@ export function deadlineNotice(
     to,
     subject,
     intro,
-    [
-      ['Obligation', ob.title],
-      ['Owed to', ob.owedTo],
-      ['Due', formatInZone(ob.dueAt, policy.timeZone)],
-      ...incidentRows(s, policy).slice(0, 5),
-    ],
+    [...obligationRows(ob, policy), ...incidentRows(s, policy).slice(0, 5)],
     outro,
+    trailFooter(s),
+  );
+}
+
+/** What, to whom, by when, and under which rule: the rows every deadline mail starts with. */
+function obligationRows(ob: Obligation, policy: Policy): Row[] {
+  const zone = ob.clock?.zone;
+  return [
+    ['Obligation', ob.title],
+    ['Owed to', ob.owedTo],
+    ['Due', `${formatInZone(ob.dueAt, policy.timeZone)} (${ob.dueAt.replace(/\.\d{3}Z$/, 'Z')} UTC)`],
+    ["Due in the rule's time zone", zone && zone !== policy.timeZone ? formatInZone(ob.dueAt, zone) : ''],
+    ['Legal basis', ob.clock ? `${ob.clock.rule.citation} (rule ${ob.clock.rule.id} v${ob.clock.rule.version})` : ''],
+    [
+      'Counted from',
+      ob.clock ? `${ob.clock.anchor.event} at ${formatInZone(ob.clock.anchor.at, policy.timeZone)}` : '',
+    ],
+  ];
+}
+
+/** A deadline moved (awareness corrected, a delay granted or lifted): the people it concerns hear at once. */
+export function deadlineMovedNotice(
+  s: IncidentState,
+  ob: Obligation,
+  before: { revision?: number },
+  because: string,
+  policy: Policy,
+  to: string[],
+): MailMessage {
+  const paused = ob.clock?.pausedUntilDelayEnd;
+  const subject = paused
+    ? `[${s.severity}] Deadline paused: ${ob.title} (incident ${s.incidentId})`
+    : `[${s.severity}] Deadline moved: ${ob.title} (incident ${s.incidentId})`;
+  const intro = paused
+    ? `The deadline to "${ob.title}" is paused after ${because}; it runs again when the delay ends.`
+    : `The deadline to "${ob.title}" moved after ${because}. It is now ${formatInZone(ob.dueAt, policy.timeZone)}.`;
+  return compose(
+    `${s.incidentId}/${ob.id}/moved-r${(before.revision ?? 0) + 1}`,
+    to,
+    subject,
+    intro,
+    [...obligationRows(ob, policy), ...incidentRows(s, policy).slice(0, 5)],
+    [],
     trailFooter(s),
   );
 }

@@ -1,7 +1,17 @@
 import { z } from 'zod';
+import { REGIME_IDS } from './clocks/types';
+import { isTimeZone } from './clocks/zones';
 
 // The procedure's numbers and people. A deployment changes them in configuration; a running incident
 // keeps the policy it was opened with, so a config change never moves a deadline already announced.
+
+const timeZone = z
+  .string()
+  .refine((tz) => isTimeZone(tz), { message: 'is not an IANA time zone such as Europe/Paris' });
+
+const regimeId = z.enum(REGIME_IDS, { message: `is not a known regime; the regimes are ${REGIME_IDS.join(', ')}` });
+
+const positiveHours = z.number().positive({ message: 'must be more than 0 hours: a contract clock cannot be zero' });
 
 const email = z
   .string()
@@ -14,10 +24,7 @@ export const policySchema = z
     version: z.string().trim().min(1).max(100).default('1'),
     organisation: z.string().min(1).default('Example Hosting SAS'),
     /** Time zone for the times people read in mails and reports; clocks themselves are absolute. */
-    timeZone: z
-      .string()
-      .default('Europe/Paris')
-      .refine(isKnownTimeZone, { message: 'is not an IANA time zone such as Europe/Paris' }),
+    timeZone: timeZone.default('Europe/Paris'),
     ackWindowMinutes: z.number().positive().default(15),
     /** Role name → mail addresses. */
     recipients: z.record(z.string(), z.array(email)).default({
@@ -45,6 +52,39 @@ export const policySchema = z
     rfoHours: z.number().positive().default(120),
     reminderOffsetsHours: z.array(z.number().positive()).default([12, 4, 1]),
     overdueRepeatHours: z.number().positive().default(4),
+    /** The legal regimes whose clocks this organisation's incidents run (see `incident clocks --list`). */
+    regimes: z.array(regimeId).default(['gdpr-art33', 'gdpr-art34', 'contract']),
+    /** What the regimes need to know of the organisation: where it is, who its authorities are. */
+    clocks: z
+      .object({
+        /** ISO 3166 country whose bank and public holidays count (DORA's relief). */
+        memberState: z
+          .string()
+          .regex(/^[A-Z]{2}$/, 'must be a country code such as FR')
+          .default('FR'),
+        zones: z.partialRecord(regimeId, timeZone).default({}),
+        nis2Authority: z.string().min(1).optional(),
+        doraAuthority: z.string().min(1).optional(),
+        doraEntityType: z.string().min(1).optional(),
+        doraReliefDisapplied: z.boolean().default(false),
+        art34TargetHours: z.number().positive().default(72),
+      })
+      .prefault({}),
+    /** The customer registry: each customer's own contractual notification clock. */
+    customers: z
+      .array(
+        z.object({
+          id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a short id such as acme'),
+          name: z.string().min(1),
+          contacts: z.array(email).default([]),
+          timeZone: timeZone.optional(),
+          personalDataHours: positiveHours.optional(),
+          projectDataHours: positiveHours.optional(),
+          baaDays: z.number().int().positive().optional(),
+          contractReference: z.string().optional(),
+        }),
+      )
+      .default([]),
   })
   .superRefine((p, ctx) => {
     const roles = new Set(
@@ -83,21 +123,4 @@ export type Policy = z.output<typeof policySchema>;
 
 export function defaultPolicy(): Policy {
   return policySchema.parse({});
-}
-
-let canonicalZones: Set<string> | undefined;
-
-/**
- * The canonical names are checked against a list, which is cheap; building a formatter for the zone, which
- * also accepts aliases such as UTC, is slow on its first use, so it is left for the names the list lacks.
- */
-function isKnownTimeZone(tz: string): boolean {
-  canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
-  if (canonicalZones.has(tz)) return true;
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }

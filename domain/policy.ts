@@ -13,6 +13,12 @@ export function recipientsOf(policy: Policy, roles: string[]): string[] {
   return [...new Set(roles.flatMap((r) => policy.recipients[r] ?? []))];
 }
 
+/** Who hears of an obligation: the roles its regime names, or the policy's deadline recipients. */
+export function recipientsForObligation(policy: Policy, ob: { clock?: { roles: string[] } }): string[] {
+  const named = ob.clock ? recipientsOf(policy, ob.clock.roles) : [];
+  return named.length ? named : recipientsOf(policy, policy.deadlineRecipients);
+}
+
 export function escalationRecipients(policy: Policy, level: number): string[] {
   const levels = policy.escalation;
   return recipientsOf(policy, levels[Math.min(level, levels.length - 1)]);

@@ -120,6 +120,10 @@ export const noteUpdate = defineUpdate<ActionResult, [A.NoteInput]>('addNote');
 export const waiveUpdate = defineUpdate<ActionResult, [A.WaiveInput]>('waiveObligation');
 export const generateReportsUpdate = defineUpdate<ActionResult, [A.ActorInput]>('generateReports');
 export const closeUpdate = defineUpdate<ActionResult, [A.CloseInput]>('close');
+export const clockEventUpdate = defineUpdate<ActionResult, [A.ClockEventInput]>('recordClockEvent');
+export const clockFactsUpdate = defineUpdate<ActionResult, [A.ClockFactsInput]>('recordClockFacts');
+export const submissionUpdate = defineUpdate<ActionResult, [A.SubmissionInput]>('recordSubmission');
+export const correctAwarenessUpdate = defineUpdate<ActionResult, [A.CorrectAwarenessInput]>('correctAwareness');
 
 /** Alerts from detection systems attach to an open incident without waiting for a result. */
 export interface AlertSignal {

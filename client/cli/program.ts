@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { addActionCommands } from './commands/actions';
 import { addAuditCommand } from './commands/audit';
 import { addBundleCommands } from './commands/bundle';
+import { addClockActionCommands } from './commands/clock-actions';
 import { addClocksCommand } from './commands/clocks';
 import { addEvidenceCommands, addReportCommand } from './commands/files';
 import { addKeygenCommand, addReloadAccessCommand } from './commands/keys';
@@ -50,6 +51,7 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
   addListCommand(program, ctx);
   addShowCommand(program, ctx);
   addActionCommands(program, ctx);
+  addClockActionCommands(program, ctx);
   addReportCommand(program, ctx);
   addAuditCommand(program, ctx);
   addEvidenceCommands(program, ctx);

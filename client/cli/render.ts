@@ -146,6 +146,16 @@ export function printIncident(
         )
       : '  none yet (the breach assessment opens them)',
   );
+  const ruled = s.obligations.filter((ob) => ob.clock);
+  for (const ob of ruled) {
+    const c = ob.clock!;
+    o.line(
+      `  ${ob.id}: ${c.rule.citation} (rule ${c.rule.id} v${c.rule.version}, ${c.convention} from ${c.anchor.event}${c.pausedUntilDelayEnd ? ', paused until the delay ends' : ''})`,
+    );
+    if (c.lateBecause) o.line(`    late: ${clean(c.lateBecause)}`);
+  }
+  for (const u of s.clocks?.undecided ?? [])
+    o.line(paint(o, 'yellow', `  undecided ${u.regime}: ${clean(u.question)}`));
   o.line('');
   o.line(paint(o, 'bold', 'Systems'));
   o.line(

@@ -1,7 +1,4 @@
-import { checkClockOptions } from './clock-options';
-import { checkClockFacts } from './facts';
 import { ClockInputError } from './input-error';
-import type { ClockInput } from './engine';
 import { EVENT_NAMES, REGIME_IDS, type ClockEvent, type RegimeId, type RegimePack } from './types';
 
 // What the engine refuses before it counts anything, the same for the CLI's what-if and for an event a
@@ -17,7 +14,7 @@ import { EVENT_NAMES, REGIME_IDS, type ClockEvent, type RegimeId, type RegimePac
 // - `delay-start` / `delay-end`: a delay runs on the dates of the authority's letter, and conventions.ts
 //   counts a pause only from the clock's anchor, so an earlier start does no harm.
 
-const MAY_PRECEDE_AWARENESS: ReadonlySet<string> = new Set(['discovered', 'delay-start', 'delay-end']);
+export const MAY_PRECEDE_AWARENESS: ReadonlySet<string> = new Set(['discovered', 'delay-start', 'delay-end']);
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -155,15 +152,6 @@ export function checkClockEvents(
   }
   checkDelays(checked);
   return checked;
-}
-
-/** The whole request, checked as the engine will read it; returns it with events normalised. */
-export function checkClockInput(packs: readonly RegimePack[], input: ClockInput, now: Date): ClockInput {
-  const regimes = checkRegimeIds(input.regimes, packs);
-  const events = checkClockEvents(input.events, { now, packs, regimes });
-  checkClockFacts(input.facts);
-  checkClockOptions(input.options);
-  return { ...input, regimes, events };
 }
 
 export { ClockInputError };

@@ -1,21 +1,13 @@
 import { knownCalendar } from './conventions';
 import { REGIME_IDS, type ClockOptions } from './types';
 import { ClockInputError } from './input-error';
+import { isTimeZone } from './zones';
+
+export { isTimeZone };
 
 // The organisation's clock settings, checked where the worker starts (and before a what-if runs): a
 // setting that would make a deadline wrong, or impossible to compute, stops the start with a message
 // naming the setting, rather than surfacing in the middle of an incident.
-
-/** An IANA zone name Intl knows ("Europe/Paris", "UTC"); a bare offset is refused, since it ignores DST. */
-export function isTimeZone(zone: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function positive(value: number | undefined, field: string, what: string): void {
   if (value === undefined) return;

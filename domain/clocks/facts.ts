@@ -1,6 +1,5 @@
-import { isTimeZone } from './clock-options';
-import { knownCalendar } from './conventions';
 import { ClockInputError } from './input-error';
+import { isTimeZone } from './zones';
 import { REGIME_IDS, type ClockFacts, type ClockOptions, type RegimeId } from './types';
 
 // The facts `incident clocks --fact <name>=<value>` takes, one table for the parser, `--list` and the
@@ -160,7 +159,8 @@ export function parseFacts(texts: readonly string[]): ParsedFacts {
         options.doraEntityType = value;
         break;
       case 'member-state':
-        if (!/^[A-Za-z]{2}$/.test(value) || !knownCalendar(value.toUpperCase()))
+        // Whether a holiday calendar exists for it is checked with the other settings (checkClockOptions).
+        if (!/^[A-Za-z]{2}$/.test(value))
           throw refuse(
             name,
             text,

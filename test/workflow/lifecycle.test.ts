@@ -1,112 +1,37 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256OfFile } from '../../stores/evidence-hashing';
-import type { AuditEntry } from '../../domain/audit-chain';
-import type { Config } from '../../platform/config/schema';
 import type { Policy } from '../../domain/policy';
-import { createIncidentWorker } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';
 import type { incidentWorkflow } from '../../workflows/incident';
 import { labConfig, uniqueId } from '../helpers/fixtures';
+import { actions, auditOf, HOUR, MINUTE, offsetHours, timeSkippingHarness } from '../helpers/time-skipping';
+
 import { recordHistory } from '../helpers/histories';
 import { rejection } from '../helpers/refusal';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
 import { freePort } from '../../platform/dev-server';
-import { registerSearchAttributes } from '../../worker/search-attributes';
 
 // The whole lifecycle on the time-skipping test server, with the policy's real durations: a day of
 // simulated time passes in seconds, and every notice is checked at the simulated minute it was due.
 
-const HOUR = 3_600_000;
-const MINUTE = 60_000;
+type Harness = Awaited<ReturnType<typeof timeSkippingHarness>>;
 
 let env: TestWorkflowEnvironment;
+let withWorker: Harness['withWorker'];
+let start: Harness['start'];
+let teardown: Harness['teardown'] | undefined;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
-  });
-  await registerSearchAttributes(env.connection, 'default', { assumeNone: true });
+  ({ env, withWorker, start, teardown } = await timeSkippingHarness());
 });
 
 afterAll(async () => {
-  await env?.teardown();
+  await teardown?.();
 });
-
-/** Workflows this test started; any still running at its end is terminated, since a workflow left
- * without a worker holds the test server's clock and would stall every later test. */
-const started: WorkflowHandle[] = [];
-
-async function withWorker<T>(config: Config, fn: () => Promise<T>): Promise<T> {
-  config.temporal.taskQueue = uniqueId('tq');
-  // The time-skipping server's clock jumps ahead of the worker's by design: no skew is a fault here.
-  config.trail.maxClockSkewSeconds = Number.MAX_SAFE_INTEGER;
-  const { worker, mailer } = await createIncidentWorker(env.nativeConnection, config, {
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-  });
-  try {
-    return await worker.runUntil(fn);
-  } finally {
-    await Promise.all(started.splice(0).map((h) => h.terminate('test finished').catch(() => undefined)));
-    mailer.close();
-  }
-}
-
-async function auditOf(config: Config, incidentId: string): Promise<AuditEntry[]> {
-  const text = await readFile(path.join(config.dataDir, 'audit', `${incidentId}.jsonl`), 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as AuditEntry);
-}
-
-async function start(
-  config: Config,
-  opts: {
-    awareAgoMs?: number;
-    systems?: string[];
-    category?: string;
-    id?: string;
-    maxHistoryEvents?: number;
-    policy?: Policy;
-    policyProfile?: string;
-  } = {},
-) {
-  const incidentId = opts.id ?? uniqueId('INC');
-  const nowMs = await env.currentTimeMs();
-  const handle = await env.client.workflow.start<typeof incidentWorkflow>(api.WORKFLOW_TYPE, {
-    workflowId: incidentId,
-    taskQueue: config.temporal.taskQueue,
-    args: [
-      {
-        request: {
-          incidentId,
-          title: 'Customer database exfiltration',
-          severity: 'SEV1',
-          category: (opts.category ?? 'data-breach') as 'data-breach',
-          systems: opts.systems ?? [],
-          detection: 'IDS alert on outbound traffic',
-          awareAt: new Date(nowMs - (opts.awareAgoMs ?? 0)).toISOString(),
-          openedBy: 'alice',
-          ...(opts.policyProfile ? { policyProfile: opts.policyProfile } : {}),
-        },
-        ...(opts.policy ? { policy: opts.policy } : {}),
-        maxHistoryEvents: opts.maxHistoryEvents,
-      },
-    ],
-  });
-  started.push(handle);
-  return { handle, incidentId, startMs: nowMs, awareMs: nowMs - (opts.awareAgoMs ?? 0) };
-}
-
-const actions = (entries: AuditEntry[], action: string) => entries.filter((e) => e.action === action);
-/** Hours from `fromMs`, to the second: a timer fires a few milliseconds after its due time. */
-const offsetHours = (entry: AuditEntry, fromMs: number) =>
-  Math.round((new Date(entry.at).getTime() - fromMs) / 1000) / 3600;
 
 describe('incident lifecycle (time-skipping)', () => {
   it('tells the CTO at once, escalates every 15 minutes until acknowledged, then stops', async () => {

@@ -53,3 +53,9 @@ export const reportActs = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '5m',
   retry: { maximumAttempts: 5 },
 });
+
+/** The clock engine is pure: a failure is a bug or a configuration gap, shown as a problem, not retried forever. */
+export const clockActs = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 3 },
+});

@@ -1,7 +1,7 @@
 import { condition } from '@temporalio/workflow';
 import { dueNotices, nextEscalationAt, nextNoticeAt } from '../../domain/deadlines';
 import { deadlineNotice, seniorAlert } from '../../domain/notices';
-import { escalationRecipients, recipientsOf } from '../../domain/policy';
+import { escalationRecipients, recipientsForObligation } from '../../domain/policy';
 import { SYSTEM_ACTOR, type IncidentRun } from './incident-run';
 import type { MailQueue } from './mail-queue';
 
@@ -23,7 +23,6 @@ export async function runDeadlineClock(
   const { s, audit } = run;
   // The clock starts once the policy is in place, and an incident keeps its policy for life.
   const policy = run.policy();
-  const leadership = recipientsOf(policy, policy.deadlineRecipients);
   while (!s.closedAt) {
     const t = run.now();
     // Senior personnel are told at opening whatever happens; later levels only while nobody acknowledged.
@@ -41,14 +40,16 @@ export async function runDeadlineClock(
       const { send, skip } = dueNotices(ob, policy, t);
       ob.noticesSent.push(...skip);
       if (send) {
+        // Each regime's obligations go to the roles it names (the DPO for GDPR, the CFO for the SEC).
+        const to = recipientsForObligation(policy, ob);
         ob.noticesSent.push(send.key);
         audit.record(SYSTEM_ACTOR, send.kind === 'overdue' ? 'deadline.overdue' : 'deadline.reminder', {
           obligation: ob.id,
           dueAt: ob.dueAt,
           notice: send.key,
-          to: leadership,
+          to,
         });
-        void mail.deliver(deadlineNotice(s, ob, send, policy, leadership, t));
+        void mail.deliver(deadlineNotice(s, ob, send, policy, to, t));
       }
     }
     publishSearchAttributes();

@@ -11,6 +11,7 @@ import { runDeadlineClock } from './deadline-clock';
 import { registerHandlers } from './handlers';
 import { CLOCK_SKEW_PROBLEM, clockSkewMessage } from '../../domain/trail-clock';
 import { announceOpening, createIncidentRun, SYSTEM_ACTOR } from './incident-run';
+import { createLegalClocks } from './legal-clocks';
 import { createMailQueue } from './mail-queue';
 import { addObligation } from './obligation-book';
 import { createPolicySource, policyOrigin } from './policy-source';
@@ -51,6 +52,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     containment,
     mail,
     reports,
+    clocks: createLegalClocks(run, mail),
     policy,
     publishSearchAttributes,
   });

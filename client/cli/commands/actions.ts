@@ -3,25 +3,14 @@ import { Option, type Command } from 'commander';
 import { STEPS } from '../../../domain/actions';
 import { CONTACT_KINDS, DATA_IMPACTS } from '../../../domain/incident';
 import * as api from '../../../workflows/incident-api';
-import type { UpdateDef } from '../../incident-client';
-import { actorOf, printJson, signerOf, withExample, type CliContext } from '../command-context';
+import type { CliContext } from '../command-context';
+import { addActionSpecs, type ActionSpec } from './action-spec';
 import { collect, parseAction, parseCount, parseCustomer, parseTime } from '../input';
 import { UsageError } from '../problem';
 
 // Every responder action of the workflow, one command each, declared as data: they all take an incident
 // id, act as the person (signed when a key is found) and print the workflow's answer, so only what
 // differs between them (arguments, options, the update's input) is written per action.
-
-/** Declares one responder action: its arguments become the update's input, the result is printed. */
-interface ActionSpec<I extends { actor: string }> {
-  name: string;
-  summary: string;
-  example: string;
-  args?: string[];
-  options?: (cmd: Command) => Command;
-  update: UpdateDef<I>;
-  input: (args: string[], opts: Record<string, unknown>, actor: string, now: Date) => I | Promise<I>;
-}
 
 // Commander hands option values over untyped, so the entries are not checked against each update's input
 // type here; the workflow's validators check every input and refuse a wrong one with its reason.
@@ -269,20 +258,5 @@ const actions: ActionSpec<any>[] = [
 ];
 
 export function addActionCommands(program: Command, ctx: CliContext): void {
-  for (const spec of actions) {
-    let cmd = program.command(spec.name).description(spec.summary).argument('<id>', 'incident id');
-    for (const arg of spec.args ?? []) cmd = cmd.argument(arg);
-    if (spec.options) cmd = spec.options(cmd);
-    cmd.option('--json', 'print the result as JSON');
-    withExample(cmd, spec.example);
-    cmd.action(async (...params: unknown[]) => {
-      const command = params[params.length - 1] as Command;
-      const opts = params[params.length - 2] as Record<string, unknown>;
-      const [id, ...rest] = params.slice(0, -2) as string[];
-      const input = await spec.input(rest, opts, actorOf(command, ctx.env), ctx.now());
-      const result = await (await ctx.incidents()).act(id, spec.update, input, signerOf(command, ctx.env));
-      if (opts.json) return printJson(ctx, result);
-      ctx.out.line(result.message);
-    });
-  }
+  addActionSpecs(program, ctx, actions);
 }

@@ -59,7 +59,7 @@ export function addClocksCommand(program: Command, ctx: CliContext): void {
       const { computeClocks } =
         require('../../../domain/clocks/engine') as typeof import('../../../domain/clocks/engine');
       const { checkClockInput } =
-        require('../../../domain/clocks/clock-input') as typeof import('../../../domain/clocks/clock-input');
+        require('../../../domain/clocks/request-check') as typeof import('../../../domain/clocks/request-check');
       const { parseFacts } = require('../../../domain/clocks/facts') as typeof import('../../../domain/clocks/facts');
       const { parseEventArgument } =
         require('../../../domain/clocks/events') as typeof import('../../../domain/clocks/events');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkClockEvents, checkClockInput, checkRegimeIds, ClockInputError } from '../../../domain/clocks/clock-input';
+import { checkClockEvents, checkRegimeIds, ClockInputError } from '../../../domain/clocks/clock-input';
+import { checkClockInput } from '../../../domain/clocks/request-check';
 import { checkClockOptions } from '../../../domain/clocks/clock-options';
 import { checkClockFacts, parseFacts } from '../../../domain/clocks/facts';
 import type { ClockEvent } from '../../../domain/clocks/types';
@@ -179,8 +180,14 @@ describe('input checks name the field and what to do', () => {
     },
     {
       case: 'a what-if Member State with no holiday calendar',
-      fn: () => parseFacts(['member-state=ZZ']),
-      field: 'member-state',
+      // The fact's form is checked as it is read; its calendar with the other settings.
+      fn: () =>
+        checkClockInput(
+          PACKS,
+          { regimes: ['nis2'], events: [AWARE], facts: {}, options: parseFacts(['member-state=ZZ']).options },
+          NOW,
+        ),
+      field: 'memberState',
       hint: /public-holiday calendar/,
     },
     {

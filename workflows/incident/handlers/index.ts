@@ -8,6 +8,8 @@ import type { IncidentRun } from '../incident-run';
 import type { MailQueue } from '../mail-queue';
 import type { PolicySource } from '../policy-source';
 import type { Reports } from '../reports';
+import type { LegalClocks } from '../legal-clocks';
+import { clockActions } from './clocks';
 import { containmentActions } from './containment';
 import { lifecycleActions } from './lifecycle';
 import { obligationActions } from './obligations';
@@ -18,6 +20,7 @@ export interface HandlerParts {
   containment: Containment;
   mail: MailQueue;
   reports: Reports;
+  clocks: LegalClocks;
   policy: PolicySource;
   publishSearchAttributes: () => void;
 }
@@ -35,7 +38,8 @@ export function registerHandlers(run: IncidentRun, parts: HandlerParts): void {
   }));
 
   const systems = containmentActions(run, parts.containment);
-  const owed = obligationActions(run, parts.mail, parts.reports);
+  const owed = obligationActions(run, parts.mail, parts.reports, parts.clocks);
+  const clocks = clockActions(run, parts.clocks);
   const lifecycle = lifecycleActions(run, parts.mail, parts.reports, parts.publishSearchAttributes);
   const records = recordActions(run);
   // The order is part of replay: an update that arrives with the start runs when its handler is registered.
@@ -58,6 +62,10 @@ export function registerHandlers(run: IncidentRun, parts: HandlerParts): void {
     owed.waive,
     lifecycle.generateReports,
     lifecycle.close,
+    clocks.event,
+    clocks.facts,
+    clocks.submission,
+    clocks.correctAwareness,
   ];
   for (const register of inOrder) register(parts.onAction);
 }

@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import * as A from '../../../domain/actions';
 import { customerNoticeMail, draftCustomerNotice, rfoMail } from '../../../domain/notices';
 import { obligationsForAssessment, rfoObligation } from '../../../domain/obligations';
@@ -6,6 +7,7 @@ import { rfoReport } from '../../../domain/reports';
 import * as api from '../../incident-api';
 import { action, done } from '../actions';
 import { SYSTEM_ACTOR, type IncidentRun } from '../incident-run';
+import type { LegalClocks } from '../legal-clocks';
 import type { MailQueue } from '../mail-queue';
 import { addObligation, meet, pendingOf } from '../obligation-book';
 import type { Reports } from '../reports';
@@ -13,7 +15,7 @@ import type { Reports } from '../reports';
 // Actions that open, meet or waive what the organisation owes: the assessment that starts the legal
 // clocks, the customer notice, the regulator filing, contacts (law enforcement among them), RFOs.
 
-export function obligationActions(run: IncidentRun, mail: MailQueue, reports: Reports) {
+export function obligationActions(run: IncidentRun, mail: MailQueue, reports: Reports, clocks: LegalClocks) {
   const { s, audit, nowIso } = run;
 
   return {
@@ -40,7 +42,10 @@ export function obligationActions(run: IncidentRun, mail: MailQueue, reports: Re
         approxRecords: assessment.approxRecords,
       });
       s.assessment = assessment;
-      obligationsForAssessment(s, assessment, policy).forEach((ob) => addObligation(run, ob));
+      // The regulator's and the customers' clocks come from the legal-clock engine with every other regime's;
+      // incidents assessed before it replay the two fixed clocks they had.
+      if (patched('legal-clock-engine')) await clocks.refresh('the breach assessment');
+      else obligationsForAssessment(s, assessment, policy).forEach((ob) => addObligation(run, ob));
       if (assessment.customers.length && assessment.dataImpact !== 'none') {
         s.customerNotice = { status: 'awaiting-approval', ...draftCustomerNotice(s, policy), deliveries: [] };
         audit.record(SYSTEM_ACTOR, 'customer-notice.drafted', { customers: assessment.customers.length });
@@ -73,8 +78,8 @@ export function obligationActions(run: IncidentRun, mail: MailQueue, reports: Re
       notice.deliveries = results.filter((r): r is { email: string; messageId: string } => !!r.messageId);
       notice.status = 'sent';
       const failed = results.filter((r) => !r.messageId).map((r) => r.email);
-      const ob = pendingOf(run, 'notify-customers');
-      if (ob) {
+      // One customer obligation before the engine; one per contract clock with it.
+      for (const ob of s.obligations.filter((o) => o.kind === 'notify-customers' && o.status === 'pending')) {
         if (failed.length === 0)
           meet(
             run,
