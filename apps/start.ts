@@ -13,6 +13,7 @@ import type { DevServer } from '../platform/dev-server';
 import { startEmbeddedTemporal } from '../platform/embedded-temporal';
 import { createIncidentWorker, dataPaths } from '../worker/create-worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
+import { checkClockSettings } from '../worker/clock-settings';
 import { installRuntime } from '../worker/runtime';
 import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 
@@ -22,6 +23,8 @@ import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 async function main(): Promise<void> {
   installRuntime();
   const config = loadConfig();
+  // Before any server starts: a clock setting that cannot be counted stops here with the setting named.
+  checkClockSettings(config.policyProfiles);
   // Test-only: crash tests make this process SIGKILL itself at a named point. Inert unless set.
   let fault: ReturnType<typeof faultPointsFromEnv>;
   try {

@@ -68,6 +68,8 @@ export const policySchema = z
         doraEntityType: z.string().min(1).optional(),
         doraReliefDisapplied: z.boolean().default(false),
         art34TargetHours: z.number().positive().default(72),
+        /** Per-regime reminder offsets in minutes before a deadline, replacing the regime's own. */
+        reminderOffsetsMinutes: z.partialRecord(regimeId, z.array(z.number().positive()).min(1)).default({}),
       })
       .prefault({}),
     /** The customer registry: each customer's own contractual notification clock. */

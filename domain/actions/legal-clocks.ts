@@ -97,6 +97,7 @@ export function validateSubmission(state: IncidentState, input: SubmissionInput,
   checkActor(input);
   checkOpen(state);
   text(input.reference, 'reference (the filing or message reference)', { max: 200 });
+  const lateReason = text(input.lateReason, 'lateReason', { required: false });
   const at = input.at === undefined ? now : new Date(time(input.at, 'at', now));
   const ob = state.obligations.find((o) => o.id === input.obligationId);
   if (!ob)
@@ -105,7 +106,7 @@ export function validateSubmission(state: IncidentState, input: SubmissionInput,
     );
   if (ob!.status !== 'pending') refuse(`Obligation ${ob!.id} is already ${ob!.status}.`);
   if (at.getTime() < Date.parse(state.awareAt)) refuse('at is before the incident was known; check the time.');
-  if (at.getTime() > Date.parse(ob!.dueAt) && !text(input.lateReason, 'lateReason', { required: false }))
+  if (at.getTime() > Date.parse(ob!.dueAt) && !lateReason)
     refuse(
       `This submission is late (${describeTimeLeft(ob!.dueAt, at)}): record the reasons for the delay with --late-reason.`,
     );

@@ -103,3 +103,13 @@ export function obligationOf(c: ClockObligation): Obligation {
     clock,
   };
 }
+
+/** " Open obligations: … Undecided: …", the tail of an action's answer that opened or moved clocks. */
+export function describeOpenClocks(s: IncidentState): string {
+  const open = s.obligations.filter((o) => o.status === 'pending').map((o) => `${o.id} due ${o.dueAt}`);
+  const undecided = (s.clocks?.undecided ?? []).map((u) => `${u.regime}: ${u.question}`);
+  return [
+    open.length ? ` Open obligations: ${open.join('; ')}.` : '',
+    undecided.length ? ` Undecided: ${undecided.join('; ')}.` : '',
+  ].join('');
+}

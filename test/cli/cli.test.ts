@@ -117,7 +117,7 @@ const systemRecord = z.object({
 
 const obligation = z.object({
   id: z.string().min(1),
-  kind: z.enum(['notify-customers', 'notify-regulator', 'inform-law-enforcement', 'send-rfo']),
+  kind: z.enum(['notify-customers', 'notify-regulator', 'inform-law-enforcement', 'send-rfo', 'legal-clock']),
   title: z.string().min(1),
   owedTo: z.string().min(1),
   dueAt: iso,
@@ -129,6 +129,23 @@ const obligation = z.object({
   waivedReason: z.string().optional(),
   noticesSent: z.array(z.string()),
   deliveryFailures: z.array(z.string()),
+  // The legal rule that produced it: documented fields a reader relies on (README, "Legal clocks").
+  clock: z
+    .object({
+      regime: z.string().min(1),
+      rule: z.object({
+        id: z.string().min(1),
+        version: z.string().min(1),
+        citation: z.string().min(1),
+        appliesFrom: z.string(),
+      }),
+      convention: z.string().min(1),
+      zone: z.string().min(1),
+      anchor: z.object({ event: z.string().min(1), at: iso }),
+      why: z.array(z.string()),
+      roles: z.array(z.string()),
+    })
+    .optional(),
 });
 
 const customer = z.object({ name: z.string().min(1), email: z.string().min(3) });
@@ -515,7 +532,7 @@ describe('incident CLI: from open to closed with every command', () => {
       await cli('assess', id, '--impact', 'personal', '--customer', 'ACME <security@acme.example>'),
     );
     expect(assessed.stdout).toMatch(
-      /^Assessment recorded\. Open obligations: .*notify-customers due \S+.*notify-regulator due \S+\.\n$/,
+      /^Assessment recorded\. Open obligations: .*contract:policy due \S+.*gdpr-art33-notification due \S+\. Undecided: gdpr-art34: answer high-risk=yes\|no\.\n$/,
     );
     const afterAssess = await world.view(id);
     expect(afterAssess.phase).toBe('response');
@@ -576,8 +593,8 @@ describe('incident CLI: from open to closed with every command', () => {
     });
     expect(Object.fromEntries(concluded.state.obligations.map((o: any) => [o.id, o.status]))).toEqual({
       'inform-law-enforcement': 'met',
-      'notify-customers': 'met',
-      'notify-regulator': 'met',
+      'contract:policy': 'met',
+      'gdpr-art33-notification': 'met',
     });
 
     // restore, request-rfo, send-rfo
@@ -819,7 +836,7 @@ describe('incident CLI: mistakes get one plain message and the documented exit c
       'Breach scope only established on day 4',
     );
     expect(expectOk(filed).stdout).toBe('Filing CNIL-LATE-1 recorded.\n');
-    const ob = (await world.view(id)).state.obligations.find((o: any) => o.id === 'notify-regulator');
+    const ob = (await world.view(id)).state.obligations.find((o: any) => o.id === 'gdpr-art33-notification');
     expect(ob).toMatchObject({ status: 'met', metBy: 'alice', lateReason: 'Breach scope only established on day 4' });
   });
 
@@ -908,8 +925,8 @@ describe('incident CLI: --json outputs match their schemas', () => {
     expect(assess.auditSeq).toBeGreaterThan(ack.auditSeq);
     expect(assess.details?.obligations).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ id: 'notify-customers' }),
-        expect.objectContaining({ id: 'notify-regulator' }),
+        expect.objectContaining({ id: 'contract:policy', kind: 'notify-customers' }),
+        expect.objectContaining({ id: 'gdpr-art33-notification', kind: 'notify-regulator' }),
       ]),
     );
     const note = parseWith(actionResultSchema, expectOk(await cli('note', id, 'JSON note', '--json')).stdout);
@@ -948,7 +965,7 @@ describe('incident CLI: --json outputs match their schemas', () => {
     expect(open.closed).toBe(false);
     expect(open.entries).toBeGreaterThanOrEqual(view.timeline.length);
 
-    for (const ob of ['inform-law-enforcement', 'notify-customers', 'notify-regulator']) {
+    for (const ob of ['inform-law-enforcement', 'contract:policy', 'gdpr-art33-notification']) {
       parseWith(actionResultSchema, expectOk(await cli('waive', id, ob, '--reason', 'test', '--json')).stdout);
     }
     const closed = parseWith(actionResultSchema, expectOk(await cli('close', id, '--json')).stdout);

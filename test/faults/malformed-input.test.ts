@@ -17,6 +17,8 @@ import { startIngestHarness, type IngestHarness } from '../helpers/ingest-harnes
 // the outbox.
 
 const PER_TARGET = 200;
+/** Temporal admits at most 10 updates in flight per workflow; more at once are refused by the server. */
+const BATCH = 10;
 const HUGE = 'x'.repeat(1_000_001);
 const WRONG_TYPES: unknown[] = [null, 42, -1.5, true, false, [], ['a'], {}, { nested: 'object' }];
 
@@ -232,6 +234,30 @@ const targets: Target[] = [
   { name: 'close', update: api.closeUpdate, valid: { actor: 'a' }, fields: { summary: 'optionalText' } },
   { name: 'restore', update: api.restoreUpdate, valid: { actor: 'a' }, fields: {} },
   { name: 'acknowledge', update: api.acknowledgeUpdate, valid: { actor: 'a' }, fields: { note: 'optionalText' } },
+  {
+    name: 'recordClockEvent',
+    update: api.clockEventUpdate,
+    valid: { actor: 'a', event: 'classified-major' },
+    fields: { event: 'enum', at: 'time', reason: 'optionalText', reference: 'optionalText', regime: 'optionalEnum' },
+  },
+  {
+    name: 'recordClockFacts',
+    update: api.clockFactsUpdate,
+    valid: { actor: 'a', facts: ['people=3'] },
+    fields: { facts: 'list' },
+  },
+  {
+    name: 'recordSubmission',
+    update: api.submissionUpdate,
+    valid: { actor: 'a', obligationId: 'inform-law-enforcement', reference: 'r' },
+    fields: { obligationId: 'ref', reference: 'text', at: 'time', lateReason: 'optionalText' },
+  },
+  {
+    name: 'correctAwareness',
+    update: api.correctAwarenessUpdate,
+    valid: { actor: 'a', at: new Date(Date.now() - 3_600_000).toISOString(), reason: 'r' },
+    fields: { at: 'time', reason: 'text' },
+  },
 ];
 
 describe('malformed input at scale', () => {
@@ -256,8 +282,8 @@ describe('malformed input at scale', () => {
         const incidentId = ids[t];
         const inputs = malformedInputs(target);
         expect(inputs.length).toBeGreaterThanOrEqual(PER_TARGET);
-        for (let i = 0; i < inputs.length; i += 20) {
-          const batch = inputs.slice(i, i + 20);
+        for (let i = 0; i < inputs.length; i += BATCH) {
+          const batch = inputs.slice(i, i + BATCH);
           const outcomes = await Promise.all(
             batch.map((input) =>
               incidents.act(incidentId, target.update, input).then(

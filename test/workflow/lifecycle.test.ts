@@ -11,6 +11,7 @@ import { labConfig, uniqueId } from '../helpers/fixtures';
 import { actions, auditOf, HOUR, MINUTE, offsetHours, timeSkippingHarness } from '../helpers/time-skipping';
 
 import { recordHistory } from '../helpers/histories';
+import { legalClockTests } from './legal-clocks.suite';
 import { rejection } from '../helpers/refusal';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
 import { freePort } from '../../platform/dev-server';
@@ -25,8 +26,11 @@ let withWorker: Harness['withWorker'];
 let start: Harness['start'];
 let teardown: Harness['teardown'] | undefined;
 
+let harness: Harness;
+
 beforeAll(async () => {
-  ({ env, withWorker, start, teardown } = await timeSkippingHarness());
+  harness = await timeSkippingHarness();
+  ({ env, withWorker, start, teardown } = harness);
 });
 
 afterAll(async () => {
@@ -490,3 +494,5 @@ describe('incident lifecycle (time-skipping)', () => {
     });
   });
 });
+
+legalClockTests(() => harness);

@@ -78,7 +78,11 @@ export function createLegalClocks(run: IncidentRun, mail: MailQueue) {
     s.clocks ??= emptyClocks();
     s.clocks.undecided = outcome.undecided;
     const produced = new Set(outcome.obligations.map((c) => c.obligation));
-    for (const c of outcome.obligations) {
+    // The organisation may set its own reminder offsets per regime (policy.clocks.reminderOffsetsMinutes).
+    const offsets = run.policy().clocks?.reminderOffsetsMinutes ?? {};
+    for (const computed of outcome.obligations) {
+      const own = offsets[computed.regime];
+      const c = own ? { ...computed, reminderOffsetsMinutes: own } : computed;
       const existing = s.obligations.find((o) => o.id === c.obligation);
       if (!existing) open(c);
       else if (existing.clock && existing.status === 'pending') update(existing, c, because);

@@ -68,7 +68,12 @@ function evaluate(ctx: RegimeContext): ClockOutcome {
   if (facts.customers === undefined)
     return {
       obligations: [],
-      undecided: [{ regime: 'contract', question: 'name the affected customers (customers)' }],
+      undecided: [
+        {
+          regime: 'contract',
+          question: 'name the affected customers (in the assessment, or customer=<name> [<email>] in a what-if)',
+        },
+      ],
     };
   const awareness = latestEvent(ctx.events, 'awareness');
   if (!awareness) return { obligations: [], undecided: [] };
@@ -134,7 +139,7 @@ export const contractPack: RegimePack = {
   title: 'Contract clocks: notice to each affected customer, from its contract or the policy',
   defaultZone: 'Europe/Paris',
   events: ['awareness'],
-  facts: ['personal-data', 'project-data', 'customers'],
+  facts: ['personal-data', 'project-data', 'customer'],
   rules: [PER_CUSTOMER, POLICY],
   evaluate,
 };

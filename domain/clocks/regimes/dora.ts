@@ -105,7 +105,8 @@ function evaluate(ctx: RegimeContext): ClockOutcome {
   if (ctx.options.doraEntityType === undefined)
     undecided.push({
       regime: 'dora',
-      question: 'answer the DORA entity type in the configuration (clocks.doraEntityType)',
+      question:
+        'answer the DORA entity type: clocks.doraEntityType in the worker configuration (dora-entity-type=<type> in a what-if)',
     });
 
   const obligations = [initialNotification(instantOf(awarenessEvent), instantOf(majorEvent), build)];

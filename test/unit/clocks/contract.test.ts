@@ -153,7 +153,7 @@ describe('contract clocks: what decides them', () => {
     {
       cite: 'contract clocks: affected customers not named → undecided',
       facts: PERSONAL,
-      asked: ['name the affected customers (customers)'],
+      asked: ['name the affected customers (in the assessment, or customer=<name> [<email>] in a what-if)'],
     },
     { cite: 'contract clocks: no customer affected → nothing owed', facts: { ...PERSONAL, customers: [] }, asked: [] },
   ])('$cite', ({ facts, asked }) => {

@@ -219,7 +219,9 @@ describe('DORA weekend and bank-holiday relief (RTS 2025/301 Art. 5(4)-(6))', ()
 
   it('Art. 5(5): an unconfigured entity type is asked for, and the deadlines are still computed', () => {
     const outcome = doraPack.evaluate(ctx(WEEKEND));
-    expect(questions(outcome)).toEqual(['answer the DORA entity type in the configuration (clocks.doraEntityType)']);
+    expect(questions(outcome)).toEqual([
+      'answer the DORA entity type: clocks.doraEntityType in the worker configuration (dora-entity-type=<type> in a what-if)',
+    ]);
     expect(ids(outcome)).toEqual(['dora-initial']);
   });
 

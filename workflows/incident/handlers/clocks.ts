@@ -1,5 +1,5 @@
 import * as A from '../../../domain/actions';
-import { emptyClocks, type RecordedClockEvent } from '../../../domain/clocks/incident-clocks';
+import { describeOpenClocks, emptyClocks, type RecordedClockEvent } from '../../../domain/clocks/incident-clocks';
 import { parseIncidentFacts } from '../../../domain/clocks/incident-facts';
 import type { EventName, RegimeId } from '../../../domain/clocks/types';
 import { lawEnforcementObligation, markMet } from '../../../domain/obligations';
@@ -13,15 +13,6 @@ import { addObligation } from '../obligation-book';
 // The actions that drive the legal clocks: an anchor event (a classification, a determination, a delay),
 // facts the regimes need, a phase's submission (which meets it and starts the next phase's clock), and a
 // corrected awareness time (which moves every clock counted from it).
-
-function pendingSummary(run: IncidentRun): string {
-  const open = run.s.obligations.filter((o) => o.status === 'pending').map((o) => `${o.id} due ${o.dueAt}`);
-  const undecided = (run.s.clocks?.undecided ?? []).map((u) => `${u.regime}: ${u.question}`);
-  return [
-    open.length ? ` Open obligations: ${open.join('; ')}.` : '',
-    undecided.length ? ` Undecided: ${undecided.join('; ')}.` : '',
-  ].join('');
-}
 
 export function clockActions(run: IncidentRun, clocks: LegalClocks) {
   const { s, audit, nowIso } = run;
@@ -42,7 +33,7 @@ export function clockActions(run: IncidentRun, clocks: LegalClocks) {
       record(event);
       const seq = audit.record(input.actor, 'clock.event-recorded', { ...event });
       await clocks.refresh(`the event ${event.name} at ${event.at}`);
-      return done(run, seq, `Event ${event.name} recorded.${pendingSummary(run)}`, { obligations: s.obligations });
+      return done(run, seq, `Event ${event.name} recorded.${describeOpenClocks(s)}`, { obligations: s.obligations });
     }),
 
     facts: action(api.clockFactsUpdate, A.validateClockFacts, async ({ actor, facts }) => {
@@ -51,7 +42,7 @@ export function clockActions(run: IncidentRun, clocks: LegalClocks) {
       s.clocks.facts = { ...s.clocks.facts, ...parsed };
       const seq = audit.record(actor, 'clock.facts-recorded', { facts: parsed });
       await clocks.refresh(`the facts ${facts.join(', ')}`);
-      return done(run, seq, `Facts recorded.${pendingSummary(run)}`, { obligations: s.obligations });
+      return done(run, seq, `Facts recorded.${describeOpenClocks(s)}`, { obligations: s.obligations });
     }),
 
     submission: action(api.submissionUpdate, A.validateSubmission, async (input) => {
@@ -67,7 +58,7 @@ export function clockActions(run: IncidentRun, clocks: LegalClocks) {
       });
       record({ name: `submitted:${ob.id}`, at, reference: input.reference, by: input.actor, recordedAt: nowIso() });
       await clocks.refresh(`the submission of ${ob.id}`);
-      return done(run, seq, `Submission of ${ob.id} recorded (${input.reference}).${pendingSummary(run)}`, {
+      return done(run, seq, `Submission of ${ob.id} recorded (${input.reference}).${describeOpenClocks(s)}`, {
         obligations: s.obligations,
       });
     }),
@@ -80,7 +71,7 @@ export function clockActions(run: IncidentRun, clocks: LegalClocks) {
       const existing = le && s.obligations.find((o) => o.id === le.id);
       if (le && existing?.status === 'pending') addObligation(run, le);
       await clocks.refresh(`awareness was corrected from ${from} to ${s.awareAt} (${reason})`);
-      return done(run, seq, `Awareness corrected to ${s.awareAt}.${pendingSummary(run)}`, {
+      return done(run, seq, `Awareness corrected to ${s.awareAt}.${describeOpenClocks(s)}`, {
         obligations: s.obligations,
       });
     }),

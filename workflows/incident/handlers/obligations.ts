@@ -1,5 +1,6 @@
 import { patched } from '@temporalio/workflow';
 import * as A from '../../../domain/actions';
+import { describeOpenClocks } from '../../../domain/clocks/incident-clocks';
 import { customerNoticeMail, draftCustomerNotice, rfoMail } from '../../../domain/notices';
 import { obligationsForAssessment, rfoObligation } from '../../../domain/obligations';
 import { renderMarkdown } from '../../../domain/report-document';
@@ -51,10 +52,7 @@ export function obligationActions(run: IncidentRun, mail: MailQueue, reports: Re
         audit.record(SYSTEM_ACTOR, 'customer-notice.drafted', { customers: assessment.customers.length });
       }
       if (assessment.regulatorRequired) void reports.renderDossier();
-      const opened = s.obligations.filter((o) => o.status === 'pending').map((o) => `${o.id} due ${o.dueAt}`);
-      return done(run, seq, `Assessment recorded.${opened.length ? ` Open obligations: ${opened.join('; ')}.` : ''}`, {
-        obligations: s.obligations,
-      });
+      return done(run, seq, `Assessment recorded.${describeOpenClocks(s)}`, { obligations: s.obligations });
     }),
 
     approveNotice: action(api.approveNoticeUpdate, A.validateApproveNotice, async ({ actor, subject, text }) => {
