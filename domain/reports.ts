@@ -1,6 +1,7 @@
 import type { AuditEntry } from './audit-entry';
 import { isLate } from './deadlines';
-import type { IncidentState, Obligation } from './incident';
+import type { IncidentState } from './incident';
+import { obligationTable, undecidedLines } from './obligation-table';
 import type { Policy } from './policy';
 import { list, para, table, type ReportDocument, type Section } from './report-document';
 import { formatInZone } from './time-format';
@@ -11,22 +12,6 @@ import { trailWitnessLine } from './trail-head';
 
 export const REPORT_KINDS = ['rca', 'rfo', 'regulator'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
-
-function obligationRows(obligations: Obligation[], tz: string): string[][] {
-  return obligations.map((o) => [
-    o.title,
-    formatInZone(o.dueAt, tz),
-    o.status === 'met' ? `met${o.metAt && isLate(o, new Date(o.metAt)) ? ' LATE' : ''}` : o.status,
-    o.metAt ? `${formatInZone(o.metAt, tz)} by ${o.metBy ?? '?'}` : '',
-    [
-      o.proof.join(', '),
-      o.lateReason ? `reason for delay: ${o.lateReason}` : '',
-      o.waivedReason ? `waived: ${o.waivedReason}` : '',
-    ]
-      .filter(Boolean)
-      .join('; '),
-  ]);
-}
 
 function evidenceRows(s: IncidentState, tz: string): string[][] {
   return s.systems.flatMap((sys) =>
@@ -127,7 +112,7 @@ export function rcaReport(s: IncidentState, audit: AuditEntry[], policy: Policy,
       },
       {
         heading: 'Obligations',
-        blocks: [table(['Obligation', 'Due', 'Status', 'Met', 'Proof'], obligationRows(s.obligations, tz))],
+        blocks: [obligationTable(s.obligations, tz), ...(undecidedLines(s).length ? [list(undecidedLines(s))] : [])],
       },
       {
         heading: 'Timeline (from the audit trail)',
@@ -212,6 +197,9 @@ export function regulatorDossier(s: IncidentState, policy: Policy, renderedAt: s
               ],
             ],
           ),
+          // The legal basis of every deadline, and what could not be decided, travel with the filing.
+          obligationTable(s.obligations, tz),
+          ...(undecidedLines(s).length ? [list(undecidedLines(s))] : []),
           ...(late
             ? [
                 para(
