@@ -2,6 +2,7 @@ import type { AuditEntry } from './audit-entry';
 import { isLate } from './deadlines';
 import type { IncidentState } from './incident';
 import { obligationTable, undecidedLines } from './obligation-table';
+import { PHASE_REPORT_KINDS } from './phase-reports/kinds';
 import type { Policy } from './policy';
 import { list, para, table, type ReportDocument, type Section } from './report-document';
 import { formatInZone } from './time-format';
@@ -10,7 +11,8 @@ import { trailWitnessLine } from './trail-head';
 // The content of the three documents the procedure names: the internal root-cause analysis, the
 // customer-facing Reason-for-Outage report, and the regulator's notification dossier (GDPR Art. 33(3)).
 
-export const REPORT_KINDS = ['rca', 'rfo', 'regulator'] as const;
+// The phase reports (NIS2, DORA, SEC, HIPAA) are rendered live by `incident report`, not at close.
+export const REPORT_KINDS = ['rca', 'rfo', 'regulator', ...PHASE_REPORT_KINDS] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
 function evidenceRows(s: IncidentState, tz: string): string[][] {
