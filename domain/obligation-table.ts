@@ -1,4 +1,4 @@
-import type { UndecidedClock } from './clocks/types';
+import type { RegimeId, UndecidedClock } from './clocks/types';
 import { isLate } from './deadlines';
 import type { IncidentState, Obligation } from './incident';
 import { table, type Block } from './report-document';
@@ -55,6 +55,7 @@ export function undecidedLine(u: UndecidedClock): string {
   return `Undecided: ${u.regime}: ${u.question}${u.obligation ? ` (for ${u.obligation})` : ''}`;
 }
 
-export function undecidedLines(s: IncidentState): string[] {
-  return (s.clocks?.undecided ?? []).map(undecidedLine);
+/** The undecided questions, of the regimes named (all when none is). */
+export function undecidedLines(s: IncidentState, regimes?: readonly RegimeId[]): string[] {
+  return (s.clocks?.undecided ?? []).filter((u) => !regimes || regimes.includes(u.regime)).map(undecidedLine);
 }

@@ -1,4 +1,5 @@
 import type { AuditEntry } from './audit-entry';
+import type { RegimeId } from './clocks/types';
 import { isLate } from './deadlines';
 import type { IncidentState } from './incident';
 import { obligationTable, undecidedLines } from './obligation-table';
@@ -14,6 +15,8 @@ import { trailWitnessLine } from './trail-head';
 // The phase reports (NIS2, DORA, SEC, HIPAA) are rendered live by `incident report`, not at close.
 export const REPORT_KINDS = ['rca', 'rfo', 'regulator', ...PHASE_REPORT_KINDS] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
+
+const GDPR: readonly RegimeId[] = ['gdpr-art33', 'gdpr-art34'];
 
 function evidenceRows(s: IncidentState, tz: string): string[][] {
   return s.systems.flatMap((sys) =>
@@ -199,9 +202,13 @@ export function regulatorDossier(s: IncidentState, policy: Policy, renderedAt: s
               ],
             ],
           ),
-          // The legal basis of every deadline, and what could not be decided, travel with the filing.
-          obligationTable(s.obligations, tz),
-          ...(undecidedLines(s).length ? [list(undecidedLines(s))] : []),
+          // The legal basis of the GDPR deadlines, and what is undecided about them, travel with the filing;
+          // other regimes' clocks (an SEC materiality determination…) are not the supervisory authority's.
+          obligationTable(
+            s.obligations.filter((o) => (o.clock ? GDPR.includes(o.clock.regime) : o.kind === 'notify-regulator')),
+            tz,
+          ),
+          ...(undecidedLines(s, GDPR).length ? [list(undecidedLines(s, GDPR))] : []),
           ...(late
             ? [
                 para(

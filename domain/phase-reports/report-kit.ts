@@ -153,10 +153,14 @@ function groupSection(g: FieldGroup): Section {
   return {
     heading: g.heading,
     blocks: [
-      table(
-        ['Field', 'Value'],
-        g.fields.map((f) => [f.label, f.value ?? 'MISSING (see "Missing before filing")']),
-      ),
+      ...(g.fields.length
+        ? [
+            table(
+              ['Field', 'Value'],
+              g.fields.map((f) => [f.label, f.value ?? 'MISSING (see "Missing before filing")']),
+            ),
+          ]
+        : []),
       ...(g.blocks ?? []),
     ],
   };

@@ -103,7 +103,7 @@ export function sec8kDraft(ctx: PhaseContext): ReportDocument {
               'Say in the filing which required information is not determined or is unavailable; an amendment ' +
                 '(Form 8-K/A) is due within four business days after it becomes available.',
             ),
-            list(amendments.map((o) => `${o.title}: due ${time(o.dueAt)}`)),
+            ...(amendments.length ? [list(amendments.map((o) => `${o.title}: due ${time(o.dueAt)}`))] : []),
           ],
         },
       ],
