@@ -13,7 +13,8 @@ import { permanent } from './permanent-failure';
 import { incidentSettingsActivities } from './incident-settings';
 import { legalClockActivities } from './legal-clocks';
 import { renderHtml, renderMarkdown } from '../domain/report-document';
-import { rcaReport, regulatorDossier, rfoReport, type ReportKind } from '../domain/reports';
+import type { ReportKind } from '../domain/reports';
+import { reportOfKind } from '../domain/report-of-kind';
 import type { AuditStore } from '../stores/audit-store';
 import { CommandFailedError } from './drivers/command-runner';
 import { evidenceDriver } from './drivers/evidence';
@@ -196,12 +197,7 @@ export function createActivities(deps: ActivityDeps) {
       const audit = input.kinds.includes('rca') ? await deps.audit.read(state.incidentId) : [];
       const out: RenderedReport[] = [];
       for (const kind of input.kinds) {
-        const doc =
-          kind === 'rca'
-            ? rcaReport(state, audit, policy, renderedAt)
-            : kind === 'rfo'
-              ? rfoReport(state, policy, renderedAt)
-              : regulatorDossier(state, policy, renderedAt);
+        const doc = reportOfKind(kind, state, audit, policy, renderedAt);
         for (const [format, body] of [
           ['md', renderMarkdown(doc)],
           ['html', renderHtml(doc)],

@@ -1,6 +1,9 @@
 import type { AuditEntry } from './audit-entry';
+import type { RegimeId } from './clocks/types';
 import { isLate } from './deadlines';
-import type { IncidentState, Obligation } from './incident';
+import type { IncidentState } from './incident';
+import { obligationTable, undecidedLines } from './obligation-table';
+import { PHASE_REPORT_KINDS } from './phase-reports/kinds';
 import type { Policy } from './policy';
 import { list, para, table, type ReportDocument, type Section } from './report-document';
 import { formatInZone } from './time-format';
@@ -9,24 +12,11 @@ import { trailWitnessLine } from './trail-head';
 // The content of the three documents the procedure names: the internal root-cause analysis, the
 // customer-facing Reason-for-Outage report, and the regulator's notification dossier (GDPR Art. 33(3)).
 
-export const REPORT_KINDS = ['rca', 'rfo', 'regulator'] as const;
+// The phase reports (NIS2, DORA, SEC, HIPAA) are rendered live by `incident report`, not at close.
+export const REPORT_KINDS = ['rca', 'rfo', 'regulator', ...PHASE_REPORT_KINDS] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
-function obligationRows(obligations: Obligation[], tz: string): string[][] {
-  return obligations.map((o) => [
-    o.title,
-    formatInZone(o.dueAt, tz),
-    o.status === 'met' ? `met${o.metAt && isLate(o, new Date(o.metAt)) ? ' LATE' : ''}` : o.status,
-    o.metAt ? `${formatInZone(o.metAt, tz)} by ${o.metBy ?? '?'}` : '',
-    [
-      o.proof.join(', '),
-      o.lateReason ? `reason for delay: ${o.lateReason}` : '',
-      o.waivedReason ? `waived: ${o.waivedReason}` : '',
-    ]
-      .filter(Boolean)
-      .join('; '),
-  ]);
-}
+const GDPR: readonly RegimeId[] = ['gdpr-art33', 'gdpr-art34'];
 
 function evidenceRows(s: IncidentState, tz: string): string[][] {
   return s.systems.flatMap((sys) =>
@@ -127,7 +117,7 @@ export function rcaReport(s: IncidentState, audit: AuditEntry[], policy: Policy,
       },
       {
         heading: 'Obligations',
-        blocks: [table(['Obligation', 'Due', 'Status', 'Met', 'Proof'], obligationRows(s.obligations, tz))],
+        blocks: [obligationTable(s.obligations, tz), ...(undecidedLines(s).length ? [list(undecidedLines(s))] : [])],
       },
       {
         heading: 'Timeline (from the audit trail)',
@@ -212,6 +202,13 @@ export function regulatorDossier(s: IncidentState, policy: Policy, renderedAt: s
               ],
             ],
           ),
+          // The legal basis of the GDPR deadlines, and what is undecided about them, travel with the filing;
+          // other regimes' clocks (an SEC materiality determination…) are not the supervisory authority's.
+          obligationTable(
+            s.obligations.filter((o) => (o.clock ? GDPR.includes(o.clock.regime) : o.kind === 'notify-regulator')),
+            tz,
+          ),
+          ...(undecidedLines(s, GDPR).length ? [list(undecidedLines(s, GDPR))] : []),
           ...(late
             ? [
                 para(

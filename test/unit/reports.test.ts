@@ -110,10 +110,10 @@ describe('root-cause analysis report', () => {
     expect(html).toContain(
       '<tr><td>Notify affected customers of the personal data breach (24 h)</td><td>2026-03-29 11:00 UTC+02:00 (Europe/Paris)</td>' +
         '<td>met LATE</td><td>2026-03-29 12:30 UTC+02:00 (Europe/Paris) by carol</td>' +
-        '<td>&lt;notice-1@hosting.example&gt;; reason for delay: Contact list was incomplete</td></tr>',
+        '<td>&lt;notice-1@hosting.example&gt;; reason for delay: Contact list was incomplete</td><td>—</td></tr>',
     );
     expect(html).toContain(
-      '<tr><td>Notify the CNIL (GDPR Art. 33, 72 h)</td><td>2026-03-31 11:00 UTC+02:00 (Europe/Paris)</td><td>pending</td><td></td><td></td></tr>',
+      '<tr><td>Notify the CNIL (GDPR Art. 33, 72 h)</td><td>2026-03-31 11:00 UTC+02:00 (Europe/Paris)</td><td>pending</td><td></td><td></td><td>—</td></tr>',
     );
     const text = mdText(md);
     expect(text).toContain(

@@ -2,7 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { ActionRefused } from '../../../domain/actions';
 import { renderHtml, renderMarkdown } from '../../../domain/report-document';
-import { rcaReport, regulatorDossier, REPORT_KINDS, rfoReport, type ReportKind } from '../../../domain/reports';
+import { isPhaseReportKind } from '../../../domain/phase-reports/kinds';
+import { reportOfKind } from '../../../domain/report-of-kind';
+import { REPORT_KINDS, type ReportKind } from '../../../domain/reports';
 import { printJson, readAudit, withExample, type CliContext } from '../command-context';
 import { exportEvidence } from '../evidence-export';
 import { EXIT } from '../exit-codes';
@@ -33,6 +35,12 @@ export function addReportCommand(program: Command, ctx: CliContext): void {
     const kind = opts.kind as ReportKind;
     let body: string;
     if (opts.stored) {
+      // The worker renders only the closing reports; a phase report exists only as rendered now.
+      if (isPhaseReportKind(kind))
+        throw new CliProblem(
+          'usage',
+          `--stored: the worker does not store ${kind} reports; leave out --stored to render it from the incident now.`,
+        );
       body = await readStoredReport(
         ctx.config().dataDir,
         id,
@@ -49,12 +57,7 @@ export function addReportCommand(program: Command, ctx: CliContext): void {
           `Incident ${id} has not loaded its policy from the worker yet: is a worker running? Try again once it is.`,
         );
       const audit = kind === 'rca' ? (await readAudit(ctx, id)).entries : [];
-      const doc =
-        kind === 'rca'
-          ? rcaReport(view.state, audit, policy, view.now)
-          : kind === 'rfo'
-            ? rfoReport(view.state, policy, view.now)
-            : regulatorDossier(view.state, policy, view.now);
+      const doc = reportOfKind(kind, view.state, audit, policy, view.now);
       body = opts.format === 'html' ? renderHtml(doc) : renderMarkdown(doc);
     }
     if (opts.out) {
