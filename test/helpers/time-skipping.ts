@@ -30,10 +30,24 @@ export interface StartOptions {
   policyProfile?: string;
 }
 
+/**
+ * The SDK gives a test server a few seconds to start; two test files starting theirs at once on a loaded
+ * machine can miss that, so a start that timed out is tried again.
+ */
+async function startTimeSkipping(attempts = 3): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+      });
+    } catch (err) {
+      if (attempt >= attempts || !/did not start/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
 export async function timeSkippingHarness() {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
-  });
+  const env = await startTimeSkipping();
   await registerSearchAttributes(env.connection, 'default', { assumeNone: true });
   /** Workflows a test started; any still running at its end is terminated, since a workflow left
    * without a worker holds the test server's clock and would stall every later test. */
@@ -83,7 +97,7 @@ export async function timeSkippingHarness() {
     return { handle, incidentId, startMs: nowMs, awareMs };
   }
 
-  return { env, withWorker, start, teardown: () => env.teardown() };
+  return { env, withWorker, start, started, teardown: () => env.teardown() };
 }
 
 export async function auditOf(config: Config, incidentId: string): Promise<AuditEntry[]> {

@@ -11,7 +11,6 @@ import { labConfig, uniqueId } from '../helpers/fixtures';
 import { actions, auditOf, HOUR, MINUTE, offsetHours, timeSkippingHarness } from '../helpers/time-skipping';
 
 import { recordHistory } from '../helpers/histories';
-import { legalClockTests } from './legal-clocks.suite';
 import { rejection } from '../helpers/refusal';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
 import { freePort } from '../../platform/dev-server';
@@ -24,13 +23,15 @@ type Harness = Awaited<ReturnType<typeof timeSkippingHarness>>;
 let env: TestWorkflowEnvironment;
 let withWorker: Harness['withWorker'];
 let start: Harness['start'];
+/** Workflows a test started itself (not through start()), terminated when it ends like the others. */
+let started: Harness['started'];
 let teardown: Harness['teardown'] | undefined;
 
 let harness: Harness;
 
 beforeAll(async () => {
   harness = await timeSkippingHarness();
-  ({ env, withWorker, start, teardown } = harness);
+  ({ env, withWorker, start, started, teardown } = harness);
 });
 
 afterAll(async () => {
@@ -153,7 +154,7 @@ describe('incident lifecycle (time-skipping)', () => {
           },
         ],
       });
-      expect(result.message).toMatch(/notify-customers/);
+      expect(result.message).toMatch(/contract:policy/);
       let view = await handle.query(api.stateQuery);
       const customers = view.state.obligations.find((o) => o.kind === 'notify-customers')!;
       const regulator = view.state.obligations.find((o) => o.kind === 'notify-regulator')!;
@@ -163,7 +164,7 @@ describe('incident lifecycle (time-skipping)', () => {
       await env.sleep(31 * HOUR); // now aware + 33 h: 9 h past the customer deadline
       let audit = await auditOf(config, incidentId);
       const customerNotices = audit.filter(
-        (e) => e.details.obligation === 'notify-customers' && e.action.startsWith('deadline.'),
+        (e) => e.details.obligation === 'contract:policy' && e.action.startsWith('deadline.'),
       );
       expect(customerNotices.map((e) => [e.action, e.details.notice, offsetHours(e, awareMs)])).toEqual([
         ['deadline.reminder', 'reminder-12h', 12],
@@ -181,16 +182,16 @@ describe('incident lifecycle (time-skipping)', () => {
       expect(met.status).toBe('met');
       expect(met.proof[0]).toMatch(/^security@acme\.example <[0-9a-f]{40}@/);
       const countBefore = (await auditOf(config, incidentId)).filter(
-        (e) => e.details.obligation === 'notify-customers' && e.action.startsWith('deadline.'),
+        (e) => e.details.obligation === 'contract:policy' && e.action.startsWith('deadline.'),
       ).length;
       await env.sleep(30 * HOUR); // aware + 63 h: seven more overdue notices would have fallen due
       audit = await auditOf(config, incidentId);
       expect(
-        audit.filter((e) => e.details.obligation === 'notify-customers' && e.action.startsWith('deadline.')),
+        audit.filter((e) => e.details.obligation === 'contract:policy' && e.action.startsWith('deadline.')),
       ).toHaveLength(countBefore);
       // The regulator clock kept running: its 12 h reminder fell at aware + 60 h.
       const regulatorReminder = audit.find(
-        (e) => e.details.obligation === 'notify-regulator' && e.details.notice === 'reminder-12h',
+        (e) => e.details.obligation === 'gdpr-art33-notification' && e.details.notice === 'reminder-12h',
       )!;
       expect(offsetHours(regulatorReminder, awareMs)).toBe(60);
       await recordHistory('customer-deadline-reminders', handle);
@@ -217,7 +218,7 @@ describe('incident lifecycle (time-skipping)', () => {
       let closing = (
         await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob' }] }))
       ).cause?.message;
-      expect(closing).toMatch(/still has open obligations: .*notify-regulator/);
+      expect(closing).toMatch(/still has open obligations: .*gdpr-art33-notification/);
       expect(closing).toMatch(/still has open obligations: .*inform-law-enforcement/);
       await handle.executeUpdate(api.regulatorFilingUpdate, {
         args: [
@@ -235,7 +236,7 @@ describe('incident lifecycle (time-skipping)', () => {
         await rejection(WorkflowUpdateFailedError, handle.executeUpdate(api.closeUpdate, { args: [{ actor: 'bob' }] }))
       ).cause?.message;
       expect(closing).toMatch(/inform-law-enforcement/);
-      expect(closing).not.toMatch(/notify-regulator/);
+      expect(closing).not.toMatch(/gdpr-art33-notification/);
       await handle.executeUpdate(api.contactUpdate, {
         args: [
           {
@@ -296,8 +297,8 @@ describe('incident lifecycle (time-skipping)', () => {
       const view = await handle.query(api.stateQuery);
       expect(view.state.acknowledgement?.by).toBe('bob');
       expect(view.state.obligations.map((o) => [o.id, o.status])).toEqual([
-        ['notify-customers', 'pending'],
-        ['notify-regulator', 'pending'],
+        ['contract:policy', 'pending'],
+        ['gdpr-art33-notification', 'pending'],
       ]);
       // The new run's clock still fires the carried deadlines: the 12 h customer reminder at aware + 12 h.
       await env.sleep(13 * HOUR);
@@ -306,11 +307,11 @@ describe('incident lifecycle (time-skipping)', () => {
       expect(audit.filter((e) => e.action === 'note.added')).toHaveLength(60);
       expect(actions(audit, 'workflow.continued').length).toBeGreaterThanOrEqual(1);
       const reminder = audit.find(
-        (e) => e.details.obligation === 'notify-customers' && e.details.notice === 'reminder-12h',
+        (e) => e.details.obligation === 'contract:policy' && e.details.notice === 'reminder-12h',
       )!;
       expect(offsetHours(reminder, awareMs)).toBe(12);
       expect(
-        audit.filter((e) => e.details.notice === 'reminder-12h' && e.details.obligation === 'notify-customers'),
+        audit.filter((e) => e.details.notice === 'reminder-12h' && e.details.obligation === 'contract:policy'),
       ).toHaveLength(1);
       await recordHistory('continue-as-new', handle);
     });
@@ -494,5 +495,3 @@ describe('incident lifecycle (time-skipping)', () => {
     });
   });
 });
-
-legalClockTests(() => harness);

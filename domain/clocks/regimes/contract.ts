@@ -18,7 +18,8 @@ const PER_CUSTOMER = rule(
   "the customer's contract (contractReference in the registry)",
   APPLIES_FROM,
 );
-const ROLES = ['cto', 'dpo'];
+// The people the policy's deadline mails reached before the engine: a customer clock concerns all three.
+const ROLES = ['cto', 'dpo', 'legal'];
 const POLICY_PERSONAL_HOURS = 24;
 const POLICY_PROJECT_HOURS = 72;
 

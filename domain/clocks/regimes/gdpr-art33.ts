@@ -9,7 +9,8 @@ import { instantOf, latestEvent, obligation, rule, utc } from './obligation-kit'
 
 const APPLIES_FROM = '2018-05-25'; // GDPR Art. 99(2)
 const NOTIFICATION = rule('gdpr-art33-notification', 'GDPR (EU) 2016/679 Art. 33(1)', APPLIES_FROM);
-const ROLES = ['dpo', 'legal'];
+// The DPO leads the filing; the CTO and legal heard of the CNIL clock before the engine, and still do.
+const ROLES = ['cto', 'dpo', 'legal'];
 
 function evaluate(ctx: RegimeContext): ClockOutcome {
   const { facts } = ctx;

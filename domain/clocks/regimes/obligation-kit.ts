@@ -1,6 +1,6 @@
 import type { ClockEvent, ClockObligation, Convention, EventName, RegimeId, RuleRef } from '../types';
 
-// What every pack of this folder needs besides the law itself: finding its anchor events and turning a
+// What every pack of this folder needs besides the law itself (the US packs' delays are in us-pack-kit.ts): finding its anchor events and turning a
 // computed instant into the serialisable ClockObligation the engine, the workflow and the reports share.
 
 /**
@@ -32,35 +32,38 @@ export function rule(id: string, citation: string, appliesFrom: string, version 
 
 export interface ObligationSpec {
   regime: RegimeId;
+  /** Defaults to rule.id; differs when one rule yields several obligations (sec-8k-amendment-2). */
+  obligation?: string;
   title: string;
   recipient: string;
   due: Date;
   zone: string;
   convention: Convention;
-  /** Its id is the obligation id. */
   rule: RuleRef;
-  anchor: { event: EventName; at: Date };
+  anchor: { event: EventName; at: Date | string };
   why: string[];
   roles: string[];
   lateBecause?: string;
+  pausedUntilDelayEnd?: boolean;
   reminderOffsetsMinutes?: number[];
 }
 
 export function obligation(spec: ObligationSpec): ClockObligation {
   const built: ClockObligation = {
     regime: spec.regime,
-    obligation: spec.rule.id,
+    obligation: spec.obligation ?? spec.rule.id,
     title: spec.title,
     recipient: spec.recipient,
     dueAt: spec.due.toISOString(),
     zone: spec.zone,
     convention: spec.convention,
     rule: spec.rule,
-    anchor: { event: spec.anchor.event, at: spec.anchor.at.toISOString() },
+    anchor: { event: spec.anchor.event, at: new Date(spec.anchor.at).toISOString() },
     why: spec.why,
     roles: spec.roles,
   };
   if (spec.lateBecause !== undefined) built.lateBecause = spec.lateBecause;
+  if (spec.pausedUntilDelayEnd) built.pausedUntilDelayEnd = true;
   if (spec.reminderOffsetsMinutes !== undefined) built.reminderOffsetsMinutes = spec.reminderOffsetsMinutes;
   return built;
 }

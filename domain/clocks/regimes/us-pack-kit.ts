@@ -1,26 +1,17 @@
 import { TZDate } from '@date-fns/tz';
 import { paused, type Pause } from '../conventions';
-import type { ClockEvent, ClockObligation, ContractCustomer, Convention, EventName, RegimeId, RuleRef } from '../types';
+import type { ClockEvent, ContractCustomer, Convention, EventName, RegimeId } from '../types';
 
-// What the SEC, HIPAA, NYDFS and LGPD packs share: finding their anchor events, the delays that concern
-// them, and turning a computed instant into a ClockObligation. Kept apart from the EU packs' kit until
-// the lead unifies the two.
+export { latestEvent, obligation, rule, type ObligationSpec } from './obligation-kit';
 
-/** The event of that name that counts: a correction is a new event, so the one recorded last wins. */
-export function latestEvent(events: ClockEvent[], name: EventName): ClockEvent | undefined {
-  for (let i = events.length - 1; i >= 0; i--) if (events[i].name === name) return events[i];
-  return undefined;
-}
+// What the SEC, HIPAA, NYDFS and LGPD packs share beyond obligation-kit.ts: the events and delays that
+// name a regime, paused timings, the calendar year's end and the customer registry.
 
 /** Events that may repeat and name a regime (information-available, delays): this regime's or everyone's. */
 export function eventsFor(events: ClockEvent[], name: EventName, regime: RegimeId): ClockEvent[] {
   return events
     .filter((e) => e.name === name && (e.regime === undefined || e.regime === regime))
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-}
-
-export function rule(id: string, citation: string, appliesFrom: string, version = '1'): RuleRef {
-  return { id, version, citation, appliesFrom };
 }
 
 /** A granted delay with the document that granted it, for the sentences of `why`. */
@@ -108,40 +99,4 @@ export function findCustomer(
   const norm = (s: string) => s.trim().toLowerCase();
   const keys = [named.name, named.email].filter((k): k is string => !!k).map(norm);
   return registry.find((c) => [c.id, c.name, ...c.contacts].some((k) => keys.includes(norm(k))));
-}
-
-export interface ObligationSpec {
-  regime: RegimeId;
-  /** Defaults to rule.id; differs when one rule yields several obligations (sec-8k-amendment-2). */
-  obligation?: string;
-  title: string;
-  recipient: string;
-  due: Date;
-  zone: string;
-  convention: Convention;
-  rule: RuleRef;
-  anchor: { event: EventName; at: Date | string };
-  why: string[];
-  roles: string[];
-  pausedUntilDelayEnd?: boolean;
-  reminderOffsetsMinutes?: number[];
-}
-
-export function obligation(spec: ObligationSpec): ClockObligation {
-  const built: ClockObligation = {
-    regime: spec.regime,
-    obligation: spec.obligation ?? spec.rule.id,
-    title: spec.title,
-    recipient: spec.recipient,
-    dueAt: spec.due.toISOString(),
-    zone: spec.zone,
-    convention: spec.convention,
-    rule: spec.rule,
-    anchor: { event: spec.anchor.event, at: new Date(spec.anchor.at).toISOString() },
-    why: spec.why,
-    roles: spec.roles,
-  };
-  if (spec.pausedUntilDelayEnd) built.pausedUntilDelayEnd = true;
-  if (spec.reminderOffsetsMinutes !== undefined) built.reminderOffsetsMinutes = spec.reminderOffsetsMinutes;
-  return built;
 }

@@ -104,7 +104,7 @@ describe('contract clocks per customer', () => {
     const found = only(contractPack.evaluate(ctx(AWARE, facts, options)), id);
     expect(found.dueAt).toBe(due);
     expect(found.rule).toMatchObject({ id, citation, appliesFrom: '1970-01-01' });
-    expect(found).toMatchObject({ regime: 'contract', convention: 'hours', roles: ['cto', 'dpo'] });
+    expect(found).toMatchObject({ regime: 'contract', convention: 'hours', roles: ['cto', 'dpo', 'legal'] });
     expect(found.anchor).toEqual({ event: 'awareness', at: AWARE[0].at });
   });
 

@@ -34,7 +34,7 @@ describe('GDPR Art. 33: 72 hours of elapsed time from awareness', () => {
       zone: 'Europe/Paris',
       convention: 'hours',
       anchor: { event: 'awareness', at: awareness },
-      roles: ['dpo', 'legal'],
+      roles: ['cto', 'dpo', 'legal'],
       rule: { id: 'gdpr-art33-notification', citation: 'GDPR (EU) 2016/679 Art. 33(1)', appliesFrom: '2018-05-25' },
     });
   });
