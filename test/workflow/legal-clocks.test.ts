@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Obligation } from '../../domain/incident';
@@ -159,6 +161,49 @@ describe('legal clocks (time-skipping)', () => {
       expect(reminderHours(audit, 'nis2-final-report', dueMs)).toEqual([-12, -4, -1]);
       // The CISO and legal hear of NIS2 deadlines (the roles the regime names).
       expect(overdue[0].details.to).toEqual(['ciso@example.com', 'legal@example.com']);
+    });
+  });
+
+  it('awareness corrected backwards moves every clock counted from it, tells the people each concerns, and says why', async () => {
+    const { config } = await labConfig();
+    await h.withWorker(config, async () => {
+      const { handle, incidentId, awareMs } = await h.start(config);
+      await handle.executeUpdate(api.acknowledgeUpdate, { args: [{ actor: 'bob' }] });
+      await handle.executeUpdate(api.assessUpdate, {
+        args: [{ actor: 'dpo', dataImpact: 'personal', customers: [{ name: 'ACME', email: 'security@acme.example' }] }],
+      });
+      const before = await obligations(handle);
+      const noReason = await rejection(
+        WorkflowUpdateFailedError,
+        handle.executeUpdate(api.correctAwarenessUpdate, {
+          args: [{ actor: 'carol', at: new Date(awareMs - 2 * HOUR).toISOString(), reason: '' }],
+        }),
+      );
+      expect(noReason.cause?.message).toMatch(/reason/);
+      const correctedMs = awareMs - 2 * HOUR;
+      await handle.executeUpdate(api.correctAwarenessUpdate, {
+        args: [
+          { actor: 'carol', at: new Date(correctedMs).toISOString(), reason: 'SOC ticket read two hours earlier' },
+        ],
+      });
+      const after = await obligations(handle);
+      // GDPR Art. 33(1): 72 h from awareness; the contract clock: 24 h (the policy's fallback).
+      expect(Date.parse(find(after, 'gdpr-art33-notification').dueAt) - correctedMs).toBe(72 * HOUR);
+      expect(Date.parse(find(after, 'contract:policy').dueAt) - correctedMs).toBe(24 * HOUR);
+      expect(Date.parse(find(before, 'contract:policy').dueAt) - Date.parse(find(after, 'contract:policy').dueAt)).toBe(
+        2 * HOUR,
+      );
+      await env.sleep(MINUTE);
+      const audit = await auditOf(config, incidentId);
+      expect(actions(audit, 'awareness.corrected')[0].details).toMatchObject({
+        to: new Date(correctedMs).toISOString(),
+        reason: 'SOC ticket read two hours earlier',
+      });
+      const moved = actions(audit, 'obligation.rescheduled').map((e) => e.details.obligation);
+      expect(moved).toEqual(expect.arrayContaining(['gdpr-art33-notification', 'contract:policy']));
+      const outbox = await readdir(path.join(config.dataDir, 'outbox'));
+      expect(outbox.filter((f) => f.includes('moved-r1'))).toHaveLength(2);
+      await recordHistory('awareness-corrected', handle);
     });
   });
 
