@@ -1,6 +1,6 @@
 import type { ClockRequest } from '../domain/clocks/incident-clocks';
 import { computeClocks } from '../domain/clocks/engine';
-import { REGIME_PACKS } from '../domain/clocks/registry';
+import { ALL_PACKS } from '../domain/clocks/registry';
 import type { ClockOutcome } from '../domain/clocks/types';
 
 // The legal-clock engine, run for the workflow. It is an activity rather than workflow code so that what it
@@ -8,10 +8,9 @@ import type { ClockOutcome } from '../domain/clocks/types';
 // deadlines of new computations, never those a running incident replays.
 
 export function legalClockActivities() {
-  const packs = Object.values(REGIME_PACKS);
   return {
     async computeLegalClocks(request: ClockRequest): Promise<ClockOutcome> {
-      return computeClocks(packs, request);
+      return computeClocks(ALL_PACKS, request);
     },
   };
 }

@@ -35,23 +35,16 @@ function reminderNotices(ob: Obligation, policy: Policy): Notice[] {
   const due = new Date(ob.dueAt);
   // A short legal clock (DORA's 4 h) names its own offsets in minutes; the others take the policy's hours.
   const minutes = ob.clock?.reminderOffsetsMinutes;
-  if (minutes) {
-    return [...new Set(minutes)]
-      .sort((a, b) => b - a)
-      .map((m) => ({
-        key: keyed(ob, `reminder-${m}m`),
-        kind: 'reminder' as const,
-        at: addMinutes(due, -m).toISOString(),
-        hours: m / 60,
-      }));
-  }
-  return [...new Set(policy.reminderOffsetsHours)]
-    .sort((a, b) => b - a)
-    .map((h) => ({
-      key: keyed(ob, `reminder-${h}h`),
+  const offsets = minutes
+    ? minutes.map((m) => ({ minutes: m, label: `${m}m` }))
+    : policy.reminderOffsetsHours.map((h) => ({ minutes: h * 60, label: `${h}h` }));
+  return [...new Map(offsets.map((o) => [o.label, o])).values()]
+    .sort((a, b) => b.minutes - a.minutes)
+    .map((o) => ({
+      key: keyed(ob, `reminder-${o.label}`),
       kind: 'reminder' as const,
-      at: addHours(due, -h).toISOString(),
-      hours: h,
+      at: addMinutes(due, -o.minutes).toISOString(),
+      hours: o.minutes / 60,
     }));
 }
 

@@ -140,7 +140,6 @@ function obligationRows(ob: Obligation, policy: Policy): Row[] {
 export function deadlineMovedNotice(
   s: IncidentState,
   ob: Obligation,
-  before: { revision?: number },
   because: string,
   policy: Policy,
   to: string[],
@@ -153,7 +152,7 @@ export function deadlineMovedNotice(
     ? `The deadline to "${ob.title}" is paused after ${because}; it runs again when the delay ends.`
     : `The deadline to "${ob.title}" moved after ${because}. It is now ${formatInZone(ob.dueAt, policy.timeZone)}.`;
   return compose(
-    `${s.incidentId}/${ob.id}/moved-r${(before.revision ?? 0) + 1}`,
+    `${s.incidentId}/${ob.id}/moved-r${ob.clock?.revision ?? 0}`,
     to,
     subject,
     intro,

@@ -1,7 +1,7 @@
 import type { RegimeId, UndecidedClock } from './clocks/types';
 import { isLate } from './deadlines';
 import type { IncidentState, Obligation } from './incident';
-import { table, type Block } from './report-document';
+import { list, table, type Block } from './report-document';
 import { formatInZone } from './time-format';
 
 // The obligations as every report shows them, with the legal basis of each one the clock engine produced:
@@ -58,4 +58,10 @@ export function undecidedLine(u: UndecidedClock): string {
 /** The undecided questions, of the regimes named (all when none is). */
 export function undecidedLines(s: IncidentState, regimes?: readonly RegimeId[]): string[] {
   return (s.clocks?.undecided ?? []).filter((u) => !regimes || regimes.includes(u.regime)).map(undecidedLine);
+}
+
+/** The undecided questions as a list block, or nothing when every regime is decided. */
+export function undecidedBlocks(s: IncidentState, regimes?: readonly RegimeId[]): Block[] {
+  const lines = undecidedLines(s, regimes);
+  return lines.length ? [list(lines)] : [];
 }

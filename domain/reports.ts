@@ -2,7 +2,7 @@ import type { AuditEntry } from './audit-entry';
 import type { RegimeId } from './clocks/types';
 import { isLate } from './deadlines';
 import type { IncidentState } from './incident';
-import { obligationTable, undecidedLines } from './obligation-table';
+import { obligationTable, undecidedBlocks } from './obligation-table';
 import { PHASE_REPORT_KINDS } from './phase-reports/kinds';
 import type { Policy } from './policy';
 import { list, para, table, type ReportDocument, type Section } from './report-document';
@@ -117,7 +117,7 @@ export function rcaReport(s: IncidentState, audit: AuditEntry[], policy: Policy,
       },
       {
         heading: 'Obligations',
-        blocks: [obligationTable(s.obligations, tz), ...(undecidedLines(s).length ? [list(undecidedLines(s))] : [])],
+        blocks: [obligationTable(s.obligations, tz), ...undecidedBlocks(s)],
       },
       {
         heading: 'Timeline (from the audit trail)',
@@ -208,7 +208,7 @@ export function regulatorDossier(s: IncidentState, policy: Policy, renderedAt: s
             s.obligations.filter((o) => (o.clock ? GDPR.includes(o.clock.regime) : o.kind === 'notify-regulator')),
             tz,
           ),
-          ...(undecidedLines(s, GDPR).length ? [list(undecidedLines(s, GDPR))] : []),
+          ...undecidedBlocks(s, GDPR),
           ...(late
             ? [
                 para(

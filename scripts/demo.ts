@@ -13,6 +13,7 @@ import type { TrailHead } from '../domain/trail-head';
 import { verifyTrail } from '../domain/trail-verification';
 import { trustedTrailKeys } from '../platform/trail-key';
 import { loadConfig } from '../platform/config/loader';
+import { checkClockSettings } from '../worker/clock-settings';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
 import { connectWorker } from '../platform/worker-connection';
 import { installationEncryption } from '../platform/encryption/codec';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const cast = castWithKeys();
   const config = { ...(await labSystem(loadConfig())), access: cast.access };
+  checkClockSettings(config.policyProfiles);
   const paths = dataPaths(config.dataDir);
   const { address, server } = await temporalAddress(config);
   const nativeConnection = await connectWorker(config, address);

@@ -10,7 +10,6 @@ import type { Config } from '../platform/config/schema';
 import type { KeyRing } from '../platform/encryption/key-ring';
 import { loadTrailSigner, type TrailSigner } from '../platform/trail-key';
 import { accessRefusedSignal, type AccessRefusal, type AccessSinks } from '../workflows/incident-api';
-import { checkClockSettings } from './clock-settings';
 
 // Assembles a worker: the incident workflow plus activities wired to the stores under the data dir.
 // Tests build theirs with the same function, so they exercise exactly what production runs.
@@ -51,7 +50,6 @@ export async function createIncidentWorker(
   overrides: Partial<WorkerOptions> = {},
   { faults, atRest, rereadAccess, trailSigner, clock }: WorkerExtras = {},
 ): Promise<WorkerParts> {
-  checkClockSettings(config.policyProfiles);
   const paths = dataPaths(config.dataDir);
   const signer = trailSigner ?? loadTrailSigner(config, { create: true });
   const audit = new JsonlAuditStore(paths.audit, faults, signer, clock);

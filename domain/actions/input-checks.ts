@@ -13,7 +13,7 @@ export const MAX_TEXT = 10_000;
 export const MAX_LINE = 500;
 export const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
 /** Clocks of hosts disagree a little; an awareness time this far ahead is still accepted as "now". */
-const CLOCK_SKEW_MS = 5 * 60_000;
+export const CLOCK_SKEW_MS = 5 * 60_000;
 
 export interface ActorInput {
   actor: string;

@@ -1,10 +1,21 @@
 import { describeTimeLeft } from '../deadlines';
 import type { IncidentState } from '../incident';
+import { plainEvents } from '../clocks/incident-clocks';
 import { parseIncidentFacts } from '../clocks/incident-facts';
 import { ClockInputError } from '../clocks/input-error';
 import { checkClockEvents } from '../clocks/clock-input';
 import { EVENT_NAMES, REGIME_IDS, type ClockEvent, type RegimeId } from '../clocks/types';
-import { checkActor, checkOpen, MAX_LINE, oneOf, refuse, text, time, type ActorInput } from './input-checks';
+import {
+  checkActor,
+  checkOpen,
+  CLOCK_SKEW_MS,
+  MAX_LINE,
+  oneOf,
+  refuse,
+  text,
+  time,
+  type ActorInput,
+} from './input-checks';
 
 // The events that start, chain and pause the legal clocks, as responders record them: each with the
 // instant it happened (earlier than now, never later), who recorded it, and what the law asks with it.
@@ -25,13 +36,11 @@ export interface ClockEventInput extends ActorInput {
 
 /** The engine's own checks over every event the incident would then hold; a refusal names the field. */
 function checkTimeline(state: IncidentState, awareAt: string, added: ClockEvent[], now: Date): void {
-  const recorded = (state.clocks?.events ?? [])
-    // Submissions are the workflow's own entries, each naming an obligation it had.
-    .filter((e) => !e.name.startsWith('submitted:'))
-    .map(({ by: _by, recordedAt: _recordedAt, ...e }) => e);
+  // Submissions are the workflow's own entries, each naming an obligation it had.
+  const recorded = plainEvents(state.clocks).filter((e) => !e.name.startsWith('submitted:'));
   try {
     // The CLI's "now" may run a little ahead of the workflow's; time() has already bounded the skew.
-    const later = new Date(now.getTime() + 5 * 60_000);
+    const later = new Date(now.getTime() + CLOCK_SKEW_MS);
     checkClockEvents([{ name: 'awareness', at: awareAt }, ...recorded, ...added], {
       now: later,
       packs: [],

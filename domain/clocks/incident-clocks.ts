@@ -67,16 +67,17 @@ export function clockOptionsOf(policy: Policy): ClockOptions {
   };
 }
 
+/** The recorded events as the engine reads them, without who recorded them and when. */
+export function plainEvents(clocks: IncidentClocks | undefined): ClockEvent[] {
+  return (clocks?.events ?? []).map(({ by: _by, recordedAt: _recordedAt, ...event }) => event);
+}
+
 /** The engine's whole input for an incident: awareness always counts, then what people recorded. */
 export function clockRequestOf(s: IncidentState, policy: Policy): ClockRequest {
-  const clocks = s.clocks ?? emptyClocks();
   return {
     regimes: policy.regimes ?? DEFAULT_REGIMES,
-    events: [
-      { name: 'awareness', at: s.awareAt },
-      ...clocks.events.map(({ by: _by, recordedAt: _recordedAt, ...event }) => event),
-    ],
-    facts: { ...factsOfAssessment(s.assessment), ...clocks.facts },
+    events: [{ name: 'awareness', at: s.awareAt }, ...plainEvents(s.clocks)],
+    facts: { ...factsOfAssessment(s.assessment), ...s.clocks?.facts },
     options: clockOptionsOf(policy),
   };
 }

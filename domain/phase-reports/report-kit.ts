@@ -1,11 +1,12 @@
 import type { RecordedClockEvent } from '../clocks/incident-clocks';
 import type { EventName, RegimeId } from '../clocks/types';
 import type { IncidentState, Obligation } from '../incident';
-import { legalBasis, undecidedLine } from '../obligation-table';
+import { legalBasis, undecidedLines } from '../obligation-table';
 import type { Policy } from '../policy';
 import { list, para, table, type Block, type ReportDocument, type Section } from '../report-document';
 import { formatInZone } from '../time-format';
 import { trailWitnessLine } from '../trail-head';
+import { latestEvent } from '../clocks/regimes/obligation-kit';
 
 // What every phase report shares: fields that are either filled from the incident or listed as missing at
 // the top, the deadline with the rule that set it, and the trail footer. A value the incident does not hold
@@ -45,9 +46,7 @@ export function utcIso(iso: string): string {
 
 /** The event of that name that counts: a correction is a later record of the same name, so the last wins. */
 export function lastEvent(s: IncidentState, name: EventName): RecordedClockEvent | undefined {
-  const events = s.clocks?.events ?? [];
-  for (let i = events.length - 1; i >= 0; i--) if (events[i].name === name) return events[i];
-  return undefined;
+  return latestEvent(s.clocks?.events ?? [], name);
 }
 
 export function eventsOf(s: IncidentState, name: EventName, regime?: RegimeId): RecordedClockEvent[] {
@@ -174,7 +173,7 @@ export function phaseDocument(spec: PhaseSpec, ctx: PhaseContext): ReportDocumen
     ...(ob ? [] : [`Deadline: no ${spec.obligationIds[0]} obligation computed; ${spec.startsWith}`]),
     ...spec.groups.flatMap((g) => g.fields.filter((f) => f.value === undefined).map((f) => `${f.label}: ${f.missing}`)),
     // A question the engine could not decide for this regime may change whether or when this report is owed.
-    ...(s.clocks?.undecided ?? []).filter((u) => u.regime === spec.regime).map(undecidedLine),
+    ...undecidedLines(s, [spec.regime]),
   ];
   return {
     title: spec.title,

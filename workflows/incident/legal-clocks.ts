@@ -11,6 +11,7 @@ import { deadlineMovedNotice } from '../../domain/notices';
 import { recipientsForObligation } from '../../domain/policy';
 import { clockActs } from './activities';
 import { SYSTEM_ACTOR, type IncidentRun } from './incident-run';
+import { addObligation } from './obligation-book';
 import type { MailQueue } from './mail-queue';
 
 // The incident's legal clocks: every change of an anchor event, a fact or the assessment asks the engine
@@ -33,24 +34,6 @@ export function createLegalClocks(run: IncidentRun, mail: MailQueue) {
   const { s, audit } = run;
   let queue: Promise<void> = Promise.resolve();
 
-  function open(c: ClockObligation): void {
-    const ob = obligationOf(c);
-    s.obligations.push(ob);
-    audit.record(SYSTEM_ACTOR, 'obligation.opened', {
-      obligation: ob.id,
-      title: ob.title,
-      dueAt: ob.dueAt,
-      owedTo: ob.owedTo,
-      regime: c.regime,
-      rule: c.rule,
-      convention: c.convention,
-      anchor: c.anchor,
-      why: c.why,
-      ...(c.lateBecause ? { lateBecause: c.lateBecause } : {}),
-      ...(c.pausedUntilDelayEnd ? { pausedUntilDelayEnd: true } : {}),
-    });
-  }
-
   function update(ob: Obligation, c: ClockObligation, because: string): void {
     const { obligation: _id, title, recipient, dueAt, ...next } = c;
     const before = ob.clock!;
@@ -71,7 +54,7 @@ export function createLegalClocks(run: IncidentRun, mail: MailQueue) {
     // The new deadline gets its own reminders; their mail keys carry the revision, so none is mistaken for one sent.
     ob.noticesSent = [];
     const policy = run.policy();
-    void mail.deliver(deadlineMovedNotice(s, ob, before, because, policy, recipientsForObligation(policy, ob)));
+    void mail.deliver(deadlineMovedNotice(s, ob, because, policy, recipientsForObligation(policy, ob)));
   }
 
   function apply(outcome: ClockOutcome, because: string): void {
@@ -84,7 +67,7 @@ export function createLegalClocks(run: IncidentRun, mail: MailQueue) {
       const own = offsets[computed.regime];
       const c = own ? { ...computed, reminderOffsetsMinutes: own } : computed;
       const existing = s.obligations.find((o) => o.id === c.obligation);
-      if (!existing) open(c);
+      if (!existing) addObligation(run, obligationOf(c));
       else if (existing.clock && existing.status === 'pending') update(existing, c, because);
     }
     for (const ob of s.obligations) {

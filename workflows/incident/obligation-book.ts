@@ -1,10 +1,24 @@
 import { isLate } from '../../domain/deadlines';
+import type { ObligationClock } from '../../domain/clocks/incident-clocks';
 import type { Obligation } from '../../domain/incident';
 import { markMet } from '../../domain/obligations';
 import { SYSTEM_ACTOR, type IncidentRun } from './incident-run';
 
 // The incident's obligations as the workflow keeps them: opened once, rescheduled while pending, met with
 // proof. Every change wakes the deadline clock, so a met obligation's reminders stop at once.
+
+/** What the trail keeps of the rule behind an obligation the clock engine opened. */
+function clockDetails(c: ObligationClock): Record<string, unknown> {
+  return {
+    regime: c.regime,
+    rule: c.rule,
+    convention: c.convention,
+    anchor: c.anchor,
+    why: c.why,
+    ...(c.lateBecause ? { lateBecause: c.lateBecause } : {}),
+    ...(c.pausedUntilDelayEnd ? { pausedUntilDelayEnd: true } : {}),
+  };
+}
 
 export function addObligation({ s, audit, changed }: IncidentRun, ob: Obligation): void {
   const existing = s.obligations.find((o) => o.id === ob.id);
@@ -15,6 +29,7 @@ export function addObligation({ s, audit, changed }: IncidentRun, ob: Obligation
       title: ob.title,
       dueAt: ob.dueAt,
       owedTo: ob.owedTo,
+      ...(ob.clock ? clockDetails(ob.clock) : {}),
     });
   } else if (existing.status === 'pending' && existing.dueAt !== ob.dueAt) {
     audit.record(SYSTEM_ACTOR, 'obligation.rescheduled', { obligation: ob.id, from: existing.dueAt, dueAt: ob.dueAt });

@@ -52,9 +52,8 @@ export function addClocksCommand(program: Command, ctx: CliContext): void {
     .addHelpText('after', HELP)
     .action((opts: ClocksOptions) => {
       // Loaded here: the packs bring the holiday calendars of every country with them.
-      const { REGIME_PACKS } =
+      const { ALL_PACKS: packs } =
         require('../../../domain/clocks/registry') as typeof import('../../../domain/clocks/registry');
-      const packs = Object.values(REGIME_PACKS);
       if (opts.list) return printList(ctx, packs, opts.json);
       const { computeClocks } =
         require('../../../domain/clocks/engine') as typeof import('../../../domain/clocks/engine');
@@ -134,7 +133,7 @@ function obligationTable(out: Output, obligations: ClockObligation[]): string {
   );
 }
 
-function printList(ctx: CliContext, packs: RegimePack[], json?: boolean): void {
+function printList(ctx: CliContext, packs: readonly RegimePack[], json?: boolean): void {
   const { FACTS } = require('../../../domain/clocks/facts') as typeof import('../../../domain/clocks/facts');
   const { EVENT_DESCRIPTIONS } =
     require('../../../domain/clocks/events') as typeof import('../../../domain/clocks/events');
@@ -147,22 +146,24 @@ function printList(ctx: CliContext, packs: RegimePack[], json?: boolean): void {
     ctx.out.line(`  ${p.id}  ${p.title} (legal zone ${p.defaultZone})`);
     for (const r of p.rules) ctx.out.line(`      ${r.id}@${r.version}  ${r.citation}, from ${r.appliesFrom}`);
   }
-  ctx.out.line('');
-  ctx.out.line('Events (--at <event>=<instant>[,field=value…]; * required):');
-  ctx.out.line(
-    table(
-      ctx.out,
-      ['  EVENT', 'FIELDS', 'MEANING'],
-      EVENT_DESCRIPTIONS.map((e) => [`  ${e.name}`, e.fields, e.meaning]),
-    ),
+  listSection(
+    ctx.out,
+    'Events (--at <event>=<instant>[,field=value…]; * required):',
+    ['EVENT', 'FIELDS', 'MEANING'],
+    EVENT_DESCRIPTIONS.map((e) => [e.name, e.fields, e.meaning]),
   );
-  ctx.out.line('');
-  ctx.out.line('Facts (--fact <name>=<value>):');
-  ctx.out.line(
-    table(
-      ctx.out,
-      ['  FACT', 'VALUES', 'MEANING'],
-      FACTS.map((f) => [`  ${f.name}`, f.values, f.meaning]),
-    ),
+  listSection(
+    ctx.out,
+    'Facts (--fact <name>=<value>):',
+    ['FACT', 'VALUES', 'MEANING'],
+    FACTS.map((f) => [f.name, f.values, f.meaning]),
   );
+}
+
+/** A heading after a blank line, then a table indented under it. */
+function listSection(out: Output, heading: string, head: string[], rows: string[][]): void {
+  const indent = (cells: string[]) => [`  ${cells[0]}`, ...cells.slice(1)];
+  out.line('');
+  out.line(heading);
+  out.line(table(out, indent(head), rows.map(indent)));
 }

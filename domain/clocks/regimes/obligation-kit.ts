@@ -7,7 +7,7 @@ import type { ClockEvent, ClockObligation, Convention, EventName, RegimeId, Rule
  * The event of that name that counts. A correction is recorded as a new event of the same name, so the one
  * recorded last wins even when its instant is earlier (awareness corrected backwards).
  */
-export function latestEvent(events: ClockEvent[], name: EventName): ClockEvent | undefined {
+export function latestEvent<E extends ClockEvent>(events: readonly E[], name: EventName): E | undefined {
   for (let i = events.length - 1; i >= 0; i--) if (events[i].name === name) return events[i];
   return undefined;
 }
