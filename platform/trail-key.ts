@@ -1,6 +1,6 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import path from 'node:path';
+import { ensureEd25519KeyFile, readEd25519PrivateKey, type KeyFileRole } from './ed25519-key-file';
 import { parseTrailPublicKey, trailKeyId, trailKeysFrom } from '../domain/audit-checkpoint';
 
 // The worker's trail key: the Ed25519 key that signs audit checkpoints. It is the worker's own, apart
@@ -37,39 +37,13 @@ export function defaultTrailKeyFile(dataDir: string): string {
   return path.join(dataDir, 'keys', 'trail-key.pem');
 }
 
-/** A key type as a person names it: RSA, EC, Ed448. */
-const KEY_TYPE_NAMES: Record<string, string> = {
-  rsa: 'RSA',
-  'rsa-pss': 'RSA-PSS',
-  ec: 'EC',
-  dsa: 'DSA',
-  dh: 'DH',
-  ed448: 'Ed448',
-  x25519: 'X25519',
-  x448: 'X448',
+const TRAIL_KEY_ROLE: KeyFileRole = {
+  name: 'the trail key',
+  help: TRAIL_KEY_HELP,
+  fail: (message) => new TrailKeyError(message),
 };
 
-function readPrivateKey(file: string, setting: string): KeyObject {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new TrailKeyError(
-      `${setting}: cannot read the trail key ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}). ${TRAIL_KEY_HELP}`,
-    );
-  }
-  let key: KeyObject;
-  try {
-    key = createPrivateKey(text);
-  } catch {
-    throw new TrailKeyError(`${setting}: ${file} is not a private key in PEM. ${TRAIL_KEY_HELP}`);
-  }
-  if (key.asymmetricKeyType !== 'ed25519')
-    throw new TrailKeyError(
-      `${setting}: ${file} holds a key of type ${KEY_TYPE_NAMES[key.asymmetricKeyType ?? ''] ?? key.asymmetricKeyType}; the trail key must be Ed25519. ${TRAIL_KEY_HELP}`,
-    );
-  return key;
-}
+const readPrivateKey = (file: string, setting: string) => readEd25519PrivateKey(file, setting, TRAIL_KEY_ROLE);
 
 function signerOf(privateKey: KeyObject, file: string, created: boolean): TrailSigner {
   const publicKey = createPublicKey(privateKey);
@@ -86,25 +60,14 @@ export function loadTrailSigner(settings: TrailKeySettings, { create = false } =
     return signerOf(readPrivateKey(file, 'trail.keyFile (INCIDENT_TRAIL_KEY_FILE)'), file, false);
   }
   const file = path.resolve(defaultTrailKeyFile(settings.dataDir));
-  let created = false;
-  try {
-    readFileSync(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    if (!create)
-      throw new TrailKeyError(
+  const created = ensureEd25519KeyFile(
+    file,
+    create,
+    () =>
+      new TrailKeyError(
         `No trail key: a worker for a Temporal cluster needs its own key to sign the audit trail. ${TRAIL_KEY_HELP}`,
-      );
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const { privateKey } = generateKeyPairSync('ed25519');
-    try {
-      writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
-      created = true;
-    } catch (writeErr) {
-      // Another process (npm start and npm run demo at once) made it first: use theirs.
-      if ((writeErr as NodeJS.ErrnoException).code !== 'EEXIST') throw writeErr;
-    }
-  }
+      ),
+  );
   return signerOf(readPrivateKey(file, 'the embedded trail key'), file, created);
 }
 

@@ -72,6 +72,10 @@ export function envOverlay(env: Env): Record<string, unknown> {
   set(trail, 'keyFile', env.INCIDENT_TRAIL_KEY_FILE);
   set(trail, 'publicKeys', list(env.INCIDENT_TRAIL_PUBLIC_KEYS));
   if (Object.keys(trail).length) overlay.trail = trail;
+  const links: Record<string, unknown> = {};
+  set(links, 'keyFile', env.INCIDENT_LINK_KEY_FILE);
+  set(links, 'publicKeys', list(env.INCIDENT_LINK_PUBLIC_KEYS));
+  if (Object.keys(links).length) overlay.links = links;
   return overlay;
 }
 

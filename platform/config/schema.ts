@@ -62,6 +62,22 @@ const trailSchema = z.object({
   maxClockSkewSeconds: z.number().positive().default(120),
 });
 
+/** The worker's link key, which signs the links in leadership mail (platform/link-key.ts). */
+const linksSchema = z.object({
+  /** An Ed25519 private key in PEM (INCIDENT_LINK_KEY_FILE); unset: the data dir's, made by the embedded default. */
+  keyFile: z.string().min(1).optional(),
+  /** Public keys (PEM, or the raw key in base64) whose links are accepted: other workers' keys, earlier keys. */
+  publicKeys: z.array(z.string().min(1)).default([]),
+  /** How long an "open the incident" or "open the board" link works. */
+  ttlHours: z
+    .number()
+    .positive()
+    .max(24 * 31)
+    .default(72),
+  /** An acknowledgement link works until the incident is acknowledged, and never longer than this. */
+  acknowledgeMaxDays: z.number().positive().max(366).default(30),
+});
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('data'),
@@ -103,6 +119,7 @@ export const configSchema = z
     access: accessSchema.prefault({}),
     systems: systemsSchema,
     trail: trailSchema.prefault({}),
+    links: linksSchema.prefault({}),
   })
   .transform(({ policyProfiles, ...config }, ctx) => ({
     ...config,
@@ -112,6 +129,7 @@ export const configSchema = z
 export type Config = z.output<typeof configSchema>;
 export type SmtpConfig = z.output<typeof smtpSchema>;
 export type TrailConfig = z.output<typeof trailSchema>;
+export type LinksConfig = z.output<typeof linksSchema>;
 export type IngestConfig = z.output<typeof ingestSchema>;
 export type IngestSourceConfig = z.output<typeof ingestSourceSchema>;
 
