@@ -180,7 +180,8 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
           ]);
           return send(res, ok ? 200 : 503, { status: ok ? 'ready' : 'temporal unreachable' });
         }
-        if (req.method === 'GET' && url.pathname === '/metrics') return send(res, 200, deps.metrics.render());
+        if (req.method === 'GET' && url.pathname === '/metrics')
+          return send(res, 200, await deps.metrics.render(), { 'content-type': deps.metrics.contentType });
         if (route && (ALERT_SOURCES as readonly string[]).includes(route[1])) {
           if (req.method !== 'POST') throw new HttpError(405, 'Use POST.', { reason: 'method' });
           return await handleAlert(route[1] as AlertSource, req, res, started);
