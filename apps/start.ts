@@ -21,8 +21,8 @@ import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 // the cluster named by TEMPORAL_ADDRESS.
 
 async function main(): Promise<void> {
-  installRuntime();
   const config = loadConfig();
+  installRuntime({ metricsAddress: config.metrics.address });
   // Before any server starts: a clock setting that cannot be counted stops here with the setting named.
   checkClockSettings(config.policyProfiles);
   // Test-only: crash tests make this process SIGKILL itself at a named point. Inert unless set.
@@ -96,6 +96,7 @@ async function main(): Promise<void> {
       `  Access:        ${Object.keys(config.access.roster).length ? `${Object.keys(config.access.roster).length} people in the roster; every action must be signed (incident keygen)` : 'no roster: every action is allowed (configure access.roster to require signed actions)'}`,
       `  At rest:       ${atRest ? `evidence and reports AES-256-GCM encrypted (key "${atRest.activeKeyId}"); read them with incident evidence export / incident report --stored` : 'evidence and reports NOT encrypted (needs a key ring; INCIDENT_AT_REST_ENCRYPTION)'}`,
       `  Mail:          ${config.smtp ? 'SMTP' : `outbox folder ${paths.outbox} (.eml files; set SMTP_URL to send)`}`,
+      `  Metrics:       ${config.metrics.address ? `http://${config.metrics.address}/metrics (the SDK's and the incidents')` : 'off (set INCIDENT_METRICS_ADDRESS=127.0.0.1:9464 to serve them)'}`,
       `  Audit trail:   ${paths.audit} (checkpoints signed with trail key ${trailSigner.keyId}, ${trailSigner.file})`,
       `  Evidence:      ${paths.evidence}`,
       `  Reports:       ${paths.reports}`,

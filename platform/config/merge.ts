@@ -72,6 +72,9 @@ export function envOverlay(env: Env): Record<string, unknown> {
   set(trail, 'keyFile', env.INCIDENT_TRAIL_KEY_FILE);
   set(trail, 'publicKeys', list(env.INCIDENT_TRAIL_PUBLIC_KEYS));
   if (Object.keys(trail).length) overlay.trail = trail;
+  const metrics: Record<string, unknown> = {};
+  set(metrics, 'address', env.INCIDENT_METRICS_ADDRESS);
+  if (Object.keys(metrics).length) overlay.metrics = metrics;
   const links: Record<string, unknown> = {};
   set(links, 'keyFile', env.INCIDENT_LINK_KEY_FILE);
   set(links, 'publicKeys', list(env.INCIDENT_LINK_PUBLIC_KEYS));

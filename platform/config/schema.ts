@@ -78,6 +78,15 @@ const linksSchema = z.object({
   acknowledgeMaxDays: z.number().positive().max(366).default(30),
 });
 
+/** The worker's Prometheus endpoint: the SDK's metrics and the incidents' own (README, Observability). */
+const metricsSchema = z.object({
+  /** host:port to serve /metrics on (INCIDENT_METRICS_ADDRESS); unset: no endpoint. */
+  address: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, for example 127.0.0.1:9464')
+    .optional(),
+});
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('data'),
@@ -120,6 +129,7 @@ export const configSchema = z
     systems: systemsSchema,
     trail: trailSchema.prefault({}),
     links: linksSchema.prefault({}),
+    metrics: metricsSchema.prefault({}),
   })
   .transform(({ policyProfiles, ...config }, ctx) => ({
     ...config,

@@ -3,6 +3,7 @@ import { dueNotices, nextEscalationAt, nextNoticeAt } from '../../domain/deadlin
 import { deadlineNotice, seniorAlert } from '../../domain/notices';
 import { escalationRecipients, recipientsForObligation } from '../../domain/policy';
 import { SYSTEM_ACTOR, type IncidentRun } from './incident-run';
+import { noticeAccepted, obligationWentOverdue, seniorAlertAccepted } from './incident-metrics';
 import type { MailQueue } from './mail-queue';
 
 // The deadline clock: escalation until someone acknowledges, reminders before each deadline, overdue
@@ -33,7 +34,8 @@ export async function runDeadlineClock(
       const level = s.escalationsSent++;
       const to = escalationRecipients(policy, level);
       audit.record(SYSTEM_ACTOR, level === 0 ? 'notify.senior-alerted' : 'notify.escalated', { level, to });
-      void mail.deliver(seniorAlert(s, policy, level, to));
+      const delivered = mail.deliver(seniorAlert(s, policy, level, to));
+      if (level === 0) void delivered.then((id) => id && seniorAlertAccepted(s.openedAt, run.now()));
       continue;
     }
     for (const ob of s.obligations) {
@@ -49,7 +51,10 @@ export async function runDeadlineClock(
           notice: send.key,
           to,
         });
-        void mail.deliver(deadlineNotice(s, ob, send, policy, to, t));
+        if (send.kind === 'overdue' && send.hours === 0) obligationWentOverdue(ob.clock?.regime ?? ob.kind);
+        void mail
+          .deliver(deadlineNotice(s, ob, send, policy, to, t))
+          .then((id) => id && noticeAccepted(send.kind, send.at, run.now()));
       }
     }
     publishSearchAttributes();
