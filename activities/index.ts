@@ -8,6 +8,7 @@ import type { Config } from '../platform/config/schema';
 import type { EvidenceRecord, IncidentState } from '../domain/incident';
 import type { MailMessage } from '../domain/notices';
 import type { Policy } from '../domain/policy';
+import type { SystemConfig } from '../domain/systems';
 import { FAILURE_TYPES } from '../domain/failure-types';
 import { permanent } from './permanent-failure';
 import { incidentSettingsActivities } from './incident-settings';
@@ -68,25 +69,37 @@ export interface RenderedReport {
   path: string;
 }
 
+/** What a system outside the inventory gets: both steps for a person. */
+const UNLISTED_SYSTEM: SystemConfig = { isolation: { driver: 'manual' }, evidence: { driver: 'manual' } };
+
 export function createActivities(deps: ActivityDeps) {
   const workerName = `${hostname()}/${process.pid}`;
   const clock = deps.clock ?? (() => new Date());
 
-  function systemConfig(system: string) {
+  /**
+   * A system nobody put in the inventory (an alert can name any host) is a step for a person, not a
+   * failure: the instruction says why no driver acts and how to record what the person did.
+   */
+  function systemConfig(system: string): { config: SystemConfig; why?: string } {
     const found = deps.config.systems[system];
-    if (!found) {
-      throw permanent(
-        `System "${system}" is not in the systems inventory of the worker's configuration, so no driver can act on it; add it under "systems" in the configuration`,
-        FAILURE_TYPES.unknownSystem,
-      );
-    }
-    return found;
+    if (found) return { config: found };
+    return {
+      config: UNLISTED_SYSTEM,
+      why: `${system} is not in this worker's systems inventory (configuration "systems"), so no driver acts on it.`,
+    };
+  }
+
+  function explained<T extends { kind: string }>(outcome: T, why?: string): T {
+    if (!why || outcome.kind !== 'manual') return outcome;
+    const manual = outcome as T & { instruction: string };
+    return { ...manual, instruction: `${why} ${manual.instruction}` };
   }
 
   async function runIsolation(req: SystemStepRequest, which: 'isolate' | 'release'): Promise<StepOutcome> {
-    const driver = isolationDriver(systemConfig(req.system).isolation);
+    const { config, why } = systemConfig(req.system);
+    const driver = isolationDriver(config.isolation);
     try {
-      return await driver[which](req.system, req.incidentId, Context.current().cancellationSignal);
+      return explained(await driver[which](req.system, req.incidentId, Context.current().cancellationSignal), why);
     } catch (err) {
       if (err instanceof CommandFailedError && err.permanent)
         throw permanent(err.message, FAILURE_TYPES.driverMisconfigured);
@@ -132,7 +145,8 @@ export function createActivities(deps: ActivityDeps) {
 
     async collectEvidence(req: SystemStepRequest & { collector: string }): Promise<EvidenceOutcome> {
       const ctx = Context.current();
-      const driver = evidenceDriver(systemConfig(req.system).evidence, deps.evidence);
+      const { config, why } = systemConfig(req.system);
+      const driver = evidenceDriver(config.evidence, deps.evidence);
       const dir = deps.evidence.dirFor(req.incidentId, req.system, req.round);
       let outcome;
       try {
@@ -145,7 +159,7 @@ export function createActivities(deps: ActivityDeps) {
           throw permanent(err.message, FAILURE_TYPES.evidenceSourceUnavailable);
         throw err;
       }
-      if (outcome.kind === 'manual') return outcome;
+      if (outcome.kind === 'manual') return explained(outcome, why);
       const s = outcome.stored;
       const collectedBy = `${req.collector} (worker ${workerName})`;
       return {

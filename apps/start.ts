@@ -15,6 +15,7 @@ import { createIncidentWorker, dataPaths } from '../worker/create-worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { checkClockSettings } from '../worker/clock-settings';
 import { installRuntime } from '../worker/runtime';
+import { firstIncidentCommand } from './first-steps';
 import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 
 // `npm start`: the embedded default (dev server with a SQLite file, then the worker), or a worker for
@@ -107,7 +108,8 @@ async function main(): Promise<void> {
         : []),
       '',
       'Open an incident from another terminal:',
-      '  npx incident open --title "Web shell on web-01" --severity SEV1 --category intrusion --system web-01 --detection "EDR alert" --aware "2h ago"',
+      `  ${firstIncidentCommand()}`,
+      '  (web-01 is in no inventory yet: the incident asks a person to isolate and copy it; README, Systems)',
       '  (or just `npx incident open` to be asked; `npx incident --help` lists every action)',
       'Or walk a scripted incident through every step: npm run demo',
       'Stop with Ctrl-C; open incidents and their timers resume at the next start.',

@@ -4,7 +4,10 @@
 export const FAILURE_TYPES = {
   /** The relay refused the message for good (5xx): retrying would send nothing. */
   mailRejected: 'MailRejected',
-  /** The system is in no inventory of the worker's configuration. */
+  /**
+   * The system is in no inventory of the worker's configuration. No longer raised (such a system is now a
+   * step for a person); kept because incidents from before record it.
+   */
   unknownSystem: 'UnknownSystem',
   /** A driver's command cannot run as configured (missing program, bad arguments). */
   driverMisconfigured: 'DriverMisconfigured',

@@ -55,13 +55,18 @@ export function runCliProcess(args: string[], env: NodeJS.ProcessEnv, timeoutMs 
 }
 
 /**
- * Data dir, config file with web-01 and web-02 (1 MiB images), and a running worker on a unique queue;
+ * Data dir, config file with web-01 and web-02 (1 MiB images; `inventory` names others or none), and a
+ * running worker on a unique queue;
  * `settings` go into the config file beside them (an SMTP relay, a policy).
  */
-export async function startCliWorld(label: string, settings: Record<string, unknown> = {}): Promise<CliWorld> {
+export async function startCliWorld(
+  label: string,
+  settings: Record<string, unknown> = {},
+  inventory: readonly string[] = ['web-01', 'web-02'],
+): Promise<CliWorld> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `incident-cli-${label}-`));
   const systems: Record<string, unknown> = {};
-  for (const name of ['web-01', 'web-02']) {
+  for (const name of inventory) {
     const image = path.join(dataDir, `${name}.img`);
     await writeFile(image, randomBytes(1024 * 1024));
     systems[name] = {

@@ -112,18 +112,27 @@ describe('incident lifecycle (time-skipping)', () => {
     });
   });
 
-  it('reports an unknown system to responders without crashing, and accepts a manual step instead', async () => {
+  it('hands a system outside the inventory to a person, saying why and how to record it, and accepts the manual steps', async () => {
     const { config } = await labConfig();
     await withWorker(config, async () => {
       const { handle, incidentId } = await start(config, { systems: ['mystery-box'] });
       let view = await handle.query(api.stateQuery);
-      for (let i = 0; i < 100 && view.state.systems[0].evidence.state !== 'failed'; i++) {
+      const settled = () =>
+        view.state.systems[0].isolation.state === 'awaiting-manual' &&
+        view.state.systems[0].evidence.state === 'awaiting-manual';
+      for (let i = 0; i < 100 && !settled(); i++) {
         await new Promise((r) => setTimeout(r, 100));
         view = await handle.query(api.stateQuery);
       }
       const sys = view.state.systems[0];
-      expect(sys.isolation.state).toBe('failed');
-      expect(sys.isolation.error).toMatch(/not in the systems inventory/);
+      expect(sys.isolation.state).toBe('awaiting-manual');
+      expect(sys.evidence.state).toBe('awaiting-manual');
+      expect(sys.isolation.detail).toBe(
+        `mystery-box is not in this worker's systems inventory (configuration "systems"), so no driver acts on it. Isolate mystery-box by hand, then record it: incident manual-step ${incidentId} mystery-box --step isolation --detail "…"`,
+      );
+      expect(sys.evidence.detail).toMatch(
+        /^mystery-box is not in this worker's systems inventory .* Take a byte-for-byte copy of mystery-box by hand/,
+      );
       expect(view.state.problems.map((p) => p.key).sort()).toEqual(['evidence:mystery-box', 'isolation:mystery-box']);
       await handle.executeUpdate(api.manualStepUpdate, {
         args: [{ actor: 'bob', system: 'mystery-box', step: 'isolation', detail: 'unplugged the network cable' }],
@@ -132,7 +141,8 @@ describe('incident lifecycle (time-skipping)', () => {
       expect(view.state.systems[0].isolation.state).toBe('manual');
       expect(view.state.problems.map((p) => p.key)).toEqual(['evidence:mystery-box']);
       const audit = await auditOf(config, incidentId);
-      expect(actions(audit, 'containment.isolation-failed')).toHaveLength(1);
+      expect(actions(audit, 'containment.isolation-failed')).toHaveLength(0);
+      expect(actions(audit, 'containment.isolation-awaiting-manual')).toHaveLength(1);
       expect(actions(audit, 'step.recorded-manually')[0].details.detail).toBe('unplugged the network cable');
     });
   });
