@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AccessPolicy } from '../domain/access';
 import { actionRolesOf } from '../domain/access-settings';
 import { canonicalJson } from '../domain/canonical-json';
+import { normaliseRecipient } from '../domain/links/link-token';
 import { FAILURE_TYPES } from '../domain/failure-types';
 import { DEFAULT_POLICY_PROFILE, type Policy, type PolicyVersion } from '../domain/policy';
 import type { Config } from '../platform/config/schema';
@@ -14,6 +15,8 @@ export interface SettingsDeps {
   config: Pick<Config, 'policyProfiles'> & Partial<Pick<Config, 'access'>>;
   /** Reads the access section of the configuration again, for a reload without restarting the worker. */
   rereadAccess?: () => Config['access'];
+  /** Public link keys (platform/link-key.ts): with a roster, a mail link is proof for acknowledging. */
+  linkKeys?: string[];
 }
 
 export interface LoadedPolicy {
@@ -57,8 +60,15 @@ export function incidentSettingsActivities(deps: SettingsDeps) {
       roster: access.roster,
       actionRoles: actionRolesOf(access),
       maxSignatureAgeSeconds: access.maxSignatureAgeSeconds,
+      ...(deps.linkKeys?.length ? { links: { publicKeys: deps.linkKeys, recipients: namedRecipients() } } : {}),
     };
     return { ...rules, fingerprint: sha256(rules).slice(0, 16) };
+  }
+
+  /** Every address any policy profile names, lower case: the people a mail link may act for. */
+  function namedRecipients(): string[] {
+    const all = Object.values(deps.config.policyProfiles).flatMap((p) => Object.values(p.recipients).flat());
+    return [...new Set(all.map(normaliseRecipient))].sort();
   }
 
   /** An unknown profile still gets the default, so the CTO is told and the clocks run; the workflow flags it. */

@@ -38,6 +38,8 @@ export interface ActivityDeps {
   reportsDir: string;
   /** Reads the access section of the configuration again, for a reload without restarting the worker. */
   rereadAccess?: () => Config['access'];
+  /** Public link keys: with a roster, a mail link is proof for acknowledging (incident-settings.ts). */
+  linkKeys?: string[];
   /** Rendered reports are encrypted at rest with this ring (the evidence store is given its own). */
   reportsAtRest?: KeyRing;
   /** The worker's clock, compared with Temporal's at each audit append; a test may set it wrong. */

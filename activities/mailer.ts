@@ -39,6 +39,8 @@ interface SendIntent {
 
 export interface Mailer {
   send(message: MailMessage): Promise<MailDelivery>;
+  /** The ledger's record of a key already delivered, if any. */
+  delivered(key: string): Promise<MailDelivery | undefined>;
   close(): void;
 }
 
@@ -132,9 +134,13 @@ class LedgerMailer implements Mailer {
     );
   }
 
+  delivered(key: string): Promise<MailDelivery | undefined> {
+    return readJson<MailDelivery>(this.fileFor(key, 'ledger'));
+  }
+
   async send(message: MailMessage): Promise<MailDelivery> {
     const ledger = this.fileFor(message.key, 'ledger');
-    const recorded = await readJson<MailDelivery>(ledger);
+    const recorded = await this.delivered(message.key);
     if (recorded) return { ...recorded, deduplicated: true };
     const messageId = messageIdFor(message.key);
     const intentFile = this.fileFor(message.key, 'intent');

@@ -16,10 +16,24 @@ import { ensureSearchAttributes } from '../worker/search-attributes';
 import { checkClockSettings } from '../worker/clock-settings';
 import { installRuntime } from '../worker/runtime';
 import { firstIncidentCommand } from './first-steps';
+import { LinkKeyError, loadLinkSigner, trustedLinkKeys, type LinkSigner } from '../platform/link-key';
+import { boardUrl } from '../platform/board-url';
+import { startBoard } from '../services/board/start';
+import { BoardConfigError } from '../services/board/server';
 import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 
 // `npm start`: the embedded default (dev server with a SQLite file, then the worker), or a worker for
 // the cluster named by TEMPORAL_ADDRESS.
+
+/**
+ * The embedded default makes its link key on first start. A cluster worker uses the one it is given, and
+ * without one sends mail without links (links are a convenience; the trail key is not optional).
+ */
+function loadLinkSignerFor(config: ReturnType<typeof loadConfig>): LinkSigner | null {
+  const embedded = !config.temporal.address;
+  if (!embedded && !config.links.keyFile) return null;
+  return loadLinkSigner(config, { create: embedded });
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -41,6 +55,7 @@ async function main(): Promise<void> {
   const trailSigner = loadTrailSigner(config, { create: !config.temporal.address });
   if (trailSigner.created)
     console.log(`Created the trail key ${trailSigner.file} (key ${trailSigner.keyId}, readable by its owner only).`);
+  const linkSigner = loadLinkSignerFor(config);
   let server: DevServer | undefined;
   let address = config.temporal.address;
   // Only the embedded default creates a key; a cluster deployment brings its own (INCIDENT_PAYLOAD_KEYS).
@@ -72,7 +87,7 @@ async function main(): Promise<void> {
     config,
     { workflowsPath: require.resolve('../workflows') },
     { dataConverter },
-    { faults: fault.faults, atRest, rereadAccess: () => loadConfig().access, trailSigner },
+    { faults: fault.faults, atRest, rereadAccess: () => loadConfig().access, trailSigner, linkSigner },
   );
   const clientConnection = await connectClient(config, address);
   const ingest = config.ingest.enabled
@@ -81,6 +96,14 @@ async function main(): Promise<void> {
         new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter }),
       )
     : undefined;
+  const board =
+    (config.board.enabled ?? !config.temporal.address) && linkSigner
+      ? await startBoard(
+          config,
+          new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter }),
+          trustedLinkKeys(config, linkSigner),
+        )
+      : undefined;
   const enabledSources = Object.entries(config.ingest.sources)
     .filter(([, s]) => s && (s.bearerTokens.length || s.webhookSecrets.length))
     .map(([name]) => name);
@@ -106,6 +129,7 @@ async function main(): Promise<void> {
             `  Alert webhook: ${ingest.url}/v1/alerts/<source> (${enabledSources.length ? `enabled: ${enabledSources.join(', ')}` : 'no source enabled yet: set INCIDENT_INGEST_<SOURCE>_TOKENS'})`,
           ]
         : []),
+      `  Mail links:    ${linkSigner ? `signed with ${linkSigner.file}; they open ${boardUrl(config)}${board ? ` (served here at ${board.url})` : ' (served by another process)'}` : 'none (a cluster worker needs INCIDENT_LINK_KEY_FILE to put links in mail)'}`,
       '',
       'Open an incident from another terminal:',
       `  ${firstIncidentCommand()}`,
@@ -129,6 +153,7 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     await ingest?.close();
+    await board?.close();
     await clientConnection.close();
     mailer.close();
     await connection.close();
@@ -138,7 +163,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof TemporalUnreachableError || err instanceof TrailKeyError)
+  if (
+    err instanceof ConfigError ||
+    err instanceof TemporalUnreachableError ||
+    err instanceof TrailKeyError ||
+    err instanceof LinkKeyError ||
+    err instanceof BoardConfigError
+  )
     console.error(err.message);
   else console.error(`The worker stopped: ${(err as Error).message}`);
   process.exit(1);

@@ -4,6 +4,7 @@
 // node:crypto; signing happens in the CLI with node:crypto (Ed25519 signatures are the same either way).
 
 import { ed25519 } from '@noble/curves/ed25519';
+import { LinkRefused, normaliseRecipient, verifyLinkToken } from './links/link-token';
 import { ROSTER_ACTION } from './audit-actions';
 import type { AuditEntry } from './audit-entry';
 import {
@@ -34,7 +35,8 @@ export {
 export class AccessRefused extends Error {
   constructor(
     message: string,
-    readonly reason: 'unsigned' | 'unknown-actor' | 'bad-signature' | 'stale-signature' | 'role' | 'policy-loading',
+    readonly reason:
+      'unsigned' | 'unknown-actor' | 'bad-signature' | 'stale-signature' | 'role' | 'policy-loading' | 'bad-link',
   ) {
     super(message);
     this.name = 'AccessRefused';
@@ -56,6 +58,7 @@ export function authorize<I extends { actor: string }>(
 ): Role[] | undefined {
   const input = request as I & SignedInput;
   if (!policy || Object.keys(policy.roster).length === 0) return undefined;
+  if ((input as { link?: unknown }).link !== undefined) return authorizeLink(policy, incidentId, action, input, now);
   const actor = typeof input?.actor === 'string' ? input.actor : '';
   const member = Object.prototype.hasOwnProperty.call(policy.roster, actor) ? policy.roster[actor] : undefined;
   if (!member) {
@@ -105,6 +108,49 @@ export function authorize<I extends { actor: string }>(
     );
   }
   return member.roles;
+}
+
+/**
+ * A signed mail link is the recipient's proof for acknowledging, and for nothing else: checked with the
+ * link keys, for this incident, for a recipient the policy names, who must be the one acting. Returns
+ * undefined (nothing to attach as a signed request: the link itself is never written to the trail).
+ */
+function authorizeLink(
+  policy: AccessPolicy,
+  incidentId: string,
+  action: string,
+  input: SignedInput,
+  now: Date,
+): undefined {
+  const token = (input as { link?: { token?: unknown } }).link?.token;
+  if (action !== 'acknowledge')
+    throw new AccessRefused(
+      'A link from a mail can only acknowledge an incident; sign other actions with your key.',
+      'bad-link',
+    );
+  if (!policy.links)
+    throw new AccessRefused('This installation accepts no mail links: acknowledge with incident ack.', 'bad-link');
+  let recipient: string;
+  try {
+    recipient = verifyLinkToken(String(token ?? ''), policy.links.publicKeys, now, {
+      action: 'acknowledge',
+      incidentId,
+    }).recipient;
+  } catch (err) {
+    if (err instanceof LinkRefused) throw new AccessRefused(err.message, 'bad-link');
+    throw err;
+  }
+  if (!policy.links.recipients.includes(recipient))
+    throw new AccessRefused(
+      `${recipient} is not a recipient the policy names, so a mail link cannot act for them.`,
+      'bad-link',
+    );
+  if (normaliseRecipient(input.actor) !== recipient)
+    throw new AccessRefused(
+      'The link was sent to someone else: it acts only for the person it was mailed to.',
+      'bad-link',
+    );
+  return undefined;
 }
 
 /** A malformed signature or key is a mismatch, not an error: the action is refused with its reason. */

@@ -4,6 +4,7 @@ import type { IncidentState, Obligation } from './incident';
 import type { Policy } from './policy';
 import { formatInZone } from './time-format';
 import { trailWitnessLine } from './trail-head';
+import type { LinkAction } from './links/link-token';
 
 // The content of every mail the system sends. Pure: the workflow composes a message, an activity sends it.
 
@@ -14,6 +15,10 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  /** The incident the mail is about; with `links`, the actions its recipients can take from it. */
+  incidentId?: string;
+  /** Signed per recipient by the worker (activities/mail-links.ts); never signed here, in workflow code. */
+  links?: LinkAction[];
 }
 
 type Row = [label: string, value: string];
@@ -77,15 +82,19 @@ export function seniorAlert(s: IncidentState, policy: Policy, level: number, to:
   const intro = first
     ? `A security incident has been opened. Senior personnel, including the CTO, are being told at once as the procedure requires.`
     : `Nobody has acknowledged incident ${s.incidentId} within ${policy.ackWindowMinutes * level} minutes of opening. You are the next people on the escalation list.`;
-  return compose(
-    `${s.incidentId}/escalation-${level}`,
-    to,
-    subject,
-    intro,
-    incidentRows(s, policy),
-    [ackHint(s.incidentId)],
-    trailFooter(s),
-  );
+  return {
+    ...compose(
+      `${s.incidentId}/escalation-${level}`,
+      to,
+      subject,
+      intro,
+      incidentRows(s, policy),
+      [ackHint(s.incidentId)],
+      trailFooter(s),
+    ),
+    incidentId: s.incidentId,
+    links: ['acknowledge'],
+  };
 }
 
 export function deadlineNotice(

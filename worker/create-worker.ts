@@ -1,3 +1,6 @@
+import { linkingMailer } from '../activities/mail-links';
+import { trustedLinkKeys, type LinkSigner } from '../platform/link-key';
+import { boardUrl } from '../platform/board-url';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { Worker, type InjectedSinks, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
@@ -39,6 +42,8 @@ export interface WorkerExtras {
   rereadAccess?: () => Config['access'];
   /** Signs audit checkpoints; absent: the data dir's trail key, made on first use as the embedded default does. */
   trailSigner?: TrailSigner;
+  /** Signs the links in leadership mail (apps/start.ts loads it); absent or null: mail goes without links. */
+  linkSigner?: LinkSigner | null;
   /** The worker's clock as compared with Temporal's at each audit append (a test sets it wrong). */
   clock?: () => Date;
 }
@@ -48,12 +53,16 @@ export async function createIncidentWorker(
   config: Config,
   workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>,
   overrides: Partial<WorkerOptions> = {},
-  { faults, atRest, rereadAccess, trailSigner, clock }: WorkerExtras = {},
+  { faults, atRest, rereadAccess, trailSigner, linkSigner, clock }: WorkerExtras = {},
 ): Promise<WorkerParts> {
   const paths = dataPaths(config.dataDir);
   const signer = trailSigner ?? loadTrailSigner(config, { create: true });
   const audit = new JsonlAuditStore(paths.audit, faults, signer, clock);
-  const mailer = createMailer({ dataDir: config.dataDir, from: config.mailFrom, smtp: config.smtp, faults });
+  const links = linkSigner ?? undefined;
+  const ledgerMailer = createMailer({ dataDir: config.dataDir, from: config.mailFrom, smtp: config.smtp, faults });
+  const mailer = links
+    ? linkingMailer(ledgerMailer, { sign: links.sign, baseUrl: boardUrl(config), links: config.links })
+    : ledgerMailer;
   const activities = createActivities({
     config,
     audit,
@@ -62,6 +71,7 @@ export async function createIncidentWorker(
     reportsDir: paths.reports,
     reportsAtRest: atRest,
     rereadAccess,
+    linkKeys: links ? trustedLinkKeys(config, links) : undefined,
     clock,
   });
   // A refused action never enters history, so the workflow hands the refusal to its worker, which sends it

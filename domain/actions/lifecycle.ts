@@ -1,4 +1,5 @@
 import type { IncidentState } from '../incident';
+import { linkIdOf } from '../links/link-token';
 import { checkActor, checkOpen, refuse, text, type ActorInput } from './input-checks';
 
 // An incident from acknowledgement to closing: the acknowledgement that stops escalation, notes along the
@@ -6,11 +7,15 @@ import { checkActor, checkOpen, refuse, text, type ActorInput } from './input-ch
 
 export interface AcknowledgeInput extends ActorInput {
   note?: string;
+  /** A signed link from a leadership mail, given by the board; recorded by its id, never in full. */
+  link?: { token: string };
 }
 export function validateAcknowledge(state: IncidentState, input: AcknowledgeInput): void {
   checkActor(input);
   checkOpen(state);
   text(input.note, 'note', { required: false });
+  if (input.link !== undefined && (typeof input.link?.token !== 'string' || !linkIdOf(input.link.token)))
+    refuse('link.token must be the token of a link from a mail.');
   if (state.acknowledgement)
     refuse(
       `Incident ${state.incidentId} was already acknowledged by ${state.acknowledgement.by} at ${state.acknowledgement.at}.`,

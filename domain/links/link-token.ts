@@ -103,6 +103,15 @@ function parseClaims(payload: string): LinkClaims {
   return c as LinkClaims;
 }
 
+/** The link's id, read without checking the signature: for the record of a link the validator checked. */
+export function linkIdOf(token: string): string | undefined {
+  try {
+    return parseClaims(token.split('.')[0]).id;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface LinkExpectation {
   action?: LinkAction;
   incidentId?: string;

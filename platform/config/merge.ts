@@ -72,6 +72,12 @@ export function envOverlay(env: Env): Record<string, unknown> {
   set(trail, 'keyFile', env.INCIDENT_TRAIL_KEY_FILE);
   set(trail, 'publicKeys', list(env.INCIDENT_TRAIL_PUBLIC_KEYS));
   if (Object.keys(trail).length) overlay.trail = trail;
+  const board: Record<string, unknown> = {};
+  set(board, 'host', env.INCIDENT_BOARD_HOST);
+  set(board, 'port', env.INCIDENT_BOARD_PORT);
+  set(board, 'publicUrl', env.INCIDENT_BOARD_PUBLIC_URL);
+  if (env.INCIDENT_BOARD_ENABLED !== undefined) board.enabled = env.INCIDENT_BOARD_ENABLED === 'true';
+  if (Object.keys(board).length) overlay.board = board;
   const metrics: Record<string, unknown> = {};
   set(metrics, 'address', env.INCIDENT_METRICS_ADDRESS);
   if (Object.keys(metrics).length) overlay.metrics = metrics;

@@ -62,6 +62,17 @@ const trailSchema = z.object({
   maxClockSkewSeconds: z.number().positive().default(120),
 });
 
+/** The leadership web service: the pages mail links open (services/board/). */
+const boardSchema = z.object({
+  /** Unset: on for the embedded default, off for a worker of a cluster (one board per installation is enough). */
+  enabled: z.boolean().optional(),
+  host: z.string().default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8790),
+  /** The address links in mail point to (a reverse proxy's, say); unset: this service's own. */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  tls: z.object({ certPath: z.string().optional(), keyPath: z.string().optional() }).default({}),
+});
+
 /** The worker's link key, which signs the links in leadership mail (platform/link-key.ts). */
 const linksSchema = z.object({
   /** An Ed25519 private key in PEM (INCIDENT_LINK_KEY_FILE); unset: the data dir's, made by the embedded default. */
@@ -129,6 +140,7 @@ export const configSchema = z
     systems: systemsSchema,
     trail: trailSchema.prefault({}),
     links: linksSchema.prefault({}),
+    board: boardSchema.prefault({}),
     metrics: metricsSchema.prefault({}),
   })
   .transform(({ policyProfiles, ...config }, ctx) => ({
@@ -140,6 +152,7 @@ export type Config = z.output<typeof configSchema>;
 export type SmtpConfig = z.output<typeof smtpSchema>;
 export type TrailConfig = z.output<typeof trailSchema>;
 export type LinksConfig = z.output<typeof linksSchema>;
+export type BoardConfig = z.output<typeof boardSchema>;
 export type IngestConfig = z.output<typeof ingestSchema>;
 export type IngestSourceConfig = z.output<typeof ingestSourceSchema>;
 

@@ -3,14 +3,10 @@ import { ADAPTERS } from '../../domain/alerts';
 import type { Config } from '../../platform/config/schema';
 import { AlertCorrelator } from './correlate';
 import { IngestMetrics } from './metrics';
+import { jsonLogger } from '../../platform/json-logger';
 import { startIngestServer, type IngestServer } from './server';
 
 // Assembles the ingestion service from the configuration and a Temporal client.
-
-export function jsonLogger(stream: NodeJS.WritableStream = process.stdout): (event: Record<string, unknown>) => void {
-  return (event) =>
-    stream.write(`${JSON.stringify({ time: new Date().toISOString(), service: 'ingest', ...event })}\n`);
-}
 
 export async function startIngest(config: Config, client: Client, log = jsonLogger()): Promise<IngestServer> {
   const correlator = new AlertCorrelator(client, config.temporal.taskQueue);

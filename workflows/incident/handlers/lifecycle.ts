@@ -1,6 +1,7 @@
 import { condition, patched } from '@temporalio/workflow';
 import * as A from '../../../domain/actions';
 import { CLOSING_ACTION } from '../../../domain/audit-actions';
+import { linkIdOf } from '../../../domain/links/link-token';
 import { headWithCheck } from '../../../domain/trail-head';
 import * as api from '../../incident-api';
 import { action, done } from '../actions';
@@ -19,9 +20,13 @@ export function lifecycleActions(
   const { id, s, audit, nowIso } = run;
 
   return {
-    acknowledge: action(api.acknowledgeUpdate, A.validateAcknowledge, async ({ actor, note }) => {
+    acknowledge: action(api.acknowledgeUpdate, A.validateAcknowledge, async ({ actor, note, link }) => {
       s.acknowledgement = { by: actor, at: nowIso() };
-      const seq = audit.record(actor, 'incident.acknowledged', { note, escalationsSent: s.escalationsSent });
+      const seq = audit.record(actor, 'incident.acknowledged', {
+        note,
+        escalationsSent: s.escalationsSent,
+        ...(link ? { via: 'mail link', linkId: linkIdOf(link.token) } : {}),
+      });
       return done(run, seq, `Acknowledged by ${actor}; escalation stopped.`);
     }),
 

@@ -1,0 +1,140 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LinkRefused, verifyLinkToken, type LinkClaims } from '../../domain/links/link-token';
+import { html, page, type Raw } from './page';
+
+// GET /l/<token> says what the link will do and asks to confirm; only the POST acts, so the mail scanners
+// that follow every link in a message change nothing. The form carries a token derived from the link's id
+// with a secret of this process: a page from elsewhere cannot make one, and a stale page after a restart
+// just asks to open the link again.
+
+export interface Acknowledger {
+  /** The acknowledge update with the link as proof; resolves to the workflow's message, or throws its refusal. */
+  acknowledge(incidentId: string, recipient: string, token: string): Promise<string>;
+}
+
+export interface LinkRouteDeps {
+  publicKeys: () => string[];
+  acknowledger: Acknowledger;
+  log: (event: Record<string, unknown>) => void;
+  now?: () => Date;
+}
+
+/** What confirming a link does, in words, before anything is done. */
+function confirmation(c: LinkClaims): { title: string; what: Raw; button: string } {
+  return {
+    title: `Acknowledge incident ${c.incidentId}`,
+    what: html`<p>
+      You are about to acknowledge incident <strong>${c.incidentId}</strong> as <strong>${c.recipient}</strong>.
+      Escalation to the next people on the list stops, and the audit trail records that you acknowledged it from this
+      mail.
+    </p>`,
+    button: 'Acknowledge',
+  };
+}
+
+export function registerLinkRoutes(app: FastifyInstance, deps: LinkRouteDeps): void {
+  const secret = randomBytes(32);
+  const now = () => (deps.now ?? (() => new Date()))();
+  const formToken = (linkId: string) => createHmac('sha256', secret).update(`confirm\n${linkId}`).digest('base64url');
+
+  function claimsOr(reply: FastifyReply, token: string): LinkClaims | undefined {
+    try {
+      // This version serves the acknowledgement; a link for another action is refused as such.
+      return verifyLinkToken(token, deps.publicKeys(), now(), { action: 'acknowledge' });
+    } catch (err) {
+      if (!(err instanceof LinkRefused)) throw err;
+      deps.log({ event: 'link.refused', reason: err.reason });
+      void reply
+        .code(err.reason === 'expired' ? 410 : 403)
+        .type('text/html; charset=utf-8')
+        .send(
+          page(
+            'Link refused',
+            html`<div class="refused">
+              <h1>This link cannot be used</h1>
+              <p>${err.message}</p>
+            </div>`,
+          ),
+        );
+      return undefined;
+    }
+  }
+
+  app.get('/l/:token', async (req: FastifyRequest<{ Params: { token: string } }>, reply) => {
+    const claims = claimsOr(reply, req.params.token);
+    if (!claims) return reply;
+    const { title, what, button } = confirmation(claims);
+    deps.log({ event: 'link.opened', linkId: claims.id, action: claims.action, incidentId: claims.incidentId });
+    const form = html`<form method="post" action="">
+      <input type="hidden" name="confirm" value="${formToken(claims.id)}" /><button type="submit">${button}</button>
+    </form>`;
+    return reply.type('text/html; charset=utf-8').send(
+      page(
+        title,
+        html`<h1>${title}</h1>
+          ${what}${form}`,
+      ),
+    );
+  });
+
+  app.post(
+    '/l/:token',
+    async (req: FastifyRequest<{ Params: { token: string }; Body: { confirm?: string } }>, reply) => {
+      // A browser says where a form came from; one posted from another site is refused before anything else.
+      const site = req.headers['sec-fetch-site'];
+      if (site && site !== 'same-origin' && site !== 'none')
+        return reply.code(403).type('text/plain').send('Refused: the form was sent from another site.');
+      const claims = claimsOr(reply, req.params.token);
+      if (!claims) return reply;
+      const given = Buffer.from(String(req.body?.confirm ?? ''));
+      const expected = Buffer.from(formToken(claims.id));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        deps.log({ event: 'link.confirm-refused', linkId: claims.id });
+        return reply
+          .code(403)
+          .type('text/html; charset=utf-8')
+          .send(
+            page(
+              'Please confirm again',
+              html`<div class="refused">
+                <h1>Please confirm again</h1>
+                <p>
+                  The confirmation did not come from the page this link shows (or the service restarted since). Open the
+                  link from your mail again and press the button.
+                </p>
+              </div>`,
+            ),
+          );
+      }
+      try {
+        const message = await deps.acknowledger.acknowledge(claims.incidentId, claims.recipient, req.params.token);
+        deps.log({ event: 'link.acknowledged', linkId: claims.id, incidentId: claims.incidentId });
+        return reply.type('text/html; charset=utf-8').send(
+          page(
+            'Acknowledged',
+            html`<div class="done">
+              <h1>Incident ${claims.incidentId} acknowledged</h1>
+              <p>${message}</p>
+            </div>`,
+          ),
+        );
+      } catch (err) {
+        const message = (err as Error).message;
+        deps.log({ event: 'link.acknowledge-refused', linkId: claims.id, incidentId: claims.incidentId });
+        return reply
+          .code(409)
+          .type('text/html; charset=utf-8')
+          .send(
+            page(
+              'Not acknowledged',
+              html`<div class="refused">
+                <h1>Not acknowledged</h1>
+                <p>${message}</p>
+              </div>`,
+            ),
+          );
+      }
+    },
+  );
+}

@@ -1,0 +1,34 @@
+import { escapeHtml } from '../../domain/escape';
+
+// The board's page frame: plain, server-rendered HTML that works without JavaScript, with no external
+// resource of any kind (it must work offline, and the Content-Security-Policy forbids them anyway).
+
+/** Every dynamic value goes through this tag: nothing a person or an alert wrote reaches the page raw. */
+export function html(strings: TemplateStringsArray, ...values: (string | number | Raw)[]): Raw {
+  let out = strings[0];
+  values.forEach((v, i) => {
+    out += (v instanceof Raw ? v.value : escapeHtml(String(v))) + strings[i + 1];
+  });
+  return new Raw(out);
+}
+
+export class Raw {
+  constructor(readonly value: string) {}
+}
+
+const STYLE = `body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#111}
+h1{font-size:1.4rem}.refused{border-left:4px solid #b00020;padding-left:1rem}.done{border-left:4px solid #0a7d32;padding-left:1rem}
+button{font-size:1.1rem;padding:.6rem 1.2rem;background:#0b57d0;color:#fff;border:0;border-radius:4px;cursor:pointer}
+button:focus{outline:3px solid #f9ab00}dt{font-weight:bold}dd{margin:0 0 .5rem 0}`;
+
+export function page(title: string, body: Raw): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)} — Incident response</title>
+<link rel="stylesheet" href="/assets/board.css"></head>
+<body><main>
+${body.value}
+</main></body></html>`;
+}
+
+export const STYLESHEET = STYLE;
