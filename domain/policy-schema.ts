@@ -25,6 +25,11 @@ export const policySchema = z
     organisation: z.string().min(1).default('Example Hosting SAS'),
     /** Time zone for the times people read in mails and reports; clocks themselves are absolute. */
     timeZone: timeZone.default('Europe/Paris'),
+    /**
+     * A recipient's own time zone (address → IANA zone). One mail goes to several people, so deadline mails
+     * add a due-time line per zone that differs from `timeZone`. Optional: absent leaves the digest as it was.
+     */
+    timeZones: z.record(email, timeZone).optional(),
     ackWindowMinutes: z.number().positive().default(15),
     /** Role name → mail addresses. */
     recipients: z.record(z.string(), z.array(email)).default({

@@ -13,10 +13,15 @@ export function recipientsOf(policy: Policy, roles: string[]): string[] {
   return [...new Set(roles.flatMap((r) => policy.recipients[r] ?? []))];
 }
 
-/** Who hears of an obligation: the roles its regime names, or the policy's deadline recipients. */
+/** Who owns an obligation: the roles its regime names that have addresses, or the policy's deadline recipients. */
+export function ownerRoles(policy: Policy, ob: { clock?: { roles: string[] } }): string[] {
+  const named = (ob.clock?.roles ?? []).filter((r) => (policy.recipients[r] ?? []).length > 0);
+  return named.length ? named : policy.deadlineRecipients;
+}
+
+/** Who hears of an obligation: the addresses of its owners. */
 export function recipientsForObligation(policy: Policy, ob: { clock?: { roles: string[] } }): string[] {
-  const named = ob.clock ? recipientsOf(policy, ob.clock.roles) : [];
-  return named.length ? named : recipientsOf(policy, policy.deadlineRecipients);
+  return recipientsOf(policy, ownerRoles(policy, ob));
 }
 
 export function escalationRecipients(policy: Policy, level: number): string[] {
