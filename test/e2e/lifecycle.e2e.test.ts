@@ -2,6 +2,7 @@ import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { sha256OfFile } from '../../stores/evidence-hashing';
@@ -10,6 +11,7 @@ import { IncidentClient } from '../../client/incident-client';
 import { createIncidentWorker } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';
 import { labConfig, uniqueId } from '../helpers/fixtures';
+import { formatInZone } from '../../domain/time-format';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
 
 // What a responder sees, end to end: the dev server, the real worker and activities, a real SMTP server
@@ -60,6 +62,11 @@ describe('incident lifecycle end to end (dev server, SMTP, files)', () => {
       expect(alert.to.sort()).toEqual(['ciso@example.com', 'cto@example.com']);
       expect(alert.subject).toContain(`[SEV1] Security incident ${incidentId}`);
       expect(alert.raw).toContain('&lt;b&gt;web-01&lt;/b&gt;');
+      // Before any assessment, leadership already reads the GDPR clock it would open: 72 h from awareness.
+      const cnilDue = new Date(Date.parse(awareAt) + 72 * 3_600_000).toISOString();
+      expect(String((await simpleParser(alert.raw)).text).split('\n')).toContain(
+        `If personal data is involved: CNIL by ${formatInZone(cnilDue, 'Europe/Paris')} = ${cnilDue.replace(/\.\d{3}Z$/, 'Z')} UTC (GDPR (EU) 2016/679 Art. 33(1))`,
+      );
 
       await incidents.act(incidentId, api.acknowledgeUpdate, { actor: 'bob' });
       const contained = await incidents.waitFor(incidentId, (v) => v.phase === 'assessment');
