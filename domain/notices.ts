@@ -14,7 +14,13 @@ const ackHint = (id: string) => `Acknowledge with: incident ack ${id}`;
 
 /** Leadership learns at once which deadlines the assessment will open, so nobody waits for it to plan. */
 function upcomingParagraphs(s: IncidentState, policy: Policy): string[] {
-  const lines = deadlinesOnceAssessed(s, policy);
+  let lines: string[];
+  try {
+    lines = deadlinesOnceAssessed(s, policy);
+  } catch (err) {
+    // Nothing in a policy an old incident kept may hold back the alert itself.
+    lines = [`(They could not be computed: ${err instanceof Error ? err.message : String(err)}; see incident clocks.)`];
+  }
   if (!lines.length) return [];
   return ['Deadlines that open once the breach is assessed, counted from awareness:', ...lines];
 }

@@ -28,7 +28,8 @@ const SCENARIOS: Scenario[] = [
 
 /** Every customer of the registry (its own contract clock) and one outside it (the policy's fallback clock). */
 function everyKindOfCustomer(policy: Policy): ClockFacts['customers'] {
-  return [...policy.customers.map((c) => ({ name: c.name })), { name: 'an affected customer' }];
+  // Incidents opened before the registry existed keep a policy without it.
+  return [...(policy.customers ?? []).map((c) => ({ name: c.name })), { name: 'an affected customer' }];
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dueNotices } from '../../domain/deadlines';
 import { deadlineNotice, seniorAlert } from '../../domain/notices';
 import { recordCommand } from '../../domain/obligation-action';
-import { policySchema } from '../../domain/policy-schema';
+import { policySchema, type Policy } from '../../domain/policy-schema';
 import { assessedState, incidentState } from './builders';
 
 // What a leader reads in a reminder, an overdue notice and the senior alert: what is due, to whom, by when
@@ -153,6 +153,17 @@ describe('the senior alert lists the deadlines the assessment will open', () => 
     ]);
     expect(mail.html).toContain(
       '<p>If personal data is involved: CNIL by 2026-03-31 11:00 UTC+02:00 (Europe/Paris) = 2026-03-31T09:00:00Z UTC (GDPR (EU) 2016/679 Art. 33(1))</p>',
+    );
+  });
+
+  it('an incident that kept a policy from before regimes and the customer registry still gets the GDPR and contract lines', () => {
+    const { regimes: _r, customers: _c, clocks: _k, ...old } = policySchema.parse({});
+    const mail = seniorAlert(incidentState(), old as Policy, 0, ['cto@example.com']);
+    expect(mail.text).toContain(
+      'If personal data is involved: CNIL by 2026-03-31 11:00 UTC+02:00 (Europe/Paris) = 2026-03-31T09:00:00Z UTC (GDPR (EU) 2016/679 Art. 33(1))\n',
+    );
+    expect(mail.text).toContain(
+      "If personal data is involved: 1 affected customer without a contract clock in the registry by 2026-03-29 11:00 UTC+02:00 (Europe/Paris) = 2026-03-29T09:00:00Z UTC (the policy's customer notification clock)\n",
     );
   });
 });
