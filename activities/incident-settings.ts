@@ -5,6 +5,8 @@ import { canonicalJson } from '../domain/canonical-json';
 import { normaliseRecipient } from '../domain/links/link-token';
 import { FAILURE_TYPES } from '../domain/failure-types';
 import { DEFAULT_POLICY_PROFILE, type Policy, type PolicyVersion } from '../domain/policy';
+import type { IncidentState } from '../domain/incident';
+import { deadlinesOnceAssessedOrNote } from '../domain/upcoming-deadlines';
 import type { Config } from '../platform/config/schema';
 import { permanent } from './permanent-failure';
 
@@ -28,6 +30,8 @@ export interface LoadedPolicy {
 
 export interface IncidentSettings extends LoadedPolicy {
   access: AccessPolicy | undefined;
+  /** For the senior alert: the deadlines each possible assessment would open (domain/upcoming-deadlines.ts). */
+  deadlinesOnceAssessed?: string[];
 }
 
 const sha256 = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
@@ -98,8 +102,20 @@ export function incidentSettingsActivities(deps: SettingsDeps) {
      * Both at once, for a new incident: read from memory, so the workflow runs it as a local activity and
      * has its policy within its first workflow task, before the senior alert goes out.
      */
-    async loadIncidentSettings({ profile }: { profile?: string }): Promise<IncidentSettings> {
-      return { ...policyFor(profile), access: accessPolicy(false) };
+    async loadIncidentSettings({
+      profile,
+      incident,
+    }: {
+      profile?: string;
+      /** The new incident as it opens; given, the deadlines an assessment would open are computed too. */
+      incident?: IncidentState;
+    }): Promise<IncidentSettings> {
+      const loaded = policyFor(profile);
+      return {
+        ...loaded,
+        access: accessPolicy(false),
+        ...(incident ? { deadlinesOnceAssessed: deadlinesOnceAssessedOrNote(incident, loaded.policy) } : {}),
+      };
     },
   };
 }

@@ -179,6 +179,12 @@ export interface OpenProblem {
 }
 
 export interface IncidentState {
+  /**
+   * What the senior alert lists: the deadlines each possible assessment would open, computed by the worker
+   * with the policy when the incident opens (domain/upcoming-deadlines.ts), so the engine stays out of
+   * workflow code. Absent for incidents from before.
+   */
+  deadlinesOnceAssessed?: string[];
   incidentId: string;
   title: string;
   severity: Severity;

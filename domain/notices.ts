@@ -3,7 +3,6 @@ import type { IncidentState } from './incident';
 import { compose, incidentRows, trailFooter, type MailMessage } from './mail-compose';
 import type { Policy } from './policy';
 import { formatInZone } from './time-format';
-import { deadlinesOnceAssessed } from './upcoming-deadlines';
 
 // The content of every mail the system sends. Pure: the workflow composes a message, an activity sends it.
 
@@ -13,14 +12,8 @@ export { deadlineMovedNotice, deadlineNotice } from './deadline-mail';
 const ackHint = (id: string) => `Acknowledge with: incident ack ${id}`;
 
 /** Leadership learns at once which deadlines the assessment will open, so nobody waits for it to plan. */
-function upcomingParagraphs(s: IncidentState, policy: Policy): string[] {
-  let lines: string[];
-  try {
-    lines = deadlinesOnceAssessed(s, policy);
-  } catch (err) {
-    // Nothing in a policy an old incident kept may hold back the alert itself.
-    lines = [`(They could not be computed: ${err instanceof Error ? err.message : String(err)}; see incident clocks.)`];
-  }
+function upcomingParagraphs(s: IncidentState): string[] {
+  const lines = s.deadlinesOnceAssessed ?? [];
   if (!lines.length) return [];
   return ['Deadlines that open once the breach is assessed, counted from awareness:', ...lines];
 }
@@ -40,7 +33,7 @@ export function seniorAlert(s: IncidentState, policy: Policy, level: number, to:
       subject,
       intro,
       incidentRows(s, policy),
-      [...upcomingParagraphs(s, policy), ackHint(s.incidentId)],
+      [...upcomingParagraphs(s), ackHint(s.incidentId)],
       trailFooter(s),
     ),
     incidentId: s.incidentId,

@@ -64,3 +64,12 @@ export function deadlinesOnceAssessed(s: IncidentState, policy: Policy): string[
   }
   return lines;
 }
+
+/** The same, never throwing: nothing in a policy an old incident kept may hold back the alert itself. */
+export function deadlinesOnceAssessedOrNote(s: IncidentState, policy: Policy): string[] {
+  try {
+    return deadlinesOnceAssessed(s, policy);
+  } catch (err) {
+    return [`(They could not be computed: ${err instanceof Error ? err.message : String(err)}; see incident clocks.)`];
+  }
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dueNotices } from '../../domain/deadlines';
 import { deadlineNotice, seniorAlert } from '../../domain/notices';
+import { deadlinesOnceAssessedOrNote } from '../../domain/upcoming-deadlines';
 import { recordCommand } from '../../domain/obligation-action';
 import { policySchema, type Policy } from '../../domain/policy-schema';
 import { assessedState, incidentState } from './builders';
@@ -129,13 +130,20 @@ describe('deadline mails a leader can act on', () => {
   });
 });
 
+/** The senior alert of an incident whose worker computed the upcoming deadlines at opening, as the workflow has it. */
+function alertWithUpcoming(p: Policy) {
+  const s = incidentState();
+  s.deadlinesOnceAssessed = deadlinesOnceAssessedOrNote(s, p);
+  return seniorAlert(s, p, 0, ['cto@example.com']);
+}
+
 describe('the senior alert lists the deadlines the assessment will open', () => {
   it('from the engine and the policy: GDPR, the contract clocks of the registry and the fallback, and regimes waiting for an event', () => {
     const p = policySchema.parse({
       regimes: ['gdpr-art33', 'gdpr-art34', 'contract', 'nis2'],
       customers: [{ id: 'acme', name: 'Acme Corp', contacts: ['security@acme.example'], personalDataHours: 12 }],
     });
-    const mail = seniorAlert(incidentState(), p, 0, ['cto@example.com']);
+    const mail = alertWithUpcoming(p);
     const tail = mail.text.slice(mail.text.indexOf('Deadlines that open')).split('\n');
     expect(tail).toEqual([
       'Deadlines that open once the breach is assessed, counted from awareness:',
@@ -158,7 +166,7 @@ describe('the senior alert lists the deadlines the assessment will open', () => 
 
   it('an incident that kept a policy from before regimes and the customer registry still gets the GDPR and contract lines', () => {
     const { regimes: _r, customers: _c, clocks: _k, ...old } = policySchema.parse({});
-    const mail = seniorAlert(incidentState(), old as Policy, 0, ['cto@example.com']);
+    const mail = alertWithUpcoming(old as Policy);
     expect(mail.text).toContain(
       'If personal data is involved: CNIL by 2026-03-31 11:00 UTC+02:00 (Europe/Paris) = 2026-03-31T09:00:00Z UTC (GDPR (EU) 2016/679 Art. 33(1))\n',
     );

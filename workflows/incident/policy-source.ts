@@ -30,7 +30,8 @@ export function createPolicySource(
   let version: PolicyVersion | undefined;
 
   async function load(): Promise<void> {
-    const settings = await settingsActs.loadIncidentSettings({ profile: input.request.policyProfile });
+    const settings = await settingsActs.loadIncidentSettings({ profile: input.request.policyProfile, incident: run.s });
+    if (settings.deadlinesOnceAssessed) run.s.deadlinesOnceAssessed = settings.deadlinesOnceAssessed;
     if (!access.loaded()) access.adopt(settings.access);
     version = settings.version;
     run.adoptPolicy(settings.policy);
