@@ -21,9 +21,10 @@ export interface MailMessage {
   links?: LinkAction[];
 }
 
-type Row = [label: string, value: string];
+export type Row = [label: string, value: string];
 
-function compose(
+/** Intro, label–value rows, closing paragraphs and a footer, as text and as HTML. */
+export function compose(
   key: string,
   to: string[],
   subject: string,

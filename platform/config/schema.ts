@@ -6,6 +6,7 @@ import { systemsSchema } from '../../domain/systems';
 import { ConfigError, deepMerge, envOverlay, TEMPORAL_DEFAULTS } from './merge';
 import { policySchema } from '../../domain/policy-schema';
 import { policyProfilesSchema, resolvePolicyProfiles } from './policy-profiles';
+import { digestSchema, resolveDigest } from './digest';
 
 export { ConfigError, deepMerge, envOverlay } from './merge';
 
@@ -142,9 +143,11 @@ export const configSchema = z
     links: linksSchema.prefault({}),
     board: boardSchema.prefault({}),
     metrics: metricsSchema.prefault({}),
+    digest: digestSchema.prefault({}),
   })
-  .transform(({ policyProfiles, ...config }, ctx) => ({
+  .transform(({ policyProfiles, digest, ...config }, ctx) => ({
     ...config,
+    digest: resolveDigest(digest, config.policy, ctx),
     policyProfiles: resolvePolicyProfiles(config.policy, policyProfiles, ctx),
   }));
 
