@@ -2,11 +2,20 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
 import type { ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../platform/config/schema';
 import { recipientsOf } from '../domain/policy';
+import { TEMPORAL_DEFAULTS } from '../platform/config/merge';
 import { DIGEST_SCHEDULE_ID, DIGEST_WORKFLOW_TYPE, type LeadershipDigestInput } from '../workflows/incident-api';
 
 // The daily leadership digest is a Temporal Schedule, so it runs once a day however many workers there are
 // and whether or not one was up at the hour before. Every worker start makes it match its configuration:
 // created when absent, updated when another worker (or an older configuration) made it, deleted when off.
+
+/**
+ * One digest per task queue, as the digest covers the incidents of its queue: `leadership-digest` for the
+ * default queue; another deployment sharing the namespace on its own queue gets its own, named after it.
+ */
+export function digestScheduleId(taskQueue: string): string {
+  return taskQueue === TEMPORAL_DEFAULTS.taskQueue ? DIGEST_SCHEDULE_ID : `${DIGEST_SCHEDULE_ID}-${taskQueue}`;
+}
 
 export type DigestScheduleOutcome = 'created' | 'updated' | 'deleted' | 'absent';
 
@@ -15,13 +24,14 @@ export function digestScheduleOptions(config: Config): ScheduleOptions {
   const { digest, policy } = config;
   const [hour, minute] = digest.time.split(':').map(Number);
   const input: LeadershipDigestInput = { timeZone: digest.timeZone, to: recipientsOf(policy, digest.recipients) };
+  const scheduleId = digestScheduleId(config.temporal.taskQueue);
   return {
-    scheduleId: DIGEST_SCHEDULE_ID,
+    scheduleId,
     spec: { calendars: [{ hour, minute }], timezone: digest.timeZone },
     action: {
       type: 'startWorkflow',
       workflowType: DIGEST_WORKFLOW_TYPE,
-      workflowId: DIGEST_SCHEDULE_ID,
+      workflowId: scheduleId,
       taskQueue: config.temporal.taskQueue,
       args: [input],
     },
@@ -31,7 +41,7 @@ export function digestScheduleOptions(config: Config): ScheduleOptions {
 }
 
 export async function ensureDigestSchedule(client: Client, config: Config): Promise<DigestScheduleOutcome> {
-  const handle = client.schedule.getHandle(DIGEST_SCHEDULE_ID);
+  const handle = client.schedule.getHandle(digestScheduleId(config.temporal.taskQueue));
   if (!config.digest.enabled) {
     try {
       await handle.delete();

@@ -153,7 +153,7 @@ export const SEARCH_ATTRIBUTES = [SA_SEVERITY, SA_PHASE, SA_NEXT_DEADLINE, SA_DA
 /** The incidents still open, as `incident list` and the leadership digest find them. */
 export const OPEN_INCIDENTS_QUERY = `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
 
-/** The daily leadership digest (workflows/leadership-digest.ts), started by the schedule of that name. */
+/** The daily leadership digest (workflows/leadership-digest.ts), started by a schedule (worker/digest-schedule.ts). */
 export const DIGEST_WORKFLOW_TYPE = 'leadershipDigest';
 export const DIGEST_SCHEDULE_ID = 'leadership-digest';
 

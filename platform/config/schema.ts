@@ -108,7 +108,7 @@ export const configSchema = z
         /** Unset: the embedded dev server is started. */
         address: z.string().optional(),
         namespace: z.string().min(1).default(TEMPORAL_DEFAULTS.namespace),
-        taskQueue: z.string().min(1).default('incident-response'),
+        taskQueue: z.string().min(1).default(TEMPORAL_DEFAULTS.taskQueue),
         apiKey: z.string().optional(),
         tls: z
           .object({

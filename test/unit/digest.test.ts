@@ -4,6 +4,7 @@ import { digestActivities } from '../../activities/digest';
 import { digestEntries, digestMail, type DigestIncident } from '../../domain/digest';
 import type { Obligation } from '../../domain/incident';
 import { parseConfig } from '../../platform/config/schema';
+import { digestScheduleOptions } from '../../worker/digest-schedule';
 
 // The daily digest as leadership reads it: every open obligation, the most urgent first, and no mail at
 // all on a day nothing is open.
@@ -131,5 +132,37 @@ describe('digest configuration', () => {
     expect(() => parseConfig({ digest: { recipients: ['board'] } }, {})).toThrow(
       /digest\.recipients\.0: names role "board", which has no recipients in policy\.recipients/,
     );
+  });
+});
+
+describe('digest schedule', () => {
+  it('starts leadershipDigest at the configured local time, skipping a run while one is still going', () => {
+    const config = parseConfig(
+      {
+        policy: {
+          recipients: {
+            cto: ['cto@example.com'],
+            ciso: ['ciso@example.com'],
+            ceo: ['ceo@example.com', 'cto@example.com'],
+            dpo: ['dpo@example.com'],
+            legal: ['legal@example.com'],
+          },
+        },
+        digest: { time: '07:45', timeZone: 'America/New_York', recipients: ['cto', 'ceo'] },
+      },
+      {},
+    );
+    const options = digestScheduleOptions(config);
+    expect(options.scheduleId).toBe('leadership-digest');
+    expect(options.spec).toEqual({ calendars: [{ hour: 7, minute: 45 }], timezone: 'America/New_York' });
+    expect(options.policies).toEqual({ overlap: 'SKIP' });
+    expect(options.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'leadershipDigest',
+      taskQueue: 'incident-response',
+      args: [{ timeZone: 'America/New_York', to: ['cto@example.com', 'ceo@example.com'] }],
+    });
+    config.temporal.taskQueue = 'tenant-b';
+    expect(digestScheduleOptions(config).scheduleId).toBe('leadership-digest-tenant-b');
   });
 });
