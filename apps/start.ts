@@ -13,6 +13,7 @@ import type { DevServer } from '../platform/dev-server';
 import { startEmbeddedTemporal } from '../platform/embedded-temporal';
 import { createIncidentWorker, dataPaths } from '../worker/create-worker';
 import { ensureSearchAttributes } from '../worker/search-attributes';
+import { ensureDigestSchedule } from '../worker/digest-schedule';
 import { checkClockSettings } from '../worker/clock-settings';
 import { installRuntime } from '../worker/runtime';
 import { firstIncidentCommand } from './first-steps';
@@ -90,6 +91,10 @@ async function main(): Promise<void> {
     { faults: fault.faults, atRest, rereadAccess: () => loadConfig().access, trailSigner, linkSigner },
   );
   const clientConnection = await connectClient(config, address);
+  const digest = await ensureDigestSchedule(
+    new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter }),
+    config,
+  ).catch((err: Error) => `not set up (${err.message.split('\n')[0]})`);
   const ingest = config.ingest.enabled
     ? await startIngest(
         config,
@@ -130,6 +135,7 @@ async function main(): Promise<void> {
           ]
         : []),
       `  Mail links:    ${linkSigner ? `signed with ${linkSigner.file}; they open ${boardUrl(config)}${board ? ` (served here at ${board.url})` : ' (served by another process)'}` : 'none (a cluster worker needs INCIDENT_LINK_KEY_FILE to put links in mail)'}`,
+      `  Digest:        ${config.digest.enabled ? `daily at ${config.digest.time} (${config.digest.timeZone}) to ${config.digest.recipients.join(', ')}: schedule ${digest}` : `off (schedule ${digest})`}`,
       '',
       'Open an incident from another terminal:',
       `  ${firstIncidentCommand()}`,

@@ -44,8 +44,7 @@ function check(value: string | undefined, allowed: readonly string[], what: stri
 }
 
 export function visibilityQuery(filter: IncidentListFilter): string {
-  const clauses = [`WorkflowType = '${api.WORKFLOW_TYPE}'`];
-  if (!filter.all) clauses.push(`ExecutionStatus = 'Running'`);
+  const clauses = [filter.all ? `WorkflowType = '${api.WORKFLOW_TYPE}'` : api.OPEN_INCIDENTS_QUERY];
   const severity = check(filter.severity, SEVERITIES, '--severity');
   const phase = check(filter.phase, PHASES, '--phase');
   const impact = check(filter.impact, [...DATA_IMPACTS, 'unassessed'], '--impact');

@@ -7,6 +7,8 @@ import { Worker, type InjectedSinks, type NativeConnection, type WorkerOptions }
 import { JsonlAuditStore } from '../stores/audit-store';
 import { EvidenceStore } from '../stores/evidence-store';
 import { createActivities } from '../activities';
+import { digestActivities } from '../activities/digest';
+import { openIncidentLister } from './open-incidents';
 import type { FaultPoints } from '../platform/fault-points';
 import { createMailer, type Mailer } from '../activities/mailer';
 import type { Config } from '../platform/config/schema';
@@ -63,24 +65,28 @@ export async function createIncidentWorker(
   const mailer = links
     ? linkingMailer(ledgerMailer, { sign: links.sign, baseUrl: boardUrl(config), links: config.links })
     : ledgerMailer;
-  const activities = createActivities({
-    config,
-    audit,
-    mailer,
-    evidence: new EvidenceStore(paths.evidence, atRest),
-    reportsDir: paths.reports,
-    reportsAtRest: atRest,
-    rereadAccess,
-    linkKeys: links ? trustedLinkKeys(config, links) : undefined,
-    clock,
-  });
-  // A refused action never enters history, so the workflow hands the refusal to its worker, which sends it
-  // back as a signal to be written to the audit trail.
+  // The worker's own client: refusals go back through it, and the digest lists and queries incidents with it.
   const client = new Client({
     connection,
     namespace: config.temporal.namespace,
     dataConverter: overrides.dataConverter,
   });
+  const activities = {
+    ...digestActivities(openIncidentLister(client)),
+    ...createActivities({
+      config,
+      audit,
+      mailer,
+      evidence: new EvidenceStore(paths.evidence, atRest),
+      reportsDir: paths.reports,
+      reportsAtRest: atRest,
+      rereadAccess,
+      linkKeys: links ? trustedLinkKeys(config, links) : undefined,
+      clock,
+    }),
+  };
+  // A refused action never enters history, so the workflow hands the refusal to its worker, which sends it
+  // back as a signal to be written to the audit trail.
   const sinks: InjectedSinks<AccessSinks> = {
     access: {
       refused: {

@@ -149,3 +149,22 @@ export const SA_PHASE = defineSearchAttributeKey('IncidentPhase', 'KEYWORD');
 export const SA_NEXT_DEADLINE = defineSearchAttributeKey('IncidentNextDeadline', 'DATETIME');
 export const SA_DATA_IMPACT = defineSearchAttributeKey('IncidentDataImpact', 'KEYWORD');
 export const SEARCH_ATTRIBUTES = [SA_SEVERITY, SA_PHASE, SA_NEXT_DEADLINE, SA_DATA_IMPACT];
+
+/** The incidents still open, as `incident list` and the leadership digest find them. */
+export const OPEN_INCIDENTS_QUERY = `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`;
+
+/** The daily leadership digest (workflows/leadership-digest.ts), started by a schedule (worker/digest-schedule.ts). */
+export const DIGEST_WORKFLOW_TYPE = 'leadershipDigest';
+export const DIGEST_SCHEDULE_ID = 'leadership-digest';
+
+export interface LeadershipDigestInput {
+  /** The zone the digest's times and its date are written in. */
+  timeZone: string;
+  to: string[];
+}
+
+export interface LeadershipDigestResult {
+  openObligations: number;
+  /** Absent when nothing was open, and so no mail was sent. */
+  mail?: { key: string; messageId: string; deduplicated: boolean };
+}

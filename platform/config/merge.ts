@@ -6,6 +6,7 @@ import { ALERT_SOURCES } from '../../domain/alerts/alert';
 /** Where Temporal is when nothing says otherwise: the embedded dev server. */
 export const TEMPORAL_DEFAULTS = {
   namespace: 'default',
+  taskQueue: 'incident-response',
   devServer: { ip: '127.0.0.1', port: 7233, uiPort: 8233 },
 } as const;
 

@@ -6,6 +6,7 @@ import { systemsSchema } from '../../domain/systems';
 import { ConfigError, deepMerge, envOverlay, TEMPORAL_DEFAULTS } from './merge';
 import { policySchema } from '../../domain/policy-schema';
 import { policyProfilesSchema, resolvePolicyProfiles } from './policy-profiles';
+import { digestSchema, resolveDigest } from './digest';
 
 export { ConfigError, deepMerge, envOverlay } from './merge';
 
@@ -107,7 +108,7 @@ export const configSchema = z
         /** Unset: the embedded dev server is started. */
         address: z.string().optional(),
         namespace: z.string().min(1).default(TEMPORAL_DEFAULTS.namespace),
-        taskQueue: z.string().min(1).default('incident-response'),
+        taskQueue: z.string().min(1).default(TEMPORAL_DEFAULTS.taskQueue),
         apiKey: z.string().optional(),
         tls: z
           .object({
@@ -142,9 +143,11 @@ export const configSchema = z
     links: linksSchema.prefault({}),
     board: boardSchema.prefault({}),
     metrics: metricsSchema.prefault({}),
+    digest: digestSchema.prefault({}),
   })
-  .transform(({ policyProfiles, ...config }, ctx) => ({
+  .transform(({ policyProfiles, digest, ...config }, ctx) => ({
     ...config,
+    digest: resolveDigest(digest, config.policy, ctx),
     policyProfiles: resolvePolicyProfiles(config.policy, policyProfiles, ctx),
   }));
 
