@@ -1,3 +1,4 @@
+import type { CalendarInvite } from './calendar-invite';
 import { describeTimeLeft, type Notice } from './deadlines';
 import { escapeHtml, singleLine, stripControl } from './escape';
 import type { IncidentState, Obligation } from './incident';
@@ -19,6 +20,8 @@ export interface MailMessage {
   incidentId?: string;
   /** Signed per recipient by the worker (activities/mail-links.ts); never signed here, in workflow code. */
   links?: LinkAction[];
+  /** A calendar event for a deadline, rendered as text/calendar by the mailer (activities/calendar-ics.ts). */
+  calendar?: CalendarInvite;
 }
 
 type Row = [label: string, value: string];
@@ -169,6 +172,30 @@ export function deadlineMovedNotice(
     [],
     trailFooter(s),
   );
+}
+
+/** The deadline as a calendar event, kept in step with the obligation: opened, moved, then cancelled. */
+export function calendarInviteMail(
+  s: IncidentState,
+  ob: Obligation,
+  invite: CalendarInvite,
+  policy: Policy,
+): MailMessage {
+  const cancel = invite.method === 'CANCEL';
+  const what = cancel ? 'Cancelled' : invite.sequence === 0 ? 'Calendar' : 'Calendar update';
+  const intro = cancel
+    ? `"${ob.title}" is ${ob.status === 'met' ? 'met' : 'waived'}: its deadline is removed from your calendar.`
+    : `The deadline to "${ob.title}" as a calendar event, with alarms at the reminder times.`;
+  return {
+    ...compose(
+      `${s.incidentId}/${ob.id}/${cancel ? 'cancel' : 'invite'}-${invite.sequence}`,
+      invite.attendees,
+      `[${s.severity}] ${what}: ${ob.title} (incident ${s.incidentId})`,
+      intro,
+      [...obligationRows(ob, policy), ...incidentRows(s, policy).slice(0, 2)],
+    ),
+    calendar: invite,
+  };
 }
 
 export function draftCustomerNotice(s: IncidentState, policy: Policy): { subject: string; text: string } {
