@@ -55,3 +55,8 @@ export function renderInvite(invite: CalendarInvite, from: string, now = new Dat
   });
   return calendar.toString();
 }
+
+/** The nodemailer option for a text/calendar alternative with its iTIP method, which clients offer to apply. */
+export function calendarPart(invite: CalendarInvite | undefined, from: string) {
+  return invite ? { icalEvent: { method: invite.method, content: renderInvite(invite, from) } } : {};
+}

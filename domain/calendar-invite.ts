@@ -14,7 +14,7 @@ export interface CalendarInvite {
   /** Grows with every update and with the cancellation, so calendars apply them in order. */
   sequence: number;
   method: CalendarMethod;
-  /** The deadline instant (ISO, UTC); the event starts there. */
+  /** The deadline instant (ISO, UTC) to the second, the finest iCalendar writes: cut, never rounded up. */
   start: string;
   durationMinutes: number;
   summary: string;
@@ -92,7 +92,8 @@ export function obligationInvite(
     uid: inviteUid(s.incidentId, ob.id),
     sequence,
     method,
-    start: ob.dueAt,
+    // A calendar that shows a deadline later than it is would mislead: the milliseconds are dropped.
+    start: new Date(Math.floor(Date.parse(ob.dueAt) / 1000) * 1000).toISOString(),
     durationMinutes: INVITE_DURATION_MINUTES,
     summary: singleLine(`Deadline: ${ob.title} (incident ${s.incidentId})`),
     description: stripControl(description.join('\n')),

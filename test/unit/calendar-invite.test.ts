@@ -87,6 +87,14 @@ describe('calendar invites for deadlines', () => {
     expect(ics).not.toMatch(/TZID/);
   });
 
+  it('a deadline with milliseconds starts at its second, never after the deadline', () => {
+    const s = assessedState(policy);
+    const ob = regulatorObligation(s);
+    ob.dueAt = '2026-03-29T01:30:00.999Z';
+    const parsed = parse(renderInvite(invite(s, ob), FROM));
+    expect(parsed.start).toBe('2026-03-29T01:30:00.000Z');
+  });
+
   it('a move is an update with a higher SEQUENCE and the new start; met, it is a CANCEL with a higher one still', () => {
     const s = assessedState(policy);
     const ob = regulatorObligation(s);
