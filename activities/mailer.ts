@@ -4,6 +4,7 @@ import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { SmtpConfig } from '../platform/config/schema';
 import type { MailMessage } from '../domain/notices';
+import { calendarPart } from './calendar-ics';
 import { NO_FAULTS, type FaultPoints } from '../platform/fault-points';
 
 // Sends each message once per idempotency key, as far as SMTP allows. A ledger under the data dir
@@ -173,6 +174,7 @@ class LedgerMailer implements Mailer {
       html: message.html,
       messageId,
       headers: { 'X-Incident-Key': message.key },
+      ...calendarPart(message.calendar, this.from),
     };
     let via: string;
     try {

@@ -1,3 +1,4 @@
+import type { CalendarInvite } from './calendar-invite';
 import { describeTimeLeft, type Notice } from './deadlines';
 import type { IncidentState, Obligation } from './incident';
 import { compose, incidentRows, trailFooter, type MailMessage, type Row } from './mail-compose';
@@ -5,7 +6,7 @@ import { recordCommand } from './obligation-action';
 import { ownerRoles, type Policy } from './policy';
 import { formatInZone } from './time-format';
 
-// The mails about one deadline: a reminder, an overdue notice, a moved deadline. Each says what is due, to
+// The mails about one deadline: a reminder, an overdue notice, a moved deadline, its calendar event. Each says what is due, to
 // whom, by when (in the policy's zone, in UTC, and in each recipient's own zone where the policy knows it
 // and it differs), how much time is left, who owns it, and the one command that records it as done.
 
@@ -109,4 +110,28 @@ export function deadlineMovedNotice(
     [],
     trailFooter(s),
   );
+}
+
+/** The deadline as a calendar event, kept in step with the obligation: opened, moved, then cancelled. */
+export function calendarInviteMail(
+  s: IncidentState,
+  ob: Obligation,
+  invite: CalendarInvite,
+  policy: Policy,
+): MailMessage {
+  const cancel = invite.method === 'CANCEL';
+  const what = cancel ? 'Cancelled' : invite.sequence === 0 ? 'Calendar' : 'Calendar update';
+  const intro = cancel
+    ? `"${ob.title}" is ${ob.status === 'met' ? 'met' : 'waived'}: its deadline is removed from your calendar.`
+    : `The deadline to "${ob.title}" as a calendar event, with alarms at the reminder times.`;
+  return {
+    ...compose(
+      `${s.incidentId}/${ob.id}/${cancel ? 'cancel' : 'invite'}-${invite.sequence}`,
+      invite.attendees,
+      `[${s.severity}] ${what}: ${ob.title} (incident ${s.incidentId})`,
+      intro,
+      [...obligationRows(ob, policy, invite.attendees), ...incidentRows(s, policy).slice(0, 2)],
+    ),
+    calendar: invite,
+  };
 }

@@ -31,21 +31,24 @@ function keyed(ob: Obligation, key: string): string {
   return revision ? `${key}@r${revision}` : key;
 }
 
-function reminderNotices(ob: Obligation, policy: Policy): Notice[] {
-  const due = new Date(ob.dueAt);
+/** When leadership is reminded before an obligation's deadline, earliest first, each offset once. */
+export function reminderOffsets(ob: Obligation, policy: Policy): { minutes: number; label: string }[] {
   // A short legal clock (DORA's 4 h) names its own offsets in minutes; the others take the policy's hours.
   const minutes = ob.clock?.reminderOffsetsMinutes;
   const offsets = minutes
     ? minutes.map((m) => ({ minutes: m, label: `${m}m` }))
     : policy.reminderOffsetsHours.map((h) => ({ minutes: h * 60, label: `${h}h` }));
-  return [...new Map(offsets.map((o) => [o.label, o])).values()]
-    .sort((a, b) => b.minutes - a.minutes)
-    .map((o) => ({
-      key: keyed(ob, `reminder-${o.label}`),
-      kind: 'reminder' as const,
-      at: addMinutes(due, -o.minutes).toISOString(),
-      hours: o.minutes / 60,
-    }));
+  return [...new Map(offsets.map((o) => [o.label, o])).values()].sort((a, b) => b.minutes - a.minutes);
+}
+
+function reminderNotices(ob: Obligation, policy: Policy): Notice[] {
+  const due = new Date(ob.dueAt);
+  return reminderOffsets(ob, policy).map((o) => ({
+    key: keyed(ob, `reminder-${o.label}`),
+    kind: 'reminder' as const,
+    at: addMinutes(due, -o.minutes).toISOString(),
+    hours: o.minutes / 60,
+  }));
 }
 
 /** A clock paused by a granted delay owes no notice until the delay ends and the deadline is known again. */

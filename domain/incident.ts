@@ -123,6 +123,8 @@ export interface Obligation {
   deliveryFailures: string[];
   /** The legal rule that produced it (absent for obligations from before the clock engine). */
   clock?: ObligationClock;
+  /** The last calendar invite its recipients were sent (domain/calendar-invite.ts); absent before the first. */
+  calendar?: { sequence: number; dueAt: string; paused?: boolean; cancelled?: boolean };
 }
 
 export interface CustomerNotice {
@@ -234,6 +236,8 @@ export interface IncidentState {
   auditHead?: AuditHead;
   /** Anchor events and facts recorded for the legal clocks (absent in incidents from before them). */
   clocks?: IncidentClocks;
+  /** Set in incidents opened since deadlines go out as calendar invites; a continued run keeps it. */
+  calendarInvites?: boolean;
 }
 
 /** Enough to show what is going on; the state must stay far below Temporal's 2 MB payload limit. */

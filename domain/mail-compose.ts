@@ -1,3 +1,4 @@
+import type { CalendarInvite } from './calendar-invite';
 import { escapeHtml, singleLine, stripControl } from './escape';
 import type { IncidentState } from './incident';
 import type { LinkAction } from './links/link-token';
@@ -19,6 +20,8 @@ export interface MailMessage {
   incidentId?: string;
   /** Signed per recipient by the worker (activities/mail-links.ts); never signed here, in workflow code. */
   links?: LinkAction[];
+  /** A calendar event for a deadline, rendered as text/calendar by the mailer (activities/calendar-ics.ts). */
+  calendar?: CalendarInvite;
 }
 
 export type Row = [label: string, value: string];

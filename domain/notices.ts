@@ -7,7 +7,7 @@ import { formatInZone } from './time-format';
 // The content of every mail the system sends. Pure: the workflow composes a message, an activity sends it.
 
 export type { MailMessage } from './mail-compose';
-export { deadlineMovedNotice, deadlineNotice } from './deadline-mail';
+export { calendarInviteMail, deadlineMovedNotice, deadlineNotice } from './deadline-mail';
 
 const ackHint = (id: string) => `Acknowledge with: incident ack ${id}`;
 

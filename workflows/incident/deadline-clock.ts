@@ -2,6 +2,7 @@ import { condition } from '@temporalio/workflow';
 import { dueNotices, nextEscalationAt, nextNoticeAt } from '../../domain/deadlines';
 import { deadlineNotice, seniorAlert } from '../../domain/notices';
 import { escalationRecipients, recipientsForObligation } from '../../domain/policy';
+import { syncCalendarInvites } from './calendar-invites';
 import { SYSTEM_ACTOR, type IncidentRun } from './incident-run';
 import { noticeAccepted, obligationWentOverdue, seniorAlertAccepted } from './incident-metrics';
 import type { MailQueue } from './mail-queue';
@@ -38,6 +39,7 @@ export async function runDeadlineClock(
       if (level === 0) void delivered.then((id) => id && seniorAlertAccepted(s.openedAt, run.now()));
       continue;
     }
+    syncCalendarInvites(run, mail, policy);
     for (const ob of s.obligations) {
       const { send, skip } = dueNotices(ob, policy, t);
       ob.noticesSent.push(...skip);

@@ -37,6 +37,8 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   // arrives with the start is delivered as soon as its handler is registered, and must come after it.
   // Incidents started before this change replay the old order (the opening entry after the handlers).
   const openingFirst = patched('opening-entry-first');
+  // Deadlines go out as calendar invites in incidents opened since; a continued run keeps its incident's choice.
+  if (!carried && patched('calendar-invites')) s.calendarInvites = true;
   if (carried) audit.record(SYSTEM_ACTOR, 'workflow.continued', { auditSeq: s.auditSeq });
   else if (openingFirst) announceOpening(run);
 
