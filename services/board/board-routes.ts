@@ -63,6 +63,7 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
       Math.min(...v.state.obligations.filter((o) => o.status === 'pending').map((o) => Date.parse(o.dueAt)), Infinity);
     views.sort((a, b) => nearest(a) - nearest(b));
     deps.log({ event: 'board.overview', viewer: session.recipient, incidents: views.length });
+    await Promise.all(views.map((v) => deps.source.recordView(v.state.incidentId, session.recipient, '/')));
     return reply.type('text/html; charset=utf-8').send(
       page(
         'Open incidents',
@@ -90,6 +91,8 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
           ),
         );
     deps.log({ event: 'board.viewed', viewer: session.recipient, incidentId: id });
+    // Shown only once recorded: a view the trail cannot hold is not a view the board gives.
+    await deps.source.recordView(id, session.recipient, `/incidents/${id}`);
     const s = view.state;
     const zone = zoneOf(deps.policy, session.recipient);
     const systems = s.systems.map(

@@ -12,6 +12,7 @@ import { startBoard } from '../../services/board/start';
 import { createIncidentWorker } from '../../worker/create-worker';
 import { labConfig, uniqueId } from '../helpers/fixtures';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
+import { actions, auditOf } from '../helpers/time-skipping';
 
 // Signing in to the board from a mail link, as a leader does: the link's page changes nothing, the
 // confirmed form starts a session, and without one nothing of any incident shows.
@@ -157,6 +158,16 @@ describe('the board behind a mail link', () => {
     expect(html).toContain('Web shell &lt;script&gt;alert(1)&lt;/script&gt; on web-01');
     expect(html).not.toContain('<script>alert(1)');
     expect(html).toContain('<main id="main">');
+
+    // The view is in the incident's audit trail: who, which page.
+    const deadline = Date.now() + 15_000;
+    let viewed = actions(await auditOf(config, incidentId), 'board.viewed');
+    while (viewed.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      viewed = actions(await auditOf(config, incidentId), 'board.viewed');
+    }
+    expect(viewed[0]?.actor).toBe('cto@example.com');
+    expect(viewed[0]?.details).toEqual({ viewer: 'cto@example.com', page: `/incidents/${incidentId}` });
 
     const board1 = await fetch(`${board.url}/`, { headers: { cookie } });
     expect(await board1.text()).toContain(incidentId);
