@@ -27,7 +27,7 @@ export function page(title: string, body: Raw): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${escapeHtml(title)} — Incident response</title>
-<link rel="stylesheet" href="/assets/board.css"></head>
+<link rel="stylesheet" href="/assets/board.css"><script src="/assets/board.js" defer></script></head>
 <body><a class="skip" href="#main">Skip to content</a><main id="main">
 ${body.value}
 </main></body></html>`;

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { BoardConfig } from '../../platform/config/schema';
 import { registerBoardRoutes, type BoardRouteDeps } from './board-routes';
 import { registerLinkRoutes, type LinkRouteDeps } from './link-routes';
+import { BOARD_SCRIPT } from './board-script';
 import { STYLESHEET } from './page';
 
 // The leadership web service: the pages that links in mail open. Fastify does the routing and parsing;
@@ -68,6 +69,7 @@ export function buildBoardApp(config: BoardConfig, deps: BoardDeps): FastifyInst
   void app.register(formbody, { bodyLimit: 4096 });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/assets/board.css', async (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLESHEET));
+  app.get('/assets/board.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(BOARD_SCRIPT));
   // A form posted from another site (a forged request riding the session cookie) is refused before routing.
   app.addHook('onRequest', async (req, reply) => {
     if (req.method !== 'POST') return;

@@ -158,6 +158,11 @@ describe('the board behind a mail link', () => {
     expect(html).toContain('Web shell &lt;script&gt;alert(1)&lt;/script&gt; on web-01');
     expect(html).not.toContain('<script>alert(1)');
     expect(html).toContain('<main id="main">');
+    expect(html).toContain('<script src="/assets/board.js" defer></script>');
+    expect(html).not.toMatch(/<script>/);
+    const script = await fetch(`${board.url}/assets/board.js`);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await script.text()).toContain('data-due');
 
     // The view is in the incident's audit trail: who, which page.
     const deadline = Date.now() + 15_000;
