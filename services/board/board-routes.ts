@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Policy } from '../../domain/policy-schema';
 import type { IncidentView } from '../../workflows/incident-api';
 import type { IncidentSource } from './incident-source';
+import { readTrail } from '../../client/trail-reader';
 import { obligationTable } from './obligation-rows';
+import { registerReportRoutes, reportNames } from './report-routes';
 import { html, joinRaw, page } from './page';
 import { sessionIdOf, type Session, type SessionStore } from './sessions';
 
@@ -13,6 +15,8 @@ export interface BoardRouteDeps {
   sessions: SessionStore;
   source: IncidentSource;
   policy: Policy;
+  /** The worker's data dir, where the trail and the rendered reports are (absent: neither is shown). */
+  dataDir: string;
   log: (event: Record<string, unknown>) => void;
 }
 
@@ -38,6 +42,8 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
       );
     return undefined;
   }
+
+  registerReportRoutes(app, deps.dataDir, (req, reply) => sessionOr(req, reply) !== undefined);
 
   const summary = (v: IncidentView, session: Session) => {
     const s = v.state;
@@ -110,6 +116,20 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
           ${c.kind}: ${c.organisation}${c.person ? ` (${c.person})` : ''}, <time datetime="${c.at}">${c.at}</time>
         </li>`,
     );
+    const reports = (await reportNames(deps.dataDir, id)).map(
+      (name) => html`<li><a href="/incidents/${encodeURIComponent(id)}/reports/${name}">${name}</a></li>`,
+    );
+    const timeline = (await readTrail(deps.dataDir, id))
+      .slice(-200)
+      .reverse()
+      .map(
+        (e) =>
+          html`<tr>
+            <td><time datetime="${e.at}">${e.at}</time></td>
+            <td>${e.actor}</td>
+            <td>${e.action}</td>
+          </tr>`,
+      );
     return reply.type('text/html; charset=utf-8').send(
       page(
         `${s.incidentId} ${s.title}`,
@@ -152,6 +172,34 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
                   ${joinRaw(contacts)}
                 </ul>`
               : html`<p>None recorded.</p>`
+          }
+          <h2>Reports</h2>
+          ${
+            reports.length
+              ? html`<ul>
+                  ${joinRaw(reports)}
+                </ul>`
+              : html`<p>None rendered yet.</p>`
+          }
+          <h2>Timeline</h2>
+          ${
+            timeline.length
+              ? html`<table>
+                  <caption>
+                    From the audit trail, newest first
+                  </caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">When (UTC)</th>
+                      <th scope="col">Who</th>
+                      <th scope="col">What</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${joinRaw(timeline)}
+                  </tbody>
+                </table>`
+              : html`<p>The audit trail is not on this machine.</p>`
           }`,
       ),
     );

@@ -31,5 +31,6 @@ export async function startBoard(
         .map(([role]) => role),
     source: temporalIncidentSource(client, incidents, config.temporal.taskQueue),
     policy,
+    dataDir: config.dataDir,
   });
 }

@@ -174,6 +174,16 @@ describe('the board behind a mail link', () => {
     expect(viewed[0]?.actor).toBe('cto@example.com');
     expect(viewed[0]?.details).toEqual({ viewer: 'cto@example.com', page: `/incidents/${incidentId}` });
 
+    // The timeline comes from the trail; a report name is a kind and a format, never a path.
+    expect(html).toContain('incident.opened');
+    const traversal = await fetch(`${board.url}/incidents/${incidentId}/reports/..%2F..%2Fetc%2Fpasswd`, {
+      headers: { cookie },
+    });
+    expect(traversal.status).toBe(400);
+    expect(await traversal.text()).not.toContain('root:');
+    const noSessionReport = await fetch(`${board.url}/incidents/${incidentId}/reports/rca.md`);
+    expect(noSessionReport.status).toBe(401);
+
     const board1 = await fetch(`${board.url}/`, { headers: { cookie } });
     expect(await board1.text()).toContain(incidentId);
 
