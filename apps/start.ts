@@ -135,6 +135,11 @@ async function main(): Promise<void> {
           ]
         : []),
       `  Mail links:    ${linkSigner ? `signed with ${linkSigner.file}; they open ${boardUrl(config)}${board ? ` (served here at ${board.url})` : ' (served by another process)'}` : 'none (a cluster worker needs INCIDENT_LINK_KEY_FILE to put links in mail)'}`,
+      ...(board
+        ? [
+            `  Board:         ${board.url}: sign in with the link in a leadership mail, or print one with: incident board-link --to <address in policy.recipients>`,
+          ]
+        : []),
       `  Digest:        ${config.digest.enabled ? `daily at ${config.digest.time} (${config.digest.timeZone}) to ${config.digest.recipients.join(', ')}: schedule ${digest}` : `off (schedule ${digest})`}`,
       '',
       'Open an incident from another terminal:',

@@ -17,6 +17,7 @@ export type AuditAction =
   | 'access.policy-removed'
   | 'access.reload-failed'
   | 'access.refused'
+  | 'board.viewed'
   | 'action.signed'
   | 'notify.senior-alerted'
   | 'notify.escalated'

@@ -142,6 +142,8 @@ export interface AccessRefusal {
 }
 export const accessRefusedSignal = defineSignal<[AccessRefusal]>('accessRefused');
 /** Reload the roster and role mapping from the worker's configuration (after adding a member, say). */
+/** A page of the board showed this incident to a signed-in leader: recorded in the trail, never refused. */
+export const viewedSignal = defineSignal<[{ viewer: string; page: string }]>('boardViewed');
 export const reloadAccessSignal = defineSignal<[{ requestedBy: string }]>('reloadAccess');
 
 export const SA_SEVERITY = defineSearchAttributeKey('IncidentSeverity', 'KEYWORD');

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { addActionCommands } from './commands/actions';
 import { addAuditCommand } from './commands/audit';
+import { addBoardLinkCommand } from './commands/board-link';
 import { addBundleCommands } from './commands/bundle';
 import { addClockActionCommands } from './commands/clock-actions';
 import { addClocksCommand } from './commands/clocks';
@@ -58,6 +59,7 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
   addBundleCommands(program, ctx);
   addClocksCommand(program, ctx);
   addWatchCommand(program, ctx);
+  addBoardLinkCommand(program, ctx);
   addKeygenCommand(program, ctx);
   addReloadAccessCommand(program, ctx);
 

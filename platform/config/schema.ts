@@ -72,6 +72,12 @@ const boardSchema = z.object({
   /** The address links in mail point to (a reverse proxy's, say); unset: this service's own. */
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
   tls: z.object({ certPath: z.string().optional(), keyPath: z.string().optional() }).default({}),
+  /** A board session ends after this long without a request (sessions live in memory: a restart ends them). */
+  sessionIdleMinutes: z
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(30),
 });
 
 /** The worker's link key, which signs the links in leadership mail (platform/link-key.ts). */

@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LinkRefused, verifyLinkToken, type LinkClaims } from '../../domain/links/link-token';
 import { html, page, type Raw } from './page';
+import { sessionCookie, type SessionStore } from './sessions';
 
 // GET /l/<token> says what the link will do and asks to confirm; only the POST acts, so the mail scanners
 // that follow every link in a message change nothing. The form carries a token derived from the link's id
@@ -18,10 +19,28 @@ export interface LinkRouteDeps {
   acknowledger: Acknowledger;
   log: (event: Record<string, unknown>) => void;
   now?: () => Date;
+  sessions: SessionStore;
+  sessionIdleMs: number;
+  /** The recipient's roles in the policy (policy.recipients); none: no session for them. */
+  rolesOf: (recipient: string) => string[];
 }
 
 /** What confirming a link does, in words, before anything is done. */
 function confirmation(c: LinkClaims): { title: string; what: Raw; button: string } {
+  if (c.action === 'open-board')
+    return {
+      title: `Sign in as ${c.recipient}`,
+      what: html`<p>
+        Sign in as <strong>${c.recipient}</strong> to see the leadership board: every open incident and what is owed.
+      </p>`,
+      button: 'Sign in',
+    };
+  if (c.action === 'open-incident')
+    return {
+      title: `Sign in as ${c.recipient}`,
+      what: html`<p>Sign in as <strong>${c.recipient}</strong> to see incident <strong>${c.incidentId}</strong>.</p>`,
+      button: 'Sign in',
+    };
   return {
     title: `Acknowledge incident ${c.incidentId}`,
     what: html`<p>
@@ -40,8 +59,7 @@ export function registerLinkRoutes(app: FastifyInstance, deps: LinkRouteDeps): v
 
   function claimsOr(reply: FastifyReply, token: string): LinkClaims | undefined {
     try {
-      // This version serves the acknowledgement; a link for another action is refused as such.
-      return verifyLinkToken(token, deps.publicKeys(), now(), { action: 'acknowledge' });
+      return verifyLinkToken(token, deps.publicKeys(), now(), {});
     } catch (err) {
       if (!(err instanceof LinkRefused)) throw err;
       deps.log({ event: 'link.refused', reason: err.reason });
@@ -107,21 +125,51 @@ export function registerLinkRoutes(app: FastifyInstance, deps: LinkRouteDeps): v
             ),
           );
       }
+      const roles = deps.rolesOf(claims.recipient);
+      const signIn = () => {
+        if (roles.length === 0) return;
+        const id = deps.sessions.start(claims.recipient, roles);
+        void reply.header('set-cookie', sessionCookie(id, deps.sessionIdleMs));
+      };
+      if (claims.action !== 'acknowledge') {
+        if (roles.length === 0) {
+          deps.log({ event: 'link.no-role', linkId: claims.id });
+          return reply
+            .code(403)
+            .type('text/html; charset=utf-8')
+            .send(
+              page(
+                'Not on the list',
+                html`<div class="refused">
+                  <h1>Not on the list</h1>
+                  <p>${claims.recipient} is not named in the incident policy's recipients, so it cannot sign in.</p>
+                </div>`,
+              ),
+            );
+        }
+        signIn();
+        deps.log({ event: 'link.signed-in', linkId: claims.id, action: claims.action });
+        const to = claims.action === 'open-incident' ? `/incidents/${encodeURIComponent(claims.incidentId)}` : '/';
+        return reply.code(303).header('location', to).send();
+      }
       try {
         const message = await deps.acknowledger.acknowledge(claims.incidentId, claims.recipient, req.params.token);
         deps.log({ event: 'link.acknowledged', linkId: claims.id, incidentId: claims.incidentId });
+        signIn();
         return reply.type('text/html; charset=utf-8').send(
           page(
             'Acknowledged',
             html`<div class="done">
               <h1>Incident ${claims.incidentId} acknowledged</h1>
               <p>${message}</p>
+              <p><a href="/incidents/${claims.incidentId}">See the incident</a></p>
             </div>`,
           ),
         );
       } catch (err) {
         const message = (err as Error).message;
         deps.log({ event: 'link.acknowledge-refused', linkId: claims.id, incidentId: claims.incidentId });
+        signIn();
         return reply
           .code(409)
           .type('text/html; charset=utf-8')

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { BoardConfig } from '../../platform/config/schema';
+import { registerBoardRoutes, type BoardRouteDeps } from './board-routes';
 import { registerLinkRoutes, type LinkRouteDeps } from './link-routes';
+import { BOARD_SCRIPT } from './board-script';
 import { STYLESHEET } from './page';
 
 // The leadership web service: the pages that links in mail open. Fastify does the routing and parsing;
@@ -19,6 +21,12 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
+/** The origin a browser names on the board's own forms: publicUrl's, or the listener's when unset. */
+function publicOrigin(config: BoardConfig): string {
+  if (config.publicUrl) return new URL(config.publicUrl).origin;
+  return `${config.tls.certPath ? 'https' : 'http'}://${config.host}:${config.port}`;
+}
+
 export class BoardConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -33,7 +41,7 @@ export interface BoardServer {
   close(): Promise<void>;
 }
 
-export type BoardDeps = LinkRouteDeps;
+export type BoardDeps = LinkRouteDeps & BoardRouteDeps;
 
 export function buildBoardApp(config: BoardConfig, deps: BoardDeps): FastifyInstance {
   const { certPath, keyPath } = config.tls;
@@ -61,7 +69,18 @@ export function buildBoardApp(config: BoardConfig, deps: BoardDeps): FastifyInst
   void app.register(formbody, { bodyLimit: 4096 });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/assets/board.css', async (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLESHEET));
+  app.get('/assets/board.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(BOARD_SCRIPT));
+  // A form posted from another site (a forged request riding the session cookie) is refused before routing.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'POST') return;
+    const site = req.headers['sec-fetch-site'];
+    const origin = req.headers.origin;
+    const crossSite =
+      (site && site !== 'same-origin' && site !== 'none') || (origin && origin !== publicOrigin(config));
+    if (crossSite) return reply.code(403).type('text/plain').send('Refused: the form was sent from another site.');
+  });
   registerLinkRoutes(app, deps);
+  registerBoardRoutes(app, deps);
   app.setNotFoundHandler(async (_req, reply) => reply.code(404).type('text/plain').send('Not found.'));
   app.setErrorHandler(async (err: Error & { statusCode?: number }, _req, reply) => {
     const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;

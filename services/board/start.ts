@@ -1,9 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { IncidentClient } from '../../client/incident-client';
+import { normaliseRecipient } from '../../domain/links/link-token';
 import type { Config } from '../../platform/config/schema';
-import { acknowledgeUpdate } from '../../workflows/incident-api';
 import { jsonLogger } from '../../platform/json-logger';
+import { linkAcknowledger } from './acknowledge-adapter';
+import { temporalIncidentSource } from './incident-source';
 import { startBoardServer, type BoardServer } from './server';
+import { SessionStore } from './sessions';
 
 // Assembles the board from the configuration, a Temporal client and the link keys it trusts.
 
@@ -14,14 +17,20 @@ export async function startBoard(
   log = jsonLogger(process.stdout, 'board'),
 ): Promise<BoardServer> {
   const incidents = new IncidentClient(client, config.temporal.taskQueue);
+  const idleMs = config.board.sessionIdleMinutes * 60_000;
+  const policy = config.policy;
   return startBoardServer(config.board, {
     publicKeys: () => publicKeys,
     log,
-    acknowledger: {
-      async acknowledge(incidentId, recipient, token) {
-        const result = await incidents.act(incidentId, acknowledgeUpdate, { actor: recipient, link: { token } });
-        return result.message;
-      },
-    },
+    acknowledger: linkAcknowledger(incidents),
+    sessions: new SessionStore(idleMs),
+    sessionIdleMs: idleMs,
+    rolesOf: (recipient) =>
+      Object.entries(policy.recipients)
+        .filter(([, addresses]) => addresses.some((a) => normaliseRecipient(a) === recipient))
+        .map(([role]) => role),
+    source: temporalIncidentSource(client, incidents, config.temporal.taskQueue),
+    policy,
+    dataDir: config.dataDir,
   });
 }

@@ -9,6 +9,7 @@ import type { MailQueue } from '../mail-queue';
 import type { PolicySource } from '../policy-source';
 import type { Reports } from '../reports';
 import type { LegalClocks } from '../legal-clocks';
+import { registerBoardViews } from './board-views';
 import { clockActions } from './clocks';
 import { containmentActions } from './containment';
 import { lifecycleActions } from './lifecycle';
@@ -37,6 +38,7 @@ export function registerHandlers(run: IncidentRun, parts: HandlerParts): void {
     policyVersion: parts.policy.version(),
   }));
 
+  registerBoardViews(run);
   const systems = containmentActions(run, parts.containment);
   const owed = obligationActions(run, parts.mail, parts.reports, parts.clocks);
   const clocks = clockActions(run, parts.clocks);
