@@ -69,6 +69,17 @@ function incidentRows(s: IncidentState, policy: Policy): Row[] {
   ];
 }
 
+/** What leadership can do from a mail: the alert and escalations ask for an acknowledgement, the rest inform. */
+const ALERT_LINKS: LinkAction[] = ['acknowledge', 'open-incident', 'open-board'];
+const INFO_LINKS: LinkAction[] = ['open-incident', 'open-board'];
+
+/** A mail to leadership offers links, signed per recipient by the worker; mail to customers never does. */
+const forLeadership = (s: IncidentState, links: LinkAction[], message: MailMessage): MailMessage => ({
+  ...message,
+  incidentId: s.incidentId,
+  links,
+});
+
 const ackHint = (id: string) => `Acknowledge with: incident ack ${id}`;
 
 /** Leadership mails end with the trail head Temporal holds as the mail is written: a witness its reader keeps. */
@@ -82,8 +93,10 @@ export function seniorAlert(s: IncidentState, policy: Policy, level: number, to:
   const intro = first
     ? `A security incident has been opened. Senior personnel, including the CTO, are being told at once as the procedure requires.`
     : `Nobody has acknowledged incident ${s.incidentId} within ${policy.ackWindowMinutes * level} minutes of opening. You are the next people on the escalation list.`;
-  return {
-    ...compose(
+  return forLeadership(
+    s,
+    ALERT_LINKS,
+    compose(
       `${s.incidentId}/escalation-${level}`,
       to,
       subject,
@@ -92,9 +105,7 @@ export function seniorAlert(s: IncidentState, policy: Policy, level: number, to:
       [ackHint(s.incidentId)],
       trailFooter(s),
     ),
-    incidentId: s.incidentId,
-    links: ['acknowledge'],
-  };
+  );
 }
 
 export function deadlineNotice(
@@ -118,14 +129,18 @@ export function deadlineNotice(
           `A late notification to the ${policy.regulator.name} must state the reasons for the delay (${policy.regulator.article}(1)).`,
         ]
       : [];
-  return compose(
-    `${s.incidentId}/${ob.id}/${notice.key}`,
-    to,
-    subject,
-    intro,
-    [...obligationRows(ob, policy), ...incidentRows(s, policy).slice(0, 5)],
-    outro,
-    trailFooter(s),
+  return forLeadership(
+    s,
+    INFO_LINKS,
+    compose(
+      `${s.incidentId}/${ob.id}/${notice.key}`,
+      to,
+      subject,
+      intro,
+      [...obligationRows(ob, policy), ...incidentRows(s, policy).slice(0, 5)],
+      outro,
+      trailFooter(s),
+    ),
   );
 }
 
@@ -160,14 +175,18 @@ export function deadlineMovedNotice(
   const intro = paused
     ? `The deadline to "${ob.title}" is paused after ${because}; it runs again when the delay ends.`
     : `The deadline to "${ob.title}" moved after ${because}. It is now ${formatInZone(ob.dueAt, policy.timeZone)}.`;
-  return compose(
-    `${s.incidentId}/${ob.id}/moved-r${ob.clock?.revision ?? 0}`,
-    to,
-    subject,
-    intro,
-    [...obligationRows(ob, policy), ...incidentRows(s, policy).slice(0, 5)],
-    [],
-    trailFooter(s),
+  return forLeadership(
+    s,
+    INFO_LINKS,
+    compose(
+      `${s.incidentId}/${ob.id}/moved-r${ob.clock?.revision ?? 0}`,
+      to,
+      subject,
+      intro,
+      [...obligationRows(ob, policy), ...incidentRows(s, policy).slice(0, 5)],
+      [],
+      trailFooter(s),
+    ),
   );
 }
 

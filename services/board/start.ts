@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { IncidentClient } from '../../client/incident-client';
 import type { Config } from '../../platform/config/schema';
-import { acknowledgeUpdate } from '../../workflows/incident-api';
 import { jsonLogger } from '../../platform/json-logger';
 import { startBoardServer, type BoardServer } from './server';
 
@@ -19,7 +18,7 @@ export async function startBoard(
     log,
     acknowledger: {
       async acknowledge(incidentId, recipient, token) {
-        const result = await incidents.act(incidentId, acknowledgeUpdate, { actor: recipient, link: { token } });
+        const result = await incidents.acknowledgeViaLink(incidentId, token, recipient);
         return result.message;
       },
     },

@@ -1,5 +1,5 @@
 import { currentUpdateInfo, patched, proxySinks, setHandler } from '@temporalio/workflow';
-import { AccessRefused, authorize, type AccessPolicy } from '../../domain/access';
+import { AccessRefused, authorize, type AccessPolicy, type LinkTrust } from '../../domain/access';
 import * as api from '../incident-api';
 import { recordActs } from './activities';
 import { SYSTEM_ACTOR, type IncidentRun } from './incident-run';
@@ -17,6 +17,8 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
   const { id, audit, changed } = run;
   const sink = proxySinks<api.AccessSinks>().access;
   let accessPolicy: AccessPolicy | undefined;
+  /** The link keys and recipients of this incident's settings; kept across continue-as-new like the policy. */
+  let linkTrust: LinkTrust | undefined = input.access?.links;
   let loaded = !patched('access-control');
   /** Loads in flight; continue-as-new waits for them, so a reload is never lost across the boundary. */
   let loads = 0;
@@ -83,11 +85,24 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
     loaded: () => loaded,
     /** The roster a new incident's settings brought (see policy-source.ts). */
     adopt: (next: AccessPolicy | undefined) => adopt(next),
+    /** The mail links this incident accepts (policy-source.ts, from the same settings as its policy). */
+    adoptLinks: (next: LinkTrust | undefined) => {
+      linkTrust = next;
+    },
+    links: () => linkTrust,
     loadsInFlight: () => loads,
     policy: () => accessPolicy,
     /** The roles that allow this action (undefined without a roster); throws AccessRefused otherwise. */
     authorize: (action: string, actionInput: unknown) =>
-      authorize(accessPolicy, id, action, actionInput as { actor: string }, run.now(), currentUpdateInfo()?.id),
+      authorize(
+        accessPolicy,
+        id,
+        action,
+        actionInput as { actor: string },
+        run.now(),
+        currentUpdateInfo()?.id,
+        linkTrust ?? accessPolicy?.links,
+      ),
     refusalDetails,
     /** A refusal in the validator never enters history, so the worker records it (api.AccessSinks). */
     reportRefusal: (refusal: api.AccessRefusal) => sink.refused(refusal),
