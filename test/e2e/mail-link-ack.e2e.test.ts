@@ -10,6 +10,7 @@ import { ActionRefused } from '../../domain/actions';
 import { signLinkToken, verifyLinkToken, type LinkAction } from '../../domain/links/link-token';
 import { loadLinkSigner, type LinkSigner } from '../../platform/link-key';
 import { trailKeyFor, uniqueId } from '../helpers/fixtures';
+import { recordHistory } from '../helpers/histories';
 import { WORKER_MAIN } from '../helpers/worker-process';
 
 // The production worker (as `npm start` runs it against a cluster, with its link key from the
@@ -159,6 +160,8 @@ describe('acknowledging through a mail link, without a roster', () => {
     expect(await refusal(first, cto.get('acknowledge')!, 'cto@example.com')).toBe(
       `Incident ${first} was already acknowledged by cto@example.com at ${view.state.acknowledgement!.at}.`,
     );
+
+    await recordHistory('acknowledged-via-mail-link-no-roster', incidents.handle(first));
 
     const second = await open();
     const mine = (await alertTokens(second)).get('cto@example.com')!;

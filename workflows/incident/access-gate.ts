@@ -20,6 +20,8 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
   /** The link keys and recipients of this incident's settings; kept across continue-as-new like the policy. */
   let linkTrust: LinkTrust | undefined = input.access?.links;
   let loaded = !patched('access-control');
+  // Incidents from before the workflow checked mail links without a roster keep what they did (replay).
+  const linksAlwaysChecked = patched('mail-link-ack');
   /** Loads in flight; continue-as-new waits for them, so a reload is never lost across the boundary. */
   let loads = 0;
 
@@ -93,8 +95,9 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
     loadsInFlight: () => loads,
     policy: () => accessPolicy,
     /** The roles that allow this action (undefined without a roster); throws AccessRefused otherwise. */
-    authorize: (action: string, actionInput: unknown) =>
-      authorize(
+    authorize: (action: string, actionInput: unknown) => {
+      if (!linksAlwaysChecked && !Object.keys(accessPolicy?.roster ?? {}).length) return undefined;
+      return authorize(
         accessPolicy,
         id,
         action,
@@ -102,7 +105,8 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
         run.now(),
         currentUpdateInfo()?.id,
         linkTrust ?? accessPolicy?.links,
-      ),
+      );
+    },
     refusalDetails,
     /** A refusal in the validator never enters history, so the worker records it (api.AccessSinks). */
     reportRefusal: (refusal: api.AccessRefusal) => sink.refused(refusal),
