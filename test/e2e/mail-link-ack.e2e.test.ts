@@ -11,6 +11,7 @@ import { signLinkToken, verifyLinkToken, type LinkAction } from '../../domain/li
 import { loadLinkSigner, type LinkSigner } from '../../platform/link-key';
 import { trailKeyFor, uniqueId } from '../helpers/fixtures';
 import { recordHistory } from '../helpers/histories';
+import * as api from '../../workflows/incident-api';
 import { WORKER_MAIN } from '../helpers/worker-process';
 
 // The production worker (as `npm start` runs it against a cluster, with its link key from the
@@ -31,6 +32,7 @@ let output = '';
 let dataDir: string;
 let signer: LinkSigner;
 let incidents: IncidentClient;
+let taskQueue: string;
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: inject('devServerAddress') });
@@ -38,7 +40,7 @@ beforeAll(async () => {
   signer = loadLinkSigner({ dataDir: `${dataDir}.link-key`, links: { publicKeys: [] } }, { create: true });
   const configFile = path.join(dataDir, 'incident.config.json');
   await writeFile(configFile, JSON.stringify({ dataDir, ingest: { enabled: false } }));
-  const taskQueue = uniqueId('mail-links');
+  taskQueue = uniqueId('mail-links');
   worker = spawn(process.execPath, [WORKER_MAIN], {
     env: {
       ...process.env,
@@ -216,5 +218,41 @@ describe('acknowledging through a mail link, without a roster', () => {
       expect(output.includes(token), 'a link in the worker output').toBe(false);
       expect(trails.includes(token), 'a link in the trail').toBe(false);
     }
+  });
+
+  it('still accepts the link after the incident continued as new', async () => {
+    const incidentId = uniqueId('MLCN');
+    const client = new Client({ connection });
+    const handle = await client.workflow.start(api.WORKFLOW_TYPE, {
+      workflowId: incidentId,
+      taskQueue: taskQueue,
+      args: [
+        {
+          request: {
+            incidentId,
+            title: 'Credential stuffing',
+            severity: 'SEV3',
+            category: 'intrusion',
+            systems: [],
+            detection: 'WAF',
+            awareAt: new Date().toISOString(),
+            openedBy: 'ian',
+          },
+          maxHistoryEvents: 60,
+        } satisfies api.IncidentWorkflowInput,
+      ],
+    });
+    const token = (await alertTokens(incidentId)).get('cto@example.com')!.get('acknowledge')!;
+    for (
+      let i = 0;
+      (await client.workflow.getHandle(incidentId).describe()).runId === handle.firstExecutionRunId;
+      i++
+    ) {
+      if (i > 40) throw new Error('the incident never continued as new');
+      await incidents.act(incidentId, api.noteUpdate, { actor: 'ian', text: `note ${i}` });
+    }
+    expect(await refusal(incidentId, token, 'ciso@example.com')).toMatch(/sent to someone else/);
+    expect((await incidents.acknowledgeViaLink(incidentId, token, 'cto@example.com')).ok).toBe(true);
+    expect((await incidents.view(incidentId)).state.acknowledgement?.by).toBe('cto@example.com');
   });
 });
