@@ -20,8 +20,6 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
   /** The link keys and recipients of this incident's settings; kept across continue-as-new like the policy. */
   let linkTrust: LinkTrust | undefined = input.access?.links;
   let loaded = !patched('access-control');
-  // Incidents from before the workflow checked mail links without a roster keep what they did (replay).
-  const linksAlwaysChecked = patched('mail-link-ack');
   /** Loads in flight; continue-as-new waits for them, so a reload is never lost across the boundary. */
   let loads = 0;
 
@@ -95,8 +93,12 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
     loadsInFlight: () => loads,
     policy: () => accessPolicy,
     /** The roles that allow this action (undefined without a roster); throws AccessRefused otherwise. */
-    authorize: (action: string, actionInput: unknown) => {
-      if (!linksAlwaysChecked && !Object.keys(accessPolicy?.roster ?? {}).length) return undefined;
+    authorize: (action: string, actionInput: unknown, where: 'validator' | 'handler' = 'validator') => {
+      // Before the workflow checked a mail link without a roster, such an update went through unchecked:
+      // its handler replays so. Asked only when a link comes, so other incidents' histories gain no marker.
+      const link = (actionInput as { link?: unknown } | undefined)?.link;
+      const rosterless = !Object.keys(accessPolicy?.roster ?? {}).length;
+      if (link !== undefined && rosterless && where === 'handler' && !patched('mail-link-ack')) return undefined;
       return authorize(
         accessPolicy,
         id,
