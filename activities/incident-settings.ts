@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AccessPolicy } from '../domain/access';
+import type { AccessPolicy, LinkTrust } from '../domain/access';
 import { actionRolesOf } from '../domain/access-settings';
 import { canonicalJson } from '../domain/canonical-json';
 import { normaliseRecipient } from '../domain/links/link-token';
@@ -17,7 +17,7 @@ export interface SettingsDeps {
   config: Pick<Config, 'policyProfiles'> & Partial<Pick<Config, 'access'>>;
   /** Reads the access section of the configuration again, for a reload without restarting the worker. */
   rereadAccess?: () => Config['access'];
-  /** Public link keys (platform/link-key.ts): with a roster, a mail link is proof for acknowledging. */
+  /** Public link keys (platform/link-key.ts): each new incident accepts links checked with them. */
   linkKeys?: string[];
 }
 
@@ -32,6 +32,8 @@ export interface IncidentSettings extends LoadedPolicy {
   access: AccessPolicy | undefined;
   /** For the senior alert: the deadlines each possible assessment would open (domain/upcoming-deadlines.ts). */
   deadlinesOnceAssessed?: string[];
+  /** With a link key: the mail links the incident accepts, for the addresses its policy names. */
+  links?: LinkTrust;
 }
 
 const sha256 = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
@@ -75,6 +77,12 @@ export function incidentSettingsActivities(deps: SettingsDeps) {
     return [...new Set(all.map(normaliseRecipient))].sort();
   }
 
+  function linksFor(policy: Policy): { links?: LinkTrust } {
+    if (!deps.linkKeys?.length) return {};
+    const named = Object.values(policy.recipients).flat().map(normaliseRecipient);
+    return { links: { publicKeys: deps.linkKeys, recipients: [...new Set(named)].sort() } };
+  }
+
   /** An unknown profile still gets the default, so the CTO is told and the clocks run; the workflow flags it. */
   function policyFor(profile: string | undefined): LoadedPolicy {
     const profiles = deps.config.policyProfiles;
@@ -114,6 +122,7 @@ export function incidentSettingsActivities(deps: SettingsDeps) {
       return {
         ...loaded,
         access: accessPolicy(false),
+        ...linksFor(loaded.policy),
         ...(incident ? { deadlinesOnceAssessed: deadlinesOnceAssessedOrNote(incident, loaded.policy) } : {}),
       };
     },

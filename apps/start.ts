@@ -57,6 +57,10 @@ async function main(): Promise<void> {
   if (trailSigner.created)
     console.log(`Created the trail key ${trailSigner.file} (key ${trailSigner.keyId}, readable by its owner only).`);
   const linkSigner = loadLinkSignerFor(config);
+  if (linkSigner?.created)
+    console.log(
+      `Created the link key ${linkSigner.file} (it signs the links in leadership mail; readable by its owner only).`,
+    );
   let server: DevServer | undefined;
   let address = config.temporal.address;
   // Only the embedded default creates a key; a cluster deployment brings its own (INCIDENT_PAYLOAD_KEYS).

@@ -77,6 +77,15 @@ export class IncidentClient {
     }
   }
 
+  /**
+   * Acknowledges as the person a mail link was sent to (the board has verified the link; the workflow
+   * checks it again, and the actor must be its recipient). Refusals throw ActionRefused, e.g. "already
+   * acknowledged by <who> at <when>".
+   */
+  acknowledgeViaLink(incidentId: string, token: string, recipient: string): Promise<api.ActionResult> {
+    return this.act(incidentId, api.acknowledgeUpdate, { actor: recipient, link: { token } });
+  }
+
   async reloadAccess(incidentId: string, requestedBy: string): Promise<void> {
     try {
       await this.handle(incidentId).signal(api.reloadAccessSignal, { requestedBy });

@@ -73,6 +73,12 @@ export interface RosterMember {
 }
 
 /** What the workflow enforces; loaded from the worker's configuration, never from a client. */
+/** What a mail link is checked with: the link keys' public halves, and the addresses a link may act for (lower case). */
+export interface LinkTrust {
+  publicKeys: string[];
+  recipients: string[];
+}
+
 export interface AccessPolicy {
   roster: Record<string, RosterMember>;
   actionRoles: Record<ActionName, Role[]>;
@@ -81,7 +87,7 @@ export interface AccessPolicy {
    * The mail links that count as proof for `acknowledge` (and nothing else): the link keys' public halves
    * and the addresses the policy names as recipients, lower case.
    */
-  links?: { publicKeys: string[]; recipients: string[] };
+  links?: LinkTrust;
   /** Short digest of the roster and mapping, written to the audit trail when the policy is loaded. */
   fingerprint: string;
 }

@@ -13,6 +13,7 @@ import {
   type AccessPolicy,
   type ActionName,
   type ActionSignature,
+  type LinkTrust,
   type Role,
   type RosterMember,
   type SignedInput,
@@ -27,6 +28,7 @@ export {
   type AccessPolicy,
   type ActionName,
   type ActionSignature,
+  type LinkTrust,
   type Role,
   type RosterMember,
   type SignedInput,
@@ -46,7 +48,8 @@ export class AccessRefused extends Error {
 /**
  * Decides whether `input` may perform `action` on the incident. Throws AccessRefused with a message for
  * the person; returns the member's roles when allowed. With no policy (no roster configured) every
- * action is allowed, as before access control existed.
+ * action is allowed, as before access control existed, except one through a mail link: that is checked
+ * against `links` (the keys and recipients of the incident's settings) with or without a roster.
  */
 export function authorize<I extends { actor: string }>(
   policy: AccessPolicy | undefined,
@@ -55,10 +58,12 @@ export function authorize<I extends { actor: string }>(
   request: I,
   now: Date,
   updateId?: string,
+  links: LinkTrust | undefined = policy?.links,
 ): Role[] | undefined {
   const input = request as I & SignedInput;
+  // A link is checked with or without a roster: without one, it is still what names the person acting.
+  if ((input as { link?: unknown }).link !== undefined) return authorizeLink(links, incidentId, action, input, now);
   if (!policy || Object.keys(policy.roster).length === 0) return undefined;
-  if ((input as { link?: unknown }).link !== undefined) return authorizeLink(policy, incidentId, action, input, now);
   const actor = typeof input?.actor === 'string' ? input.actor : '';
   const member = Object.prototype.hasOwnProperty.call(policy.roster, actor) ? policy.roster[actor] : undefined;
   if (!member) {
@@ -116,7 +121,7 @@ export function authorize<I extends { actor: string }>(
  * undefined (nothing to attach as a signed request: the link itself is never written to the trail).
  */
 function authorizeLink(
-  policy: AccessPolicy,
+  links: LinkTrust | undefined,
   incidentId: string,
   action: string,
   input: SignedInput,
@@ -128,11 +133,11 @@ function authorizeLink(
       'A link from a mail can only acknowledge an incident; sign other actions with your key.',
       'bad-link',
     );
-  if (!policy.links)
+  if (!links)
     throw new AccessRefused('This installation accepts no mail links: acknowledge with incident ack.', 'bad-link');
   let recipient: string;
   try {
-    recipient = verifyLinkToken(String(token ?? ''), policy.links.publicKeys, now, {
+    recipient = verifyLinkToken(String(token ?? ''), links.publicKeys, now, {
       action: 'acknowledge',
       incidentId,
     }).recipient;
@@ -140,12 +145,12 @@ function authorizeLink(
     if (err instanceof LinkRefused) throw new AccessRefused(err.message, 'bad-link');
     throw err;
   }
-  if (!policy.links.recipients.includes(recipient))
+  if (!links.recipients.includes(recipient))
     throw new AccessRefused(
       `${recipient} is not a recipient the policy names, so a mail link cannot act for them.`,
       'bad-link',
     );
-  if (normaliseRecipient(input.actor) !== recipient)
+  if (typeof input.actor !== 'string' || normaliseRecipient(input.actor) !== recipient)
     throw new AccessRefused(
       'The link was sent to someone else: it acts only for the person it was mailed to.',
       'bad-link',

@@ -1,7 +1,15 @@
 import type { CalendarInvite } from './calendar-invite';
 import { describeTimeLeft, type Notice } from './deadlines';
 import type { IncidentState, Obligation } from './incident';
-import { compose, incidentRows, trailFooter, type MailMessage, type Row } from './mail-compose';
+import {
+  compose,
+  forLeadership,
+  incidentRows,
+  INFO_LINKS,
+  trailFooter,
+  type MailMessage,
+  type Row,
+} from './mail-compose';
 import { recordCommand } from './obligation-action';
 import { ownerRoles, type Policy } from './policy';
 import { formatInZone } from './time-format';
@@ -75,14 +83,18 @@ export function deadlineNotice(
     ['Owners', ownersOf(policy, ob)],
     ['Action to take', recordCommand(s.incidentId, ob, late)],
   ]);
-  return compose(
-    `${s.incidentId}/${ob.id}/${notice.key}`,
-    to,
-    subject,
-    intro,
-    [...rows, ...incidentRows(s, policy).slice(0, 5)],
-    outro,
-    trailFooter(s),
+  return forLeadership(
+    s,
+    INFO_LINKS,
+    compose(
+      `${s.incidentId}/${ob.id}/${notice.key}`,
+      to,
+      subject,
+      intro,
+      [...rows, ...incidentRows(s, policy).slice(0, 5)],
+      outro,
+      trailFooter(s),
+    ),
   );
 }
 
@@ -101,14 +113,18 @@ export function deadlineMovedNotice(
   const intro = paused
     ? `The deadline to "${ob.title}" is paused after ${because}; it runs again when the delay ends.`
     : `The deadline to "${ob.title}" moved after ${because}. It is now ${formatInZone(ob.dueAt, policy.timeZone)}.`;
-  return compose(
-    `${s.incidentId}/${ob.id}/moved-r${ob.clock?.revision ?? 0}`,
-    to,
-    subject,
-    intro,
-    [...obligationRows(ob, policy, to), ...incidentRows(s, policy).slice(0, 5)],
-    [],
-    trailFooter(s),
+  return forLeadership(
+    s,
+    INFO_LINKS,
+    compose(
+      `${s.incidentId}/${ob.id}/moved-r${ob.clock?.revision ?? 0}`,
+      to,
+      subject,
+      intro,
+      [...obligationRows(ob, policy, to), ...incidentRows(s, policy).slice(0, 5)],
+      [],
+      trailFooter(s),
+    ),
   );
 }
 

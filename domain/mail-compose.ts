@@ -74,3 +74,14 @@ export function incidentRows(s: IncidentState, policy: Policy): Row[] {
 
 /** Leadership mails end with the trail head Temporal holds as the mail is written: a witness its reader keeps. */
 export const trailFooter = (s: IncidentState) => trailWitnessLine(s.incidentId, s.auditHead);
+
+/** What leadership can do from a mail: the alert and escalations ask for an acknowledgement, the rest inform. */
+export const ALERT_LINKS: LinkAction[] = ['acknowledge', 'open-incident', 'open-board'];
+export const INFO_LINKS: LinkAction[] = ['open-incident', 'open-board'];
+
+/** A mail to leadership offers links, signed per recipient by the worker; mail to customers never does. */
+export const forLeadership = (s: IncidentState, links: LinkAction[], message: MailMessage): MailMessage => ({
+  ...message,
+  incidentId: s.incidentId,
+  links,
+});

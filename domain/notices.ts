@@ -1,6 +1,6 @@
 import { escapeHtml, singleLine, stripControl } from './escape';
 import type { IncidentState } from './incident';
-import { compose, incidentRows, trailFooter, type MailMessage } from './mail-compose';
+import { ALERT_LINKS, compose, forLeadership, incidentRows, trailFooter, type MailMessage } from './mail-compose';
 import type { Policy } from './policy';
 import { formatInZone } from './time-format';
 
@@ -26,8 +26,10 @@ export function seniorAlert(s: IncidentState, policy: Policy, level: number, to:
   const intro = first
     ? `A security incident has been opened. Senior personnel, including the CTO, are being told at once as the procedure requires.`
     : `Nobody has acknowledged incident ${s.incidentId} within ${policy.ackWindowMinutes * level} minutes of opening. You are the next people on the escalation list.`;
-  return {
-    ...compose(
+  return forLeadership(
+    s,
+    ALERT_LINKS,
+    compose(
       `${s.incidentId}/escalation-${level}`,
       to,
       subject,
@@ -36,9 +38,7 @@ export function seniorAlert(s: IncidentState, policy: Policy, level: number, to:
       [...upcomingParagraphs(s), ackHint(s.incidentId)],
       trailFooter(s),
     ),
-    incidentId: s.incidentId,
-    links: ['acknowledge'],
-  };
+  );
 }
 
 export function draftCustomerNotice(s: IncidentState, policy: Policy): { subject: string; text: string } {

@@ -12,6 +12,7 @@ import { formatInZone } from '../domain/time-format';
 import type { TrailHead } from '../domain/trail-head';
 import { verifyTrail } from '../domain/trail-verification';
 import { trustedTrailKeys } from '../platform/trail-key';
+import { loadLinkSigner } from '../platform/link-key';
 import { loadConfig } from '../platform/config/loader';
 import { checkClockSettings } from '../worker/clock-settings';
 import { connectClient, TemporalUnreachableError } from '../platform/connection';
@@ -104,12 +105,15 @@ async function main(): Promise<void> {
   const nativeConnection = await connectWorker(config, address);
   const connection = await connectClient(config, address);
   const { dataConverter, atRest } = installationEncryption(process.env, config, { create: !config.temporal.address });
+  // Leadership mail carries signed links as `npm start` sends it: one message per recipient.
+  const linkSigner = loadLinkSigner(config, { create: !config.temporal.address });
+  if (linkSigner.created) console.log(`Created the link key ${linkSigner.file} (readable by its owner only).`);
   const { worker, mailer, audit } = await createIncidentWorker(
     nativeConnection,
     config,
     { workflowsPath: require.resolve('../workflows') },
     { dataConverter },
-    { atRest },
+    { atRest, linkSigner },
   );
   const incidents = new IncidentClient(
     new Client({ connection, namespace: config.temporal.namespace, dataConverter }),

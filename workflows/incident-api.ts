@@ -7,7 +7,7 @@ import type {
 } from '@temporalio/common';
 import type { Sinks } from '@temporalio/workflow';
 import type * as A from '../domain/actions';
-import type { AccessPolicy } from '../domain/access';
+import type { AccessPolicy, LinkTrust } from '../domain/access';
 import type { NormalizedAlert } from '../domain/alerts/alert';
 import type { AuditHead } from '../domain/audit-entry';
 import type { IncidentState, OpenIncidentRequest, Phase } from '../domain/incident';
@@ -41,7 +41,7 @@ export interface IncidentWorkflowInput {
   /** Present after continue-as-new: the state carried over from the previous run. */
   carried?: IncidentState;
   /** After continue-as-new: the access policy in force, kept rather than reloaded. */
-  access?: { policy?: AccessPolicy };
+  access?: { policy?: AccessPolicy; links?: LinkTrust };
   /** Continue-as-new once a run's history has this many events, even before the server suggests it. */
   maxHistoryEvents?: number;
 }

@@ -55,7 +55,7 @@ export function actionGate(run: IncidentRun, access: AccessGate, policy: PolicyS
         if (!ready()) await condition(ready);
         let roles: string[] | undefined;
         try {
-          roles = access.authorize(def.name, input);
+          roles = access.authorize(def.name, input, 'handler');
         } catch (err) {
           if (!(err instanceof AccessRefused)) throw err;
           await run.audit.recorded(

@@ -98,7 +98,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
       policyVersion: policy.version(),
       carried: s,
       maxHistoryEvents: input.maxHistoryEvents,
-      access: { policy: access.policy() },
+      access: { policy: access.policy(), links: access.links() },
     });
   }
   return { incidentId: s.incidentId, closedAt: s.closedAt, auditEntries: s.auditSeq, auditHead: s.auditHead };

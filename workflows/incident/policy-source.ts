@@ -33,11 +33,13 @@ export function createPolicySource(
     const settings = await settingsActs.loadIncidentSettings({ profile: input.request.policyProfile, incident: run.s });
     if (settings.deadlinesOnceAssessed) run.s.deadlinesOnceAssessed = settings.deadlinesOnceAssessed;
     if (!access.loaded()) access.adopt(settings.access);
+    access.adoptLinks(settings.links);
     version = settings.version;
     run.adoptPolicy(settings.policy);
     run.audit.record(SYSTEM_ACTOR, 'policy.loaded', {
       ...settings.version,
       policy: settings.policy,
+      ...(settings.links ? { linkKeys: settings.links.publicKeys } : {}),
       ...(settings.unknownProfile ? { unknownProfile: settings.unknownProfile } : {}),
       ...(input.policy ? { openerPolicyIgnored: true } : {}),
     });
