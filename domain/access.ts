@@ -62,7 +62,9 @@ export function authorize<I extends { actor: string }>(
 ): Role[] | undefined {
   const input = request as I & SignedInput;
   // A link is checked with or without a roster: without one, it is still what names the person acting.
-  if ((input as { link?: unknown }).link !== undefined) return authorizeLink(links, incidentId, action, input, now);
+  // Any shape may arrive (a malformed update is refused by its validator, never by a TypeError here).
+  const link = typeof input === 'object' && input !== null ? (input as { link?: unknown }).link : undefined;
+  if (link !== undefined) return authorizeLink(links, incidentId, action, input, now);
   if (!policy || Object.keys(policy.roster).length === 0) return undefined;
   const actor = typeof input?.actor === 'string' ? input.actor : '';
   const member = Object.prototype.hasOwnProperty.call(policy.roster, actor) ? policy.roster[actor] : undefined;
