@@ -7,7 +7,7 @@ import { startAlertmanager, type RunningAlertmanager } from '../helpers/alertman
 import { uniqueId } from '../helpers/fixtures';
 import { startIngestHarness, type IngestHarness } from '../helpers/ingest-harness';
 
-// A real Prometheus Alertmanager posts to the webhook with its bearer token: one incident, one CTO mail,
+// A real Prometheus Alertmanager posts to the webhook with its bearer token: one incident, one senior alert to the CTO,
 // the alerts attached, and the resolve recorded.
 
 const TOKEN = 'alertmanager-token-0123456789';
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 describe('Prometheus Alertmanager into the webhook', () => {
-  it('opens one incident with one CTO email for a group of alerts, attaches them, and records their resolve', async () => {
+  it('opens one incident with one senior alert to the CTO for a group of alerts, attaches them, and records their resolve', async () => {
     const alertname = uniqueId('SSHBruteForce');
     const startsAt = new Date(Date.now() - 10 * 60_000).toISOString();
     const labels = (instance: string) => ({ alertname, severity: 'critical', instance, category: 'intrusion' });
@@ -52,7 +52,10 @@ describe('Prometheus Alertmanager into the webhook', () => {
     expect(view.state.awareAt).toBe(startsAt);
     await expect
       .poll(
-        () => h.smtp.messages.filter((m) => m.subject.includes(incidentId) && m.to.includes('cto@example.com')).length,
+        () =>
+          h.smtp.messages.filter(
+            (m) => m.subject.includes(`Security incident ${incidentId}:`) && m.to.includes('cto@example.com'),
+          ).length,
         { timeout: 20_000 },
       )
       .toBe(1);
@@ -76,7 +79,9 @@ describe('Prometheus Alertmanager into the webhook', () => {
       .toBe(2);
     expect(await find()).toEqual([incidentId]);
     expect(
-      h.smtp.messages.filter((m) => m.subject.includes(incidentId) && m.to.includes('cto@example.com')),
+      h.smtp.messages.filter(
+        (m) => m.subject.includes(`Security incident ${incidentId}:`) && m.to.includes('cto@example.com'),
+      ),
     ).toHaveLength(1);
   });
 });

@@ -83,7 +83,7 @@ async function workflowsFor(correlationKey: string): Promise<string[]> {
 }
 
 describe('alert ingestion', () => {
-  it('opens exactly one incident and sends exactly one CTO email for 50 identical alerts delivered at once', async () => {
+  it('opens exactly one incident and sends exactly one senior alert to the CTO for 50 identical alerts delivered at once', async () => {
     const a = alert({ title: 'Concurrent duplicate' });
     const results = await Promise.all(Array.from({ length: 50 }, () => post(a)));
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(202));
@@ -98,13 +98,18 @@ describe('alert ingestion', () => {
     expect(view.state.awareAt).toBe(new Date(a.observedAt).toISOString());
     await expect
       .poll(
-        () => smtp.messages.filter((m) => m.subject.includes(incidentId) && m.to.includes('cto@example.com')).length,
+        () =>
+          smtp.messages.filter(
+            (m) => m.subject.includes(`Security incident ${incidentId}:`) && m.to.includes('cto@example.com'),
+          ).length,
         { timeout: 20_000 },
       )
       .toBe(1);
     await new Promise((r) => setTimeout(r, 1000));
     expect(
-      smtp.messages.filter((m) => m.subject.includes(incidentId) && m.to.includes('cto@example.com')),
+      smtp.messages.filter(
+        (m) => m.subject.includes(`Security incident ${incidentId}:`) && m.to.includes('cto@example.com'),
+      ),
     ).toHaveLength(1);
     expect(await workflowsFor(a.id)).toEqual([incidentId]);
   });
