@@ -3,9 +3,11 @@
 
 import type { EvidenceRecord } from './evidence';
 import type { AuditHead } from './audit-entry';
-import type { IncidentClocks, ObligationClock } from './clocks/incident-clocks';
+import type { IncidentClocks } from './clocks/incident-clocks';
+import type { Obligation } from './obligation-record';
 
 export type { CustodyEvent, EvidenceRecord } from './evidence';
+export { OBLIGATION_KINDS, type Obligation, type ObligationKind, type ObligationStatus } from './obligation-record';
 
 export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -92,39 +94,6 @@ export interface Assessment {
   measures?: string;
   by: string;
   at: string;
-}
-
-export const OBLIGATION_KINDS = [
-  'notify-customers',
-  'notify-regulator',
-  'inform-law-enforcement',
-  'send-rfo',
-  'legal-clock',
-] as const;
-export type ObligationKind = (typeof OBLIGATION_KINDS)[number];
-
-export type ObligationStatus = 'pending' | 'met' | 'waived';
-
-export interface Obligation {
-  id: string;
-  kind: ObligationKind;
-  title: string;
-  /** Who is owed: "affected customers", "CNIL", a customer name… */
-  owedTo: string;
-  dueAt: string;
-  status: ObligationStatus;
-  metAt?: string;
-  metBy?: string;
-  proof: string[];
-  lateReason?: string;
-  waivedReason?: string;
-  /** Keys of the reminder and overdue notices already sent, so none is sent twice. */
-  noticesSent: string[];
-  deliveryFailures: string[];
-  /** The legal rule that produced it (absent for obligations from before the clock engine). */
-  clock?: ObligationClock;
-  /** The last calendar invite its recipients were sent (domain/calendar-invite.ts); absent before the first. */
-  calendar?: { sequence: number; dueAt: string; paused?: boolean; cancelled?: boolean };
 }
 
 export interface CustomerNotice {
