@@ -66,15 +66,8 @@ export function incidentSettingsActivities(deps: SettingsDeps) {
       roster: access.roster,
       actionRoles: actionRolesOf(access),
       maxSignatureAgeSeconds: access.maxSignatureAgeSeconds,
-      ...(deps.linkKeys?.length ? { links: { publicKeys: deps.linkKeys, recipients: namedRecipients() } } : {}),
     };
     return { ...rules, fingerprint: sha256(rules).slice(0, 16) };
-  }
-
-  /** Every address any policy profile names, lower case: the people a mail link may act for. */
-  function namedRecipients(): string[] {
-    const all = Object.values(deps.config.policyProfiles).flatMap((p) => Object.values(p.recipients).flat());
-    return [...new Set(all.map(normaliseRecipient))].sort();
   }
 
   function linksFor(policy: Policy): { links?: LinkTrust } {

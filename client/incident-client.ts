@@ -94,6 +94,26 @@ export class IncidentClient {
     }
   }
 
+  /**
+   * Every open incident on this task queue, each as its state query answers: found by the visibility
+   * query `incident list` uses, since obligations live in the workflow, not in search attributes. One gone
+   * or closed since it was listed (visibility lags) is left out.
+   */
+  async openViews(): Promise<api.IncidentView[]> {
+    const query = `${api.OPEN_INCIDENTS_QUERY} AND TaskQueue = '${this.taskQueue.replace(/'/g, "\\'")}'`;
+    const ids: string[] = [];
+    for await (const wf of this.client.workflow.list({ query })) ids.push(wf.workflowId);
+    const views = await Promise.all(
+      ids.map((id) =>
+        this.view(id).catch((err: unknown) => {
+          if (err instanceof IncidentNotFound || err instanceof ActionRefused) return undefined;
+          throw err;
+        }),
+      ),
+    );
+    return views.filter((v): v is api.IncidentView => v !== undefined);
+  }
+
   async view(incidentId: string): Promise<api.IncidentView> {
     try {
       return await this.handle(incidentId).query(api.stateQuery);

@@ -83,11 +83,6 @@ export interface AccessPolicy {
   roster: Record<string, RosterMember>;
   actionRoles: Record<ActionName, Role[]>;
   maxSignatureAgeSeconds: number;
-  /**
-   * The mail links that count as proof for `acknowledge` (and nothing else): the link keys' public halves
-   * and the addresses the policy names as recipients, lower case.
-   */
-  links?: LinkTrust;
   /** Short digest of the roster and mapping, written to the audit trail when the policy is loaded. */
   fingerprint: string;
 }

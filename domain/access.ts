@@ -58,7 +58,7 @@ export function authorize<I extends { actor: string }>(
   request: I,
   now: Date,
   updateId?: string,
-  links: LinkTrust | undefined = policy?.links,
+  links?: LinkTrust,
 ): Role[] | undefined {
   const input = request as I & SignedInput;
   // A link is checked with or without a roster: without one, it is still what names the person acting.

@@ -2,6 +2,7 @@ import { reminderOffsets } from './deadlines';
 import { singleLine, stripControl } from './escape';
 import type { IncidentState, Obligation } from './incident';
 import type { Policy } from './policy';
+import { formatUtc } from './time-format';
 
 // A deadline as a calendar event (RFC 5545 / iTIP RFC 5546): plain data the workflow decides and the mailer
 // renders, so no calendar library enters the workflow bundle. One event per obligation, the same UID for
@@ -84,7 +85,7 @@ export function obligationInvite(
     state,
     `Obligation: ${ob.title}`,
     `Owed to: ${ob.owedTo}`,
-    `Due: ${ob.dueAt.replace(/\.\d{3}Z$/, 'Z')} UTC`,
+    `Due: ${formatUtc(ob.dueAt)} UTC`,
     ob.clock ? `Legal basis: ${ob.clock.rule.citation}` : '',
     `Incident: ${s.incidentId} (${s.severity}) ${singleLine(s.title)}`,
   ].filter(Boolean);

@@ -12,13 +12,13 @@ import {
 } from './mail-compose';
 import { recordCommand } from './obligation-action';
 import { ownerRoles, type Policy } from './policy';
-import { formatInZone } from './time-format';
+import { formatInZone, formatUtc } from './time-format';
 
 // The mails about one deadline: a reminder, an overdue notice, a moved deadline, its calendar event. Each says what is due, to
 // whom, by when (in the policy's zone, in UTC, and in each recipient's own zone where the policy knows it
 // and it differs), how much time is left, who owns it, and the one command that records it as done.
 
-const utc = (iso: string) => `${iso.replace(/\.\d{3}Z$/, 'Z')} UTC`;
+const utc = (iso: string) => `${formatUtc(iso)} UTC`;
 
 /** One row per other zone among the recipients: a mail goes to several people, each reads their own line. */
 function recipientZoneRows(dueAt: string, to: string[], policy: Policy): Row[] {

@@ -134,3 +134,18 @@ export function formatMinutes(total: number): string {
   if (hours > 0) return `${hours} h ${String(minutes).padStart(2, '0')} min`;
   return `${minutes} min`;
 }
+
+/** How pressing an open deadline is: passed, within DUE_SOON_HOURS, or later. */
+export type Urgency = 'overdue' | 'due-soon' | 'pending';
+
+/** An obligation due within this long is flagged as due soon (the board, the digest). */
+export const DUE_SOON_HOURS = 4;
+
+/** Most pressing first. */
+export const URGENCY_RANK: Record<Urgency, number> = { overdue: 0, 'due-soon': 1, pending: 2 };
+
+export function urgencyOf(dueAt: string, now: Date): Urgency {
+  const left = new Date(dueAt).getTime() - now.getTime();
+  if (left <= 0) return 'overdue';
+  return left <= DUE_SOON_HOURS * 3_600_000 ? 'due-soon' : 'pending';
+}

@@ -1,7 +1,7 @@
-import { describeTimeLeft } from './deadlines';
+import { describeTimeLeft, DUE_SOON_HOURS, URGENCY_RANK, urgencyOf, type Urgency } from './deadlines';
 import type { Obligation } from './incident';
 import { compose, type MailMessage, type Row } from './mail-compose';
-import { formatInZone } from './time-format';
+import { formatInZone, formatUtc } from './time-format';
 
 // The daily digest to leadership: every open obligation of every open incident in one mail, so that a
 // reader who acts from the mail alone sees what is owed, to whom and by when, the most urgent first.
@@ -14,7 +14,7 @@ export interface DigestIncident {
   obligations: Obligation[];
 }
 
-export type DigestUrgency = 'overdue' | 'due-soon' | 'pending';
+export type DigestUrgency = Urgency;
 
 export interface DigestEntry {
   incidentId: string;
@@ -28,14 +28,7 @@ export interface DigestEntry {
   paused: boolean;
 }
 
-/** An obligation due within this long is flagged as due soon. */
-export const DUE_SOON_HOURS = 4;
-
-export function urgencyOf(dueAt: string, now: Date): DigestUrgency {
-  const left = new Date(dueAt).getTime() - now.getTime();
-  if (left <= 0) return 'overdue';
-  return left <= DUE_SOON_HOURS * 3_600_000 ? 'due-soon' : 'pending';
-}
+export { DUE_SOON_HOURS, urgencyOf };
 
 /** The open (pending) obligations, overdue first, then nearest deadline first. */
 export function digestEntries(incidents: DigestIncident[], now: Date): DigestEntry[] {
@@ -53,10 +46,9 @@ export function digestEntries(incidents: DigestIncident[], now: Date): DigestEnt
         paused: Boolean(o.clock?.pausedUntilDelayEnd),
       })),
   );
-  const rank: Record<DigestUrgency, number> = { overdue: 0, 'due-soon': 1, pending: 2 };
   return entries.sort(
     (a, b) =>
-      rank[a.urgency] - rank[b.urgency] ||
+      URGENCY_RANK[a.urgency] - URGENCY_RANK[b.urgency] ||
       Date.parse(a.dueAt) - Date.parse(b.dueAt) ||
       a.incidentId.localeCompare(b.incidentId),
   );
@@ -65,7 +57,7 @@ export function digestEntries(incidents: DigestIncident[], now: Date): DigestEnt
 const LABEL: Record<DigestUrgency, string> = { overdue: 'OVERDUE', 'due-soon': 'DUE SOON', pending: 'pending' };
 
 function entryRow(e: DigestEntry, timeZone: string, now: Date): Row {
-  const utc = new Date(e.dueAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const utc = formatUtc(e.dueAt);
   return [
     `${LABEL[e.urgency]} (${describeTimeLeft(e.dueAt, now)})`,
     [

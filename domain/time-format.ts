@@ -18,6 +18,11 @@ export function formatInZone(iso: string, timeZone: string): string {
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${offset === 'UTC' ? 'UTC+00:00' : offset} (${timeZone})`;
 }
 
+/** The instant in UTC to the second, as ISO 8601 ("2026-03-31T09:00:00Z"): the line every reader can check. */
+export function formatUtc(iso: string): string {
+  return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** The same instant in a table cell: the zone is named once in the heading, the offset stays on each line. */
 export function formatShort(iso: string, timeZone: string): string {
   return formatInZone(iso, timeZone).replace(/ UTC([+-]\d{2}:\d{2}) \(.*\)$/, ' $1');

@@ -4,7 +4,7 @@ import { REGIME_PACKS } from './clocks/registry';
 import type { ClockFacts } from './clocks/types';
 import type { IncidentState } from './incident';
 import type { Policy } from './policy';
-import { formatInZone } from './time-format';
+import { formatInZone, formatUtc } from './time-format';
 
 // What the senior alert tells leadership before anyone has assessed the breach: the deadlines each
 // possible answer would open. They come from the same engine and policy the assessment runs (never a
@@ -52,7 +52,7 @@ export function deadlinesOnceAssessed(s: IncidentState, policy: Policy): string[
       const key = `${c.obligation}@${c.dueAt}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const utc = `${new Date(c.dueAt).toISOString().replace(/\.\d{3}Z$/, 'Z')} UTC`;
+      const utc = `${formatUtc(c.dueAt)} UTC`;
       lines.push(`${when}: ${c.recipient} by ${formatInZone(c.dueAt, policy.timeZone)} = ${utc} (${c.rule.citation})`);
     }
   }

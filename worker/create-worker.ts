@@ -60,10 +60,9 @@ export async function createIncidentWorker(
   const paths = dataPaths(config.dataDir);
   const signer = trailSigner ?? loadTrailSigner(config, { create: true });
   const audit = new JsonlAuditStore(paths.audit, faults, signer, clock);
-  const links = linkSigner ?? undefined;
   const ledgerMailer = createMailer({ dataDir: config.dataDir, from: config.mailFrom, smtp: config.smtp, faults });
-  const mailer = links
-    ? linkingMailer(ledgerMailer, { sign: links.sign, baseUrl: boardUrl(config), links: config.links })
+  const mailer = linkSigner
+    ? linkingMailer(ledgerMailer, { sign: linkSigner.sign, baseUrl: boardUrl(config), links: config.links })
     : ledgerMailer;
   // The worker's own client: refusals go back through it, and the digest lists and queries incidents with it.
   const client = new Client({
@@ -81,7 +80,7 @@ export async function createIncidentWorker(
       reportsDir: paths.reports,
       reportsAtRest: atRest,
       rereadAccess,
-      linkKeys: links ? trustedLinkKeys(config, links) : undefined,
+      linkKeys: linkSigner ? trustedLinkKeys(config, linkSigner) : undefined,
       clock,
     }),
   };

@@ -4,7 +4,8 @@ import type { DigestIncident } from '../domain/digest';
 import { OPEN_INCIDENTS_QUERY, stateQuery } from '../workflows/incident-api';
 
 // The open incidents for the digest: found by the visibility query `incident list` uses, then each asked
-// for its state, since obligations live in the workflow, not in search attributes.
+// for its state, since obligations live in the workflow, not in search attributes. The board reads the same
+// through IncidentClient.openViews; the worker may not import client/ (eslint layers), so it keeps this.
 
 export function openIncidentLister(client: Client): OpenIncidentLister {
   return async (taskQueue) => {

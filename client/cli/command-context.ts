@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { JsonlAuditStore } from '../../stores/audit-store';
+import { readTrailAt } from '../trail-reader';
 import type { AuditEntry } from '../../domain/audit-entry';
 import type { Config } from '../../platform/config/schema';
 import { signerFromFile, SigningKeyError, type ActionSigner } from '../action-signer';
@@ -53,17 +53,11 @@ export function signerOf(cmd: Command, env: NodeJS.ProcessEnv): ActionSigner | u
 }
 
 /** The audit trail under this machine's data dir; unavailable (not an error) where the worker's data dir is not. */
-export async function readAudit(
+export function readAudit(
   ctx: CliContext,
   incidentId: string,
 ): Promise<{ entries: AuditEntry[]; file: string; available: boolean }> {
-  const store = new JsonlAuditStore(path.join(ctx.config().dataDir, 'audit'));
-  const file = store.fileOf(incidentId);
-  try {
-    return { entries: await store.read(incidentId), file, available: true };
-  } catch {
-    return { entries: [], file, available: false };
-  }
+  return readTrailAt(ctx.config().dataDir, incidentId);
 }
 
 export function printJson(ctx: CliContext, value: unknown): void {

@@ -5,7 +5,7 @@ import type { IncidentSource } from './incident-source';
 import { readTrail } from '../../client/trail-reader';
 import { obligationTable } from './obligation-rows';
 import { registerReportRoutes, reportNames } from './report-routes';
-import { html, joinRaw, page } from './page';
+import { html, joinRaw, page, sendPage } from './page';
 import { sessionIdOf, type Session, type SessionStore } from './sessions';
 
 // The pages behind a session: the overview of open incidents and one incident. Without a session nothing
@@ -30,17 +30,24 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
   function sessionOr(req: FastifyRequest, reply: FastifyReply): Session | undefined {
     const session = deps.sessions.touch(sessionIdOf(req.headers.cookie));
     if (session) return session;
-    void reply
-      .code(401)
-      .type('text/html; charset=utf-8')
-      .send(
-        page(
-          'Sign in',
-          html`<h1>Sign in</h1>
-            <p>You are not signed in, or your session ended. Open the link in your latest mail about an incident.</p>`,
-        ),
-      );
+    void sendPage(
+      reply,
+      401,
+      page(
+        'Sign in',
+        html`<h1>Sign in</h1>
+          <p>You are not signed in, or your session ended. Open the link in your latest mail about an incident.</p>`,
+      ),
+    );
     return undefined;
+  }
+
+  /** Writes a view to the incident's trail once per session and page (board.js re-reads pages every 30 s). */
+  async function recordView(session: Session, incidentId: string, page: string): Promise<void> {
+    const key = `${incidentId}\n${page}`;
+    if (session.recorded.has(key)) return;
+    await deps.source.recordView(incidentId, session.recipient, page);
+    session.recorded.add(key);
   }
 
   registerReportRoutes(app, deps.dataDir, (req, reply) => sessionOr(req, reply) !== undefined);
@@ -69,8 +76,10 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
       Math.min(...v.state.obligations.filter((o) => o.status === 'pending').map((o) => Date.parse(o.dueAt)), Infinity);
     views.sort((a, b) => nearest(a) - nearest(b));
     deps.log({ event: 'board.overview', viewer: session.recipient, incidents: views.length });
-    await Promise.all(views.map((v) => deps.source.recordView(v.state.incidentId, session.recipient, '/')));
-    return reply.type('text/html; charset=utf-8').send(
+    await Promise.all(views.map((v) => recordView(session, v.state.incidentId, '/')));
+    return sendPage(
+      reply,
+      200,
       page(
         'Open incidents',
         html`<h1>Open incidents</h1>
@@ -86,19 +95,18 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
     const id = req.params.id;
     const view = SAFE_ID.test(id) ? await deps.source.incident(id) : undefined;
     if (!view)
-      return reply
-        .code(404)
-        .type('text/html; charset=utf-8')
-        .send(
-          page(
-            'Not found',
-            html`<h1>No such incident</h1>
-              <p><a href="/">Back to the board</a></p>`,
-          ),
-        );
+      return sendPage(
+        reply,
+        404,
+        page(
+          'Not found',
+          html`<h1>No such incident</h1>
+            <p><a href="/">Back to the board</a></p>`,
+        ),
+      );
     deps.log({ event: 'board.viewed', viewer: session.recipient, incidentId: id });
     // Shown only once recorded: a view the trail cannot hold is not a view the board gives.
-    await deps.source.recordView(id, session.recipient, `/incidents/${id}`);
+    await recordView(session, id, `/incidents/${id}`);
     const s = view.state;
     const zone = zoneOf(deps.policy, session.recipient);
     const systems = s.systems.map(
@@ -130,7 +138,9 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
             <td>${e.action}</td>
           </tr>`,
       );
-    return reply.type('text/html; charset=utf-8').send(
+    return sendPage(
+      reply,
+      200,
       page(
         `${s.incidentId} ${s.title}`,
         html`<h1>${s.incidentId}: ${s.title}</h1>

@@ -1,6 +1,5 @@
-import type { Client } from '@temporalio/client';
 import type { IncidentClient } from '../../client/incident-client';
-import { OPEN_INCIDENTS_QUERY, viewedSignal, type IncidentView } from '../../workflows/incident-api';
+import { viewedSignal, type IncidentView } from '../../workflows/incident-api';
 
 // What the board reads of incidents: the open ones from visibility, each one's state from its query.
 
@@ -12,15 +11,9 @@ export interface IncidentSource {
   recordView(incidentId: string, viewer: string, page: string): Promise<void>;
 }
 
-export function temporalIncidentSource(client: Client, incidents: IncidentClient, taskQueue: string): IncidentSource {
+export function temporalIncidentSource(incidents: IncidentClient): IncidentSource {
   return {
-    async openIncidents() {
-      const ids: string[] = [];
-      for await (const w of client.workflow.list({ query: `${OPEN_INCIDENTS_QUERY} AND TaskQueue = '${taskQueue}'` }))
-        ids.push(w.workflowId);
-      const views = await Promise.all(ids.map((id) => incidents.view(id).catch(() => undefined)));
-      return views.filter((v): v is IncidentView => v !== undefined);
-    },
+    openIncidents: () => incidents.openViews(),
     async recordView(incidentId, viewer, page) {
       await incidents.handle(incidentId).signal(viewedSignal, { viewer, page });
     },

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LinkRefused, verifyLinkToken, type LinkClaims } from '../../domain/links/link-token';
-import { html, page, type Raw } from './page';
+import { html, notice, page, sendPage, type Raw } from './page';
 import { sessionCookie, type SessionStore } from './sessions';
 
 // GET /l/<token> says what the link will do and asks to confirm; only the POST acts, so the mail scanners
@@ -63,18 +63,11 @@ export function registerLinkRoutes(app: FastifyInstance, deps: LinkRouteDeps): v
     } catch (err) {
       if (!(err instanceof LinkRefused)) throw err;
       deps.log({ event: 'link.refused', reason: err.reason });
-      void reply
-        .code(err.reason === 'expired' ? 410 : 403)
-        .type('text/html; charset=utf-8')
-        .send(
-          page(
-            'Link refused',
-            html`<div class="refused">
-              <h1>This link cannot be used</h1>
-              <p>${err.message}</p>
-            </div>`,
-          ),
-        );
+      void sendPage(
+        reply,
+        err.reason === 'expired' ? 410 : 403,
+        notice('refused', 'This link cannot be used', html`<p>${err.message}</p>`),
+      );
       return undefined;
     }
   }
@@ -87,7 +80,9 @@ export function registerLinkRoutes(app: FastifyInstance, deps: LinkRouteDeps): v
     const form = html`<form method="post" action="">
       <input type="hidden" name="confirm" value="${formToken(claims.id)}" /><button type="submit">${button}</button>
     </form>`;
-    return reply.type('text/html; charset=utf-8').send(
+    return sendPage(
+      reply,
+      200,
       page(
         title,
         html`<h1>${title}</h1>
@@ -99,31 +94,25 @@ export function registerLinkRoutes(app: FastifyInstance, deps: LinkRouteDeps): v
   app.post(
     '/l/:token',
     async (req: FastifyRequest<{ Params: { token: string }; Body: { confirm?: string } }>, reply) => {
-      // A browser says where a form came from; one posted from another site is refused before anything else.
-      const site = req.headers['sec-fetch-site'];
-      if (site && site !== 'same-origin' && site !== 'none')
-        return reply.code(403).type('text/plain').send('Refused: the form was sent from another site.');
+      // A form posted from another site never gets here: server.ts refuses it before routing.
       const claims = claimsOr(reply, req.params.token);
       if (!claims) return reply;
       const given = Buffer.from(String(req.body?.confirm ?? ''));
       const expected = Buffer.from(formToken(claims.id));
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         deps.log({ event: 'link.confirm-refused', linkId: claims.id });
-        return reply
-          .code(403)
-          .type('text/html; charset=utf-8')
-          .send(
-            page(
-              'Please confirm again',
-              html`<div class="refused">
-                <h1>Please confirm again</h1>
-                <p>
-                  The confirmation did not come from the page this link shows (or the service restarted since). Open the
-                  link from your mail again and press the button.
-                </p>
-              </div>`,
-            ),
-          );
+        return sendPage(
+          reply,
+          403,
+          notice(
+            'refused',
+            'Please confirm again',
+            html`<p>
+              The confirmation did not come from the page this link shows (or the service restarted since). Open the
+              link from your mail again and press the button.
+            </p>`,
+          ),
+        );
       }
       const roles = deps.rolesOf(claims.recipient);
       const signIn = () => {
@@ -134,18 +123,15 @@ export function registerLinkRoutes(app: FastifyInstance, deps: LinkRouteDeps): v
       if (claims.action !== 'acknowledge') {
         if (roles.length === 0) {
           deps.log({ event: 'link.no-role', linkId: claims.id });
-          return reply
-            .code(403)
-            .type('text/html; charset=utf-8')
-            .send(
-              page(
-                'Not on the list',
-                html`<div class="refused">
-                  <h1>Not on the list</h1>
-                  <p>${claims.recipient} is not named in the incident policy's recipients, so it cannot sign in.</p>
-                </div>`,
-              ),
-            );
+          return sendPage(
+            reply,
+            403,
+            notice(
+              'refused',
+              'Not on the list',
+              html`<p>${claims.recipient} is not named in the incident policy's recipients, so it cannot sign in.</p>`,
+            ),
+          );
         }
         signIn();
         deps.log({ event: 'link.signed-in', linkId: claims.id, action: claims.action });
@@ -156,32 +142,21 @@ export function registerLinkRoutes(app: FastifyInstance, deps: LinkRouteDeps): v
         const message = await deps.acknowledger.acknowledge(claims.incidentId, claims.recipient, req.params.token);
         deps.log({ event: 'link.acknowledged', linkId: claims.id, incidentId: claims.incidentId });
         signIn();
-        return reply.type('text/html; charset=utf-8').send(
-          page(
-            'Acknowledged',
-            html`<div class="done">
-              <h1>Incident ${claims.incidentId} acknowledged</h1>
-              <p>${message}</p>
-              <p><a href="/incidents/${claims.incidentId}">See the incident</a></p>
-            </div>`,
+        return sendPage(
+          reply,
+          200,
+          notice(
+            'done',
+            `Incident ${claims.incidentId} acknowledged`,
+            html`<p>${message}</p>
+              <p><a href="/incidents/${claims.incidentId}">See the incident</a></p>`,
           ),
         );
       } catch (err) {
         const message = (err as Error).message;
         deps.log({ event: 'link.acknowledge-refused', linkId: claims.id, incidentId: claims.incidentId });
         signIn();
-        return reply
-          .code(409)
-          .type('text/html; charset=utf-8')
-          .send(
-            page(
-              'Not acknowledged',
-              html`<div class="refused">
-                <h1>Not acknowledged</h1>
-                <p>${message}</p>
-              </div>`,
-            ),
-          );
+        return sendPage(reply, 409, notice('refused', 'Not acknowledged', html`<p>${message}</p>`));
       }
     },
   );

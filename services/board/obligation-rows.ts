@@ -1,7 +1,6 @@
-import { describeTimeLeft } from '../../domain/deadlines';
-import { DUE_SOON_HOURS } from '../../domain/digest';
+import { describeTimeLeft, urgencyOf, type Urgency } from '../../domain/deadlines';
 import type { Obligation } from '../../domain/incident';
-import { formatInZone } from '../../domain/time-format';
+import { formatInZone, formatUtc } from '../../domain/time-format';
 import { html, joinRaw, type Raw } from './page';
 
 // The obligations table of the board: overdue first of all, then the nearest deadline; each state in
@@ -9,12 +8,15 @@ import { html, joinRaw, type Raw } from './page';
 
 export type ObligationState = 'OVERDUE' | 'due within 4 h' | 'pending' | 'met' | 'waived';
 
+const STATE_OF: Record<Urgency, ObligationState> = {
+  overdue: 'OVERDUE',
+  'due-soon': 'due within 4 h',
+  pending: 'pending',
+};
+
 export function obligationState(o: Obligation, now: Date): ObligationState {
-  if (o.status === 'met') return 'met';
-  if (o.status === 'waived') return 'waived';
-  const left = Date.parse(o.dueAt) - now.getTime();
-  if (left <= 0) return 'OVERDUE';
-  return left <= DUE_SOON_HOURS * 3_600_000 ? 'due within 4 h' : 'pending';
+  if (o.status === 'met' || o.status === 'waived') return o.status;
+  return STATE_OF[urgencyOf(o.dueAt, now)];
 }
 
 const RANK: Record<ObligationState, number> = { OVERDUE: 0, 'due within 4 h': 1, pending: 2, met: 3, waived: 4 };
@@ -26,8 +28,6 @@ export function sortObligations(obligations: Obligation[], now: Date): Obligatio
   );
 }
 
-const utc = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 export function obligationTable(obligations: Obligation[], now: Date, timeZone: string, caption: string): Raw {
   if (obligations.length === 0) return html`<p>No obligations.</p>`;
   const rows = sortObligations(obligations, now).map((o) => {
@@ -36,8 +36,10 @@ export function obligationTable(obligations: Obligation[], now: Date, timeZone: 
     return html`<tr class="${state === 'OVERDUE' ? 'overdue' : ''}">
       <th scope="row">${o.title}</th>
       <td>${o.owedTo}</td>
-      <td><time datetime="${utc(o.dueAt)}">${formatInZone(o.dueAt, timeZone)}</time><br />${utc(o.dueAt)}</td>
-      <td data-due="${utc(o.dueAt)}">${open ? describeTimeLeft(o.dueAt, now) : '—'}</td>
+      <td>
+        <time datetime="${formatUtc(o.dueAt)}">${formatInZone(o.dueAt, timeZone)}</time><br />${formatUtc(o.dueAt)}
+      </td>
+      <td data-due="${formatUtc(o.dueAt)}">${open ? describeTimeLeft(o.dueAt, now) : '—'}</td>
       <td><strong>${state}</strong></td>
     </tr>`;
   });

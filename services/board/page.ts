@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { escapeHtml } from '../../domain/escape';
 
 // The board's page frame: plain, server-rendered HTML that works without JavaScript, with no external
@@ -35,6 +36,21 @@ ${body.value}
 
 export const STYLESHEET = STYLE;
 
+/** A page that says one thing: a refusal (red) or an outcome (green), its title as the heading. */
+export function notice(kind: 'refused' | 'done', title: string, body: Raw): string {
+  return page(
+    title,
+    html`<div class="${kind}">
+      <h1>${title}</h1>
+      ${body}
+    </div>`,
+  );
+}
+
 export function joinRaw(parts: Raw[]): Raw {
   return new Raw(parts.map((p) => p.value).join(''));
+}
+
+export function sendPage(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(body);
 }

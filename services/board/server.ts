@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { boardUrl } from '../../platform/board-url';
 import type { BoardConfig } from '../../platform/config/schema';
 import { registerBoardRoutes, type BoardRouteDeps } from './board-routes';
 import { registerLinkRoutes, type LinkRouteDeps } from './link-routes';
@@ -21,11 +22,8 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-/** The origin a browser names on the board's own forms: publicUrl's, or the listener's when unset. */
-function publicOrigin(config: BoardConfig): string {
-  if (config.publicUrl) return new URL(config.publicUrl).origin;
-  return `${config.tls.certPath ? 'https' : 'http'}://${config.host}:${config.port}`;
-}
+/** The origin a browser names on the board's own forms: the address mail links use. */
+const publicOrigin = (config: BoardConfig) => new URL(boardUrl({ board: config })).origin;
 
 export class BoardConfigError extends Error {
   constructor(message: string) {
@@ -71,12 +69,12 @@ export function buildBoardApp(config: BoardConfig, deps: BoardDeps): FastifyInst
   app.get('/assets/board.css', async (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLESHEET));
   app.get('/assets/board.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(BOARD_SCRIPT));
   // A form posted from another site (a forged request riding the session cookie) is refused before routing.
+  const ownOrigin = publicOrigin(config);
   app.addHook('onRequest', async (req, reply) => {
     if (req.method !== 'POST') return;
     const site = req.headers['sec-fetch-site'];
     const origin = req.headers.origin;
-    const crossSite =
-      (site && site !== 'same-origin' && site !== 'none') || (origin && origin !== publicOrigin(config));
+    const crossSite = (site && site !== 'same-origin' && site !== 'none') || (origin && origin !== ownOrigin);
     if (crossSite) return reply.code(403).type('text/plain').send('Refused: the form was sent from another site.');
   });
   registerLinkRoutes(app, deps);

@@ -8,6 +8,8 @@ export interface Session {
   recipient: string;
   roles: string[];
   lastSeen: number;
+  /** The pages already written to their incident's trail in this session: the page's own refreshes are not new views. */
+  recorded: Set<string>;
 }
 
 export const SESSION_COOKIE = 'board_session';
@@ -23,7 +25,7 @@ export class SessionStore {
   start(recipient: string, roles: string[]): string {
     this.sweep();
     const id = randomBytes(32).toString('base64url');
-    this.sessions.set(id, { recipient, roles, lastSeen: this.now() });
+    this.sessions.set(id, { recipient, roles, lastSeen: this.now(), recorded: new Set() });
     return id;
   }
 

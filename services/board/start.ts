@@ -29,7 +29,7 @@ export async function startBoard(
       Object.entries(policy.recipients)
         .filter(([, addresses]) => addresses.some((a) => normaliseRecipient(a) === recipient))
         .map(([role]) => role),
-    source: temporalIncidentSource(client, incidents, config.temporal.taskQueue),
+    source: temporalIncidentSource(incidents),
     policy,
     dataDir: config.dataDir,
   });

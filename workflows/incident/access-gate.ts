@@ -106,7 +106,7 @@ export function createAccessGate(run: IncidentRun, input: api.IncidentWorkflowIn
         actionInput as { actor: string },
         run.now(),
         currentUpdateInfo()?.id,
-        linkTrust ?? accessPolicy?.links,
+        linkTrust,
       );
     },
     refusalDetails,
