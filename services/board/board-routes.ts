@@ -60,9 +60,12 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
       <p>Phase: ${v.phase}. ${s.acknowledgement ? `Acknowledged by ${s.acknowledgement.by}.` : 'Not acknowledged.'}</p>
       ${obligationTable(
         s.obligations.filter((o) => o.status === 'pending'),
-        now,
-        zoneOf(deps.policy, session.recipient),
-        `Open obligations of ${s.incidentId}`,
+        {
+          now,
+          timeZone: zoneOf(deps.policy, session.recipient),
+          policy: v.policy ?? deps.policy,
+          caption: `Open obligations of ${s.incidentId}`,
+        },
       )}
     </section>`;
   };
@@ -156,7 +159,12 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
             <dd>${s.acknowledgement ? `by ${s.acknowledgement.by} at ${s.acknowledgement.at}` : 'not yet'}</dd>
           </dl>
           <h2>Obligations</h2>
-          ${obligationTable(s.obligations, new Date(view.now), zone, `Obligations of ${s.incidentId}`)}
+          ${obligationTable(s.obligations, {
+            now: new Date(view.now),
+            timeZone: zone,
+            policy: view.policy ?? deps.policy,
+            caption: `Obligations of ${s.incidentId}`,
+          })}
           <h2>Systems</h2>
           ${
             systems.length

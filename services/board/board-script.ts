@@ -1,6 +1,7 @@
 // /assets/board.js: served from this origin (the CSP allows no inline script). Without it every page
-// still shows everything and has a refresh link; with it, countdowns tick and the page's content is
-// re-read every 30 seconds without a reload.
+// still shows everything and has a refresh link; with it, countdowns tick, the page's content is re-read
+// every 30 seconds without a reload, and each deadline also shows in the browser's own time zone when it
+// differs from the one the server wrote (a leader travelling reads their own wall clock).
 
 export const BOARD_SCRIPT = `'use strict';
 (function () {
@@ -10,6 +11,27 @@ export const BOARD_SCRIPT = `'use strict';
     var min = Math.floor(Math.abs(ms) / 60000);
     var text = (min >= 60 ? Math.floor(min / 60) + ' h ' : '') + (min % 60) + ' min';
     return late ? 'overdue by ' + text : text + ' left';
+  }
+  var viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  function wallClock(date, zone) {
+    var parts = {};
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', hourCycle: 'h23'
+    }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + '-' + parts.month + '-' + parts.day + ' ' + parts.hour + ':' + parts.minute;
+  }
+  function localTimes() {
+    if (!viewerZone) return;
+    document.querySelectorAll('time[data-zone]').forEach(function (el) {
+      if (el.getAttribute('data-zone') === viewerZone || el.hasAttribute('data-local')) return;
+      el.setAttribute('data-local', viewerZone);
+      var local = document.createElement('span');
+      local.className = 'viewer-time';
+      local.textContent = wallClock(new Date(el.getAttribute('datetime')), viewerZone) + ' your time (' + viewerZone + ')';
+      el.after(local);
+      local.before(document.createElement('br'));
+    });
   }
   function tick() {
     document.querySelectorAll('td[data-due]').forEach(function (cell) {
@@ -25,9 +47,11 @@ export const BOARD_SCRIPT = `'use strict';
         var main = document.querySelector('main');
         if (next && main) main.replaceChildren.apply(main, Array.from(next.childNodes));
         tick();
+        localTimes();
       })
       .catch(function () {});
   }
+  localTimes();
   setInterval(tick, 30000);
   setInterval(refresh, 30000);
 })();

@@ -1,10 +1,12 @@
-import { describeTimeLeft, urgencyOf, type Urgency } from '../../domain/deadlines';
+import { describeTimeLeft, nextNoticeAt, urgencyOf, type Urgency } from '../../domain/deadlines';
 import type { Obligation } from '../../domain/incident';
+import { recipientsForObligation, type Policy } from '../../domain/policy';
 import { formatInZone, formatUtc } from '../../domain/time-format';
 import { html, joinRaw, type Raw } from './page';
 
 // The obligations table of the board: overdue first of all, then the nearest deadline; each state in
-// words (never colour alone), due time in the viewer's zone and in UTC.
+// words (never colour alone), due time in the viewer's configured zone and in UTC (board.js adds the
+// browser's own zone), and when leadership is next reminded and who is.
 
 export type ObligationState = 'OVERDUE' | 'due within 4 h' | 'pending' | 'met' | 'waived';
 
@@ -28,7 +30,30 @@ export function sortObligations(obligations: Obligation[], now: Date): Obligatio
   );
 }
 
-export function obligationTable(obligations: Obligation[], now: Date, timeZone: string, caption: string): Raw {
+/** An instant as the board shows it: the zone's wall clock, then UTC; board.js adds the browser's zone. */
+function instant(iso: string, timeZone: string): Raw {
+  return html`<time datetime="${formatUtc(iso)}" data-zone="${timeZone}">${formatInZone(iso, timeZone)}</time
+    ><br />${formatUtc(iso)}`;
+}
+
+function nextReminder(o: Obligation, policy: Policy, now: Date, timeZone: string): Raw {
+  const at = nextNoticeAt(o, policy, now);
+  if (!at) return html`—`;
+  const to = recipientsForObligation(policy, o);
+  return html`${instant(at.toISOString(), timeZone)}<br />to ${to.length ? to.join(', ') : 'nobody (no address)'}`;
+}
+
+export interface ObligationTableOptions {
+  now: Date;
+  /** The viewer's configured zone (policy.timeZones), else the policy's. */
+  timeZone: string;
+  /** The incident's policy: its reminder offsets and recipients say when the next reminder goes and to whom. */
+  policy: Policy;
+  caption: string;
+}
+
+export function obligationTable(obligations: Obligation[], options: ObligationTableOptions): Raw {
+  const { now, timeZone, policy, caption } = options;
   if (obligations.length === 0) return html`<p>No obligations.</p>`;
   const rows = sortObligations(obligations, now).map((o) => {
     const state = obligationState(o, now);
@@ -36,11 +61,10 @@ export function obligationTable(obligations: Obligation[], now: Date, timeZone: 
     return html`<tr class="${state === 'OVERDUE' ? 'overdue' : ''}">
       <th scope="row">${o.title}</th>
       <td>${o.owedTo}</td>
-      <td>
-        <time datetime="${formatUtc(o.dueAt)}">${formatInZone(o.dueAt, timeZone)}</time><br />${formatUtc(o.dueAt)}
-      </td>
+      <td>${instant(o.dueAt, timeZone)}</td>
       <td data-due="${formatUtc(o.dueAt)}">${open ? describeTimeLeft(o.dueAt, now) : '—'}</td>
       <td><strong>${state}</strong></td>
+      <td>${open ? nextReminder(o, policy, now, timeZone) : html`—`}</td>
     </tr>`;
   });
   return html`<table>
@@ -54,6 +78,7 @@ export function obligationTable(obligations: Obligation[], now: Date, timeZone: 
         <th scope="col">Due (${timeZone}, then UTC)</th>
         <th scope="col">Time left</th>
         <th scope="col">State</th>
+        <th scope="col">Next reminder</th>
       </tr>
     </thead>
     <tbody>

@@ -1,16 +1,17 @@
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { IncidentClient } from '../../client/incident-client';
+import type { IncidentClient } from '../../client/incident-client';
 import type { Obligation } from '../../domain/incident';
 import { signLinkToken, type LinkAction } from '../../domain/links/link-token';
-import { parseConfig, type Config } from '../../platform/config/schema';
-import { loadLinkSigner, trustedLinkKeys, type LinkSigner } from '../../platform/link-key';
+import type { Config } from '../../platform/config/schema';
+import { defaultPolicy } from '../../domain/policy-schema';
+import { recipientsForObligation } from '../../domain/policy';
+import type { LinkSigner } from '../../platform/link-key';
 import { obligationTable } from '../../services/board/obligation-rows';
 import type { BoardServer } from '../../services/board/server';
-import { startBoard } from '../../services/board/start';
-import { createIncidentWorker } from '../../worker/create-worker';
-import { labConfig, uniqueId } from '../helpers/fixtures';
+import { startBoardWorld, type BoardWorld } from '../helpers/board-world';
+import { uniqueId } from '../helpers/fixtures';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
 import { actions, auditOf } from '../helpers/time-skipping';
 
@@ -20,44 +21,23 @@ import { actions, auditOf } from '../helpers/time-skipping';
 let connection: Connection;
 let native: NativeConnection;
 let smtp: TestSmtp;
+let world: BoardWorld;
 let config: Config;
 let signer: LinkSigner;
 let board: BoardServer;
 let incidents: IncidentClient;
-let stop: () => Promise<void>;
-const logs: string[] = [];
+let logs: string[];
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: inject('devServerAddress') });
   native = await NativeConnection.connect({ address: inject('devServerAddress') });
   smtp = await startTestSmtp();
-  const { dataDir } = await labConfig();
-  config = parseConfig({ dataDir, smtp: { url: smtp.url }, board: { port: 0 } }, {}, 'test');
-  config.temporal.taskQueue = uniqueId('board');
-  signer = loadLinkSigner(config, { create: true });
-  const client = new Client({ connection });
-  board = await startBoard(config, client, trustedLinkKeys(config, signer), (e) => logs.push(JSON.stringify(e)));
-  config.board.publicUrl = board.url;
-  const parts = await createIncidentWorker(
-    native,
-    config,
-    { workflowBundle: { codePath: inject('workflowBundlePath') } },
-    {},
-    { linkSigner: signer },
-  );
-  const worker: Worker = parts.worker;
-  const running = worker.run();
-  incidents = new IncidentClient(client, config.temporal.taskQueue);
-  stop = async () => {
-    worker.shutdown();
-    await running;
-    parts.mailer.close();
-    await board.close();
-  };
+  world = await startBoardWorld({ client: connection, native, smtp });
+  ({ config, signer, board, incidents, logs } = world);
 });
 
 afterAll(async () => {
-  await stop?.();
+  await world?.stop();
   await smtp?.close();
   await native?.close();
   await connection?.close();
@@ -245,15 +225,22 @@ describe('the obligation table', () => {
     const now = new Date('2026-12-03T12:00:00Z');
     const html = obligationTable(
       [ob('later', '2026-12-05T12:00:00Z'), ob('soon', '2026-12-03T14:00:00Z'), ob('late', '2026-12-03T10:00:00Z')],
-      now,
-      'Europe/Paris',
-      'test',
+      { now, timeZone: 'Europe/Paris', policy: defaultPolicy(), caption: 'test' },
     ).value;
     const order = ['late', 'soon', 'later'].map((id) => html.indexOf(`Obligation ${id}`));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(html).toMatch(/class="overdue"[\s\S]*Obligation late[\s\S]*OVERDUE/);
     expect(html).toContain('due within 4 h');
-    expect(html).toContain('<time datetime="2026-12-03T10:00:00Z">');
+    expect(html).toContain('<time datetime="2026-12-03T10:00:00Z" data-zone="Europe/Paris">');
     expect(html).toContain('CNIL &lt;b&gt;');
+    // The next reminder of the obligation due at 14:00 is the policy's 1 h one, at 13:00, to its recipients;
+    // the overdue one's next notice is its repeat, one overdueRepeatHours after the deadline.
+    const policy = defaultPolicy();
+    const soonRow = html.slice(html.indexOf('Obligation soon'), html.indexOf('</tr>', html.indexOf('Obligation soon')));
+    expect(soonRow).toContain('2026-12-03T13:00:00Z');
+    expect(soonRow).toContain(`to ${recipientsForObligation(policy, {}).join(', ')}`);
+    const lateRow = html.slice(html.indexOf('Obligation late'), html.indexOf('</tr>', html.indexOf('Obligation late')));
+    const repeat = new Date(Date.parse('2026-12-03T10:00:00Z') + policy.overdueRepeatHours * 3_600_000);
+    expect(lateRow).toContain(repeat.toISOString().replace('.000Z', 'Z'));
   });
 });

@@ -1,20 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { simpleParser } from 'mailparser';
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateSigningKey } from '../../client/action-signer';
-import { IncidentClient } from '../../client/incident-client';
 import { ActionRefused } from '../../domain/actions';
 import { signLinkToken, verifyLinkToken, type LinkClaims } from '../../domain/links/link-token';
-import { parseConfig, type Config } from '../../platform/config/schema';
-import { loadLinkSigner, trustedLinkKeys, type LinkSigner } from '../../platform/link-key';
-import { startBoard } from '../../services/board/start';
-import type { BoardServer } from '../../services/board/server';
-import { createIncidentWorker } from '../../worker/create-worker';
+import { loadLinkSigner } from '../../platform/link-key';
 import * as api from '../../workflows/incident-api';
-import { labConfig, uniqueId } from '../helpers/fixtures';
+import { alertLinks as alertLinksOf, startBoardWorld, type BoardWorld } from '../helpers/board-world';
+import { uniqueId } from '../helpers/fixtures';
 import { recordHistory } from '../helpers/histories';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp';
 import { actions, auditOf } from '../helpers/time-skipping';
@@ -22,15 +17,6 @@ import { actions, auditOf } from '../helpers/time-skipping';
 // Acknowledging from the senior alert as a CTO does on a phone: each recipient gets their own mail with
 // their own signed link; opening it changes nothing (mail scanners open links); confirming acknowledges
 // through the same update as the CLI, recorded "via mail link" with the link's id and never the link.
-
-interface World {
-  config: Config;
-  signer: LinkSigner;
-  board: BoardServer;
-  incidents: IncidentClient;
-  logs: string[];
-  stop(): Promise<void>;
-}
 
 let connection: Connection;
 let native: NativeConnection;
@@ -48,41 +34,10 @@ afterAll(async () => {
   await connection?.close();
 });
 
-async function startWorld(settings: Record<string, unknown> = {}): Promise<World> {
-  const { dataDir } = await labConfig();
-  const config = parseConfig({ dataDir, smtp: { url: smtp.url }, board: { port: 0 }, ...settings }, {}, 'test');
-  config.temporal.taskQueue = uniqueId('links');
-  const signer = loadLinkSigner(config, { create: true });
-  const logs: string[] = [];
-  const client = new Client({ connection });
-  const log = (event: Record<string, unknown>) => logs.push(JSON.stringify(event));
-  const board = await startBoard(config, client, trustedLinkKeys(config, signer), log);
-  config.board.publicUrl = board.url;
-  const parts = await createIncidentWorker(
-    native,
-    config,
-    { workflowBundle: { codePath: inject('workflowBundlePath') } },
-    {},
-    { linkSigner: signer },
-  );
-  const worker: Worker = parts.worker;
-  const running = worker.run();
-  return {
-    config,
-    signer,
-    board,
-    incidents: new IncidentClient(client, config.temporal.taskQueue),
-    logs,
-    async stop() {
-      worker.shutdown();
-      await running;
-      parts.mailer.close();
-      await board.close();
-    },
-  };
-}
+const startWorld = (settings: Record<string, unknown> = {}) =>
+  startBoardWorld({ client: connection, native, smtp }, settings);
 
-async function open(world: World): Promise<string> {
+async function open(world: BoardWorld): Promise<string> {
   const incidentId = uniqueId('LINK');
   await world.incidents.open({
     incidentId,
@@ -97,27 +52,7 @@ async function open(world: World): Promise<string> {
   return incidentId;
 }
 
-/** The senior alert each recipient received, with the acknowledge link in it. */
-async function alertLinks(incidentId: string, count: number): Promise<Map<string, string>> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const alerts = smtp.messages.filter((m) => m.subject.includes(`Security incident ${incidentId}:`));
-    if (alerts.length >= count) {
-      const links = new Map<string, string>();
-      for (const m of alerts) {
-        expect(m.to).toHaveLength(1);
-        const parsed = await simpleParser(m.raw);
-        const url = /Acknowledge: (\S+)/.exec(parsed.text ?? '')?.[1];
-        expect(url, `the acknowledge link in the mail to ${m.to[0]}`).toBeDefined();
-        expect(parsed.html).toContain(`href="${url}"`);
-        links.set(m.to[0], url!);
-      }
-      return links;
-    }
-    if (Date.now() > deadline) throw new Error(`no senior alert for ${incidentId}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const alertLinks = (incidentId: string, count: number) => alertLinksOf(smtp, incidentId, count);
 
 const tokenOf = (url: string) => url.slice(url.lastIndexOf('/l/') + 3);
 
