@@ -1,16 +1,19 @@
+import { formatMinutes } from '../../domain/deadlines';
+
 // /assets/board.js: served from this origin (the CSP allows no inline script). Without it every page
 // still shows everything and has a refresh link; with it, countdowns tick, the page's content is re-read
 // every 30 seconds without a reload, and each deadline also shows in the browser's own time zone when it
 // differs from the one the server wrote (a leader travelling reads their own wall clock).
 
+// The countdown is worded by the server's own formatMinutes, its source sent as is, so a ticking cell
+// never reads differently from the one the server wrote.
 export const BOARD_SCRIPT = `'use strict';
 (function () {
+  var formatMinutes = ${formatMinutes.toString()};
   function left(due) {
     var ms = Date.parse(due) - Date.now();
-    var late = ms <= 0;
-    var min = Math.floor(Math.abs(ms) / 60000);
-    var text = (min >= 60 ? Math.floor(min / 60) + ' h ' : '') + (min % 60) + ' min';
-    return late ? 'overdue by ' + text : text + ' left';
+    var text = formatMinutes(Math.floor(Math.abs(ms) / 60000));
+    return ms <= 0 ? 'overdue by ' + text : text + ' left';
   }
   var viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   function wallClock(date, zone) {

@@ -33,7 +33,7 @@ export function sortObligations(obligations: Obligation[], now: Date): Obligatio
 /** An instant as the board shows it: the zone's wall clock, then UTC; board.js adds the browser's zone. */
 function instant(iso: string, timeZone: string): Raw {
   return html`<time datetime="${formatUtc(iso)}" data-zone="${timeZone}">${formatInZone(iso, timeZone)}</time
-    ><br />${formatUtc(iso)}`;
+    ><br /><span class="utc">${formatUtc(iso)}</span>`;
 }
 
 function nextReminder(o: Obligation, policy: Policy, now: Date, timeZone: string): Raw {

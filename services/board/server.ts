@@ -7,7 +7,7 @@ import type { BoardConfig } from '../../platform/config/schema';
 import { registerBoardRoutes, type BoardRouteDeps } from './board-routes';
 import { registerLinkRoutes, type LinkRouteDeps } from './link-routes';
 import { BOARD_SCRIPT } from './board-script';
-import { STYLESHEET } from './page';
+import { ICON_SVG, STYLESHEET } from './page';
 
 // The leadership web service: the pages that links in mail open. Fastify does the routing and parsing;
 // its request log is off, because a link's URL is a credential (our own log lines name a link by its id).
@@ -67,14 +67,18 @@ export function buildBoardApp(config: BoardConfig, deps: BoardDeps): FastifyInst
   void app.register(formbody, { bodyLimit: 4096 });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/assets/board.css', async (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLESHEET));
+  app.get('/assets/icon.svg', async (_req, reply) => reply.type('image/svg+xml').send(ICON_SVG));
   app.get('/assets/board.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(BOARD_SCRIPT));
   // A form posted from another site (a forged request riding the session cookie) is refused before routing.
-  const ownOrigin = publicOrigin(config);
+  // Browsers name the sending site in Sec-Fetch-Site, which a page cannot set; its Origin header is "null"
+  // under the board's no-referrer policy, so Origin decides only for a browser that sends no Sec-Fetch-Site.
+  const scheme = config.tls.certPath ? 'https' : 'http';
   app.addHook('onRequest', async (req, reply) => {
     if (req.method !== 'POST') return;
     const site = req.headers['sec-fetch-site'];
     const origin = req.headers.origin;
-    const crossSite = (site && site !== 'same-origin' && site !== 'none') || (origin && origin !== ownOrigin);
+    const ownOrigins = [publicOrigin(config), `${scheme}://${req.headers.host}`];
+    const crossSite = site ? site !== 'same-origin' && site !== 'none' : !!origin && !ownOrigins.includes(origin);
     if (crossSite) return reply.code(403).type('text/plain').send('Refused: the form was sent from another site.');
   });
   registerLinkRoutes(app, deps);

@@ -170,6 +170,10 @@ describe('the board behind a mail link', () => {
     // A session cookie riding a form from another site is refused.
     const cross = await post(url, { confirm: 'x' }, { origin: 'https://evil.example', cookie });
     expect(cross.status).toBe(403);
+    // From a sandboxed frame on another site the Origin is "null"; the browser still names the site.
+    const sandboxed = await post(url, { confirm: 'x' }, { origin: 'null', 'sec-fetch-site': 'cross-site', cookie });
+    expect(sandboxed.status).toBe(403);
+    expect(await sandboxed.text()).toContain('sent from another site');
 
     expect(logs.join('\n')).not.toContain(url.slice(url.indexOf('/l/') + 3));
   });
