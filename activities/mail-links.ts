@@ -54,12 +54,15 @@ function withLinksFor(message: MailMessage, recipient: string, settings: LinkSet
   const text = `${message.text.replace(/\n+$/, '')}\n\nAct on it (these links are yours alone; do not forward this mail):\n${links
     .map((l) => `  ${l.label}: ${l.url}`)
     .join('\n')}\n`;
+  // First in the HTML part, as buttons: a leader woken by the alert reads it on a phone.
   const block = `<p>${links
-    .map((l) => `<a href="${escapeHtml(l.url)}" style="font-weight:bold">${escapeHtml(l.label)}</a>`)
-    .join(' &middot; ')}<br><small>These links are yours alone; do not forward this mail.</small></p>`;
-  const html = message.html.includes('</body>')
-    ? message.html.replace('</body>', `${block}\n</body>`)
-    : message.html + block;
+    .map(
+      (l) =>
+        `<a href="${escapeHtml(l.url)}" style="display:inline-block;margin:0 .5em .5em 0;padding:.5em 1em;background:#0b57d0;color:#fff;font-weight:bold;text-decoration:none;border-radius:4px">${escapeHtml(l.label)}</a>`,
+    )
+    .join('')}<br><small>These links are yours alone; do not forward this mail.</small></p>`;
+  const bodyTag = /<body[^>]*>/i.exec(message.html);
+  const html = bodyTag ? message.html.replace(bodyTag[0], `${bodyTag[0]}\n${block}`) : block + message.html;
   return { ...message, key: recipientKey(message.key, recipient), to: [recipient], text, html };
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Browser, Page } from 'playwright-core';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { formatInZone } from '../../domain/time-format';
 import * as api from '../../workflows/incident-api';
@@ -93,8 +94,14 @@ describe('the board in a real browser', () => {
     page.on('response', (r) => (r.status() >= 400 ? problems.push(`${r.status()} ${r.url()}`) : undefined));
     page.on('pageerror', (e) => problems.push(e.message));
     try {
+      // The senior alert as a mail client shows it; its Acknowledge link is followed from there.
+      const alert = smtp.messages.find(
+        (m) => m.to[0] === 'cto@example.com' && m.subject.includes(`Security incident ${incidentId}:`),
+      )!;
+      await page.setContent(String((await simpleParser(alert.raw)).html));
+      await screenshot(page, 'senior-alert');
       // The link's page says what will happen and does nothing until confirmed.
-      expect((await page.goto(ackUrl))?.status()).toBe(200);
+      await Promise.all([page.waitForURL(ackUrl), page.getByRole('link', { name: 'Acknowledge' }).click()]);
       await expect
         .poll(() => page.locator('main').innerText())
         .toContain(`acknowledge incident ${incidentId} as cto@example.com`);
@@ -111,6 +118,7 @@ describe('the board in a real browser', () => {
       await page.goto(`${world.board.url}/`);
       const section = page.locator('section', { hasText: incidentId });
       await expect.poll(() => section.count()).toBe(1);
+      expect(await section.innerText()).toContain('Acknowledged by cto@example.com.');
       const rows = section.locator('tbody tr');
       const customerDue = new Date(awareAt.getTime() + 24 * HOUR);
       const cnilDue = new Date(awareAt.getTime() + 72 * HOUR);
