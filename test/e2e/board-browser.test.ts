@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -74,6 +74,22 @@ async function openBreach(): Promise<{ incidentId: string; awareAt: Date }> {
   return { incidentId, awareAt };
 }
 
+/** axe-core's WCAG 2 A/AA checks on the page as it is now: the violations, by rule and element. */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  // Evaluated through the browser's debugging protocol, which the page's CSP does not govern.
+  await page.evaluate(await readFile(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const result = await page.evaluate(() =>
+    (window as unknown as { axe: { run(o: object): Promise<AxeResult> } }).axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] },
+    }),
+  );
+  return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}
+
+interface AxeResult {
+  violations: { id: string; nodes: { target: string[] }[] }[];
+}
+
 /** Presses Tab until the element has the focus, as a keyboard user does (at most 15 times). */
 async function tabTo(page: Page, selector: string): Promise<void> {
   for (let i = 0; i < 15; i++) {
@@ -107,6 +123,7 @@ describe('the board in a real browser', () => {
         .toContain(`acknowledge incident ${incidentId} as cto@example.com`);
       expect((await world.incidents.view(incidentId)).state.acknowledgement).toBeUndefined();
       await screenshot(page, 'board-confirm');
+      expect(await accessibilityViolations(page)).toEqual([]);
       await tabTo(page, 'main button');
       await Promise.all([page.waitForURL(ackUrl), page.keyboard.press('Enter')]);
       await expect.poll(() => page.locator('h1').innerText()).toBe(`Incident ${incidentId} acknowledged`);
@@ -148,6 +165,7 @@ describe('the board in a real browser', () => {
       // Its next reminder is the policy's 1 h one, to the deadline recipients.
       expect(await cnil.innerText()).toContain(new Date(cnilDue.getTime() - HOUR).toISOString().slice(0, 16));
       await screenshot(page, 'board-overview');
+      expect(await accessibilityViolations(page)).toEqual([]);
 
       // The incident page, then a contact recorded from the CLI's side appears without a reload.
       await page.clock.install();
@@ -169,6 +187,7 @@ describe('the board in a real browser', () => {
       const ticked = page.locator('tr.overdue td[data-due]');
       expect(await ticked.innerText()).toMatch(/^overdue by 1 d 2[12] h$/);
       await screenshot(page, 'board-incident', false);
+      expect(await accessibilityViolations(page)).toEqual([]);
 
       // Every view is on the incident's trail, once per page and session.
       await expect
