@@ -62,6 +62,8 @@ export function buildBoardApp(config: BoardConfig, deps: BoardDeps): FastifyInst
   const app = (https ? Fastify({ ...options, https }) : Fastify(options)) as FastifyInstance;
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.headers(SECURITY_HEADERS);
+    // Served over TLS: browsers are told to come back only that way (a session cookie never goes in clear).
+    if (https) reply.header('strict-transport-security', 'max-age=31536000');
     return payload;
   });
   void app.register(formbody, { bodyLimit: 4096 });

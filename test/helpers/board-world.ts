@@ -28,6 +28,8 @@ export async function startBoardWorld(
   connections: { client: Connection; native: NativeConnection; smtp: TestSmtp },
   settings: Record<string, unknown> = {},
   labOptions: Parameters<typeof labConfig>[0] = {},
+  /** The address mail links name, from the one the board listens on (a TLS name in front of 127.0.0.1). */
+  publicUrlOf: (listenUrl: string) => string = (url) => url,
 ): Promise<BoardWorld> {
   const { dataDir } = await labConfig(labOptions);
   const config = parseConfig(
@@ -40,7 +42,7 @@ export async function startBoardWorld(
   const logs: string[] = [];
   const client = new Client({ connection: connections.client });
   const board = await startBoard(config, client, trustedLinkKeys(config, signer), (e) => logs.push(JSON.stringify(e)));
-  config.board.publicUrl = board.url;
+  config.board.publicUrl = publicUrlOf(board.url);
   const parts = await createIncidentWorker(
     connections.native,
     config,
