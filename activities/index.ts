@@ -127,7 +127,7 @@ export function createActivities(deps: ActivityDeps) {
         const code = (err as NodeJS.ErrnoException).code;
         // Retried without end by the workflow: a step is never reported done with its audit entry missing.
         throw new Error(
-          `The audit store cannot be written (${code ?? 'error'}): ${(err as Error).message}. Free disk space or fix permissions of ${deps.audit.fileOf(incidentId)}; the incident waits.`,
+          `The audit store cannot be written (${code ?? 'error'}): ${(err as Error).message}. ${deps.audit.remedy(incidentId)}; the incident waits.`,
           { cause: err },
         );
       }

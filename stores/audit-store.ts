@@ -34,12 +34,20 @@ export interface AppendOptions {
   temporalAt?: string;
 }
 
+/** Where trails are kept: files under the data dir, or PostgreSQL (stores/postgres/pg-audit-store.ts). */
 export interface AuditStore {
   append(incidentId: string, records: AuditRecord[], options?: AppendOptions): Promise<AppendResult>;
   read(incidentId: string): Promise<AuditEntry[]>;
   verify(incidentId: string): Promise<VerifyResult>;
-  fileOf(incidentId: string): string;
-  checkpointsFileOf(incidentId: string): string;
+  /** The trail as JSON lines, exactly as stored; undefined when there is none. */
+  trailText(incidentId: string): Promise<string | undefined>;
+  /** Its signed checkpoints as JSON lines; undefined when there are none. */
+  checkpointsText(incidentId: string): Promise<string | undefined>;
+  /** Where the trail is, for messages (a file, or a database and a trail id). */
+  location(incidentId: string): string;
+  /** What an operator does when an append fails. */
+  remedy(incidentId: string): string;
+  close?(): Promise<void>;
 }
 
 /** Where a trail's checkpoints are kept, in the store and beside an export: `<name>.checkpoints.jsonl`. */
@@ -78,6 +86,22 @@ export class JsonlAuditStore implements AuditStore {
 
   checkpointsFileOf(incidentId: string): string {
     return checkpointsPathFor(this.fileOf(incidentId));
+  }
+
+  location(incidentId: string): string {
+    return this.fileOf(incidentId);
+  }
+
+  remedy(incidentId: string): string {
+    return `Free disk space or fix permissions of ${this.fileOf(incidentId)}`;
+  }
+
+  trailText(incidentId: string): Promise<string | undefined> {
+    return readIfPresent(this.fileOf(incidentId));
+  }
+
+  checkpointsText(incidentId: string): Promise<string | undefined> {
+    return readIfPresent(this.checkpointsFileOf(incidentId));
   }
 
   append(incidentId: string, records: AuditRecord[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -186,25 +210,22 @@ export class JsonlAuditStore implements AuditStore {
   }
 
   async read(incidentId: string): Promise<AuditEntry[]> {
-    let text: string;
-    try {
-      text = await readFile(this.fileOf(incidentId), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    return parseAuditLines(text);
+    return parseAuditLines((await this.trailText(incidentId)) ?? '');
   }
 
   async verify(incidentId: string): Promise<VerifyResult> {
-    let text: string;
-    try {
-      text = await readFile(this.fileOf(incidentId), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-        return { ok: false, entries: 0, line: 0, problem: 'no audit file exists for this incident' };
-      throw err;
-    }
+    const text = await this.trailText(incidentId);
+    if (text === undefined) return { ok: false, entries: 0, line: 0, problem: 'no audit file exists for this incident' };
     return verifyAuditText(text, incidentId);
+  }
+}
+
+/** A file's text; undefined when it does not exist (any other error is thrown). */
+export async function readIfPresent(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
 }

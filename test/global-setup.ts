@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { resolveTemporalCli, resolveTestServer } from '../platform/binaries';
 import { freePort, startDevServer, type DevServer } from '../platform/dev-server';
 import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
+import { startTestPostgres, type TestPostgres } from './helpers/postgres-server';
 
 // One Temporal dev server and one workflow bundle for the whole run; the time-skipping server is started
 // by the workflow test file itself, since its clock is shared by everything connected to it.
@@ -22,12 +23,16 @@ declare module 'vitest' {
     temporalCliPath: string;
     /** The dev server's SQLite file, read by the test that checks no plaintext reaches the server. */
     devServerDbFile: string;
+    /** PostgreSQL for the run: the owner's connection (migrations; may create databases) and the worker's. */
+    postgresOwnerUrl: string;
+    postgresWorkerUrl: string;
   }
 }
 
 let server: DevServer | undefined;
 let scratch: string | undefined;
 let bundleFile: string | undefined;
+let postgres: TestPostgres | undefined;
 
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = (line: string) => console.log(`[setup] ${line}`);
@@ -44,6 +49,8 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
       'The tests need the time-skipping test server: install Java 17 and Maven, or set TEMPORAL_TEST_SERVER_PATH.',
     );
   scratch = await mkdtemp(path.join(os.tmpdir(), 'incident-devserver-'));
+  const postgresStarted = startTestPostgres();
+  postgresStarted.catch(() => undefined); // awaited below; a failure is reported there
   const [port, bundle] = await Promise.all([
     freePort(),
     bundleWorkflowCode({
@@ -68,11 +75,14 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   project.provide('workflowBundlePath', workflowBundlePath);
   project.provide('temporalCliPath', cliPath);
   project.provide('devServerDbFile', path.join(scratch, 'temporal.db'));
+  postgres = await postgresStarted;
+  project.provide('postgresOwnerUrl', postgres.ownerUrl);
+  project.provide('postgresWorkerUrl', postgres.workerUrl);
   return teardown;
 }
 
 async function teardown(): Promise<void> {
-  await server?.stop();
+  await Promise.all([server?.stop(), postgres?.stop()]);
   if (scratch) await rm(scratch, { recursive: true, force: true });
   if (bundleFile) await rm(bundleFile, { force: true });
 }

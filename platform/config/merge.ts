@@ -86,6 +86,11 @@ export function envOverlay(env: Env): Record<string, unknown> {
   set(links, 'keyFile', env.INCIDENT_LINK_KEY_FILE);
   set(links, 'publicKeys', list(env.INCIDENT_LINK_PUBLIC_KEYS));
   if (Object.keys(links).length) overlay.links = links;
+  const postgres: Record<string, unknown> = {};
+  set(postgres, 'url', env.DATABASE_URL);
+  set(postgres, 'passwordFile', env.DATABASE_PASSWORD_FILE);
+  set(postgres, 'migrationUrl', env.DATABASE_MIGRATION_URL);
+  if (Object.keys(postgres).length) overlay.storage = { postgres };
   return overlay;
 }
 

@@ -6,6 +6,7 @@ import { systemsSchema } from '../../domain/systems';
 import { ConfigError, deepMerge, envOverlay, TEMPORAL_DEFAULTS } from './merge';
 import { policySchema } from '../../domain/policy-schema';
 import { policyProfilesSchema, resolvePolicyProfiles } from './policy-profiles';
+import { storageSchema } from './storage-schema';
 import { digestSchema, resolveDigest } from './digest';
 
 export { ConfigError, deepMerge, envOverlay } from './merge';
@@ -150,6 +151,7 @@ export const configSchema = z
     board: boardSchema.prefault({}),
     metrics: metricsSchema.prefault({}),
     digest: digestSchema.prefault({}),
+    storage: storageSchema.prefault({}),
   })
   .transform(({ policyProfiles, digest, ...config }, ctx) => ({
     ...config,

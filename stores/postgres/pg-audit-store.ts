@@ -1,0 +1,189 @@
+import type { Pool, PoolClient } from 'pg';
+import { chainEntry, type AuditEntry, type AuditRecord, type VerifyResult } from '../../domain/audit-chain';
+import { signCheckpoint, type SignedCheckpoint } from '../../domain/audit-checkpoint';
+import { parseAuditLines, verifyAuditText } from '../../domain/audit-text';
+import { INCIDENT_ID_PATTERN } from '../../domain/incident';
+import { NO_FAULTS, type FaultPoints } from '../../platform/fault-points';
+import type { AppendOptions, AppendResult, AuditStore, CheckpointSigning } from '../audit-store';
+
+// The audit trail in PostgreSQL, shared by every worker of an installation. Each entry is one row keyed
+// by (incident, seq) holding the exact JSON line the file store would write, so exports and every
+// verifier read the same text. An append takes a per-incident advisory lock for its transaction, so two
+// workers retrying the same step never interleave; an entry already stored is a no-op only when it is
+// the same entry (same hash); the entries and the checkpoint signing the new head commit together.
+
+export class AuditConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuditConflictError';
+  }
+}
+
+function checkId(incidentId: string): void {
+  if (!INCIDENT_ID_PATTERN.test(incidentId))
+    throw new Error(`Invalid incident id for the audit store: ${JSON.stringify(incidentId)}`);
+}
+
+export class PostgresAuditStore implements AuditStore {
+  constructor(
+    private readonly pool: Pool,
+    /** Where, for messages ("PostgreSQL at host:port/db as user"). */
+    private readonly where: string,
+    private readonly faults: FaultPoints = NO_FAULTS,
+    private readonly signing?: CheckpointSigning,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  location(incidentId: string): string {
+    return `${this.where}, trail ${incidentId}`;
+  }
+
+  remedy(): string {
+    return `Check that ${this.where} is reachable and accepts the worker's role`;
+  }
+
+  async append(incidentId: string, records: AuditRecord[], options: AppendOptions = {}): Promise<AppendResult> {
+    checkId(incidentId);
+    const client = await this.pool.connect();
+    let result: AppendResult;
+    try {
+      await client.query('BEGIN');
+      try {
+        result = await this.appendIn(client, incidentId, records, options);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      client.release();
+    }
+    await this.faults.reach('audit-after-write');
+    return result;
+  }
+
+  private async appendIn(
+    client: PoolClient,
+    incidentId: string,
+    records: AuditRecord[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [incidentId]);
+    const sorted = [...records].sort((a, b) => a.seq - b.seq);
+    const { rows } = await client.query<{ line: string }>(
+      'SELECT line FROM audit_entries WHERE incident_id = $1 ORDER BY seq DESC LIMIT 1',
+      [incidentId],
+    );
+    let last = rows[0] ? (JSON.parse(rows[0].line) as AuditEntry) : undefined;
+    await this.checkAlreadyStored(
+      client,
+      incidentId,
+      sorted.filter((r) => r.seq <= (last?.seq ?? 0)),
+    );
+    const added: AuditEntry[] = [];
+    for (const record of sorted) {
+      const lastSeq = last?.seq ?? 0;
+      if (record.seq <= lastSeq) continue;
+      if (record.seq !== lastSeq + 1)
+        throw new Error(
+          `Audit gap for ${incidentId}: the trail ends at seq ${lastSeq} but the next entry has seq ${record.seq}`,
+        );
+      last = chainEntry(last, record);
+      added.push(last);
+    }
+    if (added.length)
+      await client.query(
+        `INSERT INTO audit_entries (incident_id, seq, hash, line)
+         SELECT $1, s, h, l FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t(s, h, l)`,
+        [incidentId, added.map((e) => e.seq), added.map((e) => e.hash), added.map((e) => JSON.stringify(e))],
+      );
+    const checkpoint = last ? await this.signHead(client, incidentId, last, options) : undefined;
+    return {
+      written: added.length,
+      lastSeq: last?.seq ?? 0,
+      ...(last ? { head: { seq: last.seq, hash: last.hash } } : {}),
+      ...(checkpoint ? { checkpoint } : {}),
+    };
+  }
+
+  /** A retried append finds its entries stored: the same ones, or it is refused (another wrote there). */
+  private async checkAlreadyStored(client: PoolClient, incidentId: string, retried: AuditRecord[]): Promise<void> {
+    if (!retried.length) return;
+    const from = retried[0].seq - 1;
+    const { rows } = await client.query<{ line: string }>(
+      'SELECT line FROM audit_entries WHERE incident_id = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq',
+      [incidentId, from, retried[retried.length - 1].seq],
+    );
+    const stored = new Map(rows.map((r) => [(JSON.parse(r.line) as AuditEntry).seq, JSON.parse(r.line) as AuditEntry]));
+    for (const record of retried) {
+      const expected = chainEntry(stored.get(record.seq - 1), record).hash;
+      if (stored.get(record.seq)?.hash !== expected)
+        throw new AuditConflictError(
+          `Audit conflict for ${incidentId}: seq ${record.seq} is already stored with other content; this append is refused and nothing was written.`,
+        );
+    }
+  }
+
+  /** Signs the head unless a checkpoint already does; in the append's transaction. */
+  private async signHead(
+    client: PoolClient,
+    incidentId: string,
+    head: AuditEntry,
+    options: AppendOptions,
+  ): Promise<SignedCheckpoint | undefined> {
+    if (!this.signing) return undefined;
+    const { rows } = await client.query<{ line: string }>(
+      'SELECT line FROM audit_checkpoints WHERE incident_id = $1 AND seq = $2',
+      [incidentId, head.seq],
+    );
+    if (rows[0]) return JSON.parse(rows[0].line) as SignedCheckpoint;
+    const checkpoint = signCheckpoint(
+      {
+        incidentId,
+        seq: head.seq,
+        hash: head.hash,
+        at: this.clock().toISOString(),
+        temporalAt: options.temporalAt,
+        keyId: this.signing.keyId,
+      },
+      this.signing.privateKey,
+    );
+    await client.query('INSERT INTO audit_checkpoints (incident_id, seq, line) VALUES ($1, $2, $3)', [
+      incidentId,
+      head.seq,
+      JSON.stringify(checkpoint),
+    ]);
+    return checkpoint;
+  }
+
+  /** The trail as the file store's JSON lines; undefined when nothing is stored for it. */
+  async trailText(incidentId: string): Promise<string | undefined> {
+    checkId(incidentId);
+    return this.lines('SELECT line FROM audit_entries WHERE incident_id = $1 ORDER BY seq', incidentId);
+  }
+
+  async checkpointsText(incidentId: string): Promise<string | undefined> {
+    checkId(incidentId);
+    return this.lines('SELECT line FROM audit_checkpoints WHERE incident_id = $1 ORDER BY seq', incidentId);
+  }
+
+  private async lines(sql: string, incidentId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ line: string }>(sql, [incidentId]);
+    return rows.length ? rows.map((r) => r.line).join('\n') + '\n' : undefined;
+  }
+
+  async read(incidentId: string): Promise<AuditEntry[]> {
+    return parseAuditLines((await this.trailText(incidentId)) ?? '');
+  }
+
+  async verify(incidentId: string): Promise<VerifyResult> {
+    const text = await this.trailText(incidentId);
+    if (text === undefined)
+      return { ok: false, entries: 0, line: 0, problem: 'no audit trail is stored for this incident' };
+    return verifyAuditText(text, incidentId);
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
