@@ -22,6 +22,8 @@ import { boardUrl } from '../platform/board-url';
 import { startBoard } from '../services/board/start';
 import { BoardConfigError } from '../services/board/server';
 import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
+import { StorageConfigError } from '../stores/postgres/pg-pool';
+import { SchemaError } from '../stores/postgres/migrations';
 
 // `npm start`: the embedded default (dev server with a SQLite file, then the worker), or a worker for
 // the cluster named by TEMPORAL_ADDRESS.
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
   }
   const connection = await connectWorker(config, address);
   if (!server) await ensureSearchAttributes(config, address);
-  const { worker, mailer } = await createIncidentWorker(
+  const { worker, mailer, audit } = await createIncidentWorker(
     connection,
     config,
     { workflowsPath: require.resolve('../workflows') },
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
     await board?.close();
     await clientConnection.close();
     mailer.close();
+    await audit.close?.();
     await connection.close();
     await server?.stop();
     await codecServer?.close();
@@ -183,7 +186,9 @@ main().catch((err) => {
     err instanceof TemporalUnreachableError ||
     err instanceof TrailKeyError ||
     err instanceof LinkKeyError ||
-    err instanceof BoardConfigError
+    err instanceof BoardConfigError ||
+    err instanceof StorageConfigError ||
+    err instanceof SchemaError
   )
     console.error(err.message);
   else console.error(`The worker stopped: ${(err as Error).message}`);

@@ -1,23 +1,23 @@
-import path from 'node:path';
 import type { AuditEntry } from '../domain/audit-entry';
-import { JsonlAuditStore } from '../stores/audit-store';
+import { parseAuditLines } from '../domain/audit-text';
+import type { Config } from '../platform/config/schema';
+import { readTrailTexts } from './trail-texts';
 
-// An incident's audit trail under a data dir, as `incident audit` and the board read it; unavailable
-// (empty) where this machine does not hold the worker's data dir.
+// An incident's audit trail as `incident audit` and the board read it, from the worker's data dir or the
+// installation's database; unavailable (empty) where neither can be read from this machine.
 
 export async function readTrailAt(
-  dataDir: string,
+  config: Config,
   incidentId: string,
 ): Promise<{ entries: AuditEntry[]; file: string; available: boolean }> {
-  const store = new JsonlAuditStore(path.join(dataDir, 'audit'));
-  const file = store.fileOf(incidentId);
   try {
-    return { entries: await store.read(incidentId), file, available: true };
+    const { trailFile, trailText } = await readTrailTexts(config, incidentId);
+    return { entries: parseAuditLines(trailText ?? ''), file: trailFile, available: true };
   } catch {
-    return { entries: [], file, available: false };
+    return { entries: [], file: `the trail of ${incidentId}`, available: false };
   }
 }
 
-export async function readTrail(dataDir: string, incidentId: string): Promise<AuditEntry[]> {
-  return (await readTrailAt(dataDir, incidentId)).entries;
+export async function readTrail(config: Config, incidentId: string): Promise<AuditEntry[]> {
+  return (await readTrailAt(config, incidentId)).entries;
 }

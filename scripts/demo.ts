@@ -1,6 +1,6 @@
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { generateSigningKey, signerFromKey, type ActionSigner } from '../client/action-signer';
@@ -216,8 +216,8 @@ async function main(): Promise<void> {
 
   const verdict = verifyTrail({
     incidentId,
-    trailText: await readFile(audit.fileOf(incidentId), 'utf8'),
-    checkpointsText: await readFile(audit.checkpointsFileOf(incidentId), 'utf8').catch(() => undefined),
+    trailText: (await audit.trailText(incidentId)) ?? '',
+    checkpointsText: await audit.checkpointsText(incidentId),
     keys: trustedTrailKeys(config),
     temporal: temporalHead ?? { unavailable: 'Temporal recorded no head' },
   });
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
       config.smtp
         ? '  Mail:        sent through SMTP'
         : `  Outbox:      ${paths.outbox} (${mails.length} .eml files for this incident)`,
-      `  Audit trail: ${audit.fileOf(incidentId)}`,
+      `  Audit trail: ${audit.location(incidentId)}`,
       verdict.ok
         ? `  The audit trail verifies: ${verdict.entries} entries, ending with the closing entry.`
         : '  THE AUDIT TRAIL DOES NOT VERIFY:',

@@ -215,7 +215,8 @@ export class JsonlAuditStore implements AuditStore {
 
   async verify(incidentId: string): Promise<VerifyResult> {
     const text = await this.trailText(incidentId);
-    if (text === undefined) return { ok: false, entries: 0, line: 0, problem: 'no audit file exists for this incident' };
+    if (text === undefined)
+      return { ok: false, entries: 0, line: 0, problem: 'no audit file exists for this incident' };
     return verifyAuditText(text, incidentId);
   }
 }

@@ -4,7 +4,8 @@ import { boardUrl } from '../platform/board-url';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { Worker, type InjectedSinks, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { JsonlAuditStore } from '../stores/audit-store';
+import type { AuditStore } from '../stores/audit-store';
+import { openAuditStore } from './audit-store-for';
 import { EvidenceStore } from '../stores/evidence-store';
 import { createActivities } from '../activities';
 import { digestActivities } from '../activities/digest';
@@ -22,7 +23,7 @@ import { accessRefusedSignal, type AccessRefusal, type AccessSinks } from '../wo
 export interface WorkerParts {
   worker: Worker;
   mailer: Mailer;
-  audit: JsonlAuditStore;
+  audit: AuditStore;
 }
 
 export function dataPaths(dataDir: string) {
@@ -59,7 +60,7 @@ export async function createIncidentWorker(
 ): Promise<WorkerParts> {
   const paths = dataPaths(config.dataDir);
   const signer = trailSigner ?? loadTrailSigner(config, { create: true });
-  const audit = new JsonlAuditStore(paths.audit, faults, signer, clock);
+  const audit = await openAuditStore(config, { faults, signer, clock });
   const ledgerMailer = createMailer({ dataDir: config.dataDir, from: config.mailFrom, smtp: config.smtp, faults });
   const mailer = linkSigner
     ? linkingMailer(ledgerMailer, { sign: linkSigner.sign, baseUrl: boardUrl(config), links: config.links })

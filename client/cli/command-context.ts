@@ -57,7 +57,7 @@ export function readAudit(
   ctx: CliContext,
   incidentId: string,
 ): Promise<{ entries: AuditEntry[]; file: string; available: boolean }> {
-  return readTrailAt(ctx.config().dataDir, incidentId);
+  return readTrailAt(ctx.config(), incidentId);
 }
 
 export function printJson(ctx: CliContext, value: unknown): void {

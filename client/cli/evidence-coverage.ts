@@ -30,12 +30,17 @@ export interface Collected {
 /** The copies of `system` that the audit trail records, oldest first, each with the entry that records it. */
 export async function collectedCopies(req: CoverageRequest): Promise<{ copies: Collected[]; proven: ProvenTrail }> {
   const { incidentId, system } = req;
-  const { trailFile, trailText } = await readTrail(req.config, incidentId);
+  const { trailFile, trailText, checkpointsText } = await readTrail(req.config, incidentId);
   if (trailText === undefined)
     throw refused(
       `No audit trail for ${incidentId} at ${trailFile}; the recorded hash of its evidence is there. Run this where the worker's data dir is (INCIDENT_DATA_DIR).`,
     );
-  const proven = await proveTrail({ config: req.config, incidentId, incidents: req.incidents }, trailFile, trailText);
+  const proven = await proveTrail(
+    { config: req.config, incidentId, incidents: req.incidents },
+    trailFile,
+    trailText,
+    checkpointsText,
+  );
   const chain = proven.verdict.checks.find((c) => c.check === 'chain')!;
   if (!chain.ok)
     throw refused(

@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { checkpointsPathFor, JsonlAuditStore } from '../../stores/audit-store';
+import { readTrailTexts, type TrailTexts } from '../trail-texts';
 import type { Config } from '../../platform/config/schema';
 import { TemporalUnreachableError } from '../../platform/temporal-errors';
 import { trustedTrailKeys } from '../../platform/trail-key';
@@ -33,28 +31,23 @@ export interface ProvenTrail {
   temporalHead?: TrailHead;
 }
 
-async function readIfPresent(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-/** The trail's file on this machine; undefined text when there is none. */
-export async function readTrail(
+/** The trail on this machine or in the installation's database; undefined text when there is none. */
+export function readTrail(
   config: Config,
   incidentId: string,
   file?: string,
-): Promise<{ trailFile: string; trailText?: string }> {
-  const trailFile = file ?? new JsonlAuditStore(path.join(config.dataDir, 'audit')).fileOf(incidentId);
-  return { trailFile, trailText: await readIfPresent(trailFile) };
+  checkpointsFile?: string,
+): Promise<TrailTexts> {
+  return readTrailTexts(config, incidentId, file, checkpointsFile);
 }
 
 /** Runs every check; the trail must exist (the caller says what to do when it does not). */
-export async function proveTrail(src: TrailSources, trailFile: string, trailText: string): Promise<ProvenTrail> {
-  const checkpointsText = await readIfPresent(src.checkpointsFile ?? checkpointsPathFor(trailFile));
+export async function proveTrail(
+  src: TrailSources,
+  trailFile: string,
+  trailText: string,
+  checkpointsText: string | undefined,
+): Promise<ProvenTrail> {
   // Offline, the verdict still says that Temporal's head was not compared, so nobody reads it as checked.
   const temporal = src.incidents
     ? await temporalHead(src.incidents, src.incidentId)

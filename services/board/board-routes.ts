@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Policy } from '../../domain/policy-schema';
 import type { IncidentView } from '../../workflows/incident-api';
 import type { IncidentSource } from './incident-source';
-import { readTrail } from '../../client/trail-reader';
+import type { AuditEntry } from '../../domain/audit-entry';
 import { obligationTable } from './obligation-rows';
 import { registerReportRoutes, reportNames } from './report-routes';
 import { html, joinRaw, page, sendPage } from './page';
@@ -15,8 +15,10 @@ export interface BoardRouteDeps {
   sessions: SessionStore;
   source: IncidentSource;
   policy: Policy;
-  /** The worker's data dir, where the trail and the rendered reports are (absent: neither is shown). */
+  /** The worker's data dir, where the rendered reports are. */
   dataDir: string;
+  /** An incident's audit trail, from wherever the worker keeps it (empty where it cannot be read). */
+  trail: (incidentId: string) => Promise<AuditEntry[]>;
   log: (event: Record<string, unknown>) => void;
 }
 
@@ -130,7 +132,7 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
     const reports = (await reportNames(deps.dataDir, id)).map(
       (name) => html`<li><a href="/incidents/${encodeURIComponent(id)}/reports/${name}">${name}</a></li>`,
     );
-    const timeline = (await readTrail(deps.dataDir, id))
+    const timeline = (await deps.trail(id))
       .slice(-200)
       .reverse()
       .map(

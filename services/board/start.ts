@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { IncidentClient } from '../../client/incident-client';
+import { readTrail } from '../../client/trail-reader';
 import { normaliseRecipient } from '../../domain/links/link-token';
 import type { Config } from '../../platform/config/schema';
 import { jsonLogger } from '../../platform/json-logger';
@@ -32,5 +33,6 @@ export async function startBoard(
     source: temporalIncidentSource(incidents),
     policy,
     dataDir: config.dataDir,
+    trail: (incidentId) => readTrail(config, incidentId),
   });
 }

@@ -83,10 +83,12 @@ export async function migrate(owner: Pool, workerRole?: string): Promise<{ from:
   const client = await owner.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_version (
-      version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const from = await currentVersion(client);
     if (from > SCHEMA_VERSION) throw tooNew(from);
+    // Nothing to apply needs no DDL: a worker whose role may not create tables starts on a current schema.
+    if (from < SCHEMA_VERSION)
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_version (
+        version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     for (const m of MIGRATIONS.filter((m) => m.version > from)) {
       await client.query('BEGIN');
       try {

@@ -114,6 +114,7 @@ export async function startCliWorld(
       worker.shutdown();
       await running;
       parts.mailer.close();
+      await parts.audit.close?.();
       await connection.close();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCheckpoint, type SignedCheckpoint } from '../../../domain/audit-checkpoint';
 import type { AuditEntry } from '../../../domain/audit-entry';
@@ -63,8 +63,7 @@ interface Snapshot {
 /** The trail and its checkpoints as one consistent pair: an append landing between the two reads is waited out. */
 async function snapshot(config: Config, incidentId: string, trusted: Map<string, KeyObject>): Promise<Snapshot> {
   for (let attempt = 1; ; attempt++) {
-    const { trailFile, trailText } = await readTrail(config, incidentId);
-    const checkpointsText = await readFile(checkpointsPathFor(trailFile), 'utf8').catch(() => undefined);
+    const { trailFile, trailText, checkpointsText } = await readTrail(config, incidentId);
     if (trailText === undefined || checkpointsText === undefined) return { trailFile, trailText, checkpointsText };
     const verdict = verifyTrail({ incidentId, trailText, checkpointsText, keys: trusted });
     if (verdict.ok || attempt === 3) return { trailFile, trailText, checkpointsText, verdict };

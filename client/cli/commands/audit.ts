@@ -1,4 +1,4 @@
-import { copyFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ActionRefused } from '../../../domain/actions';
 import { CLOSING_ACTION } from '../../../domain/audit-actions';
@@ -86,21 +86,23 @@ export function addAuditCommand(program: Command, ctx: CliContext): void {
     'incident audit INC-1 --verify --head 37:4ebaf5b6c1d2e3f4',
   ).action(async (id: string, opts) => {
     const witnesses = witnessHeads(opts.head as string[]);
-    const { trailFile, trailText } = await readTrail(ctx.config(), id, opts.file ? String(opts.file) : undefined);
+    const { trailFile, trailText, checkpointsText } = await readTrail(
+      ctx.config(),
+      id,
+      opts.file ? String(opts.file) : undefined,
+      opts.checkpoints ? String(opts.checkpoints) : undefined,
+    );
     if (trailText === undefined)
       throw new ActionRefused(
-        `No audit file for ${id} at ${trailFile}. Run this where the worker's data dir is, or pass --file.`,
+        `No audit trail for ${id} at ${trailFile}. Run this where the worker's data dir is (or with its storage.postgres settings), or pass --file.`,
       );
     if (opts.export) {
       const out = String(opts.export);
-      await copyFile(trailFile, out);
-      const checkpoints = opts.checkpoints ? String(opts.checkpoints) : checkpointsPathFor(trailFile);
-      const copied = await copyFile(checkpoints, checkpointsPathFor(out)).then(
-        () => true,
-        () => false,
-      );
+      // Written from what was read, so the export is the verified text whichever store held it.
+      await writeFile(out, trailText);
+      if (checkpointsText !== undefined) await writeFile(checkpointsPathFor(out), checkpointsText);
       ctx.out.line(
-        `Exported ${trailFile} to ${out}${copied ? ` and its checkpoints to ${checkpointsPathFor(out)}` : ' (it has no checkpoint file)'}`,
+        `Exported ${trailFile} to ${out}${checkpointsText !== undefined ? ` and its checkpoints to ${checkpointsPathFor(out)}` : ' (it has no checkpoint file)'}`,
       );
     }
     if (opts.verify || witnesses.length) {
@@ -115,6 +117,7 @@ export function addAuditCommand(program: Command, ctx: CliContext): void {
         },
         trailFile,
         trailText,
+        checkpointsText,
       );
       // Read once for the signatures and the JSON; a line that is not JSON ends it, as the chain check says.
       const entries = readableEntries(trailText);
