@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { SmtpConfig } from '../platform/config/schema';
 import type { MailMessage } from '../domain/notices';
 import { calendarPart } from './calendar-ics';
-import { exists, readJson, writeDurably } from './durable-files';
+import { exists, writeDurably } from '../stores/durable-files';
+import { fileMailLedger, type LedgerRecord, type MailLedger, type SendIntent } from '../stores/mail-ledger';
 import { NO_FAULTS, type FaultPoints } from '../platform/fault-points';
 
 // Sends each message once per idempotency key, as far as SMTP allows. A ledger under the data dir
@@ -22,21 +22,6 @@ export interface MailDelivery {
   via: string;
   /** An earlier attempt was interrupted after it may have reached the relay: the relay may hold two copies, same Message-ID. */
   possibleDuplicate?: boolean;
-}
-
-/** Written, durably, before each attempt; removed once the delivery is in the ledger. */
-interface SendIntent {
-  key: string;
-  messageId: string;
-  to: string[];
-  firstAttemptAt: string;
-  attempts: number;
-  /** "in-flight" from before the hand-over until its outcome is known; "not-accepted" when the relay certainly refused or was never reached. */
-  state: 'in-flight' | 'not-accepted';
-  /** Some earlier attempt ended (a crash, a lost connection) without knowing whether the relay accepted it. */
-  uncertain: boolean;
-  /** The outbox file, named once so that every attempt writes the same file. */
-  outboxFile?: string;
 }
 
 export interface Mailer {
@@ -103,7 +88,7 @@ class LedgerMailer implements Mailer {
   private readonly transport: Transporter;
 
   constructor(
-    private readonly ledgerDir: string,
+    private readonly ledger: MailLedger,
     private readonly from: string,
     private readonly target: SmtpTarget | { outboxDir: string },
     private readonly faults: FaultPoints = NO_FAULTS,
@@ -128,25 +113,20 @@ class LedgerMailer implements Mailer {
     }
   }
 
-  /** The ledger record of a key's delivery (`.json`), or its sending intent (`.sending.json`). */
-  private fileFor(key: string, kind: 'ledger' | 'intent'): string {
-    return path.join(
-      this.ledgerDir,
-      `${createHash('sha256').update(key).digest('hex')}${kind === 'intent' ? '.sending' : ''}.json`,
-    );
+  async delivered(key: string): Promise<MailDelivery | undefined> {
+    const record = await this.ledger.delivered(key);
+    return record && deliveryOf(record);
   }
 
-  delivered(key: string): Promise<MailDelivery | undefined> {
-    return readJson<MailDelivery>(this.fileFor(key, 'ledger'));
+  send(message: MailMessage): Promise<MailDelivery> {
+    return this.ledger.exclusive(message.key, (ledger) => this.sendOnce(message, ledger));
   }
 
-  async send(message: MailMessage): Promise<MailDelivery> {
-    const ledger = this.fileFor(message.key, 'ledger');
-    const recorded = await this.delivered(message.key);
-    if (recorded) return { ...recorded, deduplicated: true };
+  private async sendOnce(message: MailMessage, ledger: MailLedger): Promise<MailDelivery> {
+    const recorded = await ledger.delivered(message.key);
+    if (recorded) return { ...deliveryOf(recorded), deduplicated: true };
     const messageId = messageIdFor(message.key);
-    const intentFile = this.fileFor(message.key, 'intent');
-    const previous = await readJson<SendIntent>(intentFile);
+    const previous = await ledger.intent(message.key);
     const now = new Date().toISOString();
     const intent: SendIntent = {
       key: message.key,
@@ -165,7 +145,7 @@ class LedgerMailer implements Mailer {
             ))
           : undefined,
     };
-    await writeDurably(intentFile, JSON.stringify(intent));
+    await ledger.saveIntent(intent);
     await this.faults.reach('mail-before-send');
     const envelope = {
       from: this.from,
@@ -193,8 +173,7 @@ class LedgerMailer implements Mailer {
         if (info.rejected?.length) throw new MailRejectedError(`The mail server refused ${info.rejected.join(', ')}`);
       }
     } catch (err) {
-      if (certainlyNotAccepted(err))
-        await writeDurably(intentFile, JSON.stringify({ ...intent, state: 'not-accepted' } satisfies SendIntent));
+      if (certainlyNotAccepted(err)) await ledger.saveIntent({ ...intent, state: 'not-accepted' });
       throw classifyMailError(err);
     }
     await this.faults.reach('mail-after-accept');
@@ -207,23 +186,24 @@ class LedgerMailer implements Mailer {
           possibleDuplicate: true,
         }
       : { messageId, deduplicated: false, via };
-    await writeDurably(
-      ledger,
-      JSON.stringify({
-        ...delivery,
-        key: message.key,
-        to: message.to,
-        at: new Date().toISOString(),
-        attempts: intent.attempts,
-      }),
-    );
-    await rm(intentFile, { force: true });
+    await ledger.record({
+      ...delivery,
+      key: message.key,
+      to: message.to,
+      at: new Date().toISOString(),
+      attempts: intent.attempts,
+    });
     return delivery;
   }
 
   close(): void {
     this.transport.close();
   }
+}
+
+function deliveryOf(record: LedgerRecord): MailDelivery {
+  const { messageId, deduplicated, via, possibleDuplicate } = record;
+  return { messageId, deduplicated, via, ...(possibleDuplicate ? { possibleDuplicate } : {}) };
 }
 
 /**
@@ -251,10 +231,16 @@ function classifyMailError(err: unknown): Error {
   return new Error(`Mail delivery failed (${e.code ?? 'error'}): ${(e.message ?? String(err)).slice(0, 300)}`);
 }
 
-export function createMailer(opts: { dataDir: string; from: string; smtp?: SmtpConfig; faults?: FaultPoints }): Mailer {
-  const ledgerDir = path.join(opts.dataDir, 'mail-ledger');
+export function createMailer(opts: {
+  dataDir: string;
+  from: string;
+  smtp?: SmtpConfig;
+  faults?: FaultPoints;
+  /** Where deliveries are remembered; default: files under the data dir. */
+  ledger?: MailLedger;
+}): Mailer {
   return new LedgerMailer(
-    ledgerDir,
+    opts.ledger ?? fileMailLedger(path.join(opts.dataDir, 'mail-ledger')),
     opts.from,
     opts.smtp ? smtpTarget(opts.smtp) : { outboxDir: path.join(opts.dataDir, 'outbox') },
     opts.faults,

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   }
   const connection = await connectWorker(config, address);
   if (!server) await ensureSearchAttributes(config, address);
-  const { worker, mailer, audit } = await createIncidentWorker(
+  const { worker, mailer, storage } = await createIncidentWorker(
     connection,
     config,
     { workflowsPath: require.resolve('../workflows') },
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     await board?.close();
     await clientConnection.close();
     mailer.close();
-    await audit.close?.();
+    await storage.close();
     await connection.close();
     await server?.stop();
     await codecServer?.close();

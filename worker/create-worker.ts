@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { Worker, type InjectedSinks, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { AuditStore } from '../stores/audit-store';
-import { openAuditStore } from './audit-store-for';
+import { openStorage, type WorkerStorage } from './storage';
 import { EvidenceStore } from '../stores/evidence-store';
 import { createActivities } from '../activities';
 import { digestActivities } from '../activities/digest';
@@ -24,6 +24,8 @@ export interface WorkerParts {
   worker: Worker;
   mailer: Mailer;
   audit: AuditStore;
+  /** Closes the storage connections (the database pool) once the worker has stopped. */
+  storage: WorkerStorage;
 }
 
 export function dataPaths(dataDir: string) {
@@ -60,8 +62,15 @@ export async function createIncidentWorker(
 ): Promise<WorkerParts> {
   const paths = dataPaths(config.dataDir);
   const signer = trailSigner ?? loadTrailSigner(config, { create: true });
-  const audit = await openAuditStore(config, { faults, signer, clock });
-  const ledgerMailer = createMailer({ dataDir: config.dataDir, from: config.mailFrom, smtp: config.smtp, faults });
+  const storage = await openStorage(config, { faults, signer, clock });
+  const audit = storage.audit;
+  const ledgerMailer = createMailer({
+    dataDir: config.dataDir,
+    from: config.mailFrom,
+    smtp: config.smtp,
+    faults,
+    ledger: storage.mailLedger,
+  });
   const mailer = linkSigner
     ? linkingMailer(ledgerMailer, { sign: linkSigner.sign, baseUrl: boardUrl(config), links: config.links })
     : ledgerMailer;
@@ -113,5 +122,5 @@ export async function createIncidentWorker(
     ...workflowSource,
     ...overrides,
   });
-  return { worker, mailer, audit };
+  return { worker, mailer, audit, storage };
 }

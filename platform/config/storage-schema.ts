@@ -14,8 +14,8 @@ const postgresSchema = z.object({
    * only insert and select; unset: the worker's connection applies them.
    */
   migrationUrl: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
-  /** At most this many connections per worker process. */
-  poolMax: z.number().int().min(1).max(200).default(10),
+  /** At most this many connections per worker process; each mail being sent holds one (README, Storage). */
+  poolMax: z.number().int().min(2).max(200).default(20),
   /** A statement that runs longer than this is cancelled; the activity fails and is retried. */
   statementTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
   /** Off loopback the connection must use TLS; a CA file to check the server's certificate against. */

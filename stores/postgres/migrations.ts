@@ -48,6 +48,37 @@ export const MIGRATIONS: Migration[] = [
       REVOKE ALL ON audit_entries, audit_checkpoints FROM PUBLIC;
     `,
   },
+  {
+    version: 2,
+    description: 'mail ledger (append-only) and sending intents, shared by every worker',
+    sql: `
+      CREATE TABLE mail_ledger (
+        key_hash text PRIMARY KEY,
+        key text NOT NULL,
+        record jsonb NOT NULL,
+        stored_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE mail_intents (
+        key_hash text PRIMARY KEY,
+        intent jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TRIGGER mail_ledger_append_only BEFORE UPDATE OR DELETE ON mail_ledger
+        FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
+      CREATE TRIGGER mail_ledger_no_truncate BEFORE TRUNCATE ON mail_ledger
+        FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
+      REVOKE ALL ON mail_ledger, mail_intents FROM PUBLIC;
+    `,
+  },
+];
+
+/** What the worker's role may do, table by table: records are only ever added; intents come and go. */
+const WORKER_GRANTS: [table: string, privileges: string][] = [
+  ['audit_entries', 'SELECT, INSERT'],
+  ['audit_checkpoints', 'SELECT, INSERT'],
+  ['mail_ledger', 'SELECT, INSERT'],
+  ['mail_intents', 'SELECT, INSERT, UPDATE, DELETE'],
+  ['schema_version', 'SELECT'],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -106,8 +137,7 @@ export async function migrate(owner: Pool, workerRole?: string): Promise<{ from:
     const self = (await client.query<{ u: string }>('SELECT current_user AS u')).rows[0].u;
     if (workerRole && workerRole !== self) {
       const role = client.escapeIdentifier(workerRole);
-      await client.query(`GRANT SELECT, INSERT ON audit_entries, audit_checkpoints TO ${role}`);
-      await client.query(`GRANT SELECT ON schema_version TO ${role}`);
+      for (const [table, privileges] of WORKER_GRANTS) await client.query(`GRANT ${privileges} ON ${table} TO ${role}`);
     }
     return { from, to: SCHEMA_VERSION };
   } finally {

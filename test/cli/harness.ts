@@ -114,7 +114,7 @@ export async function startCliWorld(
       worker.shutdown();
       await running;
       parts.mailer.close();
-      await parts.audit.close?.();
+      await parts.storage.close();
       await connection.close();
       await rm(dataDir, { recursive: true, force: true });
     },

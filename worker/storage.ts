@@ -5,11 +5,14 @@ import type { TrailSigner } from '../platform/trail-key';
 import { JsonlAuditStore, type AuditStore } from '../stores/audit-store';
 import { checkSchema, migrate, SchemaError } from '../stores/postgres/migrations';
 import { PostgresAuditStore } from '../stores/postgres/pg-audit-store';
+import { postgresMailLedger } from '../stores/postgres/pg-mail-ledger';
+import type { MailLedger } from '../stores/mail-ledger';
 import { describePostgres, postgresPool, roleOf } from '../stores/postgres/pg-pool';
 
-// The worker's audit store as configured: files under the data dir (the embedded default), or the
-// installation's PostgreSQL, migrated at start (by the owner's connection when one is given) and checked
-// to be the schema this code knows before anything is written.
+// Where the worker keeps its trail and its mail ledger, as configured: files under the data dir (the
+// embedded default), or the installation's PostgreSQL, one pool for both, migrated at start (by the
+// owner's connection when one is given) and checked to be the schema this code knows before anything
+// is written.
 
 export interface AuditStoreOptions {
   faults?: FaultPoints;
@@ -17,10 +20,20 @@ export interface AuditStoreOptions {
   clock?: () => Date;
 }
 
-export async function openAuditStore(config: Config, options: AuditStoreOptions): Promise<AuditStore> {
+export interface WorkerStorage {
+  audit: AuditStore;
+  /** Absent: the mailer keeps its ledger in files under the data dir. */
+  mailLedger?: MailLedger;
+  close(): Promise<void>;
+}
+
+export async function openStorage(config: Config, options: AuditStoreOptions): Promise<WorkerStorage> {
   const settings = config.storage.postgres;
   if (!settings)
-    return new JsonlAuditStore(path.join(config.dataDir, 'audit'), options.faults, options.signer, options.clock);
+    return {
+      audit: new JsonlAuditStore(path.join(config.dataDir, 'audit'), options.faults, options.signer, options.clock),
+      close: async () => undefined,
+    };
   const pool = postgresPool(settings);
   const where = describePostgres(settings.url);
   try {
@@ -42,5 +55,9 @@ export async function openAuditStore(config: Config, options: AuditStoreOptions)
       `${where} could not be prepared for the audit trail: ${(err as Error).message}. The worker did not start; incidents wait in Temporal until one does.`,
     );
   }
-  return new PostgresAuditStore(pool, where, options.faults, options.signer, options.clock);
+  return {
+    audit: new PostgresAuditStore(pool, where, options.faults, options.signer, options.clock),
+    mailLedger: postgresMailLedger(pool),
+    close: () => pool.end(),
+  };
 }
