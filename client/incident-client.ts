@@ -11,7 +11,7 @@ import type { AuditHead } from '../domain/audit-entry';
 import type { OpenIncidentRequest } from '../domain/incident';
 import * as api from '../workflows/incident-api';
 import type { ActionSigner } from './action-signer';
-import { IncidentNotFound } from './incident-errors';
+import { IncidentNotFound, IncidentRecovering } from './incident-errors';
 
 // The small typed API every client shares (CLI, ingestion service, demo): open an incident, act on it,
 // read it. Refusals come back as ActionRefused carrying the workflow validator's message unchanged.
@@ -24,6 +24,8 @@ export class IncidentClient {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /** How long an action waits while Temporal keeps an incident aside after its worker died mid-step. */
+    private readonly recoveryWaitMs = 30_000,
   ) {}
 
   /**
@@ -67,13 +69,20 @@ export class IncidentClient {
     signer?: ActionSigner,
   ): Promise<api.ActionResult> {
     const signed = signer?.sign(incidentId, update.name, input);
-    try {
-      return await this.handle(incidentId).executeUpdate(update, {
-        args: [signed?.input ?? input],
-        updateId: signed?.updateId,
-      });
-    } catch (err) {
-      throw await this.explain(err, incidentId);
+    const started = Date.now();
+    for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 4_000)) {
+      try {
+        return await this.handle(incidentId).executeUpdate(update, {
+          args: [signed?.input ?? input],
+          updateId: signed?.updateId,
+        });
+      } catch (err) {
+        // Not admitted, so nothing happened: asking again cannot do the action twice.
+        if (!recovering(err)) throw await this.explain(err, incidentId);
+        if (Date.now() - started + delayMs > this.recoveryWaitMs)
+          throw new IncidentRecovering(incidentId, Math.round((Date.now() - started) / 1000));
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
     }
   }
 
@@ -213,4 +222,13 @@ export class IncidentClient {
       return new IncidentNotFound(incidentId);
     }
   }
+}
+
+/**
+ * Temporal admits no update while an incident's workflow task is being retried (after its worker died or
+ * the task failed); another worker takes it within seconds, so the action is asked again.
+ */
+function recovering(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: number; details?: string } }).cause;
+  return cause?.code === 9 && /Workflow Task in failed state/i.test(cause.details ?? '');
 }

@@ -7,3 +7,13 @@ export class IncidentNotFound extends Error {
     this.name = 'IncidentNotFound';
   }
 }
+
+/** Temporal refused an action while the incident's workflow task was being retried (its worker died, say). */
+export class IncidentRecovering extends Error {
+  constructor(incidentId: string, waitedSeconds: number) {
+    super(
+      `Incident ${incidentId} did not take the action: for ${waitedSeconds} s Temporal kept it aside while the incident's last step is retried (a worker stopped or failed during it). Nothing was done. Run the command again in a minute; if this persists, look at the workers' logs.`,
+    );
+    this.name = 'IncidentRecovering';
+  }
+}

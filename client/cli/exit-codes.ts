@@ -5,7 +5,7 @@ import { ConfigError } from '../../platform/config/schema';
 import { isTemporalUnavailable, TemporalUnreachableError } from '../../platform/temporal-errors';
 import { temporalAddress } from '../../platform/temporal-target';
 import { SigningKeyError } from '../action-signer';
-import { IncidentNotFound } from '../incident-errors';
+import { IncidentNotFound, IncidentRecovering } from '../incident-errors';
 import type { CliContext } from './command-context';
 import { CliProblem, UsageError } from './problem';
 
@@ -37,7 +37,8 @@ export function exitCodeOf(err: unknown, ctx: Pick<CliContext, 'out' | 'env' | '
     ctx.out.error(err.message);
     return EXIT.refused;
   }
-  if (err instanceof TemporalUnreachableError) {
+  // "Try again shortly": the same code as a Temporal that cannot be reached.
+  if (err instanceof TemporalUnreachableError || err instanceof IncidentRecovering) {
     ctx.out.error(err.message);
     return EXIT.unreachable;
   }

@@ -60,6 +60,8 @@ export async function startTestSmtp(port = 0): Promise<TestSmtp> {
       });
     },
   });
+  // A client killed mid-session (the SIGKILL tests) resets its connection; a relay carries on.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
   const bound = (server.server.address() as { port: number }).port;
   state.port = bound;
