@@ -21,6 +21,8 @@ export interface Figures {
   sustained: boolean;
   failures: number;
   firstFailure?: string;
+  /** CPU the target's processes used from the first POST until the drain ended, per new incident. */
+  cpuMsPerIncident?: { node: number; server: number };
 }
 
 export const rank = (sorted: number[], p: number) =>

@@ -7,6 +7,7 @@ import { openLoop, type AlertSpec, type Posted } from './storm-load';
 import { startStormSink, type StormSink } from './storm-sink';
 import { startFloor, startSystem, type Target } from './storm-procs';
 import { figures, ms, ratio, type Figures } from './storm-stats';
+import { groupCpu } from './storm-cpu';
 
 // An alert storm, from the POST to the senior alert to the CTO accepted by a real SMTP relay: this system
 // as `npm start` runs it beside a bare Temporal floor (bench/floor-app.ts) in the same run, 1, 20 and 50
@@ -40,6 +41,7 @@ async function runStep(launch: Launch, step: Step, prefix: string, sink: StormSi
     await settle(sink, await openLoop(target.url, 1, 1, () => one(`${prefix}-warm`)), `${target.name} warm-up`);
     if (step.attachPerSecond)
       await settle(sink, await openLoop(target.url, EXISTING, EXISTING, (i) => one(`${prefix}-open${i}`)), 'opening');
+    const cpuBefore = groupCpu(target.pid);
     const [fresh, attached] = await Promise.all([
       openLoop(target.url, step.newPerSecond, Math.round(step.newPerSecond * seconds), (i) => one(`${prefix}-n${i}`)),
       step.attachPerSecond
@@ -52,6 +54,12 @@ async function runStep(launch: Launch, step: Step, prefix: string, sink: StormSi
     ]);
     await sink.waitFor([...fresh.at.keys()], Math.max(0, drainMs - (performance.now() - fresh.lastAt)));
     const result = figures(fresh, sink.accepted, step.newPerSecond);
+    const cpuAfter = groupCpu(target.pid);
+    if (cpuBefore && cpuAfter)
+      result.cpuMsPerIncident = {
+        node: (1000 * (cpuAfter.node - cpuBefore.node)) / result.sent,
+        server: (1000 * (cpuAfter.server - cpuBefore.server)) / result.sent,
+      };
     if (attached) {
       result.failures += attached.failures;
       result.firstFailure ??= attached.firstFailure;
@@ -60,6 +68,9 @@ async function runStep(launch: Launch, step: Step, prefix: string, sink: StormSi
       `  ${target.name.padEnd(6)} ${step.name}: p50 ${ms(result.p50)}, p99 ${ms(result.p99)}, max ${ms(result.max)}, ` +
         `${result.delivered}/${result.sent} delivered, ${result.completedPerSecond.toFixed(1)}/s while arriving, ` +
         `${result.outstandingAfterSettle} outstanding 5 s after the last POST` +
+        (result.cpuMsPerIncident
+          ? `, CPU per new incident ${result.cpuMsPerIncident.node.toFixed(0)} ms Node + ${result.cpuMsPerIncident.server.toFixed(0)} ms Temporal`
+          : '') +
         (result.failures ? `, ${result.failures} POSTs refused (first: ${result.firstFailure})` : ''),
     );
     return result;
@@ -69,10 +80,12 @@ async function runStep(launch: Launch, step: Step, prefix: string, sink: StormSi
 }
 
 function table(steps: Step[], results: Map<string, Partial<Record<Target['name'], Figures>>>): string {
+  const cpu = (f?: Figures) =>
+    f?.cpuMsPerIncident ? `${f.cpuMsPerIncident.node.toFixed(0)} + ${f.cpuMsPerIncident.server.toFixed(0)}` : '—';
   const three = (f?: Figures) => (f ? `${ms(f.p50)} / ${ms(f.p99)} / ${ms(f.max)}` : '—');
   const lines = [
-    '| step | new incidents | floor p50 / p99 / max | system p50 / p99 / max | ratio p50 / p99 / max | senior alerts/s while arriving, floor / system | outstanding 5 s after the last POST, floor / system |',
-    '|---|---|---|---|---|---|---|',
+    '| step | new incidents | floor p50 / p99 / max | system p50 / p99 / max | ratio p50 / p99 / max | senior alerts/s while arriving, floor / system | outstanding 5 s after the last POST, floor / system | CPU ms per new incident (Node + Temporal), floor / system |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const step of steps) {
     const { floor, system } = results.get(step.name) ?? {};
@@ -83,7 +96,7 @@ function table(steps: Step[], results: Map<string, Partial<Record<Target['name']
     lines.push(
       `| ${step.name} | ${floor?.sent ?? system?.sent} | ${three(floor)} | ${three(system)} | ${ratios} | ` +
         `${floor?.completedPerSecond.toFixed(1) ?? '—'} / ${system?.completedPerSecond.toFixed(1) ?? '—'} | ` +
-        `${floor?.outstandingAfterSettle ?? '—'} / ${system?.outstandingAfterSettle ?? '—'} |`,
+        `${floor?.outstandingAfterSettle ?? '—'} / ${system?.outstandingAfterSettle ?? '—'} | ${cpu(floor)} / ${cpu(system)} |`,
     );
   }
   return lines.join('\n');
