@@ -51,6 +51,8 @@ export async function startStormSink(): Promise<StormSink> {
       });
     },
   });
+  // A program stopped mid-delivery resets its connection: that is the end of a step, not of the relay.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     port: (server.server.address() as { port: number }).port,
