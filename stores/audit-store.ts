@@ -63,7 +63,25 @@ export interface CheckpointSigning {
   privateKey: KeyObject;
 }
 
-export class JsonlAuditStore implements AuditStore {
+/** Reading and verifying a trail, the same for every store that can give its text. */
+export abstract class TrailTextStore {
+  abstract trailText(incidentId: string): Promise<string | undefined>;
+  /** Why verification fails when there is no trail at all. */
+  protected abstract readonly missingTrail: string;
+
+  async read(incidentId: string): Promise<AuditEntry[]> {
+    return parseAuditLines((await this.trailText(incidentId)) ?? '');
+  }
+
+  async verify(incidentId: string): Promise<VerifyResult> {
+    const text = await this.trailText(incidentId);
+    if (text === undefined) return { ok: false, entries: 0, line: 0, problem: this.missingTrail };
+    return verifyAuditText(text, incidentId);
+  }
+}
+
+export class JsonlAuditStore extends TrailTextStore implements AuditStore {
+  protected readonly missingTrail = 'no audit file exists for this incident';
   /** Serialises appends per incident within this process; the file itself is the source of truth. */
   private readonly queues = new Map<string, Promise<unknown>>();
   /** The seq each incident's last checkpoint signs, once read from its file by this process. */
@@ -76,7 +94,9 @@ export class JsonlAuditStore implements AuditStore {
     /** The worker's trail key; a store that only reads (the CLI) has none and writes no checkpoints. */
     private readonly signing?: CheckpointSigning,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    super();
+  }
 
   fileOf(incidentId: string): string {
     if (!INCIDENT_ID_PATTERN.test(incidentId))
@@ -207,17 +227,6 @@ export class JsonlAuditStore implements AuditStore {
     }
     this.signedSeq.set(incidentId, head.seq);
     return checkpoint;
-  }
-
-  async read(incidentId: string): Promise<AuditEntry[]> {
-    return parseAuditLines((await this.trailText(incidentId)) ?? '');
-  }
-
-  async verify(incidentId: string): Promise<VerifyResult> {
-    const text = await this.trailText(incidentId);
-    if (text === undefined)
-      return { ok: false, entries: 0, line: 0, problem: 'no audit file exists for this incident' };
-    return verifyAuditText(text, incidentId);
   }
 }
 

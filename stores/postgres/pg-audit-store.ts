@@ -1,10 +1,15 @@
 import type { Pool, PoolClient } from 'pg';
-import { chainEntry, type AuditEntry, type AuditRecord, type VerifyResult } from '../../domain/audit-chain';
+import { chainEntry, type AuditEntry, type AuditRecord } from '../../domain/audit-chain';
 import { signCheckpoint, type SignedCheckpoint } from '../../domain/audit-checkpoint';
-import { parseAuditLines, verifyAuditText } from '../../domain/audit-text';
 import { INCIDENT_ID_PATTERN } from '../../domain/incident';
 import { NO_FAULTS, type FaultPoints } from '../../platform/fault-points';
-import type { AppendOptions, AppendResult, AuditStore, CheckpointSigning } from '../audit-store';
+import {
+  TrailTextStore,
+  type AppendOptions,
+  type AppendResult,
+  type AuditStore,
+  type CheckpointSigning,
+} from '../audit-store';
 
 // The audit trail in PostgreSQL, shared by every worker of an installation. Each entry is one row keyed
 // by (incident, seq) holding the exact JSON line the file store would write, so exports and every
@@ -24,7 +29,9 @@ function checkId(incidentId: string): void {
     throw new Error(`Invalid incident id for the audit store: ${JSON.stringify(incidentId)}`);
 }
 
-export class PostgresAuditStore implements AuditStore {
+export class PostgresAuditStore extends TrailTextStore implements AuditStore {
+  protected readonly missingTrail = 'no audit trail is stored for this incident';
+
   constructor(
     private readonly pool: Pool,
     /** Where, for messages ("PostgreSQL at host:port/db as user"). */
@@ -32,7 +39,9 @@ export class PostgresAuditStore implements AuditStore {
     private readonly faults: FaultPoints = NO_FAULTS,
     private readonly signing?: CheckpointSigning,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    super();
+  }
 
   location(incidentId: string): string {
     return `${this.where}, trail ${incidentId}`;
@@ -170,17 +179,6 @@ export class PostgresAuditStore implements AuditStore {
   private async lines(sql: string, incidentId: string): Promise<string | undefined> {
     const { rows } = await this.pool.query<{ line: string }>(sql, [incidentId]);
     return rows.length ? rows.map((r) => r.line).join('\n') + '\n' : undefined;
-  }
-
-  async read(incidentId: string): Promise<AuditEntry[]> {
-    return parseAuditLines((await this.trailText(incidentId)) ?? '');
-  }
-
-  async verify(incidentId: string): Promise<VerifyResult> {
-    const text = await this.trailText(incidentId);
-    if (text === undefined)
-      return { ok: false, entries: 0, line: 0, problem: 'no audit trail is stored for this incident' };
-    return verifyAuditText(text, incidentId);
   }
 
   close(): Promise<void> {
