@@ -118,6 +118,7 @@ export async function createIncidentWorker(
     sinks,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
     activities,
     ...workflowSource,
     ...overrides,

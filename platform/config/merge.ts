@@ -86,6 +86,8 @@ export function envOverlay(env: Env): Record<string, unknown> {
   set(links, 'keyFile', env.INCIDENT_LINK_KEY_FILE);
   set(links, 'publicKeys', list(env.INCIDENT_LINK_PUBLIC_KEYS));
   if (Object.keys(links).length) overlay.links = links;
+  if (env.INCIDENT_MAX_CACHED_WORKFLOWS !== undefined)
+    overlay.worker = { maxCachedWorkflows: env.INCIDENT_MAX_CACHED_WORKFLOWS };
   const postgres: Record<string, unknown> = {};
   set(postgres, 'url', env.DATABASE_URL);
   set(postgres, 'passwordFile', env.DATABASE_PASSWORD_FILE);

@@ -106,6 +106,16 @@ const metricsSchema = z.object({
     .optional(),
 });
 
+/** The worker's own limits (README, Performance: Ten thousand open incidents). */
+const workerSchema = z.object({
+  /**
+   * Incidents kept in the worker's memory between their steps; the rest are replayed from history when
+   * they next act. About 0.5 MiB each: the SDK's default (sized from the heap) let the worker pass 1 GiB
+   * with thousands open.
+   */
+  maxCachedWorkflows: z.coerce.number().int().min(0).max(100_000).default(1000),
+});
+
 export const configSchema = z
   .object({
     dataDir: z.string().min(1).default('data'),
@@ -152,6 +162,7 @@ export const configSchema = z
     metrics: metricsSchema.prefault({}),
     digest: digestSchema.prefault({}),
     storage: storageSchema.prefault({}),
+    worker: workerSchema.prefault({}),
   })
   .transform(({ policyProfiles, digest, ...config }, ctx) => ({
     ...config,
