@@ -3,11 +3,10 @@ import type { Config } from '../platform/config/schema';
 import type { FaultPoints } from '../platform/fault-points';
 import type { TrailSigner } from '../platform/trail-key';
 import { JsonlAuditStore, type AuditStore } from '../stores/audit-store';
-import { checkSchema, migrate, SchemaError } from '../stores/postgres/migrations';
+import { preparePostgres } from '../stores/postgres/pg-prepare';
 import { PostgresAuditStore } from '../stores/postgres/pg-audit-store';
 import { postgresMailLedger } from '../stores/postgres/pg-mail-ledger';
 import type { MailLedger } from '../stores/mail-ledger';
-import { describePostgres, postgresPool, roleOf } from '../stores/postgres/pg-pool';
 
 // Where the worker keeps its trail and its mail ledger, as configured: files under the data dir (the
 // embedded default), or the installation's PostgreSQL, one pool for both, migrated at start (by the
@@ -34,27 +33,10 @@ export async function openStorage(config: Config, options: AuditStoreOptions): P
       audit: new JsonlAuditStore(path.join(config.dataDir, 'audit'), options.faults, options.signer, options.clock),
       close: async () => undefined,
     };
-  const pool = postgresPool(settings);
-  const where = describePostgres(settings.url);
-  try {
-    if (settings.migrationUrl) {
-      const owner = postgresPool(settings, settings.migrationUrl);
-      try {
-        await migrate(owner, roleOf(settings.url));
-      } finally {
-        await owner.end();
-      }
-    } else {
-      await migrate(pool);
-    }
-    await checkSchema(pool);
-  } catch (err) {
-    await pool.end();
-    if (err instanceof SchemaError) throw err;
-    throw new SchemaError(
-      `${where} could not be prepared for the audit trail: ${(err as Error).message}. The worker did not start; incidents wait in Temporal until one does.`,
-    );
-  }
+  const { pool, where } = await preparePostgres(
+    settings,
+    'The worker did not start; incidents wait in Temporal until one does.',
+  );
   return {
     audit: new PostgresAuditStore(pool, where, options.faults, options.signer, options.clock),
     mailLedger: postgresMailLedger(pool),

@@ -9,6 +9,7 @@ import { addEvidenceCommands, addReportCommand } from './commands/files';
 import { addKeygenCommand, addReloadAccessCommand } from './commands/keys';
 import { addOpenCommand } from './commands/open';
 import { addListCommand, addShowCommand, addWatchCommand } from './commands/read';
+import { addStorageCommands } from './commands/storage';
 import { withExample, type CliContext } from './command-context';
 import { completionScript } from './completion';
 import { EXIT, exitCodeOf } from './exit-codes';
@@ -62,6 +63,7 @@ Exit codes: 0 done, 1 refused (the reason is printed), 2 usage error, 3 Temporal
   addBoardLinkCommand(program, ctx);
   addKeygenCommand(program, ctx);
   addReloadAccessCommand(program, ctx);
+  addStorageCommands(program, ctx);
 
   // Completion is generated from the whole command tree, so it is wired where the tree is assembled.
   withExample(

@@ -31,6 +31,8 @@ export interface CliWorld {
   run(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<CliResult>;
   /** `show <id> --json`, parsed. */
   view(id: string): Promise<any>;
+  /** Stops the worker only (the data dir and Temporal stay), as an operator does before moving storage. */
+  stopWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -110,8 +112,12 @@ export async function startCliWorld(
     env,
     run,
     view,
+    async stopWorker() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
     async stop() {
-      worker.shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       parts.mailer.close();
       await parts.storage.close();

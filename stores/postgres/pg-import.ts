@@ -1,0 +1,26 @@
+import path from 'node:path';
+import type { PostgresConfig } from '../../platform/config/storage-schema';
+import { importMailLedger } from './pg-import-ledger';
+import { ImportTally, type ImportSummary } from './pg-import-tally';
+import { importTrails } from './pg-import-trails';
+import { preparePostgres } from './pg-prepare';
+
+// Moving an installation that kept everything under its data dir onto the installation's PostgreSQL:
+// trails with their checkpoints, then the mail ledger and sending intents. The local files are only
+// read, never changed, so the data dir stays what it was and the copy can be run again (copying nothing
+// the database already holds the same).
+
+export async function importLocalStorage(
+  settings: PostgresConfig,
+  dataDir: string,
+): Promise<ImportSummary & { where: string }> {
+  const { pool, where } = await preparePostgres(settings, 'Nothing was copied.');
+  const tally = new ImportTally();
+  try {
+    await importTrails(pool, path.join(dataDir, 'audit'), tally);
+    await importMailLedger(pool, path.join(dataDir, 'mail-ledger'), tally);
+  } finally {
+    await pool.end();
+  }
+  return { ...tally.result(), where };
+}
