@@ -19,6 +19,10 @@ export interface TestPostgres {
   /** The worker's connection: INSERT and SELECT on the trail, nothing else. */
   workerUrl: string;
   port: number;
+  /** Stops the server, keeping its data (a fault test's outage). */
+  halt(): Promise<void>;
+  /** Starts it again on the same port and data after halt(). */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,14 +81,33 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   );
   await rm(pwfile);
   const port = await freePort();
-  const server: ChildProcess = spawn(
-    path.join(bin, 'postgres'),
-    ['-D', data, '-p', String(port), '-k', socket, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
-    { ...as, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
   let log = '';
-  server.stderr?.on('data', (d) => (log = (log + d).slice(-4000)));
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  let server: ChildProcess;
+  let exited: Promise<void>;
+  const launch = async () => {
+    server = spawn(
+      path.join(bin, 'postgres'),
+      ['-D', data, '-p', String(port), '-k', socket, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+      { ...as, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    server.stderr?.on('data', (d) => (log = (log + d).slice(-4000)));
+    exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+    for (let i = 0; ; i++) {
+      try {
+        await run(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)]);
+        return;
+      } catch {
+        if (i > 100 || server.exitCode !== null) throw new Error(`PostgreSQL did not start: ${log}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  };
+  /** A fast shutdown: open connections are cut, as when the database host goes away. */
+  const halt = async () => {
+    server.kill('SIGINT');
+    await exited;
+  };
+  await launch();
   const psql = (sql: string) =>
     run(
       path.join(bin, 'psql'),
@@ -94,15 +117,6 @@ export async function startTestPostgres(): Promise<TestPostgres> {
         env: { ...process.env, PGPASSWORD: 'superuser-test-password' },
       },
     );
-  for (let i = 0; ; i++) {
-    try {
-      await run(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)]);
-      break;
-    } catch {
-      if (i > 100 || server.exitCode !== null) throw new Error(`PostgreSQL did not start: ${log}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
   // The owner may create databases, so that a test can migrate a database of its own from nothing.
   await psql(`CREATE ROLE incident_owner LOGIN CREATEDB PASSWORD '${OWNER_PASSWORD}'`);
   await psql(`CREATE ROLE incident_worker LOGIN PASSWORD '${WORKER_PASSWORD}'`);
@@ -113,9 +127,10 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     ownerUrl: `postgres://incident_owner:${OWNER_PASSWORD}@127.0.0.1:${port}/incidents`,
     workerUrl: `postgres://incident_worker:${WORKER_PASSWORD}@127.0.0.1:${port}/incidents`,
     port,
+    halt,
+    resume: launch,
     async stop() {
-      server.kill('SIGINT');
-      await exited;
+      await halt();
       await rm(dir, { recursive: true, force: true });
     },
   };
