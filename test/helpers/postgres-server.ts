@@ -56,7 +56,8 @@ async function serverAccount(): Promise<{ uid: number; gid: number } | undefined
 const OWNER_PASSWORD = 'owner-test-password';
 const WORKER_PASSWORD = 'worker-test-password';
 
-export async function startTestPostgres(): Promise<TestPostgres> {
+/** `durable`: fsync on, as a production server runs (a benchmark); tests leave it off for speed. */
+export async function startTestPostgres({ durable = false } = {}): Promise<TestPostgres> {
   const bin = binDir();
   const account = await serverAccount();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'incident-pg-'));
@@ -87,7 +88,18 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const launch = async () => {
     server = spawn(
       path.join(bin, 'postgres'),
-      ['-D', data, '-p', String(port), '-k', socket, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+      [
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-k',
+        socket,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `fsync=${durable ? 'on' : 'off'}`,
+      ],
       { ...as, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     server.stderr?.on('data', (d) => (log = (log + d).slice(-4000)));
