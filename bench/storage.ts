@@ -94,6 +94,7 @@ async function main(): Promise<void> {
     '',
   );
   const owner = new pg.Pool({ connectionString: db.ownerUrl, max: 20 });
+  owner.on('error', () => undefined); // the server's shutdown at the end reaches idle connections
   try {
     await owner.query(
       'CREATE TABLE bench_floor (incident_id text, seq bigint, line text, PRIMARY KEY (incident_id, seq))',

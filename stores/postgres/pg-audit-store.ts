@@ -100,13 +100,7 @@ export class PostgresAuditStore extends TrailTextStore implements AuditStore {
       last = chainEntry(last, record);
       added.push(last);
     }
-    if (added.length)
-      await client.query(
-        `INSERT INTO audit_entries (incident_id, seq, hash, line)
-         SELECT $1, s, h, l FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t(s, h, l)`,
-        [incidentId, added.map((e) => e.seq), added.map((e) => e.hash), added.map((e) => JSON.stringify(e))],
-      );
-    const checkpoint = last ? await this.signHead(client, incidentId, last, options) : undefined;
+    const checkpoint = last ? await this.storeAndSign(client, incidentId, added, last, options) : undefined;
     return {
       written: added.length,
       lastSeq: last?.seq ?? 0,
@@ -133,19 +127,24 @@ export class PostgresAuditStore extends TrailTextStore implements AuditStore {
     }
   }
 
-  /** Signs the head unless a checkpoint already does; in the append's transaction. */
-  private async signHead(
+  /**
+   * Inserts the new entries and the checkpoint signing the head in one statement (one round trip in the
+   * append's transaction). A checkpoint already stored for that head (a retry) is kept and returned.
+   */
+  private async storeAndSign(
     client: PoolClient,
     incidentId: string,
+    added: AuditEntry[],
     head: AuditEntry,
     options: AppendOptions,
   ): Promise<SignedCheckpoint | undefined> {
-    if (!this.signing) return undefined;
-    const { rows } = await client.query<{ line: string }>(
-      'SELECT line FROM audit_checkpoints WHERE incident_id = $1 AND seq = $2',
-      [incidentId, head.seq],
-    );
-    if (rows[0]) return JSON.parse(rows[0].line) as SignedCheckpoint;
+    const entries = [added.map((e) => e.seq), added.map((e) => e.hash), added.map((e) => JSON.stringify(e))];
+    const insertEntries = `INSERT INTO audit_entries (incident_id, seq, hash, line)
+      SELECT $1, s, h, l FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t(s, h, l)`;
+    if (!this.signing) {
+      if (added.length) await client.query(insertEntries, [incidentId, ...entries]);
+      return undefined;
+    }
     const checkpoint = signCheckpoint(
       {
         incidentId,
@@ -157,12 +156,18 @@ export class PostgresAuditStore extends TrailTextStore implements AuditStore {
       },
       this.signing.privateKey,
     );
-    await client.query('INSERT INTO audit_checkpoints (incident_id, seq, line) VALUES ($1, $2, $3)', [
-      incidentId,
-      head.seq,
-      JSON.stringify(checkpoint),
-    ]);
-    return checkpoint;
+    // The statement's snapshot predates its own inserts: the last SELECT sees only a checkpoint stored before.
+    const { rows } = await client.query<{ line: string }>(
+      `WITH entries AS (${insertEntries}),
+         signed AS (
+           INSERT INTO audit_checkpoints (incident_id, seq, line) VALUES ($1, $5, $6)
+           ON CONFLICT (incident_id, seq) DO NOTHING RETURNING line
+         )
+       SELECT line FROM audit_checkpoints WHERE incident_id = $1 AND seq = $5
+       UNION ALL SELECT line FROM signed`,
+      [incidentId, ...entries, head.seq, JSON.stringify(checkpoint)],
+    );
+    return JSON.parse(rows[0].line) as SignedCheckpoint;
   }
 
   /** The trail as the file store's JSON lines; undefined when nothing is stored for it. */
