@@ -3,6 +3,7 @@ import { chainEntry, type AuditEntry, type AuditRecord } from '../../domain/audi
 import { signCheckpoint, type SignedCheckpoint } from '../../domain/audit-checkpoint';
 import { INCIDENT_ID_PATTERN } from '../../domain/incident';
 import { NO_FAULTS, type FaultPoints } from '../../platform/fault-points';
+import { withTrailLock } from './pg-trail-lock';
 import {
   TrailTextStore,
   type AppendOptions,
@@ -14,8 +15,9 @@ import {
 // The audit trail in PostgreSQL, shared by every worker of an installation. Each entry is one row keyed
 // by (incident, seq) holding the exact JSON line the file store would write, so exports and every
 // verifier read the same text. An append takes a per-incident advisory lock for its transaction, so two
-// workers retrying the same step never interleave; an entry already stored is a no-op only when it is
-// the same entry (same hash); the entries and the checkpoint signing the new head commit together.
+// workers retrying the same step never interleave (pg-trail-lock.ts); an entry already stored is a no-op
+// only when it is the same entry (same hash); the entries and the checkpoint signing the new head commit
+// together.
 
 export class AuditConflictError extends Error {
   constructor(message: string) {
@@ -53,20 +55,9 @@ export class PostgresAuditStore extends TrailTextStore implements AuditStore {
 
   async append(incidentId: string, records: AuditRecord[], options: AppendOptions = {}): Promise<AppendResult> {
     checkId(incidentId);
-    const client = await this.pool.connect();
-    let result: AppendResult;
-    try {
-      await client.query('BEGIN');
-      try {
-        result = await this.appendIn(client, incidentId, records, options);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-    } finally {
-      client.release();
-    }
+    const result = await withTrailLock(this.pool, incidentId, (client) =>
+      this.appendIn(client, incidentId, records, options),
+    );
     await this.faults.reach('audit-after-write');
     return result;
   }
@@ -77,7 +68,6 @@ export class PostgresAuditStore extends TrailTextStore implements AuditStore {
     records: AuditRecord[],
     options: AppendOptions,
   ): Promise<AppendResult> {
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [incidentId]);
     const sorted = [...records].sort((a, b) => a.seq - b.seq);
     const { rows } = await client.query<{ line: string }>(
       'SELECT line FROM audit_entries WHERE incident_id = $1 ORDER BY seq DESC LIMIT 1',

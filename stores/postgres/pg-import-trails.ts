@@ -6,6 +6,7 @@ import { auditTextLines, verifyAuditText } from '../../domain/audit-text';
 import { INCIDENT_ID_PATTERN } from '../../domain/incident';
 import { checkpointsPathFor, readIfPresent } from '../audit-store';
 import { ImportTally, type ImportProblem } from './pg-import-tally';
+import { withTrailLock } from './pg-trail-lock';
 
 // `incident storage migrate --to postgres`, the trails: each local trail and its signed checkpoints go
 // into the installation's tables exactly as the file holds them, under the lock appends take, in one
@@ -59,26 +60,14 @@ async function importTrail(
   const checkpoints = completeLines((await readIfPresent(checkpointsPathFor(trailFile))) ?? '').filter(
     (line) => parseCheckpoint(line)?.incidentId === incidentId,
   );
-  const client = await pool.connect();
-  let added: { entries: number; checkpoints: number };
-  try {
-    await client.query('BEGIN');
-    try {
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [incidentId]);
-      const outcome = await addMissing(client, incidentId, trailFile, lines, checkpoints);
-      if ('problem' in outcome) {
-        await client.query('ROLLBACK');
-        return outcome;
-      }
-      added = outcome;
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-  } finally {
-    client.release();
-  }
+  const outcome = await withTrailLock(
+    pool,
+    incidentId,
+    (client) => addMissing(client, incidentId, trailFile, lines, checkpoints),
+    (result) => !('problem' in result),
+  );
+  if ('problem' in outcome) return outcome;
+  const added = outcome;
   // Read back with a fresh query: what the database now serves must be the file's lines, each one.
   const entriesBack = await storedLines(pool, 'audit_entries', incidentId);
   const checkpointsBack = new Set(await storedLines(pool, 'audit_checkpoints', incidentId));

@@ -157,3 +157,17 @@ export async function pollUntil<T>(
 }
 
 export { uniqueId };
+
+/** A new incident opened, acknowledged and closed through the CLI, once every entry of it is written. */
+export async function closedIncident(world: CliWorld, id: string, title = 'Web shell on web-01'): Promise<string> {
+  const base = ['--severity', 'SEV2', '--category', 'other', '--detection', 'EDR alert', '--system', 'web-01'];
+  expectOk(await world.run(['open', '--id', id, '--title', title, ...base]));
+  expectOk(await world.run(['ack', id]));
+  expectOk(await world.run(['close', id]));
+  await pollUntil(
+    `${id} closed with every entry written`,
+    () => world.view(id),
+    (v) => v.phase === 'closed' && v.state.auditHead?.seq === v.state.auditSeq,
+  );
+  return id;
+}

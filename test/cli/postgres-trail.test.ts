@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuditEntry } from '../../domain/audit-entry';
 import { rewriteEntry } from '../helpers/trail-tamper';
-import { expectNoStack, expectOk, pollUntil, startCliWorld, uniqueId, type CliWorld } from './harness';
+import { closedIncident, expectNoStack, expectOk, startCliWorld, uniqueId, type CliWorld } from './harness';
 
 // A worker that keeps its audit trail in PostgreSQL, as an installation of several workers does, and the
 // built `incident` CLI reading it from there: the same verdicts as from files, no trail file on disk, an
@@ -27,23 +27,11 @@ afterAll(async () => {
   await world?.stop();
 });
 
-async function closedIncident(): Promise<string> {
-  const id = uniqueId('INC-PG');
-  const base = ['--severity', 'SEV2', '--category', 'other', '--detection', 'EDR alert'];
-  expectOk(await world.run(['open', '--id', id, '--title', 'Web shell on web-01', '--system', 'web-01', ...base]));
-  expectOk(await world.run(['ack', id]));
-  expectOk(await world.run(['close', id]));
-  await pollUntil(
-    `${id} closed with every entry written`,
-    () => world.view(id),
-    (v) => v.phase === 'closed' && v.state.auditHead?.seq === v.state.auditSeq,
-  );
-  return id;
-}
+const newClosedIncident = () => closedIncident(world, uniqueId('INC-PG'));
 
 describe('the audit trail in PostgreSQL, through the CLI', () => {
   it('verifies from the database, with no trail file on disk, and exports a trail that verifies alone', async () => {
-    const id = await closedIncident();
+    const id = await newClosedIncident();
     expect(existsSync(path.join(world.dataDir, 'audit', `${id}.jsonl`))).toBe(false);
     const verified = expectOk(await world.run(['audit', id, '--verify']));
     expect(verified.stdout).toContain(`(PostgreSQL at 127.0.0.1:`);
@@ -64,7 +52,7 @@ describe('the audit trail in PostgreSQL, through the CLI', () => {
   });
 
   it('a rewrite by the owner with the trigger turned off, every hash recomputed, is caught by the checkpoints and by Temporal', async () => {
-    const id = await closedIncident();
+    const id = await newClosedIncident();
     const { rows } = await owner.query<{ line: string }>(
       'SELECT line FROM audit_entries WHERE incident_id = $1 ORDER BY seq',
       [id],

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuditEntry } from '../../domain/audit-entry';
 import { jsonl, rewriteEntry } from '../helpers/trail-tamper';
-import { expectNoStack, expectOk, pollUntil, startCliWorld, uniqueId, type CliWorld } from './harness';
+import { closedIncident, expectNoStack, expectOk, startCliWorld, uniqueId, type CliWorld } from './harness';
 
 // An installation that ran on the embedded default (trails, checkpoints and the mail ledger as files in
 // its data dir) moves to PostgreSQL with `incident storage migrate --to postgres`, through the built CLI:
@@ -39,19 +39,7 @@ async function fingerprint(dir: string): Promise<Map<string, string>> {
 beforeAll(async () => {
   world = await startCliWorld('migrate');
   owner = new pg.Pool({ connectionString: inject('postgresOwnerUrl'), max: 1 });
-  const base = ['--severity', 'SEV2', '--category', 'other', '--detection', 'EDR alert', '--system', 'web-01'];
-  for (const n of [1, 2]) {
-    const id = uniqueId(`INC-MIG${n}`);
-    ids.push(id);
-    expectOk(await world.run(['open', '--id', id, '--title', `Migrated ${n}`, ...base]));
-    expectOk(await world.run(['ack', id]));
-    expectOk(await world.run(['close', id]));
-    await pollUntil(
-      `${id} closed with every entry written`,
-      () => world.view(id),
-      (v) => v.phase === 'closed' && v.state.auditHead?.seq === v.state.auditSeq,
-    );
-  }
+  for (const n of [1, 2]) ids.push(await closedIncident(world, uniqueId(`INC-MIG${n}`), `Migrated ${n}`));
   // The worker stops first, as the README says: the data dir no longer changes under the copy.
   await world.stopWorker();
 });
