@@ -3,6 +3,8 @@ import { ActionRefused } from '../../domain/actions';
 import { ClockInputError } from '../../domain/clocks/input-error';
 import { ConfigError } from '../../platform/config/schema';
 import { isTemporalUnavailable, TemporalUnreachableError } from '../../platform/temporal-errors';
+import { SchemaError } from '../../stores/postgres/migrations';
+import { StorageConfigError } from '../../stores/postgres/pg-pool';
 import { temporalAddress } from '../../platform/temporal-target';
 import { SigningKeyError } from '../action-signer';
 import { IncidentNotFound, IncidentRecovering } from '../incident-errors';
@@ -28,12 +30,19 @@ export function exitCodeOf(err: unknown, ctx: Pick<CliContext, 'out' | 'env' | '
     err instanceof ClockInputError ||
     err instanceof ConfigError ||
     err instanceof SigningKeyError ||
+    err instanceof StorageConfigError ||
     (err instanceof CliProblem && err.kind === 'usage')
   ) {
     ctx.out.error(`incident: ${err.message}`);
     return EXIT.usage;
   }
-  if (err instanceof ActionRefused || err instanceof IncidentNotFound || err instanceof CliProblem) {
+  // A database that cannot be reached or prepared (its message says where and why) refuses the command.
+  if (
+    err instanceof ActionRefused ||
+    err instanceof IncidentNotFound ||
+    err instanceof CliProblem ||
+    err instanceof SchemaError
+  ) {
     ctx.out.error(err.message);
     return EXIT.refused;
   }

@@ -121,11 +121,23 @@ describe('incident storage migrate --to postgres', () => {
     expect(await stored()).toBe(before);
   });
 
-  it('says what to set when no database is configured, and which stores it knows', async () => {
+  it('says what to set when no database is configured, when its password is wrong, and which stores it knows', async () => {
     const none = await world.run(['storage', 'migrate', '--to', 'postgres']);
     expect(none.code).toBe(2);
     expectNoStack(none);
     expect(none.stderr).toContain('storage.postgres is not configured: set DATABASE_URL');
+    const wrong = await world.run(['storage', 'migrate', '--to', 'postgres'], {
+      ...toPostgres(),
+      DATABASE_URL: inject('postgresWorkerUrl').replace(/:[^:@/]+@/, ':not-the-password@'),
+      DATABASE_MIGRATION_URL: '',
+    });
+    expect(wrong.code).toBe(1);
+    expectNoStack(wrong);
+    expect(wrong.stderr).toMatch(
+      /PostgreSQL at 127\.0\.0\.1:\d+\/incidents as incident_worker could not be prepared: password authentication failed/,
+    );
+    expect(wrong.stderr).toContain('Nothing was copied.');
+    expect(wrong.stderr + wrong.stdout).not.toContain('not-the-password');
     const unknown = await world.run(['storage', 'migrate', '--to', 'tape'], toPostgres());
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--to "tape": the stores this version migrates to are: postgres.');
