@@ -5,8 +5,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { Worker, type InjectedSinks, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { AuditStore } from '../stores/audit-store';
-import { openStorage, type WorkerStorage } from './storage';
-import { EvidenceStore } from '../stores/evidence-store';
+import { openEvidenceStore, openStorage, type WorkerStorage } from './storage';
 import { createActivities } from '../activities';
 import { digestActivities } from '../activities/digest';
 import { openIncidentLister } from './open-incidents';
@@ -62,7 +61,18 @@ export async function createIncidentWorker(
 ): Promise<WorkerParts> {
   const paths = dataPaths(config.dataDir);
   const signer = trailSigner ?? loadTrailSigner(config, { create: true });
-  const storage = await openStorage(config, { faults, signer, clock });
+  const records = await openStorage(config, { faults, signer, clock });
+  const copies = await openEvidenceStore(config, atRest).catch(async (err: unknown) => {
+    await records.close();
+    throw err;
+  });
+  const storage: WorkerStorage = {
+    ...records,
+    close: async () => {
+      copies.close();
+      await records.close();
+    },
+  };
   const audit = storage.audit;
   const ledgerMailer = createMailer({
     dataDir: config.dataDir,
@@ -86,7 +96,7 @@ export async function createIncidentWorker(
       config,
       audit,
       mailer,
-      evidence: new EvidenceStore(paths.evidence, atRest),
+      evidence: copies.evidence,
       reportsDir: paths.reports,
       reportsAtRest: atRest,
       rereadAccess,

@@ -7,9 +7,8 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { freePort } from '../../platform/dev-server';
 import { resolveVersitygw } from '../../platform/versitygw-binary';
 
-// The Versity S3 Gateway for one test run: its posix backend in a temporary directory, with a versioning
-// directory (without one it keeps a single version and Object Lock is not enforced), on a free loopback
-// port, with a root access key. Two buckets: one created with Object Lock, as an operator must, and one
+// The Versity S3 Gateway for one test run: its posix backend in a temporary directory, with a directory
+// for the versions an Object Lock bucket keeps, on a free loopback port, with a root access key. Two buckets: one created with Object Lock, as an operator must, and one
 // without, which the worker's start-up probe must refuse.
 
 export const LOCKED_BUCKET = 'evidence-locked';
