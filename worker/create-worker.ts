@@ -50,6 +50,8 @@ export interface WorkerExtras {
   linkSigner?: LinkSigner | null;
   /** The worker's clock as compared with Temporal's at each audit append (a test sets it wrong). */
   clock?: () => Date;
+  /** Where the object store's credentials are read (AWS_ACCESS_KEY_ID…); absent: process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function createIncidentWorker(
@@ -57,12 +59,12 @@ export async function createIncidentWorker(
   config: Config,
   workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>,
   overrides: Partial<WorkerOptions> = {},
-  { faults, atRest, rereadAccess, trailSigner, linkSigner, clock }: WorkerExtras = {},
+  { faults, atRest, rereadAccess, trailSigner, linkSigner, clock, env }: WorkerExtras = {},
 ): Promise<WorkerParts> {
   const paths = dataPaths(config.dataDir);
   const signer = trailSigner ?? loadTrailSigner(config, { create: true });
   const records = await openStorage(config, { faults, signer, clock });
-  const copies = await openEvidenceStore(config, atRest).catch(async (err: unknown) => {
+  const copies = await openEvidenceStore(config, atRest, env).catch(async (err: unknown) => {
     await records.close();
     throw err;
   });
