@@ -20,8 +20,7 @@ import type { AuditStore } from '../stores/audit-store';
 import { CommandFailedError } from './drivers/command-runner';
 import { evidenceDriver } from './drivers/evidence';
 import { isolationDriver } from './drivers/isolation';
-import { EvidenceError } from '../stores/evidence-record';
-import { EvidenceStore } from '../stores/evidence-store';
+import { EvidenceError, type EvidenceCopier } from '../stores/evidence-record';
 import { MailRejectedError, type MailDelivery, type Mailer } from './mailer';
 import { sealBuffer } from '../platform/encryption/at-rest/buffers';
 import { SEALED_SUFFIX } from '../platform/encryption/at-rest/format';
@@ -34,7 +33,7 @@ export interface ActivityDeps {
   config: Pick<Config, 'systems' | 'dataDir' | 'policyProfiles'> & Partial<Pick<Config, 'access' | 'trail'>>;
   audit: AuditStore;
   mailer: Mailer;
-  evidence: EvidenceStore;
+  evidence: EvidenceCopier;
   reportsDir: string;
   /** Reads the access section of the configuration again, for a reload without restarting the worker. */
   rereadAccess?: () => Config['access'];

@@ -24,6 +24,7 @@ import { BoardConfigError } from '../services/board/server';
 import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 import { StorageConfigError } from '../stores/postgres/pg-pool';
 import { SchemaError } from '../stores/postgres/migrations';
+import { S3SetupError } from '../stores/s3/s3-client';
 
 // `npm start`: the embedded default (dev server with a SQLite file, then the worker), or a worker for
 // the cluster named by TEMPORAL_ADDRESS.
@@ -188,7 +189,8 @@ main().catch((err) => {
     err instanceof LinkKeyError ||
     err instanceof BoardConfigError ||
     err instanceof StorageConfigError ||
-    err instanceof SchemaError
+    err instanceof SchemaError ||
+    err instanceof S3SetupError
   )
     console.error(err.message);
   else console.error(`The worker stopped: ${(err as Error).message}`);

@@ -25,7 +25,7 @@ export interface BinaryOptions {
   allowSdkDownload?: boolean;
 }
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;
@@ -34,7 +34,7 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function onPath(program: string, env: NodeJS.ProcessEnv): string | undefined {
+export function onPath(program: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, program);
@@ -44,7 +44,7 @@ function onPath(program: string, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** A binary named by an environment variable wins; a wrong path is an error, not a silent fallback. */
-function explicitBinary(env: NodeJS.ProcessEnv, variable: string): string | undefined {
+export function explicitBinary(env: NodeJS.ProcessEnv, variable: string): string | undefined {
   const file = env[variable];
   if (!file) return undefined;
   if (!isExecutable(file)) throw new Error(`${variable}=${file} is not an executable file.`);
@@ -120,11 +120,34 @@ export async function resolveTemporalCli(opts: BinaryOptions): Promise<string | 
   log(
     `Building the Temporal CLI once with Go (${TEMPORAL_CLI_MODULE}); this first build takes a few minutes and is cached in ${path.dirname(cached)}.`,
   );
+  try {
+    return await goInstall(go, TEMPORAL_CLI_MODULE, cached, { ...opts, env, log });
+  } catch (err) {
+    throw new Error(
+      `Could not build the Temporal CLI with Go. Install it (https://docs.temporal.io/cli) and set TEMPORAL_CLI_PATH.\n${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * `go install <module>` into a staging dir, then moved to `target`: a build cut short never leaves a
+ * half-written binary where the next run would take it for a finished one. A newer Go can refuse an older
+ * dependency, so it retries with the toolchain those modules were built with (the module proxy serves it),
+ * then with link-name checks off.
+ */
+export async function goInstall(
+  go: string,
+  module: string,
+  target: string,
+  opts: { cacheDir: string; env: NodeJS.ProcessEnv; log: Log },
+): Promise<string> {
+  const { env, log } = opts;
   await mkdir(opts.cacheDir, { recursive: true });
   const staging = await mkdtemp(path.join(opts.cacheDir, 'gobuild-'));
+  const program = module.split('@')[0].split('/').pop()!;
   const attempts: { label: string; extraEnv: Record<string, string>; args: string[] }[] = [
     { label: 'go install', extraEnv: {}, args: [] },
-    // A newer Go can refuse an older dependency; the module proxy serves the toolchain the CLI was built with.
     { label: 'go install (Go 1.25 toolchain)', extraEnv: { GOTOOLCHAIN: 'go1.25.5' }, args: [] },
     { label: 'go install (checklinkname off)', extraEnv: {}, args: ['-ldflags=-checklinkname=0'] },
   ];
@@ -132,13 +155,13 @@ export async function resolveTemporalCli(opts: BinaryOptions): Promise<string | 
   try {
     for (const attempt of attempts) {
       try {
-        await runBuild(attempt.label, go, ['install', ...attempt.args, TEMPORAL_CLI_MODULE], {
+        await runBuild(`${attempt.label} ${program}`, go, ['install', ...attempt.args, module], {
           env: { ...env, GOBIN: staging, ...attempt.extraEnv },
           log,
         });
-        await mkdir(path.dirname(cached), { recursive: true });
-        await rename(path.join(staging, 'temporal'), cached);
-        return cached;
+        await mkdir(path.dirname(target), { recursive: true });
+        await rename(path.join(staging, program), target);
+        return target;
       } catch (err) {
         lastError = err;
         log(
@@ -149,9 +172,7 @@ export async function resolveTemporalCli(opts: BinaryOptions): Promise<string | 
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
-  throw new Error(
-    `Could not build the Temporal CLI with Go. Install it (https://docs.temporal.io/cli) and set TEMPORAL_CLI_PATH.\n${(lastError as Error).message}`,
-  );
+  throw lastError as Error;
 }
 
 export function cachedTestServer(cacheDir: string): string {

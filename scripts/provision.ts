@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { resolveTemporalCli, resolveTestServer, TEMPORAL_CLI_MODULE, TEST_SERVER_ARTIFACT } from '../platform/binaries';
+import { resolveVersitygw, VERSITYGW_MODULE } from '../platform/versitygw-binary';
 
 // `npm run provision`: builds ahead of time the two Temporal binaries that `npm start` and `npm test`
-// would otherwise build on first use, into the same `.cache/`, so a machine can be prepared once (or
+// would otherwise build on first use, and the S3 server the tests run, into the same `.cache/`, so a machine can be prepared once (or
 // before going offline) and a missing Go, Java or Maven is reported here rather than in the middle of a run.
 
 const PROJECT_DIR = path.resolve(__dirname, '..', '..');
@@ -27,10 +28,15 @@ const BINARIES: Binary[] = [
     source: `${TEST_SERVER_ARTIFACT.group}:${TEST_SERVER_ARTIFACT.artifact}:${TEST_SERVER_ARTIFACT.version}`,
     resolve: () => resolveTestServer({ cacheDir: CACHE_DIR, log, allowSdkDownload: false }),
   },
+  {
+    name: 'S3 server for the tests (Versity S3 Gateway)',
+    source: VERSITYGW_MODULE,
+    resolve: () => resolveVersitygw({ cacheDir: CACHE_DIR, log }),
+  },
 ];
 
 async function main(): Promise<number> {
-  log(`Provisioning the Temporal binaries into ${CACHE_DIR}`);
+  log(`Provisioning the Temporal binaries and the S3 server into ${CACHE_DIR}`);
   const found: [string, string][] = [];
   const failed: [string, string][] = [];
   // One after the other, so that each build's progress lines read as one block.

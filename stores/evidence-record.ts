@@ -31,3 +31,18 @@ export interface CopyHooks {
   onProgress?: (bytesStored: number) => void;
   signal?: AbortSignal;
 }
+
+/**
+ * What the worker's evidence driver needs from a store: the local files (EvidenceStore) or an S3 bucket
+ * under Object Lock (S3EvidenceStore). `place` is where one copy goes: a folder, or a key prefix.
+ */
+export interface EvidenceCopier {
+  dirFor(incidentId: string, system: string, round: number): string;
+  copyFromPath(place: string, source: string, hooks?: CopyHooks): Promise<StoredEvidence>;
+  copyFromStream(
+    place: string,
+    source: string,
+    produce: (sink: NodeJS.WritableStream) => Promise<void>,
+    hooks?: CopyHooks,
+  ): Promise<StoredEvidence>;
+}

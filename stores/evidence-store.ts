@@ -11,7 +11,7 @@ import { createSealStream, type SealOptions } from '../platform/encryption/at-re
 import type { KeyRing } from '../platform/encryption/key-ring';
 import { copyDirectory } from './evidence-directory-copy';
 import { hashFile, hashingStream, sha256OfStoredCopy } from './evidence-hashing';
-import { EvidenceError, type CopyHooks, type StoredEvidence } from './evidence-record';
+import { EvidenceError, type CopyHooks, type EvidenceCopier, type StoredEvidence } from './evidence-record';
 
 // Byte-for-byte forensic copies. The SHA-256 is computed from the bytes as they are read, then the stored
 // copy is read back and hashed again; the two must agree. Copies are made read-only once verified, and a
@@ -39,7 +39,7 @@ async function makeReadOnly(target: string): Promise<void> {
   }
 }
 
-export class EvidenceStore {
+export class EvidenceStore implements EvidenceCopier {
   /** With `atRest`, every copy is encrypted with the ring's active key. */
   constructor(
     private readonly root: string,

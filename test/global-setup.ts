@@ -8,6 +8,7 @@ import { resolveTemporalCli, resolveTestServer } from '../platform/binaries';
 import { freePort, startDevServer, type DevServer } from '../platform/dev-server';
 import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
 import { startTestPostgres, type TestPostgres } from './helpers/postgres-server';
+import { startTestS3, type TestS3 } from './helpers/s3-server';
 
 // One Temporal dev server and one workflow bundle for the whole run; the time-skipping server is started
 // by the workflow test file itself, since its clock is shared by everything connected to it.
@@ -26,6 +27,10 @@ declare module 'vitest' {
     /** PostgreSQL for the run: the owner's connection (migrations; may create databases) and the worker's. */
     postgresOwnerUrl: string;
     postgresWorkerUrl: string;
+    /** The S3 server for the run (versitygw): endpoint and root credentials; buckets in helpers/s3-server.ts. */
+    s3Endpoint: string;
+    s3AccessKeyId: string;
+    s3SecretAccessKey: string;
   }
 }
 
@@ -33,6 +38,7 @@ let server: DevServer | undefined;
 let scratch: string | undefined;
 let bundleFile: string | undefined;
 let postgres: TestPostgres | undefined;
+let s3: TestS3 | undefined;
 
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = (line: string) => console.log(`[setup] ${line}`);
@@ -51,6 +57,8 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   scratch = await mkdtemp(path.join(os.tmpdir(), 'incident-devserver-'));
   const postgresStarted = startTestPostgres();
   postgresStarted.catch(() => undefined); // awaited below; a failure is reported there
+  const s3Started = startTestS3(CACHE_DIR);
+  s3Started.catch(() => undefined);
   const [port, bundle] = await Promise.all([
     freePort(),
     bundleWorkflowCode({
@@ -78,11 +86,15 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   postgres = await postgresStarted;
   project.provide('postgresOwnerUrl', postgres.ownerUrl);
   project.provide('postgresWorkerUrl', postgres.workerUrl);
+  s3 = await s3Started;
+  project.provide('s3Endpoint', s3.endpoint);
+  project.provide('s3AccessKeyId', s3.accessKeyId);
+  project.provide('s3SecretAccessKey', s3.secretAccessKey);
   return teardown;
 }
 
 async function teardown(): Promise<void> {
-  await Promise.all([server?.stop(), postgres?.stop()]);
+  await Promise.all([server?.stop(), postgres?.stop(), s3?.destroy()]);
   if (scratch) await rm(scratch, { recursive: true, force: true });
   if (bundleFile) await rm(bundleFile, { force: true });
 }

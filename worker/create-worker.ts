@@ -5,8 +5,7 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { Worker, type InjectedSinks, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { AuditStore } from '../stores/audit-store';
-import { openStorage, type WorkerStorage } from './storage';
-import { EvidenceStore } from '../stores/evidence-store';
+import { openEvidenceStore, openStorage, type WorkerStorage } from './storage';
 import { createActivities } from '../activities';
 import { digestActivities } from '../activities/digest';
 import { openIncidentLister } from './open-incidents';
@@ -51,6 +50,8 @@ export interface WorkerExtras {
   linkSigner?: LinkSigner | null;
   /** The worker's clock as compared with Temporal's at each audit append (a test sets it wrong). */
   clock?: () => Date;
+  /** Where the object store's credentials are read (AWS_ACCESS_KEY_ID…); absent: process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function createIncidentWorker(
@@ -58,11 +59,22 @@ export async function createIncidentWorker(
   config: Config,
   workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>,
   overrides: Partial<WorkerOptions> = {},
-  { faults, atRest, rereadAccess, trailSigner, linkSigner, clock }: WorkerExtras = {},
+  { faults, atRest, rereadAccess, trailSigner, linkSigner, clock, env }: WorkerExtras = {},
 ): Promise<WorkerParts> {
   const paths = dataPaths(config.dataDir);
   const signer = trailSigner ?? loadTrailSigner(config, { create: true });
-  const storage = await openStorage(config, { faults, signer, clock });
+  const records = await openStorage(config, { faults, signer, clock });
+  const copies = await openEvidenceStore(config, atRest, env).catch(async (err: unknown) => {
+    await records.close();
+    throw err;
+  });
+  const storage: WorkerStorage = {
+    ...records,
+    close: async () => {
+      copies.close();
+      await records.close();
+    },
+  };
   const audit = storage.audit;
   const ledgerMailer = createMailer({
     dataDir: config.dataDir,
@@ -86,7 +98,7 @@ export async function createIncidentWorker(
       config,
       audit,
       mailer,
-      evidence: new EvidenceStore(paths.evidence, atRest),
+      evidence: copies.evidence,
       reportsDir: paths.reports,
       reportsAtRest: atRest,
       rereadAccess,

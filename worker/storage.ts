@@ -7,11 +7,18 @@ import { preparePostgres } from '../stores/postgres/pg-prepare';
 import { PostgresAuditStore } from '../stores/postgres/pg-audit-store';
 import { postgresMailLedger } from '../stores/postgres/pg-mail-ledger';
 import type { MailLedger } from '../stores/mail-ledger';
+import type { KeyRing } from '../platform/encryption/key-ring';
+import type { EvidenceCopier } from '../stores/evidence-record';
+import { EvidenceStore } from '../stores/evidence-store';
+import { probeObjectLock } from '../stores/s3/object-lock-probe';
+import { s3Client } from '../stores/s3/s3-client';
+import { S3EvidenceStore } from '../stores/s3/s3-evidence-store';
 
 // Where the worker keeps its trail and its mail ledger, as configured: files under the data dir (the
 // embedded default), or the installation's PostgreSQL, one pool for both, migrated at start (by the
 // owner's connection when one is given) and checked to be the schema this code knows before anything
-// is written.
+// is written. Forensic copies go to files under the data dir too, or, with `storage.s3`, to a bucket
+// whose Object Lock the worker checks before it polls (stores/s3/object-lock-probe.ts).
 
 export interface AuditStoreOptions {
   faults?: FaultPoints;
@@ -42,4 +49,23 @@ export async function openStorage(config: Config, options: AuditStoreOptions): P
     mailLedger: postgresMailLedger(pool),
     close: () => pool.end(),
   };
+}
+
+/** Where forensic copies go; with storage.s3, only once the bucket has shown it enforces Object Lock. */
+export async function openEvidenceStore(
+  config: Config,
+  atRest: KeyRing | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ evidence: EvidenceCopier; close(): void }> {
+  const settings = config.storage.s3;
+  if (!settings)
+    return { evidence: new EvidenceStore(path.join(config.dataDir, 'evidence'), atRest), close: () => undefined };
+  const client = s3Client(settings, env);
+  try {
+    await probeObjectLock(client, settings);
+  } catch (err) {
+    client.destroy();
+    throw err;
+  }
+  return { evidence: new S3EvidenceStore(client, settings, atRest), close: () => client.destroy() };
 }

@@ -1,6 +1,5 @@
 import type { EvidenceDriverConfig } from '../../domain/systems';
-import type { CopyHooks, StoredEvidence } from '../../stores/evidence-record';
-import { EvidenceStore } from '../../stores/evidence-store';
+import type { CopyHooks, EvidenceCopier, StoredEvidence } from '../../stores/evidence-record';
 import { expandTemplate, runCommand } from './command-runner';
 
 // Evidence drivers: where the byte-for-byte copy of a system comes from. `local` reads a file, directory
@@ -13,7 +12,7 @@ export interface EvidenceDriver {
   snapshot(target: { incidentId: string; system: string; dir: string }, hooks: CopyHooks): Promise<EvidenceOutcome>;
 }
 
-export function evidenceDriver(config: EvidenceDriverConfig, store: EvidenceStore): EvidenceDriver {
+export function evidenceDriver(config: EvidenceDriverConfig, store: EvidenceCopier): EvidenceDriver {
   switch (config.driver) {
     case 'manual':
       return {

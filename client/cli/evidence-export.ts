@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../../platform/config/schema';
 import type { IncidentClient } from '../incident-client';
@@ -13,6 +14,8 @@ import { SEALED_SUFFIX } from '../../platform/encryption/at-rest/format';
 import { createUnsealStream } from '../../platform/encryption/at-rest/streams';
 import type { KeyRing } from '../../platform/encryption/key-ring';
 import { CliProblem, keyRingForReading } from './problem';
+import { openFromObjectStore } from './evidence-export-s3';
+import { parseS3Location } from '../../stores/s3/s3-objects';
 import { INCIDENT_ID_PATTERN, SYSTEM_NAME_PATTERN } from '../../domain/incident';
 
 // `incident evidence export`: a stored forensic copy written out as the original bytes, decrypted when
@@ -53,21 +56,28 @@ export interface ExportResult {
   coveredBy?: string;
 }
 
+/** A copy in the object store, opened only once the output path is known to be fine. */
+type StoredObject = { name: string; open: () => Promise<Readable> };
+
 const usage = (message: string) => new CliProblem('usage', message);
 const refused = (message: string) => new CliProblem('refused', message);
 
-/** Writes `source` (decrypted with `ring` when given) to `dest`, a new file, and returns the hash of what was written. */
+/**
+ * Writes `source` (a file, or the stream of an object-store version; decrypted with `ring` when given) to
+ * `dest`, a new file, and returns the hash of what was written.
+ */
 async function writeOriginal(
-  source: string,
+  source: string | StoredObject,
   dest: string,
   ring: KeyRing | undefined,
 ): Promise<{ sha256: string; size: number; keyId?: string }> {
   const hash = createHash('sha256');
   const hasher = hashingStream(hash);
   let keyId: string | undefined;
+  const name = typeof source === 'string' ? source : source.name;
   await pipeline([
-    createReadStream(source, { highWaterMark: 1024 * 1024 }),
-    ...(ring ? [createUnsealStream(ring, source, (header) => (keyId = header.keyId))] : []),
+    typeof source === 'string' ? createReadStream(source, { highWaterMark: 1024 * 1024 }) : await source.open(),
+    ...(ring ? [createUnsealStream(ring, name, (header) => (keyId = header.keyId))] : []),
     hasher,
     createWriteStream(dest, { flags: 'wx', mode: 0o600 }),
   ]);
@@ -116,6 +126,16 @@ export async function exportEvidence(req: ExportRequest): Promise<ExportResult> 
 
   const described = `${system} (round ${copy.round}) of ${incidentId}`;
   const coveredBy = checkCoverage(req, proven, copy, described);
+  const inObjectStore = parseS3Location(copy.location);
+  if (inObjectStore) {
+    const encrypted = inObjectStore.key.endsWith(SEALED_SUFFIX);
+    const stored = {
+      name: copy.location,
+      open: () => openFromObjectStore(req.config, req.env, copy.location, described),
+    };
+    const result = await exportFile(req, copy, stored, encrypted, path.resolve(req.out), described);
+    return { ...result, auditSeq: copy.seq, coveredBy };
+  }
   // The copy is looked for under this machine's data dir: the worker's absolute path may be mounted elsewhere here.
   const roundDir = path.join(req.config.dataDir, 'evidence', incidentId, system, `round-${copy.round}`);
   const name = path.basename(copy.location);
@@ -135,7 +155,7 @@ export async function exportEvidence(req: ExportRequest): Promise<ExportResult> 
 async function exportFile(
   req: ExportRequest,
   copy: Collected,
-  stored: string,
+  stored: string | StoredObject,
   encrypted: boolean,
   out: string,
   described: string,

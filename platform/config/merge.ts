@@ -92,7 +92,14 @@ export function envOverlay(env: Env): Record<string, unknown> {
   set(postgres, 'url', env.DATABASE_URL);
   set(postgres, 'passwordFile', env.DATABASE_PASSWORD_FILE);
   set(postgres, 'migrationUrl', env.DATABASE_MIGRATION_URL);
-  if (Object.keys(postgres).length) overlay.storage = { postgres };
+  const s3: Record<string, unknown> = {};
+  set(s3, 'endpoint', env.S3_ENDPOINT);
+  set(s3, 'bucket', env.S3_BUCKET);
+  set(s3, 'region', env.S3_REGION);
+  const storage: Record<string, unknown> = {};
+  if (Object.keys(postgres).length) storage.postgres = postgres;
+  if (Object.keys(s3).length) storage.s3 = s3;
+  if (Object.keys(storage).length) overlay.storage = storage;
   return overlay;
 }
 

@@ -16,6 +16,11 @@ export interface SealOptions {
    * other plaintext.
    */
   continueAfter?: { header: SealHeader; segments: number; tornTail?: Buffer };
+  /**
+   * Seal from the start again under this header: a resumed upload regenerates the bytes it already sent,
+   * identical for the same plaintext, to compare them with the parts stored (stores/s3/).
+   */
+  header?: SealHeader;
   /** Named in errors. */
   file?: string;
 }
@@ -24,7 +29,7 @@ export type SealStream = Transform & { readonly header: SealHeader };
 
 /** Plaintext in, sealed file out (header included unless continuing one). Memory: about one segment. */
 export function createSealStream(ring: KeyRing, opts: SealOptions = {}): SealStream {
-  const header = opts.continueAfter?.header ?? newSealHeader(ring, opts.segmentBytes);
+  const header = opts.continueAfter?.header ?? opts.header ?? newSealHeader(ring, opts.segmentBytes);
   const cipher = new SegmentCipher(ring, header, opts.file ?? 'the encrypted file');
   const queue = new ByteQueue();
   let index = opts.continueAfter?.segments ?? 0;
