@@ -46,11 +46,54 @@ async function startTimeSkipping(attempts = 3): Promise<TestWorkflowEnvironment>
   }
 }
 
+/**
+ * Whether a workflow has work the server is waiting on a worker for: an activity, or a workflow task
+ * scheduled or started (its last workflow-task event is not a completion). The test server holds its clock
+ * for each and, when the workflow is terminated, never lets go (temporalio/sdk-java#1138): every later
+ * env.sleep would then pass in real time.
+ */
+async function hasWorkInFlight(handle: WorkflowHandle): Promise<boolean> {
+  const { status, raw } = await handle.describe();
+  if (status.name !== 'RUNNING') return false;
+  if (raw.pendingActivities?.length) return true;
+  const { events = [] } = await handle.fetchHistory();
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e.workflowTaskCompletedEventAttributes) return false;
+    if (
+      e.workflowTaskScheduledEventAttributes ||
+      e.workflowTaskStartedEventAttributes ||
+      e.workflowTaskFailedEventAttributes ||
+      e.workflowTaskTimedOutEventAttributes
+    )
+      return true;
+  }
+  return false;
+}
+
+/**
+ * Ends the workflows a test started once the worker has finished what they had in flight (the mails and
+ * trail writes a test's last action caused, and the workflow tasks their results wake), so terminating
+ * them leaves the test server's clock free for the next test. Returns the ids still busy after `waitMs`.
+ */
+async function endWhenIdle(handles: WorkflowHandle[], waitMs = 30_000): Promise<string[]> {
+  const deadline = Date.now() + waitMs;
+  let busy = handles;
+  for (;;) {
+    const flags = await Promise.all(busy.map((h) => hasWorkInFlight(h).catch(() => false)));
+    busy = busy.filter((_, i) => flags[i]);
+    if (!busy.length || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await Promise.all(handles.map((h) => h.terminate('test finished').catch(() => undefined)));
+  return busy.map((h) => h.workflowId);
+}
+
 export async function timeSkippingHarness() {
   const env = await startTimeSkipping();
   await registerSearchAttributes(env.connection, 'default', { assumeNone: true });
   /** Workflows a test started; any still running at its end is terminated, since a workflow left
-   * without a worker holds the test server's clock and would stall every later test. */
+   * without a worker holds the test server's clock and would stall every later test (see endWhenIdle). */
   const started: WorkflowHandle[] = [];
 
   async function withWorker<T>(config: Config, fn: () => Promise<T>): Promise<T> {
@@ -61,7 +104,23 @@ export async function timeSkippingHarness() {
       workflowBundle: { codePath: inject('workflowBundlePath') },
     });
     try {
-      return await worker.runUntil(fn);
+      return await worker.runUntil(async () => {
+        // Ended while the worker still runs, so that what the workflows have in flight can finish.
+        let result: T;
+        try {
+          result = await fn();
+        } catch (err) {
+          await endWhenIdle(started.splice(0));
+          throw err;
+        }
+        const busy = await endWhenIdle(started.splice(0));
+        if (busy.length)
+          throw new Error(
+            `${busy.join(', ')} still had an activity or workflow task in flight 30 s after the test ended; ` +
+              'terminated anyway, the test server may now hold its clock for the tests after this one',
+          );
+        return result;
+      });
     } finally {
       await Promise.all(started.splice(0).map((h) => h.terminate('test finished').catch(() => undefined)));
       mailer.close();
