@@ -21,6 +21,7 @@ import { CommandFailedError } from './drivers/command-runner';
 import { evidenceDriver } from './drivers/evidence';
 import { isolationDriver } from './drivers/isolation';
 import { EvidenceError, type EvidenceCopier } from '../stores/evidence-record';
+import type { EvidenceManifests } from '../stores/postgres/pg-evidence-manifests';
 import { MailRejectedError, type MailDelivery, type Mailer } from './mailer';
 import { sealBuffer } from '../platform/encryption/at-rest/buffers';
 import { SEALED_SUFFIX } from '../platform/encryption/at-rest/format';
@@ -34,6 +35,8 @@ export interface ActivityDeps {
   audit: AuditStore;
   mailer: Mailer;
   evidence: EvidenceCopier;
+  /** The installation's index of copies (PostgreSQL); absent with the embedded default's files. */
+  manifests?: EvidenceManifests;
   reportsDir: string;
   /** Reads the access section of the configuration again, for a reload without restarting the worker. */
   rereadAccess?: () => Config['access'];
@@ -163,6 +166,12 @@ export function createActivities(deps: ActivityDeps) {
       if (outcome.kind === 'manual') return explained(outcome, why);
       const s = outcome.stored;
       const collectedBy = `${req.collector} (worker ${workerName})`;
+      await deps.manifests?.record({
+        incidentId: req.incidentId,
+        system: req.system,
+        round: req.round,
+        record: { ...s, collectedBy },
+      });
       return {
         kind: 'done',
         record: {

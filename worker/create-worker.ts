@@ -99,6 +99,7 @@ export async function createIncidentWorker(
       audit,
       mailer,
       evidence: copies.evidence,
+      manifests: storage.manifests,
       reportsDir: paths.reports,
       reportsAtRest: atRest,
       rereadAccess,

@@ -6,6 +6,7 @@ import { JsonlAuditStore, type AuditStore } from '../stores/audit-store';
 import { preparePostgres } from '../stores/postgres/pg-prepare';
 import { PostgresAuditStore } from '../stores/postgres/pg-audit-store';
 import { postgresMailLedger } from '../stores/postgres/pg-mail-ledger';
+import { postgresEvidenceManifests, type EvidenceManifests } from '../stores/postgres/pg-evidence-manifests';
 import type { MailLedger } from '../stores/mail-ledger';
 import type { KeyRing } from '../platform/encryption/key-ring';
 import type { EvidenceCopier } from '../stores/evidence-record';
@@ -30,6 +31,8 @@ export interface WorkerStorage {
   audit: AuditStore;
   /** Absent: the mailer keeps its ledger in files under the data dir. */
   mailLedger?: MailLedger;
+  /** Absent: each copy's record stays beside it only (evidence.json, or the locked record object). */
+  manifests?: EvidenceManifests;
   close(): Promise<void>;
 }
 
@@ -47,6 +50,7 @@ export async function openStorage(config: Config, options: AuditStoreOptions): P
   return {
     audit: new PostgresAuditStore(pool, where, options.faults, options.signer, options.clock),
     mailLedger: postgresMailLedger(pool),
+    manifests: postgresEvidenceManifests(pool),
     close: () => pool.end(),
   };
 }

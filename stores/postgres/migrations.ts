@@ -70,6 +70,26 @@ export const MIGRATIONS: Migration[] = [
       REVOKE ALL ON mail_ledger, mail_intents FROM PUBLIC;
     `,
   },
+  {
+    version: 3,
+    description: 'evidence manifests (append-only): where each forensic copy is and its hash',
+    sql: `
+      CREATE TABLE evidence_manifests (
+        incident_id text NOT NULL,
+        system text NOT NULL,
+        round integer NOT NULL CHECK (round > 0),
+        sha256 text NOT NULL,
+        record jsonb NOT NULL,
+        stored_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (incident_id, system, round)
+      );
+      CREATE TRIGGER evidence_manifests_append_only BEFORE UPDATE OR DELETE ON evidence_manifests
+        FOR EACH ROW EXECUTE FUNCTION refuse_rewrite();
+      CREATE TRIGGER evidence_manifests_no_truncate BEFORE TRUNCATE ON evidence_manifests
+        FOR EACH STATEMENT EXECUTE FUNCTION refuse_rewrite();
+      REVOKE ALL ON evidence_manifests FROM PUBLIC;
+    `,
+  },
 ];
 
 /** What the worker's role may do, table by table: records are only ever added; intents come and go. */
@@ -78,6 +98,7 @@ const WORKER_GRANTS: [table: string, privileges: string][] = [
   ['audit_checkpoints', 'SELECT, INSERT'],
   ['mail_ledger', 'SELECT, INSERT'],
   ['mail_intents', 'SELECT, INSERT, UPDATE, DELETE'],
+  ['evidence_manifests', 'SELECT, INSERT'],
   ['schema_version', 'SELECT'],
 ];
 

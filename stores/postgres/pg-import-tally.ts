@@ -8,7 +8,7 @@ export interface ImportProblem {
   problem: string;
 }
 
-export type ItemKind = 'trails' | 'ledger' | 'intents';
+export type ItemKind = 'trails' | 'ledger' | 'intents' | 'manifests';
 export type Outcome = 'copied' | 'alreadyThere';
 
 export interface ImportSummary {
@@ -23,6 +23,7 @@ export class ImportTally {
       trails: { copied: 0, alreadyThere: 0 },
       ledger: { copied: 0, alreadyThere: 0 },
       intents: { copied: 0, alreadyThere: 0 },
+      manifests: { copied: 0, alreadyThere: 0 },
     },
     rows: { entries: 0, checkpoints: 0 },
     problems: [],

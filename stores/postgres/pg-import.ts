@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { PostgresConfig } from '../../platform/config/storage-schema';
 import { importMailLedger } from './pg-import-ledger';
+import { importManifests } from './pg-import-manifests';
 import { ImportTally, type ImportSummary } from './pg-import-tally';
 import { importTrails } from './pg-import-trails';
 import { preparePostgres } from './pg-prepare';
 
 // Moving an installation that kept everything under its data dir onto the installation's PostgreSQL:
-// trails with their checkpoints, then the mail ledger and sending intents. The local files are only
+// trails with their checkpoints, the mail ledger and sending intents, and the index of evidence copies. The local files are only
 // read, never changed, so the data dir stays what it was and the copy can be run again (copying nothing
 // the database already holds the same).
 
@@ -19,6 +20,7 @@ export async function importLocalStorage(
   try {
     await importTrails(pool, path.join(dataDir, 'audit'), tally);
     await importMailLedger(pool, path.join(dataDir, 'mail-ledger'), tally);
+    await importManifests(pool, path.join(dataDir, 'evidence'), tally);
   } finally {
     await pool.end();
   }

@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 describe('incident storage migrate --to postgres', () => {
-  it('copies every trail, checkpoint and mail delivery, reads each back, and leaves the files as they were', async () => {
+  it('copies every trail, checkpoint, mail delivery and evidence record, reads each back, and leaves the files as they were', async () => {
     const before = await fingerprint(world.dataDir);
     const ledgerFiles = (await readdir(path.join(world.dataDir, 'mail-ledger'))).filter((f) =>
       /^[0-9a-f]{64}\.json$/.test(f),
@@ -82,6 +82,15 @@ describe('incident storage migrate --to postgres', () => {
         expect(verified.stdout).toMatch(new RegExp(`✓ ${check}\\s`));
     }
     expect(summary.rows.entries).toBe(entries);
+    // Each incident's copy of web-01 is indexed with the hash its own record beside the copy gives.
+    for (const id of ids) {
+      const local = JSON.parse(
+        await readFile(path.join(world.dataDir, 'evidence', id, 'web-01', 'round-1', 'evidence.json'), 'utf8'),
+      );
+      const { rows } = await owner.query('SELECT sha256, record FROM evidence_manifests WHERE incident_id = $1', [id]);
+      expect(rows).toEqual([{ sha256: local.sha256, record: local }]);
+    }
+    expect(summary.items.manifests).toEqual({ copied: ids.length, alreadyThere: 0 });
     const seniorAlert = await owner.query<{ key: string }>('SELECT key FROM mail_ledger WHERE key LIKE $1', [
       `${ids[0]}%`,
     ]);
@@ -90,6 +99,7 @@ describe('incident storage migrate --to postgres', () => {
     const again = expectOk(await world.run(['storage', 'migrate', '--to', 'postgres'], toPostgres()));
     expect(again.stdout).toContain(`audit trails     0 copied (0 entries, 0 checkpoints), ${ids.length} already there`);
     expect(again.stdout).toContain(`mail deliveries  0 copied, ${ledgerFiles.length} already there`);
+    expect(again.stdout).toContain(`evidence index   0 copies indexed, ${ids.length} already there`);
   });
 
   it('refuses a local trail that differs from the one the database holds, and one that does not verify, writing nothing for them', async () => {

@@ -15,7 +15,7 @@ export function addStorageCommands(program: Command, ctx: CliContext): void {
     storage
       .command('migrate')
       .description(
-        "Copy the data dir's audit trails, checkpoints, mail ledger and sending intents into storage.postgres, verifying each item; the files are left untouched",
+        "Copy the data dir's audit trails, checkpoints, mail ledger, sending intents and evidence records into storage.postgres, verifying each item; the files are left untouched",
       )
       .requiredOption('--to <store>', 'the store to copy into: postgres')
       .option('--json', 'print the counts as JSON'),
@@ -35,13 +35,14 @@ export function addStorageCommands(program: Command, ctx: CliContext): void {
     const summary = await importLocalStorage(config.storage.postgres, config.dataDir);
     if (opts.json) printJson(ctx, summary);
     else {
-      const { trails, ledger, intents } = summary.items;
+      const { trails, ledger, intents, manifests } = summary.items;
       ctx.out.line(`Copied from ${config.dataDir} into ${summary.where}:`);
       ctx.out.line(
         `  audit trails     ${trails.copied} copied (${summary.rows.entries} entries, ${summary.rows.checkpoints} checkpoints), ${trails.alreadyThere} already there`,
       );
       ctx.out.line(`  mail deliveries  ${ledger.copied} copied, ${ledger.alreadyThere} already there`);
       ctx.out.line(`  sending intents  ${intents.copied} copied, ${intents.alreadyThere} already there or over`);
+      ctx.out.line(`  evidence index   ${manifests.copied} copies indexed, ${manifests.alreadyThere} already there`);
       ctx.out.line('Each copied item was read back from the database and compared; the local files are unchanged.');
     }
     if (summary.problems.length) {
