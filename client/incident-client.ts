@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import {
   Client,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -69,17 +71,24 @@ export class IncidentClient {
     signer?: ActionSigner,
   ): Promise<api.ActionResult> {
     const signed = signer?.sign(incidentId, update.name, input);
+    // One id for every attempt: Temporal runs an update id once, so asking again after a timeout attaches
+    // to the update already admitted instead of acting twice.
+    const updateId = signed?.updateId ?? randomUUID();
     const started = Date.now();
     for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 4_000)) {
       try {
         return await this.handle(incidentId).executeUpdate(update, {
           args: [signed?.input ?? input],
-          updateId: signed?.updateId,
+          updateId,
         });
       } catch (err) {
-        // Not admitted, so nothing happened: asking again cannot do the action twice.
-        if (!recovering(err)) throw await this.explain(err, incidentId);
-        if (Date.now() - started + delayMs > this.recoveryWaitMs)
+        // Not admitted (nothing happened), or its answer not back in time (a busy or dying worker): asked
+        // again under the same update id, it cannot happen twice.
+        const timedOut = err instanceof WorkflowUpdateRPCTimeoutOrCancelledError;
+        if (!recovering(err) && !timedOut) throw await this.explain(err, incidentId);
+        // An update that may have been admitted is followed longer: giving up would invite a second one.
+        const waitMs = timedOut ? this.recoveryWaitMs * 4 : this.recoveryWaitMs;
+        if (Date.now() - started + delayMs > waitMs)
           throw new IncidentRecovering(incidentId, Math.round((Date.now() - started) / 1000));
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
