@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -112,6 +112,31 @@ describe('S3 evidence store', () => {
     const object = await download(stored.location);
     expect(object.includes(marker)).toBe(false);
     expect(sha(openBuffer(ring, object, 'downloaded'))).toBe(stored.sha256);
+  });
+
+  it('stores a directory file by file as locked objects, with a locked manifest whose hash is recorded', async () => {
+    const store = new S3EvidenceStore(s3Client(s3Settings(), s3Env()), s3Settings(), ring);
+    const share = path.join(dir, `share-${randomUUID().slice(0, 8)}`);
+    await mkdir(path.join(share, 'etc'), { recursive: true });
+    const files = { 'etc/shadow': randomBytes(1000), 'notes.txt': Buffer.from('a\n'), empty: Buffer.alloc(0) };
+    for (const [rel, bytes] of Object.entries(files)) await writeFile(path.join(share, rel), bytes);
+    const where = place();
+    const stored = await store.copyFromPath(where, share);
+    expect(stored.kind).toBe('directory');
+    expect(stored.location).toBe(`s3://${LOCKED_BUCKET}/${where}/tree`);
+    expect(stored.manifest?.map((m) => [m.path, m.sha256])).toEqual([
+      ['empty', sha(files.empty)],
+      ['etc/shadow', sha(files['etc/shadow'])],
+      ['notes.txt', sha(files['notes.txt'])],
+    ]);
+    const manifest = await download(`s3://${LOCKED_BUCKET}/${where}/MANIFEST.sha256`);
+    expect(sha(manifest)).toBe(stored.sha256);
+    const sealed = await download(`s3://${LOCKED_BUCKET}/${where}/tree/etc/shadow.enc`);
+    expect(openBuffer(ring, sealed, 'shadow').equals(files['etc/shadow'])).toBe(true);
+    for (const key of [`${where}/MANIFEST.sha256`, `${where}/tree/notes.txt.enc`, `${where}/evidence.json`]) {
+      const retention = await checker.send(new GetObjectRetentionCommand({ Bucket: LOCKED_BUCKET, Key: key }));
+      expect(retention.Retention?.Mode, key).toBe('COMPLIANCE');
+    }
   });
 
   it("stores a command's output streamed into the upload", async () => {

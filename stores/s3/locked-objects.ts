@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import type { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  AbortMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { S3Config } from '../../platform/config/storage-schema';
+import { AtRestError } from '../../platform/encryption/at-rest/errors';
+import { parseHeader, type SealHeader } from '../../platform/encryption/at-rest/format';
+import { createSealStream, type SealStream } from '../../platform/encryption/at-rest/streams';
+import type { KeyRing } from '../../platform/encryption/key-ring';
+import { hashingStream } from '../evidence-hashing';
+import { EvidenceError, type CopyHooks } from '../evidence-record';
+import { ResumeMismatch, StoreCallFailed, uploadedParts, uploadSink } from './resumable-upload';
+import { explainS3Error, s3ErrorCode } from './s3-client';
+import { storedObjectSha256 } from './s3-objects';
+
+// One object written to the evidence bucket under Object Lock COMPLIANCE: streamed through the hash (and
+// the at-rest seal) into a multipart upload, then read back and hashed (opened when sealed) before it
+// counts as written.
+//
+// Resuming: the upload id, the part size and the seal header are kept in a small state object beside the
+// copy, so a retried activity on any worker finds them. A resumed copy reads the source again from its
+// first byte and seals it again under the same header: the sealed bytes are the same for the same plaintext,
+// so the parts the server holds are compared, not sent (resumable-upload.ts), and the hash covers every
+// byte without keeping hash state anywhere. Part boundaries need not fall on segment boundaries for that.
+// If the source changed, a stored part differs: that upload is aborted and the copy restarts cleanly under
+// a new file key, so no nonce ever seals other bytes in anything that leaves the worker. A source that
+// cannot be read twice (a command's output) is never resumed: its upload starts over.
+
+export interface UploadState {
+  uploadId: string;
+  key: string;
+  partBytes: number;
+  /** The encoded seal header (salt and nonce prefix are not secret: every sealed file starts with them). */
+  sealHeader?: string;
+}
+
+export interface ObjectWritten {
+  versionId: string | undefined;
+  sha256: string;
+  size: number;
+  sealedWith?: SealHeader;
+}
+
+export class LockedObjects {
+  constructor(
+    readonly client: S3Client,
+    readonly settings: S3Config,
+    readonly atRest: KeyRing | undefined,
+    private readonly partBytes: number,
+    readonly now: () => Date,
+  ) {}
+
+  get bucket(): string {
+    return this.settings.bucket;
+  }
+
+  lock() {
+    const until = new Date(this.now().getTime() + this.settings.retentionDays * 86_400_000);
+    return { ObjectLockMode: 'COMPLIANCE' as const, ObjectLockRetainUntilDate: until };
+  }
+
+  /** A call to the store that failed: a retryable EvidenceError naming the store, never the credentials. */
+  failed(err: unknown, doing: string): EvidenceError {
+    if (err instanceof EvidenceError) return err;
+    return new EvidenceError(`Could not ${doing}: ${explainS3Error(err, this.settings)}; the copy will resume.`, false);
+  }
+
+  async getText(key: string): Promise<string | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return await out.Body!.transformToString();
+    } catch (err) {
+      if (s3ErrorCode(err) === 'NoSuchKey') return undefined;
+      throw this.failed(err, `read ${key} from the object store`);
+    }
+  }
+
+  /** A small object; `locked` ones (records, manifests) get the same retention as the copies. */
+  async put(key: string, body: string, locked: boolean): Promise<void> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ...(locked ? this.lock() : {}) }),
+      );
+    } catch (err) {
+      throw this.failed(err, `write ${key}`);
+    }
+  }
+
+  /** Writes and verifies `key` from `open()`, resuming the upload `stateKey` names when `resumable`. */
+  async write(
+    key: string,
+    stateKey: string,
+    open: () => Readable | Transform,
+    hooks: CopyHooks,
+    resumable: boolean,
+    described: string,
+  ): Promise<ObjectWritten> {
+    let written;
+    try {
+      written = await this.upload(key, stateKey, open, hooks, resumable);
+    } catch (err) {
+      if (!(err instanceof ResumeMismatch)) throw err;
+      written = await this.upload(key, stateKey, open, hooks, false);
+    }
+    let readBack: { sha256: string; size: number };
+    try {
+      readBack = await storedObjectSha256(this.client, this.bucket, key, written.versionId, this.atRest);
+    } catch (err) {
+      if (err instanceof AtRestError)
+        throw new EvidenceError(
+          `The stored copy of ${described} does not open: ${err.message} It will be taken again.`,
+          false,
+        );
+      throw this.failed(err, `read back ${key}`);
+    }
+    // A version that does not match stays in the bucket (it is locked), but no record points at it.
+    if (readBack.sha256 !== written.sha256 || readBack.size !== written.size)
+      throw new EvidenceError(
+        `The stored copy of ${described} does not match the bytes read (read ${written.sha256}, stored ${readBack.sha256}); it will be taken again.`,
+        false,
+      );
+    return written;
+  }
+
+  private async upload(
+    key: string,
+    stateKey: string,
+    open: () => Readable | Transform,
+    hooks: CopyHooks,
+    resume: boolean,
+  ): Promise<ObjectWritten> {
+    const saved = await this.getText(stateKey);
+    let state = saved ? (JSON.parse(saved) as UploadState) : undefined;
+    let stored = state && state.key === key ? await this.parts(state) : undefined;
+    if (state && (!resume || !stored)) {
+      if (stored) await this.abort(state);
+      state = undefined;
+      stored = undefined;
+    }
+    let header: SealHeader | undefined;
+    if (state?.sealHeader) {
+      const parsed = parseHeader(Buffer.from(state.sealHeader, 'base64'), key, true);
+      header = parsed === 'short' ? undefined : parsed;
+    }
+    state ??= await this.begin(key, stateKey);
+    const hash = createHash('sha256');
+    const sealer: SealStream | undefined = this.atRest
+      ? createSealStream(this.atRest, { file: key, ...(header ? { header } : {}) })
+      : undefined;
+    if (sealer && !state.sealHeader) {
+      state.sealHeader = sealer.header.bytes.toString('base64');
+      await this.put(stateKey, JSON.stringify(state), false);
+    }
+    const sink = uploadSink({
+      client: this.client,
+      bucket: this.bucket,
+      key,
+      uploadId: state.uploadId,
+      partBytes: state.partBytes,
+      stored: stored ?? [],
+      signal: hooks.signal,
+    });
+    const counter = hashingStream(hash, { onProgress: hooks.onProgress });
+    try {
+      await pipeline([open(), counter, ...(sealer ? [sealer] : []), sink]);
+    } catch (err) {
+      if (err instanceof ResumeMismatch) {
+        await this.abort(state);
+        throw err;
+      }
+      if (err instanceof StoreCallFailed) throw this.failed(err.failure, `upload ${key}`);
+      throw err; // the source failed, or the copy was cancelled: the driver explains it
+    }
+    return {
+      versionId: sink.result.versionId,
+      sha256: hash.digest('hex'),
+      size: counter.bytes(),
+      ...(sealer ? { sealedWith: sealer.header } : {}),
+    };
+  }
+
+  private async parts(state: UploadState) {
+    try {
+      return await uploadedParts(this.client, this.bucket, state.key, state.uploadId);
+    } catch (err) {
+      throw this.failed(err, `list the parts already uploaded to ${state.key}`);
+    }
+  }
+
+  private async begin(key: string, stateKey: string): Promise<UploadState> {
+    let uploadId: string;
+    try {
+      const out = await this.client.send(
+        new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ...this.lock() }),
+      );
+      uploadId = out.UploadId!;
+    } catch (err) {
+      throw this.failed(err, `start the upload of ${key}`);
+    }
+    const state = { uploadId, key, partBytes: this.partBytes };
+    await this.put(stateKey, JSON.stringify(state), false);
+    return state;
+  }
+
+  private async abort(state: UploadState): Promise<void> {
+    await this.client
+      .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: state.key, UploadId: state.uploadId }))
+      .catch(() => undefined); // gone already: nothing to abort
+  }
+}
