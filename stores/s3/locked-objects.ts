@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   AbortMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   PutObjectCommand,
   type S3Client,
@@ -30,7 +31,9 @@ import { storedObjectSha256 } from './s3-objects';
 // byte without keeping hash state anywhere. Part boundaries need not fall on segment boundaries for that.
 // If the source changed, a stored part differs: that upload is aborted and the copy restarts cleanly under
 // a new file key, so no nonce ever seals other bytes in anything that leaves the worker. A source that
-// cannot be read twice (a command's output) is never resumed: its upload starts over.
+// cannot be read twice (a command's output) is never resumed: its upload starts over. An upload that
+// completed but was not verified (the worker died, the store went away) is verified by the retry against
+// the source hashed again, rather than uploaded a second time.
 
 export interface UploadState {
   uploadId: string;
@@ -38,6 +41,8 @@ export interface UploadState {
   partBytes: number;
   /** The encoded seal header (salt and nonce prefix are not secret: every sealed file starts with them). */
   sealHeader?: string;
+  /** Set once the upload completed: a retry verifies this version instead of uploading the object again. */
+  completedVersionId?: string;
 }
 
 export interface ObjectWritten {
@@ -119,12 +124,15 @@ export class LockedObjects {
         );
       throw this.failed(err, `read back ${key}`);
     }
-    // A version that does not match stays in the bucket (it is locked), but no record points at it.
-    if (readBack.sha256 !== written.sha256 || readBack.size !== written.size)
+    // A version that does not match stays in the bucket (it is locked), but no record points at it, and the
+    // state that names it is dropped so that the retry uploads afresh.
+    if (readBack.sha256 !== written.sha256 || readBack.size !== written.size) {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: stateKey })).catch(() => undefined);
       throw new EvidenceError(
         `The stored copy of ${described} does not match the bytes read (read ${written.sha256}, stored ${readBack.sha256}); it will be taken again.`,
         false,
       );
+    }
     return written;
   }
 
@@ -137,6 +145,7 @@ export class LockedObjects {
   ): Promise<ObjectWritten> {
     const saved = await this.getText(stateKey);
     let state = saved ? (JSON.parse(saved) as UploadState) : undefined;
+    if (resume && state?.key === key && state.completedVersionId) return this.rehash(state, open, hooks);
     let stored = state && state.key === key ? await this.parts(state) : undefined;
     if (state && (!resume || !stored)) {
       if (stored) await this.abort(state);
@@ -177,11 +186,32 @@ export class LockedObjects {
       if (err instanceof StoreCallFailed) throw this.failed(err.failure, `upload ${key}`);
       throw err; // the source failed, or the copy was cancelled: the driver explains it
     }
+    if (sink.result.versionId)
+      await this.put(stateKey, JSON.stringify({ ...state, completedVersionId: sink.result.versionId }), false);
     return {
       versionId: sink.result.versionId,
       sha256: hash.digest('hex'),
       size: counter.bytes(),
       ...(sealer ? { sealedWith: sealer.header } : {}),
+    };
+  }
+
+  /**
+   * The upload completed before the attempt that made it could verify it (a crash, the store gone): the
+   * source is hashed again, without uploading, for write() to check the completed version against.
+   */
+  private async rehash(state: UploadState, open: () => Readable | Transform, hooks: CopyHooks): Promise<ObjectWritten> {
+    const hash = createHash('sha256');
+    const counter = hashingStream(hash, { onProgress: hooks.onProgress });
+    await pipeline(open(), counter, async (bytes: AsyncIterable<Buffer>) => {
+      for await (const _chunk of bytes); // only hashed
+    });
+    const header = state.sealHeader ? parseHeader(Buffer.from(state.sealHeader, 'base64'), state.key, true) : undefined;
+    return {
+      versionId: state.completedVersionId,
+      sha256: hash.digest('hex'),
+      size: counter.bytes(),
+      ...(header && header !== 'short' ? { sealedWith: header } : {}),
     };
   }
 

@@ -8,6 +8,7 @@ import {
   GetObjectRetentionCommand,
   HeadObjectCommand,
   PutObjectRetentionCommand,
+  ListObjectVersionsCommand,
   ListPartsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -189,6 +190,42 @@ describe('S3 evidence store', () => {
       const object = await download(stored.location);
       expect(sha(sealed ? openBuffer(ring, object, 'downloaded') : object)).toBe(sha(image));
     });
+
+  it('verifies an upload that completed before its attempt could, without uploading it again', async () => {
+    const settings = s3Settings();
+    const client = s3Client(settings, s3Env());
+    let partsSent = 0;
+    let readBackFails = true;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand') partsSent++;
+        const input = args.input as { Key?: string; VersionId?: string };
+        if (context.commandName === 'GetObjectCommand' && input.VersionId && readBackFails) {
+          readBackFails = false;
+          throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'readBackFailsOnce' },
+    );
+    const store = new S3EvidenceStore(client, settings, ring, { partBytes: 5 * MiB });
+    const { file, image } = await sourceFile(11 * MiB);
+    const where = place();
+    await expect(store.copyFromPath(where, file)).rejects.toThrow(
+      /^Could not read back .*image\.bin\.enc: .*cannot be reached \(ECONNREFUSED\); the copy will resume\.$/,
+    );
+    expect(partsSent).toBe(3);
+    partsSent = 0;
+    const stored = await store.copyFromPath(where, file);
+    expect(partsSent).toBe(0);
+    expect(stored.sha256).toBe(sha(image));
+    expect(stored.encryption?.keyId).toBe('k-s3');
+    const versions = await checker.send(
+      new ListObjectVersionsCommand({ Bucket: LOCKED_BUCKET, Prefix: `${where}/image.bin.enc` }),
+    );
+    expect(versions.Versions?.map((v) => v.VersionId)).toEqual([parseS3Location(stored.location)!.versionId]);
+    client.destroy();
+  });
 
   it('resumes a copy after the object store was down in the middle of it', async () => {
     const own = await startTestS3(path.resolve(__dirname, '..', '..', '.cache'));
