@@ -59,6 +59,8 @@ export class LockedObjects {
     readonly atRest: KeyRing | undefined,
     private readonly partBytes: number,
     readonly now: () => Date,
+    /** Parts in flight at once; absent: uploadSink's default. */
+    private readonly parallel?: number,
   ) {}
 
   get bucket(): string {
@@ -173,6 +175,7 @@ export class LockedObjects {
       uploadId: state.uploadId,
       partBytes: state.partBytes,
       stored: stored ?? [],
+      parallel: this.parallel,
       signal: hooks.signal,
     });
     const counter = hashingStream(hash, { onProgress: hooks.onProgress });

@@ -28,6 +28,8 @@ const STATE = 'upload.json';
 export interface S3EvidenceOptions {
   /** Bytes per part (at least 5 MiB, the S3 minimum for all parts but the last). */
   partBytes?: number;
+  /** Parts sent at once (3 by default): on a link with latency, one at a time leaves it idle between parts. */
+  parallelParts?: number;
   now?: () => Date;
 }
 
@@ -43,6 +45,7 @@ export class S3EvidenceStore implements EvidenceCopier {
       atRest,
       options.partBytes ?? DEFAULT_PART_BYTES,
       options.now ?? (() => new Date()),
+      options.parallelParts,
     );
   }
 

@@ -166,7 +166,11 @@ describe('S3 evidence store', () => {
         },
         { step: 'initialize', name: 'countParts' },
       );
-      const store = new S3EvidenceStore(client, settings, sealed ? ring : undefined, { partBytes: 5 * MiB });
+      // One part at a time, so that the cut after the second leaves exactly parts 1 and 2 on the server.
+      const store = new S3EvidenceStore(client, settings, sealed ? ring : undefined, {
+        partBytes: 5 * MiB,
+        parallelParts: 1,
+      });
       const { file, image } = await sourceFile(23 * MiB);
       const where = place();
       await expect(store.copyFromPath(where, file, { signal: cut.signal })).rejects.toThrow();
@@ -249,7 +253,8 @@ describe('S3 evidence store', () => {
         },
         { step: 'initialize', name: 'storeDown' },
       );
-      const store = new S3EvidenceStore(client, settings, undefined, { partBytes: 5 * MiB });
+      // One part at a time: the server stops between parts 2 and 3, none in flight.
+      const store = new S3EvidenceStore(client, settings, undefined, { partBytes: 5 * MiB, parallelParts: 1 });
       const { file, image } = await sourceFile(17 * MiB);
       const where = place();
       const down = await store.copyFromPath(where, file).then(
