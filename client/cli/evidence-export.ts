@@ -199,7 +199,7 @@ async function exportFile(
 }
 
 /** Where a copy's files are, on disk here: the round's folder under the data dir. */
-function localFolder(roundDir: string): CopyFolder {
+export function localFolder(roundDir: string): CopyFolder {
   return {
     where: (name) => path.join(roundDir, name),
     text: (name) => readFile(path.join(roundDir, name), 'utf8').catch(() => undefined),

@@ -163,6 +163,23 @@ describe('evidence in the object store, exported with incident evidence export',
     }
   });
 
+  it('bundles the case with the copies read from the object store, and the bundle verifies', async () => {
+    const out = path.join(dataDir, 'case-dir');
+    expectOk(await cli(s3Env(), 'bundle', id, '--out', out, '--with-evidence'));
+    const round = (system: string) => path.join(out, 'evidence', system, 'round-1');
+    expect(sha(await readFile(path.join(round('web-01'), 'image.bin')))).toBe(sha(image));
+    expect(JSON.parse(await readFile(path.join(round('web-01'), 'evidence.json'), 'utf8')).location).toBe(
+      record.location,
+    );
+    expect(await readFile(path.join(round('files-01'), 'tree', 'customers.csv'), 'utf8')).toBe(
+      `name,card\nGlobex,${MARKER.toString()}\n`,
+    );
+    expect(sha(await readFile(path.join(round('files-01'), 'MANIFEST.sha256')))).toBe(treeRecord.sha256);
+    const verdict = await cli({}, 'verify-bundle', out);
+    expectOk(verdict);
+    expect(verdict.stdout).toContain('web-01');
+  });
+
   it('says which credentials to set when the CLI has none', async () => {
     const out = path.join(dataDir, 'web-01.none.img');
     const r = await cli({}, 'evidence', 'export', id, 'web-01', '--out', out);
