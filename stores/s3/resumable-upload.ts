@@ -14,7 +14,8 @@ import { s3ErrorCode } from './s3-client';
 // but compared: the writer is always fed the whole object from its first byte (the source is read again),
 // and the MD5 of each regenerated part must equal the stored part's ETag. Equal: the part is skipped.
 // Different: the source changed since, and the upload cannot be finished (ResumeMismatch): the caller
-// starts over. So a resumed copy reads the source again but only sends what the server lacks.
+// starts over. So a resumed copy reads the source again but only sends what the server lacks. A store
+// whose part ETags are not MD5s (AWS with SSE-KMS) never matches: there a resumed copy starts over, whole.
 
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 
