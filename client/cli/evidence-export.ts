@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../../platform/config/schema';
 import type { IncidentClient } from '../incident-client';
@@ -14,7 +13,7 @@ import { SEALED_SUFFIX } from '../../platform/encryption/at-rest/format';
 import { createUnsealStream } from '../../platform/encryption/at-rest/streams';
 import type { KeyRing } from '../../platform/encryption/key-ring';
 import { CliProblem, keyRingForReading } from './problem';
-import { openFromObjectStore } from './evidence-export-s3';
+import { objectStoreFolder, openFromObjectStore, type CopyFolder, type StoredObject } from './evidence-export-s3';
 import { parseS3Location } from '../../stores/s3/s3-objects';
 import { INCIDENT_ID_PATTERN, SYSTEM_NAME_PATTERN } from '../../domain/incident';
 
@@ -55,9 +54,6 @@ export interface ExportResult {
   auditSeq?: number;
   coveredBy?: string;
 }
-
-/** A copy in the object store, opened only once the output path is known to be fine. */
-type StoredObject = { name: string; open: () => Promise<Readable> };
 
 const usage = (message: string) => new CliProblem('usage', message);
 const refused = (message: string) => new CliProblem('refused', message);
@@ -127,6 +123,17 @@ export async function exportEvidence(req: ExportRequest): Promise<ExportResult> 
   const described = `${system} (round ${copy.round}) of ${incidentId}`;
   const coveredBy = checkCoverage(req, proven, copy, described);
   const inObjectStore = parseS3Location(copy.location);
+  if (inObjectStore?.key.endsWith('/tree')) {
+    const folder = objectStoreFolder(
+      req.config,
+      req.env,
+      inObjectStore.bucket,
+      inObjectStore.key.slice(0, -5),
+      described,
+    );
+    const result = await exportDirectory(req, copy, folder, path.resolve(req.out), described);
+    return { ...result, auditSeq: copy.seq, coveredBy };
+  }
   if (inObjectStore) {
     const encrypted = inObjectStore.key.endsWith(SEALED_SUFFIX);
     const stored = {
@@ -147,7 +154,7 @@ export async function exportEvidence(req: ExportRequest): Promise<ExportResult> 
   const out = path.resolve(req.out);
   const result =
     name === 'tree'
-      ? await exportDirectory(req, copy, roundDir, out, described)
+      ? await exportDirectory(req, copy, localFolder(roundDir), out, described)
       : await exportFile(req, copy, stored, name.endsWith(SEALED_SUFFIX), out, described);
   return { ...result, auditSeq: copy.seq, coveredBy };
 }
@@ -191,28 +198,32 @@ async function exportFile(
   };
 }
 
+/** Where a copy's files are, on disk here: the round's folder under the data dir. */
+export function localFolder(roundDir: string): CopyFolder {
+  return {
+    where: (name) => path.join(roundDir, name),
+    text: (name) => readFile(path.join(roundDir, name), 'utf8').catch(() => undefined),
+    file: (rel) => path.join(roundDir, ...rel.split('/')),
+  };
+}
+
 async function exportDirectory(
   req: ExportRequest,
   copy: Collected,
-  roundDir: string,
+  folder: CopyFolder,
   out: string,
   described: string,
 ): Promise<ExportResult> {
   await checkOut(out, 'directory', req.force);
-  let manifestText: string;
-  try {
-    manifestText = await readFile(path.join(roundDir, 'MANIFEST.sha256'), 'utf8');
-  } catch {
-    throw refused(`The manifest of ${described} (${path.join(roundDir, 'MANIFEST.sha256')}) is missing.`);
-  }
+  const manifestText = await folder.text('MANIFEST.sha256');
+  if (manifestText === undefined)
+    throw refused(`The manifest of ${described} (${folder.where('MANIFEST.sha256')}) is missing.`);
   const manifestHash = createHash('sha256').update(manifestText).digest('hex');
   if (manifestHash !== copy.sha256)
     throw refused(
       `The manifest of ${described} does not match its recorded hash: the audit trail records SHA-256 ${copy.sha256}, the manifest gives ${manifestHash}. Nothing was written to ${out}.`,
     );
-  const record = JSON.parse(
-    await readFile(path.join(roundDir, 'evidence.json'), 'utf8').catch(() => '{}'),
-  ) as Partial<StoredEvidence>;
+  const record = JSON.parse((await folder.text('evidence.json')) ?? '{}') as Partial<StoredEvidence>;
   const encrypted = record.encryption !== undefined;
   const ring = encrypted ? keyRingForReading(req.env, req.config.dataDir, req.namespace) : undefined;
   const entries = manifestText
@@ -236,7 +247,7 @@ async function exportDirectory(
       const dest = path.join(temp, ...entry.rel.split('/'));
       await mkdir(path.dirname(dest), { recursive: true, mode: 0o700 });
       const written = await writeOriginal(
-        path.join(roundDir, 'tree', ...entry.rel.split('/')) + (encrypted ? SEALED_SUFFIX : ''),
+        folder.file(`tree/${entry.rel}${encrypted ? SEALED_SUFFIX : ''}`),
         dest,
         ring,
       );

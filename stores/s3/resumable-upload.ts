@@ -14,7 +14,8 @@ import { s3ErrorCode } from './s3-client';
 // but compared: the writer is always fed the whole object from its first byte (the source is read again),
 // and the MD5 of each regenerated part must equal the stored part's ETag. Equal: the part is skipped.
 // Different: the source changed since, and the upload cannot be finished (ResumeMismatch): the caller
-// starts over. So a resumed copy reads the source again but only sends what the server lacks.
+// starts over. So a resumed copy reads the source again but only sends what the server lacks. A store
+// whose part ETags are not MD5s (AWS with SSE-KMS) never matches: there a resumed copy starts over, whole.
 
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 
@@ -79,9 +80,12 @@ export function uploadSink(opts: {
   partBytes: number;
   /** Parts the server already holds for this upload (empty for a new one). */
   stored: StoredPart[];
+  /** Parts sent at once (default 3). */
+  parallel?: number;
   signal?: AbortSignal;
 }): UploadSink {
   const { client, bucket, key, uploadId, partBytes, signal } = opts;
+  const parallel = opts.parallel ?? 3;
   const stored = new Map(opts.stored.map((p) => [p.PartNumber, p]));
   const done: CompletedPart[] = [];
   const result = { versionId: undefined as string | undefined, sent: 0, skipped: 0 };
@@ -91,12 +95,14 @@ export function uploadSink(opts: {
     });
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  const putPart = async (body: Buffer) => {
-    const number = done.length + 1;
+  const inFlight = new Set<Promise<void>>();
+  let numbered = 0;
+  let failure: unknown;
+  const putPart = async (number: number, body: Buffer) => {
     const md5 = createHash('md5').update(body).digest('hex');
     const have = stored.get(number);
     if (have && have.Size === body.length && unquote(have.ETag) === md5) {
-      done.push({ PartNumber: number, ETag: have.ETag });
+      done[number - 1] = { PartNumber: number, ETag: have.ETag };
       result.skipped++;
       return;
     }
@@ -107,8 +113,23 @@ export function uploadSink(opts: {
         { abortSignal: signal },
       ),
     );
-    done.push({ PartNumber: number, ETag: out.ETag });
+    done[number - 1] = { PartNumber: number, ETag: out.ETag };
     result.sent++;
+  };
+  // Up to `parallel` parts travel at once; a part that fails stops the stream once those in flight end.
+  const start = async (body: Buffer) => {
+    while (inFlight.size >= parallel) await Promise.race(inFlight);
+    if (failure) throw failure;
+    const sending: Promise<void> = putPart(++numbered, body)
+      .catch((err: unknown) => {
+        failure ??= err;
+      })
+      .finally(() => inFlight.delete(sending));
+    inFlight.add(sending);
+  };
+  const drained = async () => {
+    await Promise.all(inFlight);
+    if (failure) throw failure;
   };
   const sink = new Writable({
     highWaterMark: partBytes,
@@ -123,15 +144,16 @@ export function uploadSink(opts: {
       pending = at < all.length ? [all.subarray(at)] : [];
       pendingBytes = all.length - at;
       (async () => {
-        for (const part of parts) await putPart(part);
+        for (const part of parts) await start(part);
       })().then(() => cb(), cb);
     },
     final(cb) {
       (async () => {
         // The last part may be short; an empty object still needs one (empty) part.
-        if (pendingBytes > 0 || done.length === 0) await putPart(Buffer.concat(pending));
+        if (pendingBytes > 0 || numbered === 0) await start(Buffer.concat(pending));
+        await drained();
         // Parts stored beyond the end: the source is now shorter than when the upload began.
-        if ([...stored.keys()].some((n) => n > done.length)) throw new ResumeMismatch(done.length + 1);
+        if ([...stored.keys()].some((n) => n > numbered)) throw new ResumeMismatch(numbered + 1);
         const out = await guard(
           client.send(
             new CompleteMultipartUploadCommand({
@@ -145,6 +167,13 @@ export function uploadSink(opts: {
         );
         result.versionId = out.VersionId;
       })().then(() => cb(), cb);
+    },
+    destroy(err, cb) {
+      // A stream torn down (the source failed, the copy cancelled) lets the parts in flight end first.
+      drained().then(
+        () => cb(err),
+        () => cb(err),
+      );
     },
   });
   return Object.assign(sink, { result });

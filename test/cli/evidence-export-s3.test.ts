@@ -29,6 +29,7 @@ let running: Promise<void>;
 let connection: NativeConnection;
 let cli: (extra: NodeJS.ProcessEnv, ...args: string[]) => Promise<CliResult>;
 let record: any;
+let treeRecord: any;
 let id: string;
 
 beforeAll(async () => {
@@ -40,6 +41,9 @@ beforeAll(async () => {
   image = randomBytes(11 * MiB + 7);
   for (let at = 0; at + MARKER.length <= image.length; at += 256 * 1024) MARKER.copy(image, at);
   await writeFile(path.join(dataDir, 'web-01.img'), image);
+  await mkdir(path.join(dataDir, 'share', 'etc'), { recursive: true });
+  await writeFile(path.join(dataDir, 'share', 'etc', 'shadow'), `root:$6$${MARKER.toString()}:19000\n`);
+  await writeFile(path.join(dataDir, 'share', 'customers.csv'), `name,card\nGlobex,${MARKER.toString()}\n`);
   const fileContent = {
     dataDir,
     storage: { s3: { endpoint: inject('s3Endpoint'), bucket: LOCKED_BUCKET, retentionDays: 10 } },
@@ -47,6 +51,10 @@ beforeAll(async () => {
       'web-01': {
         isolation: { driver: 'command', isolate: ['true'], release: ['true'] },
         evidence: { driver: 'local', path: path.join(dataDir, 'web-01.img') },
+      },
+      'files-01': {
+        isolation: { driver: 'command', isolate: ['true'], release: ['true'] },
+        evidence: { driver: 'local', path: path.join(dataDir, 'share') },
       },
     },
   };
@@ -80,16 +88,17 @@ beforeAll(async () => {
     await cli(
       {},
       ...['open', '--id', id, '--title', 'Card data taken from web-01', '--severity', 'SEV1'],
-      ...['--category', 'data-breach', '--system', 'web-01', '--detection', 'EDR alert'],
+      ...['--category', 'data-breach', '--system', 'web-01', '--system', 'files-01', '--detection', 'EDR alert'],
     ),
   );
   const view = await pollUntil(
-    'the copy',
+    'both copies',
     async () => JSON.parse((await cli({}, 'show', id, '--json')).stdout),
-    (v) => v.state.systems[0]?.evidence.state === 'done',
+    (v) => v.state.systems.length === 2 && v.state.systems.every((sys: any) => sys.evidence.state === 'done'),
     120_000,
   );
-  record = view.state.systems[0].evidenceRecords[0];
+  record = view.state.systems.find((sys: any) => sys.name === 'web-01').evidenceRecords[0];
+  treeRecord = view.state.systems.find((sys: any) => sys.name === 'files-01').evidenceRecords[0];
 });
 
 afterAll(async () => {
@@ -134,6 +143,41 @@ describe('evidence in the object store, exported with incident evidence export',
       ),
     );
     expect(sha(await readFile(out))).toBe(sha(image));
+  });
+
+  it('exports a directory copy file by file, each checked against the manifest the trail vouches for', async () => {
+    expect(treeRecord.location).toBe(`s3://${LOCKED_BUCKET}/evidence/${id}/files-01/round-1/tree`);
+    const out = path.join(dataDir, 'files-01.exported');
+    const r = expectOk(await cli(s3Env(), 'evidence', 'export', id, 'files-01', '--out', out));
+    expect(r.stdout).toMatch(new RegExp(`^Exported files-01 \\(round 1\\) of ${id} to ${out}: 2 files`));
+    expect(await readFile(path.join(out, 'etc', 'shadow'), 'utf8')).toBe(`root:$6$${MARKER.toString()}:19000\n`);
+    expect(await readFile(path.join(out, 'customers.csv'), 'utf8')).toBe(`name,card\nGlobex,${MARKER.toString()}\n`);
+    const checker = checkingClient();
+    try {
+      const stored = await checker.send(
+        new GetObjectCommand({ Bucket: LOCKED_BUCKET, Key: `evidence/${id}/files-01/round-1/tree/customers.csv.enc` }),
+      );
+      expect(Buffer.from(await stored.Body!.transformToByteArray()).includes(MARKER)).toBe(false);
+    } finally {
+      checker.destroy();
+    }
+  });
+
+  it('bundles the case with the copies read from the object store, and the bundle verifies', async () => {
+    const out = path.join(dataDir, 'case-dir');
+    expectOk(await cli(s3Env(), 'bundle', id, '--out', out, '--with-evidence'));
+    const round = (system: string) => path.join(out, 'evidence', system, 'round-1');
+    expect(sha(await readFile(path.join(round('web-01'), 'image.bin')))).toBe(sha(image));
+    expect(JSON.parse(await readFile(path.join(round('web-01'), 'evidence.json'), 'utf8')).location).toBe(
+      record.location,
+    );
+    expect(await readFile(path.join(round('files-01'), 'tree', 'customers.csv'), 'utf8')).toBe(
+      `name,card\nGlobex,${MARKER.toString()}\n`,
+    );
+    expect(sha(await readFile(path.join(round('files-01'), 'MANIFEST.sha256')))).toBe(treeRecord.sha256);
+    const verdict = await cli({}, 'verify-bundle', out);
+    expectOk(verdict);
+    expect(verdict.stdout).toContain('web-01');
   });
 
   it('says which credentials to set when the CLI has none', async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -8,6 +8,7 @@ import {
   GetObjectRetentionCommand,
   HeadObjectCommand,
   PutObjectRetentionCommand,
+  ListObjectVersionsCommand,
   ListPartsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -114,6 +115,31 @@ describe('S3 evidence store', () => {
     expect(sha(openBuffer(ring, object, 'downloaded'))).toBe(stored.sha256);
   });
 
+  it('stores a directory file by file as locked objects, with a locked manifest whose hash is recorded', async () => {
+    const store = new S3EvidenceStore(s3Client(s3Settings(), s3Env()), s3Settings(), ring);
+    const share = path.join(dir, `share-${randomUUID().slice(0, 8)}`);
+    await mkdir(path.join(share, 'etc'), { recursive: true });
+    const files = { 'etc/shadow': randomBytes(1000), 'notes.txt': Buffer.from('a\n'), empty: Buffer.alloc(0) };
+    for (const [rel, bytes] of Object.entries(files)) await writeFile(path.join(share, rel), bytes);
+    const where = place();
+    const stored = await store.copyFromPath(where, share);
+    expect(stored.kind).toBe('directory');
+    expect(stored.location).toBe(`s3://${LOCKED_BUCKET}/${where}/tree`);
+    expect(stored.manifest?.map((m) => [m.path, m.sha256])).toEqual([
+      ['empty', sha(files.empty)],
+      ['etc/shadow', sha(files['etc/shadow'])],
+      ['notes.txt', sha(files['notes.txt'])],
+    ]);
+    const manifest = await download(`s3://${LOCKED_BUCKET}/${where}/MANIFEST.sha256`);
+    expect(sha(manifest)).toBe(stored.sha256);
+    const sealed = await download(`s3://${LOCKED_BUCKET}/${where}/tree/etc/shadow.enc`);
+    expect(openBuffer(ring, sealed, 'shadow').equals(files['etc/shadow'])).toBe(true);
+    for (const key of [`${where}/MANIFEST.sha256`, `${where}/tree/notes.txt.enc`, `${where}/evidence.json`]) {
+      const retention = await checker.send(new GetObjectRetentionCommand({ Bucket: LOCKED_BUCKET, Key: key }));
+      expect(retention.Retention?.Mode, key).toBe('COMPLIANCE');
+    }
+  });
+
   it("stores a command's output streamed into the upload", async () => {
     const store = new S3EvidenceStore(s3Client(s3Settings(), s3Env()), s3Settings());
     const chunk = randomBytes(MiB);
@@ -140,7 +166,11 @@ describe('S3 evidence store', () => {
         },
         { step: 'initialize', name: 'countParts' },
       );
-      const store = new S3EvidenceStore(client, settings, sealed ? ring : undefined, { partBytes: 5 * MiB });
+      // One part at a time, so that the cut after the second leaves exactly parts 1 and 2 on the server.
+      const store = new S3EvidenceStore(client, settings, sealed ? ring : undefined, {
+        partBytes: 5 * MiB,
+        parallelParts: 1,
+      });
       const { file, image } = await sourceFile(23 * MiB);
       const where = place();
       await expect(store.copyFromPath(where, file, { signal: cut.signal })).rejects.toThrow();
@@ -165,6 +195,42 @@ describe('S3 evidence store', () => {
       expect(sha(sealed ? openBuffer(ring, object, 'downloaded') : object)).toBe(sha(image));
     });
 
+  it('verifies an upload that completed before its attempt could, without uploading it again', async () => {
+    const settings = s3Settings();
+    const client = s3Client(settings, s3Env());
+    let partsSent = 0;
+    let readBackFails = true;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand') partsSent++;
+        const input = args.input as { Key?: string; VersionId?: string };
+        if (context.commandName === 'GetObjectCommand' && input.VersionId && readBackFails) {
+          readBackFails = false;
+          throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'readBackFailsOnce' },
+    );
+    const store = new S3EvidenceStore(client, settings, ring, { partBytes: 5 * MiB });
+    const { file, image } = await sourceFile(11 * MiB);
+    const where = place();
+    await expect(store.copyFromPath(where, file)).rejects.toThrow(
+      /^Could not read back .*image\.bin\.enc: .*cannot be reached \(ECONNREFUSED\); the copy will resume\.$/,
+    );
+    expect(partsSent).toBe(3);
+    partsSent = 0;
+    const stored = await store.copyFromPath(where, file);
+    expect(partsSent).toBe(0);
+    expect(stored.sha256).toBe(sha(image));
+    expect(stored.encryption?.keyId).toBe('k-s3');
+    const versions = await checker.send(
+      new ListObjectVersionsCommand({ Bucket: LOCKED_BUCKET, Prefix: `${where}/image.bin.enc` }),
+    );
+    expect(versions.Versions?.map((v) => v.VersionId)).toEqual([parseS3Location(stored.location)!.versionId]);
+    client.destroy();
+  });
+
   it('resumes a copy after the object store was down in the middle of it', async () => {
     const own = await startTestS3(path.resolve(__dirname, '..', '..', '.cache'));
     try {
@@ -187,7 +253,8 @@ describe('S3 evidence store', () => {
         },
         { step: 'initialize', name: 'storeDown' },
       );
-      const store = new S3EvidenceStore(client, settings, undefined, { partBytes: 5 * MiB });
+      // One part at a time: the server stops between parts 2 and 3, none in flight.
+      const store = new S3EvidenceStore(client, settings, undefined, { partBytes: 5 * MiB, parallelParts: 1 });
       const { file, image } = await sourceFile(17 * MiB);
       const where = place();
       const down = await store.copyFromPath(where, file).then(

@@ -12,9 +12,12 @@ import { TrailKeyError, trustedTrailKeys } from '../../../platform/trail-key';
 import { checkpointsPathFor } from '../../../stores/audit-store';
 import { CliProblem } from '../problem';
 import { readTrail } from '../trail-proof';
+import { objectStoreFolder } from '../evidence-export-s3';
+import { localFolder } from '../evidence-export';
+import { parseS3Location } from '../../../stores/s3/s3-objects';
 
-// What a bundle of one incident is made from, read from this machine's data dir and checked before a
-// byte is written: a bundle must verify where it is sent, so a trail that does not verify here, a
+// What a bundle of one incident is made from, read from this machine's data dir (and the object store,
+// for copies the worker put there) and checked before a byte is written: a bundle must verify where it is sent, so a trail that does not verify here, a
 // checkpoint by a key this machine does not know, or a recorded copy missing from disk is refused.
 
 export interface BundleSources {
@@ -26,7 +29,8 @@ export interface BundleSources {
   head: SignedCheckpoint;
   /** The trail keys the checkpoints use, by id. */
   keys: Map<string, KeyObject>;
-  copies: (RecordedCopy & { dir: string })[];
+  /** Each recorded copy with its store's record (evidence.json) and, for a directory, its manifest. */
+  copies: (RecordedCopy & { record: string; manifest?: string })[];
   /** The rendered reports under the data dir, as `kind.format`. */
   reports: { kind: string; format: string }[];
 }
@@ -80,7 +84,11 @@ function trustedKeys(config: Config): Map<string, KeyObject> {
   }
 }
 
-export async function gatherSources(config: Config, incidentId: string): Promise<BundleSources> {
+export async function gatherSources(
+  config: Config,
+  incidentId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<BundleSources> {
   if (!INCIDENT_ID_PATTERN.test(incidentId))
     throw new CliProblem('usage', `"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
   const trusted = trustedKeys(config);
@@ -111,16 +119,24 @@ export async function gatherSources(config: Config, incidentId: string): Promise
   if (verdict.entries === 0 || checkpoints.length === 0)
     throw refused(`The audit trail of ${incidentId} (${trailFile}) holds no entry yet; there is nothing to bundle.`);
   const entries = parseAuditLines(trailText);
-  const copies = [];
+  const copies: BundleSources['copies'] = [];
   for (const copy of recordedCopies(entries)) {
-    const dir = path.join(config.dataDir, 'evidence', incidentId, copy.system, `round-${copy.round}`);
-    const needed = ['evidence.json', ...(copy.kind === 'directory' ? ['MANIFEST.sha256'] : [])];
-    for (const name of needed)
-      if (!(await exists(path.join(dir, name))))
+    const described = `${copy.system} (round ${copy.round}) of ${incidentId}`;
+    const location = String((entries.find((e) => e.seq === copy.seq)?.details as { location?: unknown }).location);
+    const inObjectStore = parseS3Location(location);
+    const folder = inObjectStore
+      ? objectStoreFolder(config, env, inObjectStore.bucket, inObjectStore.key.replace(/\/[^/]+$/, ''), described)
+      : localFolder(path.join(config.dataDir, 'evidence', incidentId, copy.system, `round-${copy.round}`));
+    const texts: Record<string, string> = {};
+    for (const name of ['evidence.json', ...(copy.kind === 'directory' ? ['MANIFEST.sha256'] : [])]) {
+      const text = await folder.text(name);
+      if (text === undefined)
         throw refused(
-          `The stored copy of ${copy.system} (round ${copy.round}) of ${incidentId} has no ${name} in ${dir}. Run this where the worker's data dir is (INCIDENT_DATA_DIR).`,
+          `The stored copy of ${described} has no ${name} (${folder.where(name)}).${inObjectStore ? '' : " Run this where the worker's data dir is (INCIDENT_DATA_DIR)."}`,
         );
-    copies.push({ ...copy, dir });
+      texts[name] = text;
+    }
+    copies.push({ ...copy, record: texts['evidence.json'], manifest: texts['MANIFEST.sha256'] });
   }
   return {
     incidentId,

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { create as createTar } from 'tar';
 import { checkpointMessage, publicKeyPem, trailKeyFingerprint } from '../../../domain/audit-checkpoint';
@@ -130,9 +130,8 @@ async function stage(dir: string, src: BundleSources, req: BundleRequest): Promi
   for (const copy of src.copies) {
     const folder = path.join(dir, ...evidenceFolder(copy.system, copy.round).split('/'));
     await mkdir(folder, { recursive: true });
-    await copyFile(path.join(copy.dir, 'evidence.json'), path.join(folder, 'evidence.json'));
-    if (copy.kind === 'directory')
-      await copyFile(path.join(copy.dir, 'MANIFEST.sha256'), path.join(folder, 'MANIFEST.sha256'));
+    await writeFile(path.join(folder, 'evidence.json'), copy.record);
+    if (copy.manifest !== undefined) await writeFile(path.join(folder, 'MANIFEST.sha256'), copy.manifest);
     if (req.withEvidence)
       // Offline (no `incidents`): the bundle is made from the data dir, and its checkpoints vouch for the hashes.
       await exportOriginal({
@@ -193,7 +192,7 @@ export async function writeBundle(req: BundleRequest): Promise<BundleResult> {
   const format = req.out.endsWith('.tar') ? 'tar' : 'directory';
   const out = path.resolve(req.out);
   await checkTarget(out, format, req.force);
-  const src = await gatherSources(req.config, req.incidentId);
+  const src = await gatherSources(req.config, req.incidentId, req.env);
   const partial = path.join(path.dirname(out), `.${path.basename(out)}.partial-${randomBytes(4).toString('hex')}`);
   const staging = format === 'tar' ? `${partial}.d` : partial;
   let evidence: BundleResult['evidence'];
