@@ -21,7 +21,7 @@ import { LinkKeyError, loadLinkSigner, trustedLinkKeys, type LinkSigner } from '
 import { boardUrl } from '../platform/board-url';
 import { startBoard } from '../services/board/start';
 import { BoardConfigError } from '../services/board/server';
-import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
+import { SEARCH_ATTRIBUTES, seniorAlertTaskQueue } from '../workflows/incident-api';
 import { StorageConfigError } from '../stores/postgres/pg-pool';
 import { SchemaError } from '../stores/postgres/migrations';
 import { S3SetupError } from '../stores/s3/s3-client';
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   console.log(
     [
       '',
-      `Incident response worker running on task queue "${config.temporal.taskQueue}" (namespace "${config.temporal.namespace}").`,
+      `Incident response worker running on task queue "${config.temporal.taskQueue}" (namespace "${config.temporal.namespace}"); senior alerts on "${seniorAlertTaskQueue(config.temporal.taskQueue)}".`,
       `  Temporal:      ${address}${server ? ' (embedded dev server, data in ' + paths.temporal + ')' : ''}`,
       ...(server?.uiUrl
         ? [`  Web UI:        ${server.uiUrl}${codecServer ? ` (decodes incidents through ${codecServer.url})` : ''}`]

@@ -14,13 +14,20 @@ import { createMailer, type Mailer } from '../activities/mailer';
 import type { Config } from '../platform/config/schema';
 import type { KeyRing } from '../platform/encryption/key-ring';
 import { loadTrailSigner, type TrailSigner } from '../platform/trail-key';
-import { accessRefusedSignal, type AccessRefusal, type AccessSinks } from '../workflows/incident-api';
+import {
+  accessRefusedSignal,
+  seniorAlertTaskQueue,
+  type AccessRefusal,
+  type AccessSinks,
+} from '../workflows/incident-api';
+import { WorkerPair } from './worker-pair';
 
 // Assembles a worker: the incident workflow plus activities wired to the stores under the data dir.
 // Tests build theirs with the same function, so they exercise exactly what production runs.
 
 export interface WorkerParts {
-  worker: Worker;
+  /** The incident's worker and the senior alert's, run and stopped as one. */
+  worker: WorkerPair;
   mailer: Mailer;
   audit: AuditStore;
   /** Closes the storage connections (the database pool) once the worker has stopped. */
@@ -126,7 +133,7 @@ export async function createIncidentWorker(
       },
     },
   };
-  const worker = await Worker.create({
+  const main = await Worker.create({
     connection,
     sinks,
     namespace: config.temporal.namespace,
@@ -136,5 +143,15 @@ export async function createIncidentWorker(
     ...workflowSource,
     ...overrides,
   });
-  return { worker, mailer, audit, storage };
+  // The senior alert's queue: the same mailer and ledger, so once-per-key holds across both queues.
+  const senior = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: seniorAlertTaskQueue(config.temporal.taskQueue),
+    activities: { sendMail: activities.sendMail },
+    maxConcurrentActivityTaskExecutions: config.worker.seniorAlertSlots,
+    maxConcurrentActivityTaskPolls: Math.min(config.worker.seniorAlertPollers, config.worker.seniorAlertSlots),
+    dataConverter: overrides.dataConverter,
+  });
+  return { worker: new WorkerPair(main, senior), mailer, audit, storage };
 }

@@ -170,3 +170,10 @@ export interface LeadershipDigestResult {
   /** Absent when nothing was open, and so no mail was sent. */
   mail?: { key: string; messageId: string; deduplicated: boolean };
 }
+
+/**
+ * The task queue of the senior alert and the escalations to leadership, beside the incident's own: a
+ * worker serves it with slots of its own, so that an alert storm's containment, evidence, reports and
+ * audit batches cannot hold the first mail to the CTO back (README, Performance: Alert storm).
+ */
+export const seniorAlertTaskQueue = (taskQueue: string) => `${taskQueue}-senior`;

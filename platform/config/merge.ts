@@ -86,8 +86,11 @@ export function envOverlay(env: Env): Record<string, unknown> {
   set(links, 'keyFile', env.INCIDENT_LINK_KEY_FILE);
   set(links, 'publicKeys', list(env.INCIDENT_LINK_PUBLIC_KEYS));
   if (Object.keys(links).length) overlay.links = links;
-  if (env.INCIDENT_MAX_CACHED_WORKFLOWS !== undefined)
-    overlay.worker = { maxCachedWorkflows: env.INCIDENT_MAX_CACHED_WORKFLOWS };
+  const worker: Record<string, unknown> = {};
+  set(worker, 'maxCachedWorkflows', env.INCIDENT_MAX_CACHED_WORKFLOWS);
+  set(worker, 'seniorAlertSlots', env.INCIDENT_SENIOR_ALERT_SLOTS);
+  set(worker, 'seniorAlertPollers', env.INCIDENT_SENIOR_ALERT_POLLERS);
+  if (Object.keys(worker).length) overlay.worker = worker;
   const postgres: Record<string, unknown> = {};
   set(postgres, 'url', env.DATABASE_URL);
   set(postgres, 'passwordFile', env.DATABASE_PASSWORD_FILE);

@@ -114,6 +114,13 @@ const workerSchema = z.object({
    * with thousands open.
    */
   maxCachedWorkflows: z.coerce.number().int().min(0).max(100_000).default(1000),
+  /**
+   * Senior alerts and escalations this worker sends at once, on their own task queue: slots no other step
+   * of any incident can take. Each holds one SMTP conversation.
+   */
+  seniorAlertSlots: z.coerce.number().int().min(1).max(1000).default(20),
+  /** Concurrent polls of the senior alert's task queue (at most seniorAlertSlots). */
+  seniorAlertPollers: z.coerce.number().int().min(1).max(100).default(2),
 });
 
 export const configSchema = z

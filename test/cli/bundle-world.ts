@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { parseConfig, type Config } from '../../platform/config/schema';
 import { dataConverterFor } from '../../platform/encryption/codec';
 import { atRestKeyRing, loadKeyRing } from '../../platform/encryption/key-ring';
+import type { WorkerPair } from '../../worker/worker-pair';
 import { createIncidentWorker, type WorkerParts } from '../../worker/create-worker';
 import { expectOk, pollUntil, runCliProcess, uniqueId, type CliResult } from './harness';
 
@@ -66,7 +67,7 @@ export async function startBundleWorld(): Promise<BundleWorld> {
     { dataConverter: dataConverterFor(ring) },
     { atRest: atRestKeyRing(config.atRest, ring) },
   );
-  const worker: Worker = parts.worker;
+  const worker: WorkerPair = parts.worker;
   const running = worker.run();
   const clean: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   for (const name of Object.keys(clean))

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chainEntry, type AuditEntry } from '../../domain/audit-chain';
 import { signCheckpoint, type SignedCheckpoint } from '../../domain/audit-checkpoint';
@@ -10,6 +10,7 @@ import { parseConfig, type Config } from '../../platform/config/schema';
 import { sealBuffer } from '../../platform/encryption/at-rest/buffers';
 import { dataConverterFor } from '../../platform/encryption/codec';
 import { atRestKeyRing, loadKeyRing, type KeyRing } from '../../platform/encryption/key-ring';
+import type { WorkerPair } from '../../worker/worker-pair';
 import { createIncidentWorker, type WorkerParts } from '../../worker/create-worker';
 import {
   expectNoStack,
@@ -81,7 +82,7 @@ async function startAtRestWorld(): Promise<AtRestWorld> {
     { dataConverter: dataConverterFor(ring) },
     { atRest: atRestKeyRing(config.atRest, ring) },
   );
-  const worker: Worker = parts.worker;
+  const worker: WorkerPair = parts.worker;
   const running = worker.run();
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
 import { parseConfig, type Config } from '../../platform/config/schema';
+import type { WorkerPair } from '../../worker/worker-pair';
 import { createIncidentWorker, type WorkerParts } from '../../worker/create-worker';
 import { uniqueId } from '../helpers/fixtures';
 
@@ -87,7 +88,7 @@ export async function startCliWorld(
   const parts: WorkerParts = await createIncidentWorker(connection, config, {
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
-  const worker: Worker = parts.worker;
+  const worker: WorkerPair = parts.worker;
   const running = worker.run();
 
   const env: NodeJS.ProcessEnv = {

@@ -1,8 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IncidentClient } from '../../client/incident-client';
 import type { Config } from '../../platform/config/schema';
+import type { WorkerPair } from '../../worker/worker-pair';
 import { createIncidentWorker } from '../../worker/create-worker';
 import { digestScheduleId, ensureDigestSchedule } from '../../worker/digest-schedule';
 import * as api from '../../workflows/incident-api';
@@ -19,7 +20,7 @@ let connection: Connection;
 let nativeConnection: NativeConnection;
 let client: Client;
 let config: Config;
-let worker: Worker;
+let worker: WorkerPair;
 let running: Promise<void>;
 
 beforeAll(async () => {

@@ -1,12 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { ActionRefused } from '../../domain/actions';
 import type { Config } from '../../platform/config/schema';
 import { IncidentClient, type UpdateDef } from '../../client/incident-client';
+import type { WorkerPair } from '../../worker/worker-pair';
 import { createIncidentWorker } from '../../worker/create-worker';
 import * as api from '../../workflows/incident-api';
 import { labConfig, uniqueId } from '../helpers/fixtures';
@@ -106,7 +107,7 @@ function malformedInputs(target: Target): unknown[] {
 let connection: Connection;
 let nativeConnection: NativeConnection;
 let config: Config;
-let worker: Worker;
+let worker: WorkerPair;
 let running: Promise<void>;
 let incidents: IncidentClient;
 

@@ -3,9 +3,11 @@ import {
   proxyLocalActivities,
   type ActivityOptions,
   type LocalActivityOptions,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { IncidentActivities } from '../../activities';
 import { FAILURE_TYPES } from '../../domain/failure-types';
+import { seniorAlertTaskQueue } from '../incident-api';
 
 // Timeouts and retries of every activity an incident runs, in one place (README "Guarantees" explains them).
 
@@ -27,7 +29,7 @@ export const settingsActs = proxyLocalActivities<IncidentActivities>({
 } satisfies LocalActivityOptions);
 
 /** A few quick attempts; the mail queue then takes over with its own, longer backoff. */
-export const mailActs = proxyActivities<IncidentActivities>({
+const mailOptions = {
   startToCloseTimeout: '1m',
   retry: {
     initialInterval: '2s',
@@ -35,7 +37,16 @@ export const mailActs = proxyActivities<IncidentActivities>({
     maximumAttempts: 3,
     nonRetryableErrorTypes: [FAILURE_TYPES.mailRejected],
   },
-});
+} satisfies ActivityOptions;
+
+export const mailActs = proxyActivities<IncidentActivities>(mailOptions);
+
+/**
+ * The senior alert and escalations, on the queue beside the incident's own (seniorAlertTaskQueue). Built
+ * when called: the queue's name comes from the running workflow, which module scope does not have.
+ */
+export const seniorMailActs = () =>
+  proxyActivities<IncidentActivities>({ ...mailOptions, taskQueue: seniorAlertTaskQueue(workflowInfo().taskQueue) });
 
 export const driverActs = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '15m',

@@ -23,6 +23,8 @@ export function startAuditWriter(s: IncidentState) {
   let writtenSeq = s.auditSeq;
   /** The signed request of the action being handled; it goes into that action's first audit entry. */
   let pendingSignedRequest: SignedRequest | undefined;
+  /** While held, entries gather for one append (the opening's, until the senior alert has left). */
+  let held = false;
 
   function record(actor: string, action: AuditAction, details: Record<string, unknown> = {}): number {
     const seq = ++s.auditSeq;
@@ -36,7 +38,7 @@ export function startAuditWriter(s: IncidentState) {
 
   void (async () => {
     for (;;) {
-      await condition(() => unwritten.length > 0);
+      await condition(() => unwritten.length > 0 && !held);
       const batch = unwritten.slice(0, 200);
       // Histories from before anchored heads recorded only the last seq (a number).
       const appended: AppendedHead | number = await recordActs.appendAudit(s.incidentId, batch);
@@ -75,6 +77,13 @@ export function startAuditWriter(s: IncidentState) {
       return request;
     },
     drained: () => unwritten.length === 0,
+    /** Entries recorded from now on wait, to go in one append once released. */
+    hold(): void {
+      held = true;
+    },
+    release(): void {
+      held = false;
+    },
     onClockReport(report: ClockReport): void {
       reportClock = report;
     },

@@ -1,4 +1,4 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { dueNotices, nextEscalationAt, nextNoticeAt } from '../../domain/deadlines';
 import { deadlineNotice, seniorAlert } from '../../domain/notices';
 import { escalationRecipients, recipientsForObligation } from '../../domain/policy';
@@ -35,7 +35,8 @@ export async function runDeadlineClock(
       const level = s.escalationsSent++;
       const to = escalationRecipients(policy, level);
       audit.record(SYSTEM_ACTOR, level === 0 ? 'notify.senior-alerted' : 'notify.escalated', { level, to });
-      const delivered = mail.deliver(seniorAlert(s, policy, level, to));
+      // Incidents opened before the senior alert had a queue of its own replay it on the incident's.
+      const delivered = mail.deliver(seniorAlert(s, policy, level, to), { senior: patched('senior-alert-queue') });
       if (level === 0) void delivered.then((id) => id && seniorAlertAccepted(s.openedAt, run.now()));
       continue;
     }

@@ -1,7 +1,7 @@
 import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
 import { FAILURE_TYPES } from '../../domain/failure-types';
 import type { MailMessage } from '../../domain/notices';
-import { mailActs } from './activities';
+import { mailActs, seniorMailActs } from './activities';
 import { SYSTEM_ACTOR, type IncidentRun } from './incident-run';
 
 // Delivers each message, retrying with backoff for as long as needed, and makes a failure visible as a
@@ -16,10 +16,10 @@ export function createMailQueue({ audit, addProblem, clearProblem, changed }: In
   let inFlight = 0;
   const scope = new CancellationScope();
 
-  async function deliverNow(message: MailMessage): Promise<string | undefined> {
+  async function deliverNow(message: MailMessage, acts: typeof mailActs): Promise<string | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await mailActs.sendMail(message);
+        const result = await acts.sendMail(message);
         if (attempt > 1) {
           clearProblem(`mail:${message.key}`);
           changed();
@@ -61,11 +61,15 @@ export function createMailQueue({ audit, addProblem, clearProblem, changed }: In
   }
 
   return {
-    /** Resolves to the Message-ID once delivered, or undefined when refused or abandoned. */
-    deliver(message: MailMessage): Promise<string | undefined> {
+    /**
+     * Resolves to the Message-ID once delivered, or undefined when refused or abandoned. `senior`: on the
+     * senior alert's own task queue, where other incidents' steps cannot hold it back.
+     */
+    deliver(message: MailMessage, { senior = false } = {}): Promise<string | undefined> {
       inFlight++;
+      const acts = senior ? seniorMailActs() : mailActs;
       return scope
-        .run(() => deliverNow(message))
+        .run(() => deliverNow(message, acts))
         .finally(() => {
           inFlight--;
         });
