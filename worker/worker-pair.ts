@@ -25,6 +25,11 @@ export class WorkerPair {
     if (failed) throw failed.reason;
   }
 
+  /** The incident worker's state (the senior alert's worker follows it). */
+  getState(): ReturnType<Worker['getState']> {
+    return this.main.getState();
+  }
+
   shutdown(): void {
     for (const w of [this.main, this.senior]) if (w.getState() === 'RUNNING') w.shutdown();
   }
