@@ -1,3 +1,5 @@
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { AtRestInfo } from '../platform/encryption/at-rest/format';
 
 // What the evidence store hands back and records for each forensic copy, and how a copy fails.
@@ -45,4 +47,19 @@ export interface EvidenceCopier {
     produce: (sink: NodeJS.WritableStream) => Promise<void>,
     hooks?: CopyHooks,
   ): Promise<StoredEvidence>;
+}
+
+/** The source of a copy as the worker sees it; a missing or unreadable one is the operator's to fix (permanent). */
+export async function statEvidenceSource(source: string): Promise<Stats> {
+  try {
+    return await stat(source);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new EvidenceError(
+      code === 'ENOENT'
+        ? `Evidence source ${source} does not exist on the worker; fix the system's evidence path or record a manual copy.`
+        : `Cannot read evidence source ${source} (${code}).`,
+      true,
+    );
+  }
 }

@@ -11,7 +11,13 @@ import { createSealStream, type SealOptions } from '../platform/encryption/at-re
 import type { KeyRing } from '../platform/encryption/key-ring';
 import { copyDirectory } from './evidence-directory-copy';
 import { hashFile, hashingStream, sha256OfStoredCopy } from './evidence-hashing';
-import { EvidenceError, type CopyHooks, type EvidenceCopier, type StoredEvidence } from './evidence-record';
+import {
+  EvidenceError,
+  statEvidenceSource,
+  type CopyHooks,
+  type EvidenceCopier,
+  type StoredEvidence,
+} from './evidence-record';
 
 // Byte-for-byte forensic copies. The SHA-256 is computed from the bytes as they are read, then the stored
 // copy is read back and hashed again; the two must agree. Copies are made read-only once verified, and a
@@ -81,18 +87,7 @@ export class EvidenceStore implements EvidenceCopier {
   async copyFromPath(dir: string, source: string, hooks: CopyHooks = {}): Promise<StoredEvidence> {
     const done = await this.existing(dir);
     if (done) return done;
-    let info;
-    try {
-      info = await stat(source);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new EvidenceError(
-        code === 'ENOENT'
-          ? `Evidence source ${source} does not exist on the worker; fix the system's evidence path or record a manual copy.`
-          : `Cannot read evidence source ${source} (${code}).`,
-        true,
-      );
-    }
+    const info = await statEvidenceSource(source);
     const startedAt = new Date().toISOString();
     await mkdir(dir, { recursive: true });
     if (info.isDirectory()) return this.finish(dir, await copyDirectory(dir, source, startedAt, hooks, this.atRest));

@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Config } from '../../platform/config/storage-schema';
 import { atRestInfo, DEFAULT_SEGMENT_BYTES, SEALED_SUFFIX } from '../../platform/encryption/at-rest/format';
 import type { KeyRing } from '../../platform/encryption/key-ring';
-import { EvidenceError, type CopyHooks, type EvidenceCopier, type StoredEvidence } from '../evidence-record';
+import {
+  EvidenceError,
+  statEvidenceSource,
+  type CopyHooks,
+  type EvidenceCopier,
+  type StoredEvidence,
+} from '../evidence-record';
 import { LockedObjects } from './locked-objects';
 import { s3Location } from './s3-objects';
 
@@ -65,18 +71,7 @@ export class S3EvidenceStore implements EvidenceCopier {
   async copyFromPath(place: string, source: string, hooks: CopyHooks = {}): Promise<StoredEvidence> {
     const done = await this.existing(place);
     if (done) return done;
-    let info;
-    try {
-      info = await stat(source);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new EvidenceError(
-        code === 'ENOENT'
-          ? `Evidence source ${source} does not exist on the worker; fix the system's evidence path or record a manual copy.`
-          : `Cannot read evidence source ${source} (${code}).`,
-        true,
-      );
-    }
+    const info = await statEvidenceSource(source);
     const startedAt = this.objects.now().toISOString();
     if (info.isDirectory()) return this.copyDirectory(place, source, startedAt, hooks);
     if (!info.isFile() && !info.isBlockDevice())
