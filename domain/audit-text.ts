@@ -9,13 +9,15 @@ import {
 
 // A trail as text, one JSON entry per line, as the store writes it and as it is exported or bundled.
 
-/** The entries of a file's text, without a torn last line (no newline: a write cut short by a crash). */
-export function parseAuditLines(text: string): AuditEntry[] {
+/** The lines of a file's text that hold something, without a torn last line (no newline: a write cut short by a crash). */
+export function completeAuditLines(text: string): string[] {
   const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
-  return complete
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as AuditEntry);
+  return complete.split('\n').filter((l) => l.trim() !== '');
+}
+
+/** The entries of a file's text, without a torn last line. */
+export function parseAuditLines(text: string): AuditEntry[] {
+  return completeAuditLines(text).map((l) => JSON.parse(l) as AuditEntry);
 }
 
 /** The lines of a trail's text that hold something, as verify counts them. */

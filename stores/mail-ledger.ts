@@ -49,12 +49,13 @@ export interface MailLedger {
   close?(): Promise<void>;
 }
 
-const keyHash = (key: string) => createHash('sha256').update(key).digest('hex');
+/** How a key is named in every ledger: its SHA-256 (a file name, a primary key). */
+export const ledgerKeyHash = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /** One worker per data dir: the files need no lock between processes. */
 export function fileMailLedger(dir: string): MailLedger {
   const fileFor = (key: string, kind: 'ledger' | 'intent') =>
-    path.join(dir, `${keyHash(key)}${kind === 'intent' ? '.sending' : ''}.json`);
+    path.join(dir, `${ledgerKeyHash(key)}${kind === 'intent' ? '.sending' : ''}.json`);
   const ledger: MailLedger = {
     delivered: (key) => readJson<LedgerRecord>(fileFor(key, 'ledger')),
     intent: (key) => readJson<SendIntent>(fileFor(key, 'intent')),

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool } from 'pg';
 import { canonicalJson } from '../../domain/canonical-json';
-import type { LedgerRecord, SendIntent } from '../mail-ledger';
+import { ledgerKeyHash, type LedgerRecord, type SendIntent } from '../mail-ledger';
 import type { ImportTally } from './pg-import-tally';
 
 // `incident storage migrate --to postgres`, the mail ledger: each delivery the data dir remembers goes
@@ -13,7 +12,6 @@ import type { ImportTally } from './pg-import-tally';
 
 const LEDGER_FILE = /^([0-9a-f]{64})\.json$/;
 const INTENT_FILE = /^([0-9a-f]{64})\.sending\.json$/;
-const keyHash = (key: string) => createHash('sha256').update(key).digest('hex');
 const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 
 async function readRecord<T extends { key: string }>(file: string, hash: string): Promise<T | string> {
@@ -23,7 +21,7 @@ async function readRecord<T extends { key: string }>(file: string, hash: string)
   } catch {
     return 'is not JSON; left where it is';
   }
-  if (typeof value?.key !== 'string' || keyHash(value.key) !== hash)
+  if (typeof value?.key !== 'string' || ledgerKeyHash(value.key) !== hash)
     return 'does not hold the key its name was made from; left where it is';
   return value;
 }
@@ -47,7 +45,7 @@ export async function importMailLedger(pool: Pool, ledgerDir: string, tally: Imp
 }
 
 async function importDelivery(pool: Pool, file: string, record: LedgerRecord, tally: ImportTally): Promise<void> {
-  const hash = keyHash(record.key);
+  const hash = ledgerKeyHash(record.key);
   const inserted = await pool.query(
     'INSERT INTO mail_ledger (key_hash, key, record) VALUES ($1, $2, $3) ON CONFLICT (key_hash) DO NOTHING',
     [hash, record.key, JSON.stringify(record)],
@@ -65,7 +63,7 @@ async function importDelivery(pool: Pool, file: string, record: LedgerRecord, ta
 }
 
 async function importIntent(pool: Pool, file: string, intent: SendIntent, tally: ImportTally): Promise<void> {
-  const hash = keyHash(intent.key);
+  const hash = ledgerKeyHash(intent.key);
   // An intent of a key already delivered is over: the ledger's record is what counts.
   const { rows: delivered } = await pool.query('SELECT 1 FROM mail_ledger WHERE key_hash = $1', [hash]);
   if (delivered.length) return tally.count('intents', 'alreadyThere');

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool, PoolClient } from 'pg';
 import { parseCheckpoint } from '../../domain/audit-checkpoint';
-import { auditTextLines, verifyAuditText } from '../../domain/audit-text';
+import { completeAuditLines, verifyAuditText } from '../../domain/audit-text';
 import { INCIDENT_ID_PATTERN } from '../../domain/incident';
 import { checkpointsPathFor, readIfPresent } from '../audit-store';
 import { ImportTally, type ImportProblem } from './pg-import-tally';
@@ -13,11 +13,6 @@ import { withTrailLock } from './pg-trail-lock';
 // transaction per incident, then are read back and compared line for line. A trail the database already
 // holds is left alone when it is the same; when the file goes further (the worker wrote on after an
 // earlier copy), only the rest is added; any other difference is refused and reported, nothing written.
-
-/** Complete lines only: a torn last line was never acknowledged, and the next append cuts it off anyway. */
-function completeLines(text: string): string[] {
-  return auditTextLines(text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1));
-}
 
 async function storedLines(db: Pool | PoolClient, table: string, incidentId: string): Promise<string[]> {
   const { rows } = await db.query<{ line: string }>(`SELECT line FROM ${table} WHERE incident_id = $1 ORDER BY seq`, [
@@ -50,14 +45,14 @@ async function importTrail(
   trailFile: string,
   tally: ImportTally,
 ): Promise<ImportProblem | undefined> {
-  const lines = completeLines((await readIfPresent(trailFile)) ?? '');
+  const lines = completeAuditLines((await readIfPresent(trailFile)) ?? '');
   const verdict = verifyAuditText(lines.map((l) => `${l}\n`).join(''), incidentId);
   if (!verdict.ok)
     return {
       item: trailFile,
       problem: `does not verify (line ${verdict.line}: ${verdict.problem}); not copied. Check it with incident audit ${incidentId} --verify --offline --file ${trailFile}`,
     };
-  const checkpoints = completeLines((await readIfPresent(checkpointsPathFor(trailFile))) ?? '').filter(
+  const checkpoints = completeAuditLines((await readIfPresent(checkpointsPathFor(trailFile))) ?? '').filter(
     (line) => parseCheckpoint(line)?.incidentId === incidentId,
   );
   const outcome = await withTrailLock(

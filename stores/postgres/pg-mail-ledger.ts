@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { LedgerRecord, MailLedger, SendIntent } from '../mail-ledger';
+import { ledgerKeyHash, type LedgerRecord, type MailLedger, type SendIntent } from '../mail-ledger';
 
 // The mail ledger in PostgreSQL: every worker of the installation sees every delivery, so a CTO alert
 // retried on another machine is not sent again. A send holds a per-key advisory lock on its own
@@ -9,21 +8,19 @@ import type { LedgerRecord, MailLedger, SendIntent } from '../mail-ledger';
 // the second waits, then finds the first's delivery recorded. A worker that dies drops its connection,
 // and with it the lock. Within a process, sends of one key queue first, so they take one connection.
 
-const keyHash = (key: string) => createHash('sha256').update(key).digest('hex');
-
 type Queryable = Pick<Pool, 'query'> | PoolClient;
 
 function ledgerOn(db: Queryable, exclusive: MailLedger['exclusive']): MailLedger {
   const ledger: MailLedger = {
     async delivered(key) {
       const { rows } = await db.query<{ record: LedgerRecord }>('SELECT record FROM mail_ledger WHERE key_hash = $1', [
-        keyHash(key),
+        ledgerKeyHash(key),
       ]);
       return rows[0]?.record;
     },
     async intent(key) {
       const { rows } = await db.query<{ intent: SendIntent }>('SELECT intent FROM mail_intents WHERE key_hash = $1', [
-        keyHash(key),
+        ledgerKeyHash(key),
       ]);
       return rows[0]?.intent;
     },
@@ -31,7 +28,7 @@ function ledgerOn(db: Queryable, exclusive: MailLedger['exclusive']): MailLedger
       await db.query(
         `INSERT INTO mail_intents (key_hash, intent) VALUES ($1, $2)
          ON CONFLICT (key_hash) DO UPDATE SET intent = EXCLUDED.intent, updated_at = now()`,
-        [keyHash(intent.key), JSON.stringify(intent)],
+        [ledgerKeyHash(intent.key), JSON.stringify(intent)],
       );
     },
     async record(delivery) {
@@ -41,7 +38,7 @@ function ledgerOn(db: Queryable, exclusive: MailLedger['exclusive']): MailLedger
            INSERT INTO mail_ledger (key_hash, key, record) VALUES ($1, $2, $3) ON CONFLICT (key_hash) DO NOTHING
          )
          DELETE FROM mail_intents WHERE key_hash = $1`,
-        [keyHash(delivery.key), delivery.key, JSON.stringify(delivery)],
+        [ledgerKeyHash(delivery.key), delivery.key, JSON.stringify(delivery)],
       );
     },
     exclusive,
