@@ -76,6 +76,9 @@ export interface RenderedReport {
 /** What a system outside the inventory gets: both steps for a person. */
 const UNLISTED_SYSTEM: SystemConfig = { isolation: { driver: 'manual' }, evidence: { driver: 'manual' } };
 
+/** Well inside the heartbeat timeout the workflow gives isolation and release. */
+const DRIVER_HEARTBEAT_MS = 5_000;
+
 export function createActivities(deps: ActivityDeps) {
   const workerName = `${hostname()}/${process.pid}`;
   const clock = deps.clock ?? (() => new Date());
@@ -102,12 +105,17 @@ export function createActivities(deps: ActivityDeps) {
   async function runIsolation(req: SystemStepRequest, which: 'isolate' | 'release'): Promise<StepOutcome> {
     const { config, why } = systemConfig(req.system);
     const driver = isolationDriver(config.isolation);
+    const ctx = Context.current();
+    // Alive while the command runs, so a worker that dies mid-command is noticed (workflow's driverActs).
+    const alive = setInterval(() => ctx.heartbeat(), DRIVER_HEARTBEAT_MS);
     try {
-      return explained(await driver[which](req.system, req.incidentId, Context.current().cancellationSignal), why);
+      return explained(await driver[which](req.system, req.incidentId, ctx.cancellationSignal), why);
     } catch (err) {
       if (err instanceof CommandFailedError && err.permanent)
         throw permanent(err.message, FAILURE_TYPES.driverMisconfigured);
       throw err;
+    } finally {
+      clearInterval(alive);
     }
   }
 

@@ -7,6 +7,7 @@ import { JsonlAuditStore } from '../../stores/audit-store';
 import { sha256OfFile } from '../../stores/evidence-hashing';
 import { IncidentClient } from '../../client/incident-client';
 import { uniqueId, trailKeyFor } from '../helpers/fixtures';
+import { recordHistory } from '../helpers/histories';
 import { workerProcesses, writeImage } from '../helpers/worker-process';
 
 // The worker is killed with SIGKILL, not asked to stop, in the middle of a forensic copy; a new worker
@@ -104,5 +105,71 @@ describe('worker killed mid-step', () => {
     expect(entries.filter((e) => e.action === 'notify.senior-alerted')).toHaveLength(1);
     const mails = await readdir(path.join(dataDir, 'outbox'));
     expect(mails.filter((f) => f.includes('escalation-0'))).toHaveLength(1);
+  });
+
+  it('moves an isolation whose worker was SIGKILLed mid-command to another worker within the heartbeat timeout', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-kill-iso-'));
+    const started = path.join(dataDir, 'isolation-started');
+    // The first attempt hangs as a firewall call that never answers would; a later attempt finishes at once.
+    const isolate = ['sh', '-c', 'if [ -e "$0" ]; then echo isolated; else touch "$0"; sleep 120; fi', started];
+    const configFile = path.join(dataDir, 'incident.config.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        dataDir,
+        ingest: { enabled: false },
+        systems: { 'web-01': { isolation: { driver: 'command', isolate, release: ['true'] } } },
+      }),
+    );
+    const taskQueue = uniqueId('kill-iso');
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('devServerAddress'),
+      INCIDENT_CONFIG: configFile,
+      INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
+      INCIDENT_TASK_QUEUE: taskQueue,
+      INCIDENT_LOG_LEVEL: 'ERROR',
+    };
+    const incidents = new IncidentClient(new Client({ connection }), taskQueue);
+    const incidentId = uniqueId('KILLISO');
+    const first = workers.start(env);
+    await incidents.open({
+      incidentId,
+      title: 'Firewall call hangs',
+      severity: 'SEV1',
+      category: 'intrusion',
+      systems: ['web-01'],
+      detection: 'test',
+      awareAt: new Date().toISOString(),
+      openedBy: 'alice',
+    });
+    await incidents.waitFor(incidentId, (v) => v.state.systems[0].isolation.state === 'running', 30_000);
+    const deadline = Date.now() + 30_000;
+    while (
+      !(await stat(started).then(
+        () => true,
+        () => false,
+      )) &&
+      Date.now() < deadline
+    )
+      await new Promise((r) => setTimeout(r, 50));
+    expect(
+      await stat(started).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(true);
+    // A new worker must get the step within the heartbeat timeout, not after the 15-minute limit.
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    workers.start(env);
+    const view = await incidents.waitFor(incidentId, (v) => v.state.systems[0].isolation.state === 'done', 90_000);
+    // Queried while its first workflow task ran, this incident's opening spans two tasks: a new worker
+    // must replay that (see the patches decided at start in workflows/incident/index.ts).
+    await recordHistory('isolation-worker-killed', new Client({ connection }).workflow.getHandle(incidentId));
+    expect(view.state.systems[0].isolation).toMatchObject({
+      state: 'done',
+      detail: expect.stringContaining('isolated'),
+    });
   });
 });

@@ -48,10 +48,19 @@ export const mailActs = proxyActivities<IncidentActivities>(mailOptions);
 export const seniorMailActs = () =>
   proxyActivities<IncidentActivities>({ ...mailOptions, taskQueue: seniorAlertTaskQueue(workflowInfo().taskQueue) });
 
-export const driverActs = proxyActivities<IncidentActivities>({
+const driverOptions = {
   startToCloseTimeout: '15m',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 3 },
-});
+} satisfies ActivityOptions;
+
+/**
+ * Isolation and release. The driver's command may run for minutes, so only a heartbeat tells a worker that
+ * died mid-command from one still waiting on it: with one, the step moves to another worker within the
+ * heartbeat timeout instead of holding the system "under way" until the start-to-close timeout.
+ */
+const heartbeatingDriverActs = proxyActivities<IncidentActivities>({ ...driverOptions, heartbeatTimeout: '30s' });
+const waitingDriverActs = proxyActivities<IncidentActivities>(driverOptions);
+export const driverActs = (heartbeat: boolean) => (heartbeat ? heartbeatingDriverActs : waitingDriverActs);
 
 /** A copy can take hours; the heartbeat timeout moves a dead worker's copy to another one. */
 export const evidenceActs = proxyActivities<IncidentActivities>({

@@ -19,7 +19,12 @@ export const needsRun = (state: string) => state === 'pending' || state === 'run
 
 export type Containment = ReturnType<typeof createContainment>;
 
-export function createContainment(run: IncidentRun) {
+export interface ContainmentOptions {
+  /** Isolation and release heartbeat, so a dead worker's step moves on (patch `driver-heartbeat`). */
+  driverHeartbeat: boolean;
+}
+
+export function createContainment(run: IncidentRun, { driverHeartbeat }: ContainmentOptions) {
   const { id, s, audit, changed, nowIso } = run;
   const activePipelines = new Set<string>();
 
@@ -59,7 +64,11 @@ export function createContainment(run: IncidentRun) {
 
   const isolate = (sys: SystemRecord, actor: string) =>
     runStep(sys, 'isolation', actor, async () => {
-      const out = await driverActs.isolateSystem({ incidentId: id, system: sys.name, round: sys.isolationRound });
+      const out = await driverActs(driverHeartbeat).isolateSystem({
+        incidentId: id,
+        system: sys.name,
+        round: sys.isolationRound,
+      });
       if (out.kind === 'done')
         audit.record(SYSTEM_ACTOR, 'containment.isolated', { system: sys.name, detail: out.detail });
       return out;
@@ -89,7 +98,11 @@ export function createContainment(run: IncidentRun) {
 
   const release = (sys: SystemRecord, actor: string) =>
     runStep(sys, 'release', actor, async () => {
-      const out = await driverActs.releaseSystem({ incidentId: id, system: sys.name, round: sys.isolationRound });
+      const out = await driverActs(driverHeartbeat).releaseSystem({
+        incidentId: id,
+        system: sys.name,
+        round: sys.isolationRound,
+      });
       if (out.kind === 'done')
         audit.record(SYSTEM_ACTOR, 'recovery.released', { system: sys.name, detail: out.detail });
       return out;

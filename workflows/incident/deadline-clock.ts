@@ -1,4 +1,4 @@
-import { condition, patched } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import { dueNotices, nextEscalationAt, nextNoticeAt } from '../../domain/deadlines';
 import { deadlineNotice, seniorAlert } from '../../domain/notices';
 import { escalationRecipients, recipientsForObligation } from '../../domain/policy';
@@ -16,11 +16,13 @@ export interface ClockParts {
   publishSearchAttributes: () => void;
   /** Incidents from before the opening entry came first tell level 0 only while nobody acknowledged. */
   seniorAlertAlways: boolean;
+  /** Whether the senior alert goes on its own queue; incidents from before it replay it on the incident's. */
+  seniorQueue: () => boolean;
 }
 
 export async function runDeadlineClock(
   run: IncidentRun,
-  { mail, publishSearchAttributes, seniorAlertAlways }: ClockParts,
+  { mail, publishSearchAttributes, seniorAlertAlways, seniorQueue }: ClockParts,
 ): Promise<void> {
   const { s, audit } = run;
   // The clock starts once the policy is in place, and an incident keeps its policy for life.
@@ -35,8 +37,7 @@ export async function runDeadlineClock(
       const level = s.escalationsSent++;
       const to = escalationRecipients(policy, level);
       audit.record(SYSTEM_ACTOR, level === 0 ? 'notify.senior-alerted' : 'notify.escalated', { level, to });
-      // Incidents opened before the senior alert had a queue of its own replay it on the incident's.
-      const delivered = mail.deliver(seniorAlert(s, policy, level, to), { senior: patched('senior-alert-queue') });
+      const delivered = mail.deliver(seniorAlert(s, policy, level, to), { senior: seniorQueue() });
       if (level === 0) void delivered.then((id) => id && seniorAlertAccepted(s.openedAt, run.now()));
       continue;
     }

@@ -42,6 +42,12 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   if (carried) audit.record(SYSTEM_ACTOR, 'workflow.continued', { auditSeq: s.auditSeq });
   else if (openingFirst) announceOpening(run);
 
+  // Decided in the first activation rather than where they are used. A decision taken once the policy's
+  // local activity resolves can land in a later workflow task than the replaying code reaches it in, where
+  // the patch is not yet known and Temporal reports non-determinism. Incidents from before keep their way.
+  const seniorQueueAtStart = patched('senior-queue-at-start');
+  const driverHeartbeat = patched('driver-heartbeat');
+
   const origin = policyOrigin(input, carried);
   // A new incident's opening entries (opened, containment started, policy, senior alert) go to the trail
   // in one append once the alert has left, instead of one before the policy loads and one after: one
@@ -51,7 +57,7 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
   const access = createAccessGate(run, input, origin === 'worker' ? 'with-settings' : 'activity');
   const policy = createPolicySource(run, input, origin, access);
   const mail = createMailQueue(run);
-  const containment = createContainment(run);
+  const containment = createContainment(run, { driverHeartbeat });
   const reports = createReports(run);
   const publishSearchAttributes = searchAttributePublisher(s);
   registerHandlers(run, {
@@ -70,7 +76,13 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     const le = carried ? undefined : lawEnforcementObligation(s, run.policy());
     if (le) addObligation(run, le);
   };
-  const clock = () => runDeadlineClock(run, { mail, publishSearchAttributes, seniorAlertAlways: openingFirst });
+  const clock = () =>
+    runDeadlineClock(run, {
+      mail,
+      publishSearchAttributes,
+      seniorAlertAlways: openingFirst,
+      seniorQueue: seniorQueueAtStart ? () => true : () => patched('senior-alert-queue'),
+    });
   if (policy.loaded()) opening();
   publishSearchAttributes();
   for (const sys of s.systems) containment.startPipeline(sys, s.openedBy);
