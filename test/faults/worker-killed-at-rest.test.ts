@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -9,8 +9,8 @@ import { sha256OfFile, sha256OfSealedFile } from '../../stores/evidence-hashing'
 import { IncidentClient } from '../../client/incident-client';
 import { dataConverterFor } from '../../platform/encryption/codec';
 import { parseKeyRing } from '../../platform/encryption/key-ring';
-import { uniqueId, trailKeyFor } from '../helpers/fixtures';
-import { workerProcesses, writeImage } from '../helpers/worker-process';
+import { uniqueId } from '../helpers/fixtures';
+import { workerProcesses, workerSetup, writeImage } from '../helpers/worker-process';
 
 // The SIGKILL test again, with the copy encrypted at rest (a key ring in the environment, atRest left at
 // auto): the next worker process resumes the sealed partial copy under the same file key, the recorded
@@ -48,31 +48,18 @@ describe('worker killed mid-copy, evidence encrypted at rest', () => {
     const image = path.join(dataDir, 'big-01.img');
     await writeImage(image, IMAGE_MIB);
     const expected = await sha256OfFile(image);
-    const configFile = path.join(dataDir, 'incident.config.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        dataDir,
-        ingest: { enabled: false },
+    const keys = `k1:${randomBytes(32).toString('base64')}`;
+    const { env, taskQueue } = await workerSetup(dataDir, 'kill-at-rest', {
+      config: {
         systems: {
           'big-01': {
             isolation: { driver: 'command', isolate: ['true'], release: ['true'] },
             evidence: { driver: 'local', path: image },
           },
         },
-      }),
-    );
-    const keys = `k1:${randomBytes(32).toString('base64')}`;
-    const taskQueue = uniqueId('kill-at-rest');
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('devServerAddress'),
-      INCIDENT_CONFIG: configFile,
-      INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
-      INCIDENT_TASK_QUEUE: taskQueue,
-      INCIDENT_LOG_LEVEL: 'ERROR',
-      INCIDENT_PAYLOAD_KEYS: keys,
-    };
+      },
+      env: { INCIDENT_PAYLOAD_KEYS: keys },
+    });
     for (const name of ['INCIDENT_PAYLOAD_KEYS_FILE', 'INCIDENT_PAYLOAD_ACTIVE_KEY', 'INCIDENT_AT_REST_ENCRYPTION'])
       delete env[name];
     const ring = parseKeyRing(keys);

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -9,7 +9,8 @@ import { checkpointSignatureValid, parseCheckpoint, trailKeyId } from '../../dom
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { IncidentClient } from '../../client/incident-client';
 import * as api from '../../workflows/incident-api';
-import { uniqueId, trailKeyFor } from '../helpers/fixtures';
+import { uniqueId } from '../helpers/fixtures';
+import { workerSetup } from '../helpers/worker-process';
 
 // The worker process SIGKILLs itself (INCIDENT_FAULT_CRASH_AT) in the middle of an audit append: once
 // after the entry is written and fsynced but before the activity returns, once after writing only half
@@ -72,18 +73,7 @@ function verifyWithCli(env: NodeJS.ProcessEnv, incidentId: string, ...extra: str
 
 async function crashMidAppend(point: AppendCrash) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-kill-audit-'));
-  const configFile = path.join(dataDir, 'incident.config.json');
-  await writeFile(configFile, JSON.stringify({ dataDir, ingest: { enabled: false } }));
-  const taskQueue = uniqueId('kill-audit');
-  const env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: inject('devServerAddress'),
-    INCIDENT_CONFIG: configFile,
-    INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
-    INCIDENT_TASK_QUEUE: taskQueue,
-    INCIDENT_LOG_LEVEL: 'ERROR',
-  };
-  delete env.INCIDENT_FAULT_CRASH_AT;
+  const { env, taskQueue } = await workerSetup(dataDir, 'kill-audit');
   const incidents = new IncidentClient(new Client({ connection }), taskQueue);
   const store = new JsonlAuditStore(path.join(dataDir, 'audit'));
   const incidentId = uniqueId(

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -7,7 +7,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { messageIdFor } from '../../activities/mailer';
 import { IncidentClient } from '../../client/incident-client';
-import { uniqueId, trailKeyFor } from '../helpers/fixtures';
+import { uniqueId } from '../helpers/fixtures';
+import { workerSetup } from '../helpers/worker-process';
 import { startTestSmtp } from '../helpers/smtp';
 
 // The worker process SIGKILLs itself (INCIDENT_FAULT_CRASH_AT=mail-after-accept) after the relay has
@@ -22,19 +23,7 @@ describe('worker killed after the relay accepted a mail', () => {
   it('sends it again with the same Message-ID, records one delivery marked as a possible duplicate, and the chain verifies', async () => {
     const relay = await startTestSmtp();
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-kill-accepted-'));
-    const configFile = path.join(dataDir, 'incident.config.json');
-    await writeFile(configFile, JSON.stringify({ dataDir, ingest: { enabled: false } }));
-    const taskQueue = uniqueId('kill-accepted');
-    const env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('devServerAddress'),
-      INCIDENT_CONFIG: configFile,
-      INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
-      INCIDENT_TASK_QUEUE: taskQueue,
-      INCIDENT_LOG_LEVEL: 'ERROR',
-      SMTP_URL: relay.url,
-    };
-    delete env.INCIDENT_FAULT_CRASH_AT;
+    const { env, taskQueue } = await workerSetup(dataDir, 'kill-accepted', { env: { SMTP_URL: relay.url } });
     const workers: ChildProcess[] = [];
     const startWorker = (extra: NodeJS.ProcessEnv = {}) => {
       const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -9,7 +9,8 @@ import { JsonlAuditStore } from '../../stores/audit-store';
 import { messageIdFor } from '../../activities/mailer';
 import { IncidentClient } from '../../client/incident-client';
 import { freePort } from '../../platform/dev-server';
-import { uniqueId, trailKeyFor } from '../helpers/fixtures';
+import { uniqueId } from '../helpers/fixtures';
+import { workerSetup } from '../helpers/worker-process';
 
 // The worker is SIGKILLed while the mail relay holds its answer to the CTO alert, so the message was
 // never accepted. A new worker process delivers it: the CTO receives it exactly once, with the Message-ID
@@ -50,18 +51,9 @@ describe('worker killed mid-send', () => {
     await new Promise<void>((r) => relay.listen(smtpPort, '127.0.0.1', () => r()));
 
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-kill-mail-'));
-    const configFile = path.join(dataDir, 'incident.config.json');
-    await writeFile(configFile, JSON.stringify({ dataDir, ingest: { enabled: false } }));
-    const taskQueue = uniqueId('kill-mail');
-    const env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('devServerAddress'),
-      INCIDENT_CONFIG: configFile,
-      INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
-      INCIDENT_TASK_QUEUE: taskQueue,
-      INCIDENT_LOG_LEVEL: 'ERROR',
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    };
+    const { env, taskQueue } = await workerSetup(dataDir, 'kill-mail', {
+      env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}` },
+    });
     const workers: ChildProcess[] = [];
     const startWorker = () => {
       const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'apps', 'start.js')], {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JsonlAuditStore } from '../../stores/audit-store';
 import { sha256OfFile } from '../../stores/evidence-hashing';
 import { IncidentClient } from '../../client/incident-client';
-import { uniqueId, trailKeyFor } from '../helpers/fixtures';
+import { uniqueId } from '../helpers/fixtures';
 import { recordHistory } from '../helpers/histories';
-import { workerProcesses, writeImage } from '../helpers/worker-process';
+import { workerProcesses, workerSetup, writeImage } from '../helpers/worker-process';
 
 // The worker is killed with SIGKILL, not asked to stop, in the middle of a forensic copy; a new worker
 // process takes over. The copy completes with the right hash, and the audit chain has every step once.
@@ -33,29 +33,16 @@ describe('worker killed mid-step', () => {
     const image = path.join(dataDir, 'big-01.img');
     await writeImage(image, IMAGE_MIB);
     const expected = await sha256OfFile(image);
-    const configFile = path.join(dataDir, 'incident.config.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        dataDir,
-        ingest: { enabled: false },
+    const { env, taskQueue } = await workerSetup(dataDir, 'kill', {
+      config: {
         systems: {
           'big-01': {
             isolation: { driver: 'command', isolate: ['true'], release: ['true'] },
             evidence: { driver: 'local', path: image },
           },
         },
-      }),
-    );
-    const taskQueue = uniqueId('kill');
-    const env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('devServerAddress'),
-      INCIDENT_CONFIG: configFile,
-      INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
-      INCIDENT_TASK_QUEUE: taskQueue,
-      INCIDENT_LOG_LEVEL: 'ERROR',
-    };
+      },
+    });
     const incidents = new IncidentClient(new Client({ connection }), taskQueue);
     const incidentId = uniqueId('KILL');
 
@@ -112,24 +99,9 @@ describe('worker killed mid-step', () => {
     const started = path.join(dataDir, 'isolation-started');
     // The first attempt hangs as a firewall call that never answers would; a later attempt finishes at once.
     const isolate = ['sh', '-c', 'if [ -e "$0" ]; then echo isolated; else touch "$0"; sleep 120; fi', started];
-    const configFile = path.join(dataDir, 'incident.config.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        dataDir,
-        ingest: { enabled: false },
-        systems: { 'web-01': { isolation: { driver: 'command', isolate, release: ['true'] } } },
-      }),
-    );
-    const taskQueue = uniqueId('kill-iso');
-    const env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('devServerAddress'),
-      INCIDENT_CONFIG: configFile,
-      INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
-      INCIDENT_TASK_QUEUE: taskQueue,
-      INCIDENT_LOG_LEVEL: 'ERROR',
-    };
+    const { env, taskQueue } = await workerSetup(dataDir, 'kill-iso', {
+      config: { systems: { 'web-01': { isolation: { driver: 'command', isolate, release: ['true'] } } } },
+    });
     const incidents = new IncidentClient(new Client({ connection }), taskQueue);
     const incidentId = uniqueId('KILLISO');
     const first = workers.start(env);
