@@ -1,6 +1,4 @@
 import { hostname } from 'node:os';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { GENESIS_HASH, type AuditRecord } from '../domain/audit-chain';
 import type { AppendedHead } from '../domain/audit-entry';
@@ -26,6 +24,7 @@ import { MailRejectedError, type MailDelivery, type Mailer } from './mailer';
 import { sealBuffer } from '../platform/encryption/at-rest/buffers';
 import { SEALED_SUFFIX } from '../platform/encryption/at-rest/format';
 import type { KeyRing } from '../platform/encryption/key-ring';
+import type { ReportStore } from '../stores/report-store';
 
 // Every side effect of the incident workflow. Each activity is idempotent on the keys the workflow
 // chooses (incident id, audit seq, mail key, system and round), so a retry after a crash repeats nothing.
@@ -37,7 +36,8 @@ export interface ActivityDeps {
   evidence: EvidenceCopier;
   /** The installation's index of copies (PostgreSQL); absent with the embedded default's files. */
   manifests?: EvidenceManifests;
-  reportsDir: string;
+  /** Where rendered reports are kept: the data dir, or the object store. */
+  reports: ReportStore;
   /** Reads the access section of the configuration again, for a reload without restarting the worker. */
   rereadAccess?: () => Config['access'];
   /** Public link keys: with a roster, a mail link is proof for acknowledging (incident-settings.ts). */
@@ -224,25 +224,22 @@ export function createActivities(deps: ActivityDeps) {
       renderedAt: string;
     }): Promise<RenderedReport[]> {
       const { state, policy, renderedAt } = input;
-      const dir = path.join(deps.reportsDir, state.incidentId);
-      await mkdir(dir, { recursive: true });
       const audit = input.kinds.includes('rca') ? await deps.audit.read(state.incidentId) : [];
       const out: RenderedReport[] = [];
+      const ring = deps.reportsAtRest;
       for (const kind of input.kinds) {
         const doc = reportOfKind(kind, state, audit, policy, renderedAt);
         for (const [format, body] of [
           ['md', renderMarkdown(doc)],
           ['html', renderHtml(doc)],
         ] as const) {
-          // Encrypted at rest, a report is <kind>.<format>.enc; the other variant is removed, so switching
-          // encryption on never leaves an older plaintext rendering beside the new one.
-          const plainFile = path.join(dir, `${kind}.${format}`);
-          const ring = deps.reportsAtRest;
-          const file = ring ? plainFile + SEALED_SUFFIX : plainFile;
-          await writeFile(`${file}.tmp`, ring ? sealBuffer(ring, Buffer.from(body, 'utf8')) : body, { mode: 0o640 });
-          await rename(`${file}.tmp`, file);
-          await rm(ring ? plainFile : plainFile + SEALED_SUFFIX, { force: true });
-          out.push({ kind, format, path: file });
+          // Encrypted at rest, a report is <kind>.<format>.enc, and the plaintext variant is retired.
+          const plain = `${kind}.${format}`;
+          const bytes = Buffer.from(body, 'utf8');
+          const where = ring
+            ? await deps.reports.write(state.incidentId, plain + SEALED_SUFFIX, sealBuffer(ring, bytes), plain)
+            : await deps.reports.write(state.incidentId, plain, bytes, plain + SEALED_SUFFIX);
+          out.push({ kind, format, path: where });
         }
       }
       return out;

@@ -10,7 +10,7 @@ export interface ScaleWorkerSettings {
   dataDir: string;
   smtpUrl: string;
   taskQueue: string;
-  /** The worker's workflow cache; absent: the SDK's default. */
+  /** The worker's workflow cache; absent: the worker's own setting (worker.maxCachedWorkflows). */
   maxCachedWorkflows?: number;
 }
 

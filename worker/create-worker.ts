@@ -68,7 +68,6 @@ export async function createIncidentWorker(
   overrides: Partial<WorkerOptions> = {},
   { faults, atRest, rereadAccess, trailSigner, linkSigner, clock, env }: WorkerExtras = {},
 ): Promise<WorkerParts> {
-  const paths = dataPaths(config.dataDir);
   const signer = trailSigner ?? loadTrailSigner(config, { create: true });
   const records = await openStorage(config, { faults, signer, clock });
   const copies = await openEvidenceStore(config, atRest, env).catch(async (err: unknown) => {
@@ -107,7 +106,7 @@ export async function createIncidentWorker(
       mailer,
       evidence: copies.evidence,
       manifests: storage.manifests,
-      reportsDir: paths.reports,
+      reports: copies.reports,
       reportsAtRest: atRest,
       rereadAccess,
       linkKeys: linkSigner ? trustedLinkKeys(config, linkSigner) : undefined,

@@ -13,7 +13,9 @@ import type { EvidenceCopier } from '../stores/evidence-record';
 import { EvidenceStore } from '../stores/evidence-store';
 import { probeObjectLock } from '../stores/s3/object-lock-probe';
 import { s3Client } from '../stores/s3/s3-client';
+import { LocalReportStore, type ReportStore } from '../stores/report-store';
 import { S3EvidenceStore } from '../stores/s3/s3-evidence-store';
+import { S3ReportStore } from '../stores/s3/s3-report-store';
 
 // Where the worker keeps its trail and its mail ledger, as configured: files under the data dir (the
 // embedded default), or the installation's PostgreSQL, one pool for both, migrated at start (by the
@@ -55,15 +57,22 @@ export async function openStorage(config: Config, options: AuditStoreOptions): P
   };
 }
 
-/** Where forensic copies go; with storage.s3, only once the bucket has shown it enforces Object Lock. */
+/**
+ * Where forensic copies and rendered reports go; with storage.s3, the bucket, once it has shown it
+ * enforces Object Lock.
+ */
 export async function openEvidenceStore(
   config: Config,
   atRest: KeyRing | undefined,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ evidence: EvidenceCopier; close(): void }> {
+): Promise<{ evidence: EvidenceCopier; reports: ReportStore; close(): void }> {
   const settings = config.storage.s3;
   if (!settings)
-    return { evidence: new EvidenceStore(path.join(config.dataDir, 'evidence'), atRest), close: () => undefined };
+    return {
+      evidence: new EvidenceStore(path.join(config.dataDir, 'evidence'), atRest),
+      reports: new LocalReportStore(path.join(config.dataDir, 'reports')),
+      close: () => undefined,
+    };
   const client = s3Client(settings, env);
   try {
     await probeObjectLock(client, settings);
@@ -71,5 +80,9 @@ export async function openEvidenceStore(
     client.destroy();
     throw err;
   }
-  return { evidence: new S3EvidenceStore(client, settings, atRest), close: () => client.destroy() };
+  return {
+    evidence: new S3EvidenceStore(client, settings, atRest),
+    reports: new S3ReportStore(client, settings),
+    close: () => client.destroy(),
+  };
 }

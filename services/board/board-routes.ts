@@ -15,8 +15,11 @@ export interface BoardRouteDeps {
   sessions: SessionStore;
   source: IncidentSource;
   policy: Policy;
-  /** The worker's data dir, where the rendered reports are. */
-  dataDir: string;
+  /** The reports the worker rendered, from wherever it keeps them (the data dir or the object store). */
+  reports: {
+    names(incidentId: string): Promise<string[]>;
+    read(incidentId: string, kind: string, format: string): Promise<string>;
+  };
   /** An incident's audit trail, from wherever the worker keeps it (empty where it cannot be read). */
   trail: (incidentId: string) => Promise<AuditEntry[]>;
   log: (event: Record<string, unknown>) => void;
@@ -52,7 +55,7 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
     session.recorded.add(key);
   }
 
-  registerReportRoutes(app, deps.dataDir, (req, reply) => sessionOr(req, reply) !== undefined);
+  registerReportRoutes(app, deps.reports.read, (req, reply) => sessionOr(req, reply) !== undefined);
 
   const summary = (v: IncidentView, session: Session) => {
     const s = v.state;
@@ -129,7 +132,7 @@ export function registerBoardRoutes(app: FastifyInstance, deps: BoardRouteDeps):
           ${c.kind}: ${c.organisation}${c.person ? ` (${c.person})` : ''}, <time datetime="${c.at}">${c.at}</time>
         </li>`,
     );
-    const reports = (await reportNames(deps.dataDir, id)).map(
+    const reports = (await reportNames(deps.reports.names, id)).map(
       (name) => html`<li><a href="/incidents/${encodeURIComponent(id)}/reports/${name}">${name}</a></li>`,
     );
     const timeline = (await deps.trail(id))

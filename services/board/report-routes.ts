@@ -1,7 +1,4 @@
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readStoredReport } from '../../client/cli/stored-report';
 import { INCIDENT_ID_PATTERN } from '../../domain/incident';
 import { REPORT_KINDS } from '../../domain/reports';
 
@@ -18,15 +15,18 @@ export function reportName(name: string): { kind: string; format: string } | und
 }
 
 /** The rendered reports' names for an incident (sealed ones under their plain name). */
-export async function reportNames(dataDir: string, incidentId: string): Promise<string[]> {
+export async function reportNames(
+  names: (incidentId: string) => Promise<string[]>,
+  incidentId: string,
+): Promise<string[]> {
   if (!INCIDENT_ID_PATTERN.test(incidentId)) return [];
-  const files = await readdir(path.join(dataDir, 'reports', incidentId)).catch(() => [] as string[]);
-  return [...new Set(files.map((f) => f.replace(/\.enc$/, '')))].filter((f) => reportName(f)).sort();
+  const files = await names(incidentId).catch(() => [] as string[]);
+  return files.filter((f) => reportName(f)).sort();
 }
 
 export function registerReportRoutes(
   app: FastifyInstance,
-  dataDir: string,
+  read: (incidentId: string, kind: string, format: string) => Promise<string>,
   signedIn: (req: FastifyRequest, reply: FastifyReply) => boolean,
 ): void {
   app.get(
@@ -38,7 +38,7 @@ export function registerReportRoutes(
       if (!parsed || !INCIDENT_ID_PATTERN.test(id))
         return reply.code(400).type('text/plain').send('Not a report name.');
       try {
-        const text = await readStoredReport(dataDir, id, parsed.kind, parsed.format, process.env);
+        const text = await read(id, parsed.kind, parsed.format);
         return reply.type('text/plain; charset=utf-8').send(text);
       } catch {
         return reply.code(404).type('text/plain').send('No such report.');

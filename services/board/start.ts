@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { IncidentClient } from '../../client/incident-client';
 import { readTrail } from '../../client/trail-reader';
+import { readStoredReport, storedReportNames } from '../../client/cli/stored-report';
 import { normaliseRecipient } from '../../domain/links/link-token';
 import type { Config } from '../../platform/config/schema';
 import { jsonLogger } from '../../platform/json-logger';
@@ -32,7 +33,10 @@ export async function startBoard(
         .map(([role]) => role),
     source: temporalIncidentSource(incidents),
     policy,
-    dataDir: config.dataDir,
+    reports: {
+      names: (incidentId) => storedReportNames(config, incidentId, process.env),
+      read: (incidentId, kind, format) => readStoredReport(config, incidentId, kind, format, process.env),
+    },
     trail: (incidentId) => readTrail(config, incidentId),
   });
 }

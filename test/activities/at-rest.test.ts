@@ -9,6 +9,7 @@ import { JsonlAuditStore } from '../../stores/audit-store';
 import { evidenceDriver } from '../../activities/drivers/evidence';
 import { sha256OfFile, sha256OfSealedFile } from '../../stores/evidence-hashing';
 import { EvidenceStore } from '../../stores/evidence-store';
+import { LocalReportStore } from '../../stores/report-store';
 import type { Mailer } from '../../activities/mailer';
 import { parseConfig } from '../../platform/config/schema';
 import { defaultPolicy } from '../../domain/policy-schema';
@@ -301,7 +302,7 @@ describe('activities with encryption at rest', () => {
       audit: new JsonlAuditStore(path.join(dataDir, 'audit')),
       mailer: {} as Mailer,
       evidence: new EvidenceStore(path.join(dataDir, 'evidence'), ring),
-      reportsDir: path.join(dataDir, 'reports'),
+      reports: new LocalReportStore(path.join(dataDir, 'reports')),
       reportsAtRest: ring,
     });
   }
@@ -390,7 +391,7 @@ describe('activities with encryption at rest', () => {
       audit: new JsonlAuditStore(path.join(dataDir, 'audit')),
       mailer: {} as Mailer,
       evidence: new EvidenceStore(path.join(dataDir, 'evidence')),
-      reportsDir: path.join(dataDir, 'reports'),
+      reports: new LocalReportStore(path.join(dataDir, 'reports')),
     });
     const files = await acts.renderReports({
       state,

@@ -188,4 +188,36 @@ describe('evidence in the object store, exported with incident evidence export',
     expect(r.stderr).toContain('storage.s3 is set but its credentials are not: set AWS_ACCESS_KEY_ID');
     await expect(stat(out)).rejects.toMatchObject({ code: 'ENOENT' });
   });
+
+  it('keeps rendered reports in the bucket, locked and sealed, and reads them back with report --stored', async () => {
+    expectOk(await cli({}, 'reports', id));
+    const body = await pollUntil(
+      'the stored RFO',
+      async () => cli(s3Env(), 'report', id, '--kind', 'rfo', '--format', 'md', '--stored'),
+      (r) => r.code === 0,
+      60_000,
+    );
+    expect(body.stdout).toContain('# Reason for Outage: Card data taken from web-01');
+    await expect(stat(path.join(dataDir, 'reports'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const checker = checkingClient();
+    try {
+      const Key = `reports/${id}/rfo.md.enc`;
+      const retention = await checker.send(new GetObjectRetentionCommand({ Bucket: LOCKED_BUCKET, Key }));
+      expect(retention.Retention?.Mode).toBe('COMPLIANCE');
+      const stored = await checker.send(new GetObjectCommand({ Bucket: LOCKED_BUCKET, Key }));
+      expect(Buffer.from(await stored.Body!.transformToByteArray()).toString('utf8')).not.toContain(
+        'Reason for Outage',
+      );
+    } finally {
+      checker.destroy();
+    }
+    const missing = await cli(s3Env(), 'report', `${id}-none`, '--kind', 'rfo', '--stored');
+    expectNoStack(missing);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`No rfo report rendered for ${id}-none under reports/${id}-none/ in bucket ${LOCKED_BUCKET} at`);
+    const noCredentials = await cli({}, 'report', id, '--kind', 'rfo', '--stored');
+    expectNoStack(noCredentials);
+    expect(noCredentials.code).toBe(2);
+    expect(noCredentials.stderr).toContain('set AWS_ACCESS_KEY_ID');
+  });
 });

@@ -147,14 +147,7 @@ async function stage(dir: string, src: BundleSources, req: BundleRequest): Promi
     evidence.push({ system: copy.system, round: copy.round, kind: copy.kind, included: req.withEvidence });
   }
   for (const { kind, format } of src.reports) {
-    const body = await readStoredReport(
-      req.config.dataDir,
-      src.incidentId,
-      kind,
-      format,
-      req.env,
-      req.config.temporal.namespace,
-    );
+    const body = await readStoredReport(req.config, src.incidentId, kind, format, req.env);
     await put(`reports/${kind}.${format}`, body);
   }
   const head = src.head;

@@ -242,7 +242,8 @@ const actions: ActionSpec<any>[] = [
   },
   {
     name: 'reports',
-    summary: 'Render the RCA, RFO and regulator reports under the data dir now',
+    summary:
+      'Render the RCA, RFO and regulator reports now, where the worker keeps them (the data dir or the object store)',
     example: 'incident reports INC-1',
     update: api.generateReportsUpdate,
     input: (_a, _o, actor) => ({ actor }),

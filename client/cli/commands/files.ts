@@ -28,7 +28,7 @@ export function addReportCommand(program: Command, ctx: CliContext): void {
       .option('--out <file>', 'write to this file instead of standard output')
       .option(
         '--stored',
-        'the copy the worker rendered under the data dir, decrypted if encrypted at rest (no Temporal needed)',
+        'the copy the worker rendered (the data dir, or the object store with storage.s3), decrypted if encrypted at rest (no Temporal needed)',
       ),
     'incident report INC-1 --kind rfo --format html --out rfo.html',
   ).action(async (id: string, opts) => {
@@ -41,14 +41,7 @@ export function addReportCommand(program: Command, ctx: CliContext): void {
           'usage',
           `--stored: the worker does not store ${kind} reports; leave out --stored to render it from the incident now.`,
         );
-      body = await readStoredReport(
-        ctx.config().dataDir,
-        id,
-        kind,
-        String(opts.format),
-        ctx.env,
-        ctx.config().temporal.namespace,
-      );
+      body = await readStoredReport(ctx.config(), id, kind, String(opts.format), ctx.env);
     } else {
       const view = await (await ctx.incidents()).view(id);
       const policy = view.policy;
