@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     const perIncident = (now: number, before: number) => `${(((now - before) * 1024) / n).toFixed(0)} KiB/incident`;
     console.log(`bench:scale, ${os.availableParallelism()} cores, ${n} incidents, ${concurrency} concurrent openers`);
     console.log(
-      `  cache: maxCachedWorkflows ${maxCachedWorkflows ?? 'as configured (worker.maxCachedWorkflows, default 1,000)'}; reminders due ${leadMs / 1000} s after each opening`,
+      `  cache: maxCachedWorkflows ${maxCachedWorkflows ?? 'as configured (worker.maxCachedWorkflows, default 600)'}; reminders due ${leadMs / 1000} s after each opening`,
     );
     console.log(
       `  open + acknowledge all: ${((opened - started) / 1000).toFixed(1)} s (${((n * 1000) / (opened - started)).toFixed(1)} incidents/s)`,

@@ -110,10 +110,10 @@ const metricsSchema = z.object({
 const workerSchema = z.object({
   /**
    * Incidents kept in the worker's memory between their steps; the rest are replayed from history when
-   * they next act. About 0.5 MiB each: the SDK's default (sized from the heap) let the worker pass 1 GiB
+   * they next act. About 0.9 MiB each (bench:scale): the SDK's default (sized from the heap) let the worker pass 1 GiB
    * with thousands open.
    */
-  maxCachedWorkflows: z.coerce.number().int().min(0).max(100_000).default(1000),
+  maxCachedWorkflows: z.coerce.number().int().min(0).max(100_000).default(600),
   /**
    * Senior alerts and escalations this worker sends at once, on their own task queue: slots no other step
    * of any incident can take. Each holds one SMTP conversation.

@@ -18,7 +18,7 @@ describe('worker settings for the senior alert queue', () => {
       { INCIDENT_SENIOR_ALERT_SLOTS: '40', INCIDENT_SENIOR_ALERT_POLLERS: '4' },
       'incident.config.json',
     );
-    expect(c.worker).toMatchObject({ seniorAlertSlots: 40, seniorAlertPollers: 4, maxCachedWorkflows: 1000 });
+    expect(c.worker).toMatchObject({ seniorAlertSlots: 40, seniorAlertPollers: 4, maxCachedWorkflows: 600 });
   });
 
   it('refuses zero slots, naming the setting', () => {
