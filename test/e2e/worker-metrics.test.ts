@@ -6,8 +6,8 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { IncidentClient } from '../../client/incident-client';
 import { freePort } from '../../platform/dev-server';
-import { trailKeyFor, uniqueId } from '../helpers/fixtures';
-import { WORKER_MAIN, workerProcesses } from '../helpers/worker-process';
+import { uniqueId } from '../helpers/fixtures';
+import { WORKER_MAIN, workerProcesses, workerSetup } from '../helpers/worker-process';
 
 // What an operator scrapes from a running worker: the SDK's own metrics (slots, schedule-to-start, cache)
 // and the incidents' (senior alerts, their latency from opening) on the address they configured.
@@ -47,19 +47,9 @@ function seriesValue(text: string, name: string, labels: Record<string, string> 
 describe('worker metrics', () => {
   it("serves the SDK's metrics and the senior alert's count and latency on the configured address", async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'incident-metrics-'));
-    const configFile = path.join(dataDir, 'incident.config.json');
-    await writeFile(configFile, JSON.stringify({ dataDir, ingest: { enabled: false } }));
-    const taskQueue = uniqueId('metrics');
     const address = `127.0.0.1:${await freePort()}`;
-    workers.start({
-      ...process.env,
-      TEMPORAL_ADDRESS: inject('devServerAddress'),
-      INCIDENT_CONFIG: configFile,
-      INCIDENT_TRAIL_KEY_FILE: trailKeyFor(dataDir),
-      INCIDENT_TASK_QUEUE: taskQueue,
-      INCIDENT_LOG_LEVEL: 'ERROR',
-      INCIDENT_METRICS_ADDRESS: address,
-    });
+    const { env, taskQueue } = await workerSetup(dataDir, 'metrics', { env: { INCIDENT_METRICS_ADDRESS: address } });
+    workers.start(env);
     const incidents = new IncidentClient(new Client({ connection }), taskQueue);
     const incidentId = uniqueId('METRICS');
     await incidents.open({
