@@ -214,7 +214,9 @@ describe('evidence in the object store, exported with incident evidence export',
     const missing = await cli(s3Env(), 'report', `${id}-none`, '--kind', 'rfo', '--stored');
     expectNoStack(missing);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain(`No rfo report rendered for ${id}-none under reports/${id}-none/ in bucket ${LOCKED_BUCKET} at`);
+    expect(missing.stderr).toContain(
+      `No rfo report rendered for ${id}-none under reports/${id}-none/ in bucket ${LOCKED_BUCKET} at`,
+    );
     const noCredentials = await cli({}, 'report', id, '--kind', 'rfo', '--stored');
     expectNoStack(noCredentials);
     expect(noCredentials.code).toBe(2);
