@@ -52,6 +52,12 @@ export interface ObjectWritten {
   sealedWith?: SealHeader;
 }
 
+/** The Object Lock every stored version gets: COMPLIANCE, until the configured retention from `now`. */
+export function complianceLock(settings: Pick<S3Config, 'retentionDays'>, now: Date) {
+  const until = new Date(now.getTime() + settings.retentionDays * 86_400_000);
+  return { ObjectLockMode: 'COMPLIANCE' as const, ObjectLockRetainUntilDate: until };
+}
+
 export class LockedObjects {
   constructor(
     readonly client: S3Client,
@@ -68,8 +74,7 @@ export class LockedObjects {
   }
 
   lock() {
-    const until = new Date(this.now().getTime() + this.settings.retentionDays * 86_400_000);
-    return { ObjectLockMode: 'COMPLIANCE' as const, ObjectLockRetainUntilDate: until };
+    return complianceLock(this.settings, this.now());
   }
 
   /** A call to the store that failed: a retryable EvidenceError naming the store, never the credentials. */

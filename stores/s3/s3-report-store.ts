@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -9,14 +8,13 @@ import {
 import type { S3Config } from '../../platform/config/storage-schema';
 import { checkedIncidentId, type ReportStore } from '../report-store';
 import { describeS3, explainS3Error, s3ErrorCode } from './s3-client';
+import { complianceLock } from './locked-objects';
 import { s3Location } from './s3-objects';
 
 // Rendered reports in the evidence bucket, each rendering a new version locked in COMPLIANCE mode for the
 // configured retention, so the report a customer or regulator was sent can always be produced again as it
-// was. A rendering counts as stored once the version the server answered with is read back and hashes the
-// same. Retiring the other variant (plain or sealed) puts a delete marker on it: its locked versions stay.
-
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+// was. A rendering counts as stored once the version the server answered with is read back byte for byte
+// the same. Retiring the other variant (plain or sealed) puts a delete marker on it: its locked versions stay.
 
 export class S3ReportStore implements ReportStore {
   constructor(
@@ -39,7 +37,6 @@ export class S3ReportStore implements ReportStore {
 
   async write(incidentId: string, file: string, body: Buffer, otherVariant: string): Promise<string> {
     const Key = this.key(incidentId, file);
-    const until = new Date(this.now().getTime() + this.settings.retentionDays * 86_400_000);
     let versionId: string | undefined;
     try {
       const put = await this.client.send(
@@ -47,8 +44,7 @@ export class S3ReportStore implements ReportStore {
           Bucket: this.settings.bucket,
           Key,
           Body: body,
-          ObjectLockMode: 'COMPLIANCE',
-          ObjectLockRetainUntilDate: until,
+          ...complianceLock(this.settings, this.now()),
         }),
       );
       versionId = put.VersionId;
@@ -56,7 +52,7 @@ export class S3ReportStore implements ReportStore {
       throw this.failed(err, `store report ${Key}`);
     }
     const stored = await this.readVersion(Key, versionId);
-    if (!stored || sha256(stored) !== sha256(body))
+    if (!stored?.equals(body))
       throw new Error(
         `The object store did not keep report ${Key} as written (read back differs); it will be rendered again.`,
       );
