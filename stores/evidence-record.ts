@@ -16,6 +16,9 @@ export interface StoredEvidence {
   manifest?: { path: string; sha256: string; sizeBytes: number }[];
   /** Set when the stored bytes are encrypted at rest (each file of a directory copy, not its manifest). */
   encryption?: AtRestInfo;
+  /** Moved from the data dir by `incident storage migrate --to s3`: where the worker had stored it, and when. */
+  migratedFrom?: string;
+  migratedAt?: string;
 }
 
 export class EvidenceError extends Error {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../../platform/config/schema';
@@ -13,7 +13,14 @@ import { SEALED_SUFFIX } from '../../platform/encryption/at-rest/format';
 import { createUnsealStream } from '../../platform/encryption/at-rest/streams';
 import type { KeyRing } from '../../platform/encryption/key-ring';
 import { CliProblem, keyRingForReading } from './problem';
-import { objectStoreFolder, openFromObjectStore, type CopyFolder, type StoredObject } from './evidence-export-s3';
+import {
+  localFolder,
+  migratedLocation,
+  objectStoreFolder,
+  openFromObjectStore,
+  type CopyFolder,
+  type StoredObject,
+} from './copy-folders';
 import { parseS3Location } from '../../stores/s3/s3-objects';
 import { INCIDENT_ID_PATTERN, SYSTEM_NAME_PATTERN } from '../../domain/incident';
 
@@ -122,7 +129,8 @@ export async function exportEvidence(req: ExportRequest): Promise<ExportResult> 
 
   const described = `${system} (round ${copy.round}) of ${incidentId}`;
   const coveredBy = checkCoverage(req, proven, copy, described);
-  const inObjectStore = parseS3Location(copy.location);
+  const location = await copyLocation(req, copy, described);
+  const inObjectStore = parseS3Location(location);
   if (inObjectStore?.key.endsWith('/tree')) {
     const folder = objectStoreFolder(
       req.config,
@@ -136,27 +144,37 @@ export async function exportEvidence(req: ExportRequest): Promise<ExportResult> 
   }
   if (inObjectStore) {
     const encrypted = inObjectStore.key.endsWith(SEALED_SUFFIX);
-    const stored = {
-      name: copy.location,
-      open: () => openFromObjectStore(req.config, req.env, copy.location, described),
-    };
+    const stored = { name: location, open: () => openFromObjectStore(req.config, req.env, location, described) };
     const result = await exportFile(req, copy, stored, encrypted, path.resolve(req.out), described);
     return { ...result, auditSeq: copy.seq, coveredBy };
   }
-  // The copy is looked for under this machine's data dir: the worker's absolute path may be mounted elsewhere here.
-  const roundDir = path.join(req.config.dataDir, 'evidence', incidentId, system, `round-${copy.round}`);
-  const name = path.basename(copy.location);
-  if (!['image.bin', `image.bin${SEALED_SUFFIX}`, 'tree'].includes(name))
-    throw refused(`The audit trail records an unexpected stored copy ${copy.location}.`);
-  const stored = path.join(roundDir, name);
+  const { roundDir, name, stored } = onDisk(req, copy);
   if (!(await exists(stored)))
-    throw refused(`The stored copy ${stored} is missing. Run this where the worker's data dir is (INCIDENT_DATA_DIR).`);
+    throw refused(
+      `The stored copy ${stored} is missing. Run this where the worker's data dir is (INCIDENT_DATA_DIR), or, if it was moved with incident storage migrate --to s3, with storage.s3 set.`,
+    );
   const out = path.resolve(req.out);
   const result =
     name === 'tree'
       ? await exportDirectory(req, copy, localFolder(roundDir), out, described)
       : await exportFile(req, copy, stored, name.endsWith(SEALED_SUFFIX), out, described);
   return { ...result, auditSeq: copy.seq, coveredBy };
+}
+
+/** Where a copy recorded on disk is looked for on this machine: the worker's absolute path may be mounted elsewhere here. */
+function onDisk(req: ExportRequest, copy: Collected) {
+  const roundDir = path.join(req.config.dataDir, 'evidence', req.incidentId, req.system, `round-${copy.round}`);
+  const name = path.basename(copy.location);
+  if (!['image.bin', `image.bin${SEALED_SUFFIX}`, 'tree'].includes(name))
+    throw refused(`The audit trail records an unexpected stored copy ${copy.location}.`);
+  return { roundDir, name, stored: path.join(roundDir, name) };
+}
+
+/** The trail's location, or, for a copy on disk that is not here, where storage migrate put it in the bucket. */
+async function copyLocation(req: ExportRequest, copy: Collected, described: string): Promise<string> {
+  if (parseS3Location(copy.location) || (await exists(onDisk(req, copy).stored))) return copy.location;
+  const round = { incidentId: req.incidentId, system: req.system, round: copy.round };
+  return (await migratedLocation(req.config, req.env, round, described)) ?? copy.location;
 }
 
 async function exportFile(
@@ -195,15 +213,6 @@ async function exportFile(
     sizeBytes: written.size,
     encrypted,
     ...(written.keyId ? { keyId: written.keyId } : {}),
-  };
-}
-
-/** Where a copy's files are, on disk here: the round's folder under the data dir. */
-export function localFolder(roundDir: string): CopyFolder {
-  return {
-    where: (name) => path.join(roundDir, name),
-    text: (name) => readFile(path.join(roundDir, name), 'utf8').catch(() => undefined),
-    file: (rel) => path.join(roundDir, ...rel.split('/')),
   };
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Pool } from 'pg';
 import { canonicalJson } from '../../domain/canonical-json';
 import { ledgerKeyHash, type LedgerRecord, type SendIntent } from '../mail-ledger';
-import type { ImportTally } from './pg-import-tally';
+import type { PgImportTally } from './pg-import';
 
 // `incident storage migrate --to postgres`, the mail ledger: each delivery the data dir remembers goes
 // into the shared ledger, so that no worker of the installation sends that message again, and each
@@ -26,7 +26,7 @@ async function readRecord<T extends { key: string }>(file: string, hash: string)
   return value;
 }
 
-export async function importMailLedger(pool: Pool, ledgerDir: string, tally: ImportTally): Promise<void> {
+export async function importMailLedger(pool: Pool, ledgerDir: string, tally: PgImportTally): Promise<void> {
   const files = (await readdir(ledgerDir).catch(() => [] as string[])).sort();
   for (const name of files) {
     const file = path.join(ledgerDir, name);
@@ -44,7 +44,7 @@ export async function importMailLedger(pool: Pool, ledgerDir: string, tally: Imp
   }
 }
 
-async function importDelivery(pool: Pool, file: string, record: LedgerRecord, tally: ImportTally): Promise<void> {
+async function importDelivery(pool: Pool, file: string, record: LedgerRecord, tally: PgImportTally): Promise<void> {
   const hash = ledgerKeyHash(record.key);
   const inserted = await pool.query(
     'INSERT INTO mail_ledger (key_hash, key, record) VALUES ($1, $2, $3) ON CONFLICT (key_hash) DO NOTHING',
@@ -62,7 +62,7 @@ async function importDelivery(pool: Pool, file: string, record: LedgerRecord, ta
   tally.count('ledger', inserted.rowCount ? 'copied' : 'alreadyThere');
 }
 
-async function importIntent(pool: Pool, file: string, intent: SendIntent, tally: ImportTally): Promise<void> {
+async function importIntent(pool: Pool, file: string, intent: SendIntent, tally: PgImportTally): Promise<void> {
   const hash = ledgerKeyHash(intent.key);
   // An intent of a key already delivered is over: the ledger's record is what counts.
   const { rows: delivered } = await pool.query('SELECT 1 FROM mail_ledger WHERE key_hash = $1', [hash]);

@@ -5,7 +5,8 @@ import { parseCheckpoint } from '../../domain/audit-checkpoint';
 import { completeAuditLines, verifyAuditText } from '../../domain/audit-text';
 import { INCIDENT_ID_PATTERN } from '../../domain/incident';
 import { checkpointsPathFor, readIfPresent } from '../audit-store';
-import { ImportTally, type ImportProblem } from './pg-import-tally';
+import type { ImportProblem } from '../import-tally';
+import type { PgImportTally } from './pg-import';
 import { withTrailLock } from './pg-trail-lock';
 
 // `incident storage migrate --to postgres`, the trails: each local trail and its signed checkpoints go
@@ -23,7 +24,7 @@ async function storedLines(db: Pool | PoolClient, table: string, incidentId: str
 
 const seqOf = (line: string) => (JSON.parse(line) as { seq: number }).seq;
 
-export async function importTrails(pool: Pool, auditDir: string, tally: ImportTally): Promise<void> {
+export async function importTrails(pool: Pool, auditDir: string, tally: PgImportTally): Promise<void> {
   const files = (await readdir(auditDir).catch(() => [] as string[]))
     .filter((f) => f.endsWith('.jsonl') && !f.endsWith('.checkpoints.jsonl'))
     .sort();
@@ -43,7 +44,7 @@ async function importTrail(
   pool: Pool,
   incidentId: string,
   trailFile: string,
-  tally: ImportTally,
+  tally: PgImportTally,
 ): Promise<ImportProblem | undefined> {
   const lines = completeAuditLines((await readIfPresent(trailFile)) ?? '');
   const verdict = verifyAuditText(lines.map((l) => `${l}\n`).join(''), incidentId);

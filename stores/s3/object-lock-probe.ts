@@ -11,22 +11,26 @@ import { describeS3, explainS3Error, S3SetupError, s3ErrorCode } from './s3-clie
 
 const PROBE_RETENTION_MS = 86_400_000;
 
-const notEnforced = (settings: S3Config, why: string) =>
+const notEnforced = (settings: S3Config, why: string, consequence: string) =>
   new S3SetupError(
-    `Object Lock is not enforced by ${describeS3(settings)}: ${why}. Forensic copies there could be deleted or replaced; create the bucket with Object Lock enabled (which turns versioning on) on a server that enforces it. The worker did not start.`,
+    `Object Lock is not enforced by ${describeS3(settings)}: ${why}. Forensic copies there could be deleted or replaced; create the bucket with Object Lock enabled (which turns versioning on) on a server that enforces it. ${consequence}`,
   );
 
-const unusable = (settings: S3Config, err: unknown) =>
-  new S3SetupError(
-    `The object store could not be checked at start: ${explainS3Error(err, settings)}. The worker did not start.`,
-  );
+const unusable = (settings: S3Config, err: unknown, consequence: string) =>
+  new S3SetupError(`The object store could not be checked: ${explainS3Error(err, settings)}. ${consequence}`);
 
 const answer = (err: unknown) => `${s3ErrorCode(err)}: ${(err as Error).message.split('\n')[0]}`;
 
 const isRefusal = (code: string | undefined) =>
   code === 'InvalidRequest' || code === 'InvalidArgument' || code === 'ObjectLockConfigurationNotFoundError';
 
-export async function probeObjectLock(client: S3Client, settings: S3Config, now = new Date()): Promise<void> {
+/** `consequence` ends the refusal: what was not done because of it. */
+export async function probeObjectLock(
+  client: S3Client,
+  settings: S3Config,
+  now = new Date(),
+  consequence = 'The worker did not start.',
+): Promise<void> {
   const key = `_probe/object-lock-${now.toISOString()}-${randomUUID().slice(0, 8)}`;
   let versionId: string | undefined;
   try {
@@ -42,31 +46,40 @@ export async function probeObjectLock(client: S3Client, settings: S3Config, now 
     versionId = put.VersionId;
   } catch (err) {
     if (isRefusal(s3ErrorCode(err)))
-      throw notEnforced(settings, `it refuses an object with a COMPLIANCE retention (${answer(err)})`);
-    throw unusable(settings, err);
+      throw notEnforced(settings, `it refuses an object with a COMPLIANCE retention (${answer(err)})`, consequence);
+    throw unusable(settings, err, consequence);
   }
   if (!versionId || versionId === 'null')
     throw notEnforced(
       settings,
       'the probe object got no version id (versioning is off, so a version cannot be locked)',
+      consequence,
     );
   try {
     const retention = await client.send(
       new GetObjectRetentionCommand({ Bucket: settings.bucket, Key: key, VersionId: versionId }),
     );
     if (retention.Retention?.Mode !== 'COMPLIANCE')
-      throw notEnforced(settings, `the probe's retention reads back as ${retention.Retention?.Mode ?? 'none'}`);
+      throw notEnforced(
+        settings,
+        `the probe's retention reads back as ${retention.Retention?.Mode ?? 'none'}`,
+        consequence,
+      );
   } catch (err) {
     if (err instanceof S3SetupError) throw err;
     if (isRefusal(s3ErrorCode(err)) || s3ErrorCode(err) === 'NoSuchObjectLockConfiguration')
-      throw notEnforced(settings, `the probe has no retention (${answer(err)})`);
-    throw unusable(settings, err);
+      throw notEnforced(settings, `the probe has no retention (${answer(err)})`, consequence);
+    throw unusable(settings, err, consequence);
   }
   try {
     await client.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: key, VersionId: versionId }));
   } catch (err) {
     if (s3ErrorCode(err) === 'AccessDenied') return; // refused, as it must be
-    throw unusable(settings, err);
+    throw unusable(settings, err, consequence);
   }
-  throw notEnforced(settings, 'a probe version under COMPLIANCE retention was deleted when it must not be');
+  throw notEnforced(
+    settings,
+    'a probe version under COMPLIANCE retention was deleted when it must not be',
+    consequence,
+  );
 }

@@ -27,7 +27,7 @@ import { s3Location } from './s3-objects';
 // whose record hash is that of the manifest. A directory copy, like the files store's, starts over when
 // interrupted (its files are written again as new versions; the record names the manifest of the last).
 
-const DEFAULT_PART_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_PART_BYTES = 8 * 1024 * 1024;
 const RECORD = 'evidence.json';
 const STATE = 'upload.json';
 

@@ -150,6 +150,6 @@ describe('incident storage migrate --to postgres', () => {
     expect(wrong.stderr + wrong.stdout).not.toContain('not-the-password');
     const unknown = await world.run(['storage', 'migrate', '--to', 'tape'], toPostgres());
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('--to "tape": the stores this version migrates to are: postgres.');
+    expect(unknown.stderr).toContain('--to "tape": the stores this version migrates to are: postgres, s3.');
   });
 });

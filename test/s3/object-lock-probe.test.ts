@@ -102,7 +102,7 @@ describe('Object Lock probe at worker start', () => {
     const env = { AWS_ACCESS_KEY_ID: s3Env().AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: 'wrong-secret-value' };
     const message = await refusal({ endpoint: s3Settings().endpoint, bucket: s3Settings().bucket }, env);
     expect(message).toMatch(
-      /^The object store could not be checked at start: the credentials were refused by http:\/\/127\.0\.0\.1:\d+ \(SignatureDoesNotMatch\): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\. The worker did not start\.$/,
+      /^The object store could not be checked: the credentials were refused by http:\/\/127\.0\.0\.1:\d+ \(SignatureDoesNotMatch\): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\. The worker did not start\.$/,
     );
     expect(message).not.toContain('wrong-secret-value');
   });
@@ -113,7 +113,7 @@ describe('Object Lock probe at worker start', () => {
     );
     const nobody = `http://127.0.0.1:${await freePort()}`;
     expect(await refusal({ endpoint: nobody, bucket: s3Settings().bucket }, s3Env())).toBe(
-      `The object store could not be checked at start: ${nobody} cannot be reached (ECONNREFUSED). The worker did not start.`,
+      `The object store could not be checked: ${nobody} cannot be reached (ECONNREFUSED). The worker did not start.`,
     );
   });
 });

@@ -75,6 +75,6 @@ it('refuses to start on a bucket without Object Lock, and with wrong credentials
   expect(wrong).toEqual({
     code: 1,
     stdout: '',
-    stderr: `The object store could not be checked at start: the credentials were refused by ${endpoint} (SignatureDoesNotMatch): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. The worker did not start.\n`,
+    stderr: `The object store could not be checked: the credentials were refused by ${endpoint} (SignatureDoesNotMatch): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. The worker did not start.\n`,
   });
 });

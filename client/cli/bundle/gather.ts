@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCheckpoint, type SignedCheckpoint } from '../../../domain/audit-checkpoint';
 import type { AuditEntry } from '../../../domain/audit-entry';
@@ -12,9 +12,9 @@ import { TrailKeyError, trustedTrailKeys } from '../../../platform/trail-key';
 import { checkpointsPathFor } from '../../../stores/audit-store';
 import { CliProblem } from '../problem';
 import { readTrail } from '../trail-proof';
-import { objectStoreFolder } from '../evidence-export-s3';
-import { localFolder } from '../evidence-export';
+import { localFolder, migratedLocation, objectStoreFolder } from '../copy-folders';
 import { parseS3Location } from '../../../stores/s3/s3-objects';
+import { storedReportNames } from '../stored-report';
 
 // What a bundle of one incident is made from, read from this machine's data dir (and the object store,
 // for copies the worker put there) and checked before a byte is written: a bundle must verify where it is sent, so a trail that does not verify here, a
@@ -122,11 +122,17 @@ export async function gatherSources(
   const copies: BundleSources['copies'] = [];
   for (const copy of recordedCopies(entries)) {
     const described = `${copy.system} (round ${copy.round}) of ${incidentId}`;
-    const location = String((entries.find((e) => e.seq === copy.seq)?.details as { location?: unknown }).location);
-    const inObjectStore = parseS3Location(location);
+    const recorded = String((entries.find((e) => e.seq === copy.seq)?.details as { location?: unknown }).location);
+    const roundDir = path.join(config.dataDir, 'evidence', incidentId, copy.system, `round-${copy.round}`);
+    // A copy on disk that is not on this machine may have been moved by storage migrate --to s3.
+    const moved =
+      parseS3Location(recorded) || (await exists(path.join(roundDir, 'evidence.json')))
+        ? undefined
+        : await migratedLocation(config, env, { incidentId, system: copy.system, round: copy.round }, described);
+    const inObjectStore = parseS3Location(moved ?? recorded);
     const folder = inObjectStore
       ? objectStoreFolder(config, env, inObjectStore.bucket, inObjectStore.key.replace(/\/[^/]+$/, ''), described)
-      : localFolder(path.join(config.dataDir, 'evidence', incidentId, copy.system, `round-${copy.round}`));
+      : localFolder(roundDir);
     const texts: Record<string, string> = {};
     for (const name of ['evidence.json', ...(copy.kind === 'directory' ? ['MANIFEST.sha256'] : [])]) {
       const text = await folder.text(name);
@@ -146,20 +152,16 @@ export async function gatherSources(
     head: checkpoints[checkpoints.length - 1],
     keys,
     copies,
-    reports: await storedReports(path.join(config.dataDir, 'reports', incidentId)),
+    reports: await storedReports(config, incidentId, env),
   };
 }
 
-/** The reports the worker rendered: `<kind>.<format>`, or `.enc` when encrypted at rest. */
-async function storedReports(dir: string): Promise<{ kind: string; format: string }[]> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const seen = new Set<string>();
+/** The reports the worker rendered, from where it keeps them (the data dir, or the bucket with storage.s3). */
+async function storedReports(config: Config, incidentId: string, env: NodeJS.ProcessEnv) {
   const reports = [];
-  for (const name of names.sort()) {
-    const m = /^([a-z]+)\.(md|html)(\.enc)?$/.exec(name);
-    if (!m || seen.has(`${m[1]}.${m[2]}`)) continue;
-    seen.add(`${m[1]}.${m[2]}`);
-    reports.push({ kind: m[1], format: m[2] });
+  for (const name of await storedReportNames(config, incidentId, env)) {
+    const m = /^([a-z]+)\.(md|html)$/.exec(name);
+    if (m) reports.push({ kind: m[1], format: m[2] });
   }
   return reports;
 }

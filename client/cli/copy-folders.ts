@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../../platform/config/schema';
@@ -6,7 +8,8 @@ import { explainS3Error, s3Client, s3ErrorCode, S3SetupError } from '../../store
 import { openStoredObject, parseS3Location, s3Location } from '../../stores/s3/s3-objects';
 import { CliProblem } from './problem';
 
-// `incident evidence export` of a copy the worker put in the object store: the exact version the custody
+// Where `incident evidence export` and `incident bundle` read a stored copy from: the round's folder under
+// the data dir, or the object store. For the object store: the exact version the custody
 // record names (a directory copy's manifest and files: their latest versions, each checked against the
 // manifest, the manifest against the trail), read with this machine's storage.s3 settings and AWS
 // credentials. The bytes are checked against the audit trail's hash by the caller, as for a copy on disk.
@@ -21,6 +24,15 @@ export interface CopyFolder {
   text(name: string): Promise<string | undefined>;
   /** tree/<path> of the copy. */
   file(rel: string): string | StoredObject;
+}
+
+/** Where a copy's files are, on disk here: the round's folder under the data dir. */
+export function localFolder(roundDir: string): CopyFolder {
+  return {
+    where: (name) => path.join(roundDir, name),
+    text: (name) => readFile(path.join(roundDir, name), 'utf8').catch(() => undefined),
+    file: (rel) => path.join(roundDir, ...rel.split('/')),
+  };
 }
 
 function clientFor(config: Config, env: NodeJS.ProcessEnv, bucket: string, location: string, described: string) {
@@ -99,4 +111,34 @@ export function objectStoreFolder(
     },
     file: (rel) => ({ name: where(rel), open: () => open(client, settings, where(rel), described, false) }),
   };
+}
+
+/**
+ * A copy the trail records under the worker's data dir, moved since by `incident storage migrate --to s3`:
+ * its location in this machine's bucket, as the moved record names it, or undefined when it is not there.
+ * The caller still checks the bytes against the trail's hash, so the bucket's record is only a pointer.
+ */
+export async function migratedLocation(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  round: { incidentId: string; system: string; round: number },
+  described: string,
+): Promise<string | undefined> {
+  const settings = config.storage.s3;
+  if (!settings) return undefined;
+  const prefix = `evidence/${round.incidentId}/${round.system}/round-${round.round}`;
+  const text = await objectStoreFolder(config, env, settings.bucket, prefix, described).text('evidence.json');
+  if (text === undefined) return undefined;
+  let location: unknown;
+  try {
+    location = (JSON.parse(text) as { location?: unknown }).location;
+  } catch {
+    location = undefined;
+  }
+  if (typeof location !== 'string' || !parseS3Location(location))
+    throw new CliProblem(
+      'refused',
+      `The record of ${described} in the object store (${s3Location(settings.bucket, `${prefix}/evidence.json`, undefined)}) names no copy in the bucket; look at it before going on.`,
+    );
+  return location;
 }
