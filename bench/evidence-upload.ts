@@ -17,7 +17,7 @@ import {
 import type { S3Config } from '../platform/config/storage-schema';
 import type { KeyRing } from '../platform/encryption/key-ring';
 import { s3Client } from '../stores/s3/s3-client';
-import { S3EvidenceStore } from '../stores/s3/s3-evidence-store';
+import { DEFAULT_PART_BYTES, S3EvidenceStore } from '../stores/s3/s3-evidence-store';
 import { LOCKED_BUCKET, startTestS3 } from '../test/helpers/s3-server';
 
 // Forensic copy throughput to an object store that enforces Object Lock (the Versity S3 Gateway started
@@ -34,7 +34,7 @@ const SIZE_MIB = Number(process.argv[2] ?? 256);
 const RUNS = Number(process.argv[3] ?? 3);
 const MiB = 1024 * 1024;
 // The store's defaults (S3EvidenceStore, uploadSink).
-const PART_BYTES = 8 * MiB;
+const PART_BYTES = DEFAULT_PART_BYTES;
 const PARALLEL = 3;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
