@@ -102,10 +102,14 @@ async function main(): Promise<void> {
     new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter }),
     config,
   ).catch((err: Error) => `not set up (${err.message.split('\n')[0]})`);
+  // The webhook's client shares the worker's connection, so that a new incident starts eagerly: its first
+  // workflow task, which sends the CTO alert, comes straight back to this worker (services/ingest/correlate.ts).
   const ingest = config.ingest.enabled
     ? await startIngest(
         config,
-        new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter }),
+        new Client({ connection, namespace: config.temporal.namespace, dataConverter }),
+        undefined,
+        true,
       )
     : undefined;
   const board =

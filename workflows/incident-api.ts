@@ -44,6 +44,12 @@ export interface IncidentWorkflowInput {
   access?: { policy?: AccessPolicy; links?: LinkTrust };
   /** Continue-as-new once a run's history has this many events, even before the server suggests it. */
   maxHistoryEvents?: number;
+  /**
+   * The alerts that open a new incident, when the ingestion service starts it eagerly (a plain start, whose
+   * first workflow task comes back to the co-located worker at once) instead of by signal-with-start. They
+   * are taken as that signal would be, as soon as its handler exists.
+   */
+  alerts?: AlertSignal;
 }
 
 export interface IncidentWorkflowResult {

@@ -16,6 +16,8 @@ export interface Delivery {
   incidentId?: string;
   /** delivered: started the incident or signalled the open one (Temporal does not say which). */
   outcome: 'delivered' | 'attached' | 'recorded-without-incident';
+  /** Started by a plain start: its first workflow task came straight back to this worker (eager) or was queued. */
+  started?: 'eager' | 'queued';
 }
 
 const MAX_GENERATIONS = 10_000;
@@ -32,6 +34,12 @@ export class AlertCorrelator {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /**
+     * The client shares the worker's NativeConnection in this process: a new incident is started eagerly,
+     * and Temporal hands its first workflow task (the one that sends the CTO alert) straight back to this
+     * worker instead of queueing it behind the other incidents' tasks.
+     */
+    private readonly eagerStart = false,
   ) {}
 
   async deliver(alerts: NormalizedAlert[], source: IngestSourceConfig, now: Date): Promise<Delivery[]> {
@@ -76,23 +84,37 @@ export class AlertCorrelator {
         generation > 1 ? `${base}-${generation - 1}` : undefined,
         now,
       );
+      const options = {
+        workflowId,
+        taskQueue: this.taskQueue,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+        typedSearchAttributes: [
+          { key: api.SA_SEVERITY, value: request.severity },
+          { key: api.SA_PHASE, value: 'containment' },
+          { key: api.SA_DATA_IMPACT, value: 'unassessed' },
+        ],
+        memo: api.incidentMemo(request),
+      };
+      // A key this process has not seen is most likely a new incident. If one is running after all (opened
+      // before a restart), the start is refused with nothing delivered, and signal-with-start attaches to it.
+      if (this.eagerStart && !this.generations.has(base)) {
+        try {
+          const handle = await this.client.workflow.start<api.IncidentWorkflow>(api.WORKFLOW_TYPE, {
+            ...options,
+            args: [{ request, alerts: { alerts } }],
+            requestEagerStart: true,
+          });
+          this.generations.set(base, generation);
+          const started = handle.eagerlyStarted ? 'eager' : 'queued';
+          return { correlationKey, incidentId: workflowId, outcome: 'delivered', started };
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+      }
       try {
         const handle = await this.client.workflow.signalWithStart<api.IncidentWorkflow, [api.AlertSignal]>(
           api.WORKFLOW_TYPE,
-          {
-            workflowId,
-            taskQueue: this.taskQueue,
-            args: [{ request }],
-            signal: api.alertSignal,
-            signalArgs: [{ alerts }],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            typedSearchAttributes: [
-              { key: api.SA_SEVERITY, value: request.severity },
-              { key: api.SA_PHASE, value: 'containment' },
-              { key: api.SA_DATA_IMPACT, value: 'unassessed' },
-            ],
-            memo: api.incidentMemo(request),
-          },
+          { ...options, args: [{ request }], signal: api.alertSignal, signalArgs: [{ alerts }] },
         );
         this.generations.set(base, generation);
         return { correlationKey, incidentId: handle.workflowId, outcome: 'delivered' };

@@ -6,19 +6,23 @@ import { Counter, Histogram, Registry } from 'prom-client';
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-type CounterName = 'alerts_received_total' | 'alerts_deduplicated_total' | 'alerts_rejected_total';
+type CounterName =
+  'alerts_received_total' | 'alerts_deduplicated_total' | 'alerts_rejected_total' | 'incidents_started_total';
 type Labels = Record<string, string>;
 
 const HELP: Record<CounterName, string> = {
   alerts_received_total: 'Alerts received, by source.',
   alerts_deduplicated_total: 'Alerts dropped as repeats of one accepted moments before, by source.',
   alerts_rejected_total: 'Alerts refused, by source and reason.',
+  incidents_started_total:
+    'Incidents the webhook started itself, by source and by whether Temporal handed their first workflow task straight to this worker (eager) or queued it.',
 };
 
 const LABELS: Record<CounterName, string[]> = {
   alerts_received_total: ['source'],
   alerts_deduplicated_total: ['source'],
   alerts_rejected_total: ['reason', 'source'],
+  incidents_started_total: ['source', 'start'],
 };
 
 export class IngestMetrics {
@@ -38,6 +42,7 @@ export class IngestMetrics {
       alerts_received_total: counter('alerts_received_total'),
       alerts_deduplicated_total: counter('alerts_deduplicated_total'),
       alerts_rejected_total: counter('alerts_rejected_total'),
+      incidents_started_total: counter('incidents_started_total'),
     };
     this.acceptLatency = new Histogram({
       name: 'incident_ingest_accept_seconds',

@@ -151,6 +151,8 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
     // Only now, with Temporal's acceptance, may a repeat be answered without being sent on.
     for (const a of fresh) repeats.accepted(identity(a), Date.now());
     deps.metrics.observeLatency((Date.now() - started) / 1000);
+    for (const d of deliveries)
+      if (d.started) deps.metrics.count('incidents_started_total', { source, start: d.started });
     deps.log({
       msg: 'alerts accepted',
       source,

@@ -8,8 +8,14 @@ import { startIngestServer, type IngestServer } from './server';
 
 // Assembles the ingestion service from the configuration and a Temporal client.
 
-export async function startIngest(config: Config, client: Client, log = jsonLogger()): Promise<IngestServer> {
-  const correlator = new AlertCorrelator(client, config.temporal.taskQueue);
+/** `eagerStart`: the client shares the worker's NativeConnection in this process (see AlertCorrelator). */
+export async function startIngest(
+  config: Config,
+  client: Client,
+  log = jsonLogger(),
+  eagerStart = false,
+): Promise<IngestServer> {
+  const correlator = new AlertCorrelator(client, config.temporal.taskQueue, eagerStart);
   return startIngestServer({
     config: config.ingest,
     adapters: ADAPTERS,

@@ -32,7 +32,8 @@ export async function startIngestHarness(sources: IngestConfig['sources']): Prom
   });
   const running = worker.run();
   const logs: Record<string, unknown>[] = [];
-  const ingest = await startIngest(config, new Client({ connection }), (e) => logs.push(e));
+  // As npm start composes it: the webhook's client shares the worker's connection and starts incidents eagerly.
+  const ingest = await startIngest(config, new Client({ connection: nativeConnection }), (e) => logs.push(e), true);
   return {
     config,
     smtp,

@@ -5,6 +5,7 @@ import { JsonlAuditStore } from '../../stores/audit-store';
 import { IncidentClient } from '../../client/incident-client';
 import { startAlertmanager, type RunningAlertmanager } from '../helpers/alertmanager';
 import { uniqueId } from '../helpers/fixtures';
+import { recordHistory } from '../helpers/histories';
 import { startIngestHarness, type IngestHarness } from '../helpers/ingest-harness';
 
 // A real Prometheus Alertmanager posts to the webhook with its bearer token: one incident, one senior alert to the CTO,
@@ -50,6 +51,12 @@ describe('Prometheus Alertmanager into the webhook', () => {
     expect(view.state.severity).toBe('SEV1');
     expect(view.state.systems.map((s) => s.name).sort()).toEqual(['web-01', 'web-02']);
     expect(view.state.awareAt).toBe(startsAt);
+    // The webhook shares the worker's connection, as npm start composes it: the incident was started eagerly,
+    // its opening alerts in its input rather than in a signal, and Temporal handed its first task straight over.
+    const opened = await client.workflow.getHandle(incidentId).fetchHistory();
+    expect(opened.events!.filter((e) => e.workflowExecutionSignaledEventAttributes).length).toBe(0);
+    const metrics = await (await fetch(`${h.ingest.url}/metrics`)).text();
+    expect(metrics).toMatch(/incident_ingest_incidents_started_total\{source="alertmanager",start="eager"\} 1\n/);
     await expect
       .poll(
         () =>
@@ -78,6 +85,7 @@ describe('Prometheus Alertmanager into the webhook', () => {
       })
       .toBe(2);
     expect(await find()).toEqual([incidentId]);
+    await recordHistory('alert-opened-eagerly', client.workflow.getHandle(incidentId));
     expect(
       h.smtp.messages.filter(
         (m) => m.subject.includes(`Security incident ${incidentId}:`) && m.to.includes('cto@example.com'),

@@ -6,13 +6,15 @@ import type { Containment } from './containment';
 import type { IncidentRun } from './incident-run';
 
 // Alerts from detection systems attach to the open incident as a Signal: each is recorded once per status
-// change, and a system it names that the incident does not yet hold is added and contained.
+// change, and a system it names that the incident does not yet hold is added and contained. The alerts an
+// eagerly started incident came with are taken at the moment signal-with-start's would be delivered: when
+// the handler is registered, so the trail reads the same either way.
 
-export function acceptAlerts(run: IncidentRun, containment: Containment): void {
+export function acceptAlerts(run: IncidentRun, containment: Containment, opening?: api.AlertSignal): void {
   const { s, audit, nowIso } = run;
   /** In-memory index of s.alertKeys, built on the first alert of this run. */
   let seenAlertKeys: Set<string> | undefined;
-  setHandler(api.alertSignal, ({ alerts }) => {
+  const intake = ({ alerts }: api.AlertSignal) => {
     if (s.closedAt) return;
     // Keys of alerts already seen; incidents from before this field derive them from their alerts.
     const keys = (s.alertKeys ??= s.alerts.map((a) => alertKey(a.source, a.dedupKey, a.status)));
@@ -53,5 +55,7 @@ export function acceptAlerts(run: IncidentRun, containment: Containment): void {
       }
     }
     run.changed();
-  });
+  };
+  setHandler(api.alertSignal, intake);
+  if (opening) intake(opening);
 }

@@ -69,7 +69,8 @@ export async function incidentWorkflow(input: api.IncidentWorkflowInput): Promis
     policy,
     publishSearchAttributes,
   });
-  acceptAlerts(run, containment);
+  // Only a new incident's own input opens with alerts; those a run continued with are already in its state.
+  acceptAlerts(run, containment, carried ? undefined : input.alerts);
 
   if (!carried && !openingFirst) announceOpening(run);
   const opening = () => {
