@@ -27,6 +27,16 @@ interface Step {
 
 type Launch = () => Promise<Target>;
 
+/** How many incidents the webhook started eagerly (first task straight to its worker) and how many queued. */
+async function webhookStarts(webhookUrl: string): Promise<string> {
+  const text = await (await fetch(new URL('/metrics', webhookUrl))).text();
+  const count = (start: string) =>
+    Number(
+      new RegExp(`incident_ingest_incidents_started_total\\{[^}]*start="${start}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? 0,
+    );
+  return `${count('eager')} eager, ${count('queued')} queued`;
+}
+
 async function settle(sink: StormSink, posted: Posted, what: string): Promise<void> {
   const missing = await sink.waitFor([...posted.at.keys()], 120_000);
   if (posted.failures || missing.length)
@@ -73,6 +83,8 @@ async function runStep(launch: Launch, step: Step, prefix: string, sink: StormSi
           : '') +
         (result.failures ? `, ${result.failures} POSTs refused (first: ${result.firstFailure})` : ''),
     );
+    if (target.name === 'system')
+      console.log(`         incidents started by the webhook: ${await webhookStarts(target.url)}`);
     return result;
   } finally {
     await target.stop();

@@ -38,6 +38,47 @@ async function readBoth(store: ReportStore, incidentId: string, file: string) {
   }
 }
 
+/** Reads an incident's stored reports; one store (and, with S3, one client) until close(). */
+export interface StoredReports {
+  /** The report as rendered, decrypted when sealed; refused with what to do when there is none. */
+  read(incidentId: string, kind: string, format: string): Promise<string>;
+  /** The names of an incident's stored reports (`rfo.html`; a sealed one under its plain name). */
+  names(incidentId: string): Promise<string[]>;
+  close(): void;
+}
+
+export function openStoredReports(config: Config, env: NodeJS.ProcessEnv): StoredReports {
+  const { store, close } = reportStore(config, env);
+  return {
+    async read(incidentId, kind, format) {
+      if (!INCIDENT_ID_PATTERN.test(incidentId))
+        throw new CliProblem('usage', `"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
+      const file = `${kind}.${format}`;
+      const found = await readBoth(store, incidentId, file);
+      if (found.plain) return found.plain.toString('utf8');
+      if (!found.sealed)
+        throw new CliProblem(
+          'refused',
+          `No ${kind} report rendered for ${incidentId} under ${store.where(incidentId)}. Render it with: incident reports ${incidentId} (or leave out --stored to render it now).`,
+        );
+      const ring = keyRingForReading(env, config.dataDir, config.temporal.namespace);
+      try {
+        return openBuffer(ring, found.sealed, `${store.where(incidentId)}/${file}${SEALED_SUFFIX}`).toString('utf8');
+      } catch (err) {
+        if (err instanceof AtRestError) throw new CliProblem('refused', err.message);
+        throw err;
+      }
+    },
+    async names(incidentId) {
+      if (!INCIDENT_ID_PATTERN.test(incidentId)) return [];
+      const files = await store.list(incidentId);
+      return [...new Set(files.map((f) => (f.endsWith(SEALED_SUFFIX) ? f.slice(0, -SEALED_SUFFIX.length) : f)))].sort();
+    },
+    close,
+  };
+}
+
+/** One report, for a command that reads one: the store is opened and closed around it. */
 export async function readStoredReport(
   config: Config,
   incidentId: string,
@@ -45,30 +86,19 @@ export async function readStoredReport(
   format: string,
   env: NodeJS.ProcessEnv,
 ): Promise<string> {
-  if (!INCIDENT_ID_PATTERN.test(incidentId))
-    throw new CliProblem('usage', `"${incidentId}" is not an incident id (letters, digits, . _ - ).`);
-  const file = `${kind}.${format}`;
-  const { store, close } = reportStore(config, env);
-  const found = await readBoth(store, incidentId, file).finally(close);
-  if (found.plain) return found.plain.toString('utf8');
-  if (!found.sealed)
-    throw new CliProblem(
-      'refused',
-      `No ${kind} report rendered for ${incidentId} under ${store.where(incidentId)}. Render it with: incident reports ${incidentId} (or leave out --stored to render it now).`,
-    );
-  const ring = keyRingForReading(env, config.dataDir, config.temporal.namespace);
+  const reports = openStoredReports(config, env);
   try {
-    return openBuffer(ring, found.sealed, `${store.where(incidentId)}/${file}${SEALED_SUFFIX}`).toString('utf8');
-  } catch (err) {
-    if (err instanceof AtRestError) throw new CliProblem('refused', err.message);
-    throw err;
+    return await reports.read(incidentId, kind, format);
+  } finally {
+    reports.close();
   }
 }
 
-/** The names of an incident's stored reports (`rfo.html`; a sealed one under its plain name). */
 export async function storedReportNames(config: Config, incidentId: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  if (!INCIDENT_ID_PATTERN.test(incidentId)) return [];
-  const { store, close } = reportStore(config, env);
-  const files = await store.list(incidentId).finally(close);
-  return [...new Set(files.map((f) => (f.endsWith(SEALED_SUFFIX) ? f.slice(0, -SEALED_SUFFIX.length) : f)))].sort();
+  const reports = openStoredReports(config, env);
+  try {
+    return await reports.names(incidentId);
+  } finally {
+    reports.close();
+  }
 }

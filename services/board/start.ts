@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { IncidentClient } from '../../client/incident-client';
 import { readTrail } from '../../client/trail-reader';
-import { readStoredReport, storedReportNames } from '../../client/cli/stored-report';
+import { openStoredReports } from '../../client/cli/stored-report';
 import { normaliseRecipient } from '../../domain/links/link-token';
 import type { Config } from '../../platform/config/schema';
 import { jsonLogger } from '../../platform/json-logger';
@@ -21,7 +21,9 @@ export async function startBoard(
   const incidents = new IncidentClient(client, config.temporal.taskQueue);
   const idleMs = config.board.sessionIdleMinutes * 60_000;
   const policy = config.policy;
-  return startBoardServer(config.board, {
+  // One report store, and with S3 one client, for the board's lifetime rather than one per page.
+  const reports = openStoredReports(config, process.env);
+  const server = await startBoardServer(config.board, {
     publicKeys: () => publicKeys,
     log,
     acknowledger: linkAcknowledger(incidents),
@@ -33,10 +35,17 @@ export async function startBoard(
         .map(([role]) => role),
     source: temporalIncidentSource(incidents),
     policy,
-    reports: {
-      names: (incidentId) => storedReportNames(config, incidentId, process.env),
-      read: (incidentId, kind, format) => readStoredReport(config, incidentId, kind, format, process.env),
-    },
+    reports: { names: (incidentId) => reports.names(incidentId), read: reports.read },
     trail: (incidentId) => readTrail(config, incidentId),
+  }).catch((err: unknown) => {
+    reports.close();
+    throw err;
   });
+  return {
+    url: server.url,
+    async close() {
+      await server.close();
+      reports.close();
+    },
+  };
 }
