@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { resolveTemporalCli, resolveTestServer } from '../platform/binaries';
 import { freePort, startDevServer, type DevServer } from '../platform/dev-server';
 import { SEARCH_ATTRIBUTES } from '../workflows/incident-api';
+import { preloadedWorkflowModules } from '../worker/workflow-preload';
 import { startTestPostgres, type TestPostgres } from './helpers/postgres-server';
 import { startTestS3, type TestS3 } from './helpers/s3-server';
 
@@ -63,6 +64,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
     freePort(),
     bundleWorkflowCode({
       workflowsPath: path.join(PROJECT_DIR, 'workflows', 'index.ts'),
+      preloadModules: preloadedWorkflowModules(path.join(PROJECT_DIR, 'workflows', 'index.ts')),
       logger: new DefaultLogger('WARN'),
     }),
   ]);

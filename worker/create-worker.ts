@@ -21,6 +21,7 @@ import {
   type AccessSinks,
 } from '../workflows/incident-api';
 import { WorkerPair } from './worker-pair';
+import { preloadedWorkflowModules } from './workflow-preload';
 
 // Assembles a worker: the incident workflow plus activities wired to the stores under the data dir.
 // Tests build theirs with the same function, so they exercise exactly what production runs.
@@ -140,6 +141,10 @@ export async function createIncidentWorker(
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     activities,
     ...workflowSource,
+    // A prebuilt bundle (the tests') carries its own preload list; see test/global-setup.ts.
+    ...(workflowSource.workflowsPath
+      ? { bundlerOptions: { preloadModules: preloadedWorkflowModules(workflowSource.workflowsPath) } }
+      : {}),
     ...overrides,
   });
   // The senior alert's queue: the same mailer and ledger, so once-per-key holds across both queues.
