@@ -204,8 +204,9 @@ describe('mTLS to Temporal through nginx (ssl_verify_client on)', () => {
     expect(log).toMatch(
       /^SUCCESS "[^"]*CN=incident-worker[^"]*" 200 \/temporal\.api\.workflowservice\.v1\.WorkflowService\/PollActivityTaskQueue$/m,
     );
+    // The webhook shares the worker's connection and certificate, and starts a new incident eagerly.
     expect(log).toMatch(
-      /^SUCCESS "[^"]*CN=incident-worker[^"]*" 200 \/temporal\.api\.workflowservice\.v1\.WorkflowService\/SignalWithStartWorkflowExecution$/m,
+      /^SUCCESS "[^"]*CN=incident-worker[^"]*" 200 \/temporal\.api\.workflowservice\.v1\.WorkflowService\/StartWorkflowExecution$/m,
     );
     expect(log).toMatch(
       /^SUCCESS "[^"]*CN=responder-alice[^"]*" 200 \/temporal\.api\.workflowservice\.v1\.WorkflowService\/StartWorkflowExecution$/m,
