@@ -382,9 +382,13 @@ describe('incident lifecycle (time-skipping)', () => {
         expect(view.state.problems.find((p) => p.key === `mail:${incidentId}/escalation-0`)?.message).toMatch(
           /^Mail to cto@example\.com, ciso@example\.com is failing and being retried: /,
         );
-        expect(actions(await auditOf(config, incidentId), 'mail.delivery-failing').map((e) => e.details.key)).toEqual([
-          `${incidentId}/escalation-0`,
-        ]);
+        // The view changes in the workflow task; the trail gets the entry by the append activity that follows it.
+        await expect
+          .poll(
+            async () => actions(await auditOf(config, incidentId), 'mail.delivery-failing').map((e) => e.details.key),
+            { timeout: 20_000 },
+          )
+          .toEqual([`${incidentId}/escalation-0`]);
 
         smtp = await startTestSmtp(port);
         smtp.rejectRecipients = /security@gone\.example/;
