@@ -5,6 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../../platform/config/schema';
 import type { S3Config } from '../../platform/config/storage-schema';
 import { explainS3Error, s3Client, s3ErrorCode, S3SetupError } from '../../stores/s3/s3-client';
+import { evidenceRoundPrefix } from '../../stores/s3/s3-evidence-store';
 import { openStoredObject, parseS3Location, s3Location } from '../../stores/s3/s3-objects';
 import { CliProblem } from './problem';
 
@@ -126,7 +127,7 @@ export async function migratedLocation(
 ): Promise<string | undefined> {
   const settings = config.storage.s3;
   if (!settings) return undefined;
-  const prefix = `evidence/${round.incidentId}/${round.system}/round-${round.round}`;
+  const prefix = evidenceRoundPrefix(round.incidentId, round.system, round.round);
   const text = await objectStoreFolder(config, env, settings.bucket, prefix, described).text('evidence.json');
   if (text === undefined) return undefined;
   let location: unknown;

@@ -41,6 +41,11 @@ export interface S3EvidenceOptions {
 
 type Meta = Pick<StoredEvidence, 'source' | 'kind' | 'startedAt'>;
 
+/** The key prefix of one copy in the bucket: where the worker puts it, the migration moves it, export looks. */
+export function evidenceRoundPrefix(incidentId: string, system: string, round: number): string {
+  return `evidence/${incidentId}/${system}/round-${round}`;
+}
+
 export class S3EvidenceStore implements EvidenceCopier {
   private readonly objects: LockedObjects;
 
@@ -60,7 +65,7 @@ export class S3EvidenceStore implements EvidenceCopier {
   }
 
   dirFor(incidentId: string, system: string, round: number): string {
-    return `evidence/${incidentId}/${system}/round-${round}`;
+    return evidenceRoundPrefix(incidentId, system, round);
   }
 
   async existing(place: string): Promise<StoredEvidence | undefined> {

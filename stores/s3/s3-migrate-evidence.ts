@@ -8,6 +8,7 @@ import { EvidenceError, type StoredEvidence } from '../evidence-record';
 import { localCopies, type LocalCopy } from '../local-copies';
 import { ManifestConflictError, type EvidenceManifests } from '../postgres/pg-evidence-manifests';
 import type { LockedObjects } from './locked-objects';
+import { evidenceRoundPrefix } from './s3-evidence-store';
 import { s3Location } from './s3-objects';
 
 // `incident storage migrate --to s3`, the forensic copies: each finished copy under the data dir goes to
@@ -40,7 +41,7 @@ export async function migrateEvidence(
       tally.problem({ item: copy.recordFile, problem: 'is not JSON; the copy was not moved' });
       continue;
     }
-    const place = `evidence/${copy.incidentId}/${copy.system}/round-${copy.round}`;
+    const place = evidenceRoundPrefix(copy.incidentId, copy.system, copy.round);
     try {
       let record = await inBucket(objects, place);
       if (record) {
